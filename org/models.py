@@ -1,0 +1,287 @@
+"""Organizations (tenants), their members (people and teams), quadrants and login roles."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Quadrant(models.TextChoices):
+    """The four parts of the box, in the order L < M < T < E that relationships follow."""
+
+    LEADERSHIP = "L", "Leadership"
+    MANAGERS = "M", "Managers"
+    TEAMS = "T", "Teams"
+    EMPLOYEES = "E", "Employees"
+
+    @property
+    def rank(self) -> int:
+        return QUADRANT_ORDER.index(self.value)
+
+
+QUADRANT_ORDER = ["L", "M", "T", "E"]
+PERSON_QUADRANTS = [Quadrant.LEADERSHIP, Quadrant.MANAGERS, Quadrant.EMPLOYEES]
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            "%(value)s is not a known time zone (use a name such as Europe/Berlin).",
+            code="unknown_time_zone",
+            params={"value": value},
+        ) from None
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month (1-12) in which the fiscal year starts; quarters follow it.",
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="org_fiscal_month_1_12",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> datetime.date:
+        """Today's date in the organization's own time zone."""
+        return timezone.now().astimezone(self.tz).date()
+
+
+class MemberQuerySet(models.QuerySet):
+    def for_org(self, organization: Organization) -> MemberQuerySet:
+        return self.filter(organization=organization)
+
+    def active_on(self, day: datetime.date) -> MemberQuerySet:
+        return self.filter(
+            Q(active_from__lte=day), Q(active_until__isnull=True) | Q(active_until__gt=day)
+        )
+
+    def in_quadrant_order(self) -> MemberQuerySet:
+        """Leadership, managers, teams, employees; by name inside each."""
+        rank = models.Case(
+            *[models.When(quadrant=q, then=models.Value(i)) for i, q in enumerate(QUADRANT_ORDER)],
+            output_field=models.IntegerField(),
+        )
+        return self.alias(quadrant_rank=rank).order_by("quadrant_rank", "name", "id")
+
+    def search(self, text: str) -> MemberQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(title__icontains=text) | Q(email__icontains=text)
+        )
+
+
+class Member(models.Model):
+    """A node of the partnership map: a person (L, M or E) or a team (T).
+
+    active_until is exclusive: a member archived on day D is no longer active on D.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        TEAM = "team", "Team"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.PERSON)
+    quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="The id this person or team has in your HR system."
+    )
+    active_from = models.DateField(default=datetime.date.today)
+    active_until = models.DateField(null=True, blank=True)
+    people = models.ManyToManyField(
+        "self",
+        through="TeamMembership",
+        through_fields=("team", "person"),
+        symmetrical=False,
+        related_name="teams",
+        blank=True,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["organization", "quadrant", "name"]),
+            models.Index(fields=["organization", "name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quadrant__in=QUADRANT_ORDER), name="member_quadrant_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="team", quadrant="T")
+                | Q(kind="person", quadrant__in=["L", "M", "E"]),
+                name="member_kind_matches_quadrant",
+                violation_error_message="Teams sit in the Teams quadrant; people in Leadership, "
+                "Managers or Employees.",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_until__isnull=True)
+                | Q(active_until__gt=models.F("active_from")),
+                name="member_active_until_after_from",
+                violation_error_message="The end date must be after the start date.",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
+                name="member_external_id_unique_per_org",
+                violation_error_message="Another member of this organization already has this "
+                "external id.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_team(self) -> bool:
+        return self.kind == self.Kind.TEAM
+
+    @property
+    def quadrant_rank(self) -> int:
+        return QUADRANT_ORDER.index(self.quadrant)
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.active_from <= day and (self.active_until is None or day < self.active_until)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.active_until is not None and self.active_until <= timezone.localdate()
+
+
+class TeamMembership(models.Model):
+    """A person sitting on a team; a person can sit on several teams."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    team = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="team_seats")
+    person = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="person_seats")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "person"], name="team_person_unique"),
+            models.CheckConstraint(
+                condition=~Q(team=models.F("person")), name="team_membership_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.team}"
+
+
+class QuadrantMove(models.Model):
+    """History of a member moving from one quadrant to another, for the 'what changed' view."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="quadrant_moves")
+    from_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
+    to_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
+    moved_on = models.DateField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-moved_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_quadrant=models.F("to_quadrant")), name="quadrant_move_changes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.from_quadrant}→{self.to_quadrant} on {self.moved_on}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    LEADER = "leader", "Leader"
+    MANAGER = "manager", "Manager"
+    MEMBER = "member", "Member"
+
+
+class OrgMembership(models.Model):
+    """A login user's role in one organization, optionally linked to the Member they are."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="logins"
+    )
+
+    class Meta:
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_role_per_org"),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="org_membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} in {self.organization}"
+
+    def clean(self) -> None:
+        if self.member_id and self.member.organization_id != self.organization_id:
+            raise ValidationError({"member": "That member belongs to another organization."})
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def can_edit_structure(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def sees_whole_organization(self) -> bool:
+        """Admins and leaders see everything in the organization."""
+        return self.role in (Role.ADMIN, Role.LEADER)

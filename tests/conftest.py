@@ -1,0 +1,103 @@
+"""Fixed personas: one organization with a user per role, and an outsider's organization."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from org.models import Quadrant, Role
+from tests.factories import OrganizationFactory, OrgMembershipFactory, PersonFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Acme Logistics", slug="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(name="Globex Rival", slug="globex")
+
+
+def _persona(organization, role, username, quadrant=None):
+    member = None
+    if quadrant is not None:
+        member = PersonFactory(
+            organization=organization, quadrant=quadrant, name=username.replace("_", " ").title()
+        )
+    return OrgMembershipFactory(
+        organization=organization, role=role, user__username=username, member=member
+    )
+
+
+@pytest.fixture
+def admin_membership(org):
+    return _persona(org, Role.ADMIN, "ada_admin")
+
+
+@pytest.fixture
+def leader_membership(org):
+    return _persona(org, Role.LEADER, "lee_leader", Quadrant.LEADERSHIP)
+
+
+@pytest.fixture
+def manager_membership(org):
+    return _persona(org, Role.MANAGER, "max_manager", Quadrant.MANAGERS)
+
+
+@pytest.fixture
+def member_membership(org):
+    return _persona(org, Role.MEMBER, "mia_member", Quadrant.EMPLOYEES)
+
+
+@pytest.fixture
+def outsider_membership(other_org):
+    return _persona(other_org, Role.ADMIN, "oscar_outsider", Quadrant.LEADERSHIP)
+
+
+def _client_for(membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_membership):
+    return _client_for(admin_membership)
+
+
+@pytest.fixture
+def leader_client(leader_membership):
+    return _client_for(leader_membership)
+
+
+@pytest.fixture
+def manager_client(manager_membership):
+    return _client_for(manager_membership)
+
+
+@pytest.fixture
+def member_client(member_membership):
+    return _client_for(member_membership)
+
+
+@pytest.fixture
+def outsider_client(outsider_membership):
+    return _client_for(outsider_membership)
+
+
+@pytest.fixture
+def role_clients(admin_client, leader_client, manager_client, member_client, outsider_client):
+    """Every persona by role name, for role-matrix tests."""
+    return {
+        "admin": admin_client,
+        "leader": leader_client,
+        "manager": manager_client,
+        "member": member_client,
+        "outsider": outsider_client,
+    }
