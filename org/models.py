@@ -91,11 +91,24 @@ class MemberQuerySet(models.QuerySet):
         return self.alias(quadrant_rank=rank).order_by("quadrant_rank", "name", "id")
 
     def search(self, text: str) -> MemberQuerySet:
+        """Name, title or email contains the text, or the person sits on a team whose name does."""
         text = text.strip()
         if not text:
             return self
+        on_matching_team = models.Exists(
+            TeamMembership.objects.filter(person=models.OuterRef("pk"), team__name__icontains=text)
+        )
         return self.filter(
-            Q(name__icontains=text) | Q(title__icontains=text) | Q(email__icontains=text)
+            Q(name__icontains=text)
+            | Q(title__icontains=text)
+            | Q(email__icontains=text)
+            | Q(on_matching_team)
+        )
+
+    def count_by_quadrant(self) -> dict[str, int]:
+        """{"L": n, "M": n, "T": n, "E": n} for this queryset, in one aggregate query."""
+        return self.order_by().aggregate(
+            **{q: models.Count("pk", filter=Q(quadrant=q)) for q in QUADRANT_ORDER}
         )
 
 
