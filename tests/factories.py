@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from org.models import Member, Organization, OrgMembership, Quadrant, Role, TeamMembership
+from partnerships.models import Objective, Partnership, Relationship, relationship_type_for
 
 # --- org -----------------------------------------------------------------------------------
 
@@ -69,3 +70,52 @@ class OrgMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.MEMBER
+
+
+# --- partnerships ------------------------------------------------------------------------
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Objective {n}")
+    emphasis = Objective.Emphasis.QUALITY
+    starts_on = datetime.date(2024, 1, 1)
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    objective = factory.SubFactory(
+        ObjectiveFactory, organization=factory.SelfAttribute("..organization")
+    )
+    name = factory.Sequence(lambda n: f"Partnership {n}")
+    formed_on = datetime.date(2024, 1, 1)
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    """A relationship written straight to the table; quadrants and type follow the members."""
+
+    class Meta:
+        model = Relationship
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    organization = factory.SelfAttribute("partnership.organization")
+    from_member = factory.SubFactory(
+        PersonFactory,
+        organization=factory.SelfAttribute("..partnership.organization"),
+        quadrant=Quadrant.LEADERSHIP,
+    )
+    to_member = factory.SubFactory(
+        PersonFactory,
+        organization=factory.SelfAttribute("..partnership.organization"),
+        quadrant=Quadrant.MANAGERS,
+    )
+    from_quadrant = factory.SelfAttribute("from_member.quadrant")
+    to_quadrant = factory.SelfAttribute("to_member.quadrant")
+    type = factory.LazyAttribute(lambda r: relationship_type_for(r.from_quadrant, r.to_quadrant))
+    starts_on = factory.SelfAttribute("partnership.formed_on")

@@ -1,0 +1,298 @@
+"""Objectives, the partnerships that serve them, and the typed relationships they are made of.
+
+A relationship's type follows from the quadrants of its two members (see
+`relationship_type_for`); the database refuses any row whose (from, to, type) triple breaks
+that rule. Dates are half-open: a relationship that ends on D is no longer active on D.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from org.models import Member, Organization, OrgMembership, Quadrant
+
+
+class RelationshipType(models.TextChoices):
+    DIRECT = "direct", "Direct"
+    INFLUENTIAL = "influential", "Influential"
+    GUIDANCE = "guidance", "Guidance"
+
+
+# The rule of types: top to bottom is direct, left to right influential, the diagonals
+# guidance; inside one quadrant only a direct (reporting) line. Nothing else is allowed.
+RELATIONSHIP_RULE: dict[tuple[str, str], str] = {
+    ("L", "M"): "direct",
+    ("T", "E"): "direct",
+    ("L", "T"): "influential",
+    ("M", "E"): "influential",
+    ("L", "E"): "guidance",
+    ("M", "T"): "guidance",
+    ("L", "L"): "direct",
+    ("M", "M"): "direct",
+    ("T", "T"): "direct",
+    ("E", "E"): "direct",
+}
+
+
+def relationship_type_for(from_quadrant: str, to_quadrant: str) -> str | None:
+    """The type a relationship from one quadrant to another has, or None when none is allowed."""
+    return RELATIONSHIP_RULE.get((from_quadrant, to_quadrant))
+
+
+def _rule_condition() -> Q:
+    return reduce(
+        or_,
+        (
+            Q(from_quadrant=from_q, to_quadrant=to_q, type=type_)
+            for (from_q, to_q), type_ in RELATIONSHIP_RULE.items()
+        ),
+    )
+
+
+class Emphasis(models.TextChoices):
+    QUALITY = "quality", "Quality"
+    COST_REDUCTION = "cost_reduction", "Cost reduction"
+    CUSTOMER_SERVICE = "customer_service", "Customer service"
+    GROWTH = "growth", "Growth"
+    OPERATING_PHILOSOPHY = "operating_philosophy", "Operating philosophy"
+
+
+class ObjectiveStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    DROPPED = "dropped", "Dropped"
+
+
+class Objective(models.Model):
+    """A business objective that partnerships form around."""
+
+    Emphasis = Emphasis
+    Status = ObjectiveStatus
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="objectives"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    emphasis = models.CharField(max_length=24, choices=Emphasis.choices)
+    owner = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_objectives",
+        help_text="Who answers for this objective.",
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty for an objective without an end date."
+    )
+    status = models.CharField(
+        max_length=10, choices=ObjectiveStatus.choices, default=ObjectiveStatus.ACTIVE
+    )
+    target_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="A measurable target."
+    )
+    target_unit = models.CharField(
+        max_length=40, blank=True, help_text="What the target counts, e.g. % on-time or € saved."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="objective_ends_after_start",
+                violation_error_message="The objective must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ObjectiveStatus.values), name="objective_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(emphasis__in=Emphasis.values),
+                name="objective_emphasis_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | ~Q(target_unit=""),
+                name="objective_target_has_unit",
+                violation_error_message="Say what the target counts (its unit).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def for_org(self, organization: Organization) -> PartnershipQuerySet:
+        return self.filter(organization=organization)
+
+    def active_on(self, day: datetime.date) -> PartnershipQuerySet:
+        return self.filter(
+            Q(formed_on__lte=day), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+        )
+
+    def dissolved_by(self, day: datetime.date) -> PartnershipQuerySet:
+        return self.filter(dissolved_on__lte=day)
+
+    def with_member(self, member: Member) -> PartnershipQuerySet:
+        """Partnerships where the member is an end of one of the relationships, at any time."""
+        return self.filter(
+            Exists(Relationship.objects.filter(partnership=OuterRef("pk")).involving(member))
+        )
+
+    def visible_to(self, membership: OrgMembership) -> PartnershipQuerySet:
+        """Admins and leaders see every partnership; others those they (have) belonged to."""
+        partnerships = self.for_org(membership.organization)
+        if membership.sees_whole_organization:
+            return partnerships
+        if membership.member_id is None:
+            return partnerships.none()
+        return partnerships.with_member(membership.member)
+
+
+class Partnership(models.Model):
+    """A set of relationships with a common purpose: one business objective.
+
+    dissolved_on is exclusive: a partnership dissolved on D is no longer active on D.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="partnerships"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="partnerships")
+    name = models.CharField(max_length=200)
+    purpose = models.TextField(blank=True)
+    formed_on = models.DateField()
+    dissolved_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["organization", "formed_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=models.F("formed_on")),
+                name="partnership_dissolved_after_formed",
+                violation_error_message="A partnership is dissolved after it is formed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.formed_on <= day and (self.dissolved_on is None or day < self.dissolved_on)
+
+    def is_dissolved_by(self, day: datetime.date) -> bool:
+        return self.dissolved_on is not None and self.dissolved_on <= day
+
+
+class RelationshipQuerySet(models.QuerySet):
+    def for_org(self, organization: Organization) -> RelationshipQuerySet:
+        return self.filter(organization=organization)
+
+    def active_on(self, day: datetime.date) -> RelationshipQuerySet:
+        return self.filter(Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+    def not_ended_by(self, day: datetime.date) -> RelationshipQuerySet:
+        """Active on the day or starting later: everything still in force from that day on."""
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+    def overlapping(
+        self, starts_on: datetime.date, ends_on: datetime.date | None
+    ) -> RelationshipQuerySet:
+        """Active on at least one day of [starts_on, ends_on)."""
+        relationships = self.not_ended_by(starts_on)
+        if ends_on is not None:
+            relationships = relationships.filter(starts_on__lt=ends_on)
+        return relationships
+
+    def involving(self, member: Member) -> RelationshipQuerySet:
+        return self.filter(Q(from_member=member) | Q(to_member=member))
+
+    def direct(self) -> RelationshipQuerySet:
+        return self.filter(type=RelationshipType.DIRECT)
+
+    def with_members(self) -> RelationshipQuerySet:
+        return self.select_related("from_member", "to_member")
+
+
+class Relationship(models.Model):
+    """One member reaching another inside a partnership; the type follows from the quadrants.
+
+    from_quadrant and to_quadrant copy the members' quadrants so that the database itself can
+    refuse a type that does not match them; services keep them equal to the members' own.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="relationships"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="relationships"
+    )
+    from_member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="relationships_out"
+    )
+    to_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="relationships_in")
+    from_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
+    to_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
+    type = models.CharField(max_length=12, choices=RelationshipType.choices)
+    carries = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What this relationship carries: a short message or emphasis.",
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RelationshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [
+            models.Index(fields=["organization", "type", "starts_on"]),
+            models.Index(fields=["partnership", "starts_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_rule_condition(),
+                name="relationship_type_follows_quadrants",
+                violation_error_message="The relationship's type does not follow from the "
+                "quadrants of its two members.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_member=models.F("to_member")),
+                name="relationship_not_self",
+                violation_error_message="A member cannot have a relationship with themselves.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="relationship_ends_after_start",
+                violation_error_message="A relationship ends after it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "from_member", "to_member"],
+                condition=Q(ends_on__isnull=True),
+                name="relationship_one_open_per_pair",
+                violation_error_message="These two members already have an open relationship "
+                "in this partnership.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_member} → {self.to_member} ({self.type})"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
