@@ -1,0 +1,359 @@
+"""The quarterly session planner, as a pure function: plain data in, a plan out.
+
+Every partnership to place gets one session, spread evenly across the quarter's weeks, on a
+working day that is not a blackout date, inside working hours in the organization's time
+zone, never while any of its attendees is already in another session. Sessions the caller
+keeps (held, moved by hand, ...) are fixed: they are never moved and they block their
+attendees' time. What cannot be placed comes back with the reason.
+
+How the week is chosen, for one partnership at a time (the ones with most attendees first,
+since they are the hardest to fit):
+
+1. the week where its busiest attendee has the fewest sessions already (so a leader in twelve
+   partnerships gets twelve different weeks while there are weeks to spare),
+2. then the week with the fewest sessions overall,
+3. then the week nearest to this partnership's evenly spaced target week.
+
+Inside the week: the day where the attendees have fewest sessions, then the quietest day,
+then the earliest free start time (in steps of ``WorkingTime.step_minutes``).
+
+All clash checks run on UTC instants, so a daylight-saving change cannot hide an overlap;
+working hours are checked on the wall clock of the organization's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from meetings.quarters import Quarter, Week, local_datetime
+
+UTC = datetime.UTC
+MONDAY_TO_FRIDAY = frozenset(range(5))
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    days: frozenset[int] = MONDAY_TO_FRIDAY  # 0 = Monday .. 6 = Sunday
+    start: datetime.time = datetime.time(9, 0)
+    end: datetime.time = datetime.time(17, 0)
+    step_minutes: int = 30
+
+    def __post_init__(self) -> None:
+        if not self.days or not self.days <= set(range(7)):
+            raise ValueError("working days must be a non-empty set of weekdays 0-6")
+        if self.start >= self.end:
+            raise ValueError("working hours must end after they start")
+        if self.step_minutes <= 0:
+            raise ValueError("the step must be positive")
+
+    @property
+    def minutes(self) -> int:
+        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+
+    def label(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class PlanPartnership:
+    """A partnership that needs a session this quarter."""
+
+    id: int
+    name: str
+    attendee_ids: frozenset[int]
+    facilitator_id: int | None
+
+
+@dataclass(frozen=True)
+class BookedSession:
+    """An existing session the plan keeps as it is."""
+
+    session_id: int
+    partnership_id: int
+    name: str
+    start: datetime.datetime  # aware
+    duration_minutes: int
+    attendee_ids: frozenset[int]
+    blocks_time: bool = True  # a cancelled session keeps its place but frees its attendees
+
+    @property
+    def end(self) -> datetime.datetime:
+        return self.start + datetime.timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True)
+class PlacedSession:
+    partnership_id: int
+    name: str
+    start: datetime.datetime  # aware, in the organization's time zone
+    duration_minutes: int
+    attendee_ids: frozenset[int]
+    facilitator_id: int
+    week_number: int
+
+    @property
+    def end(self) -> datetime.datetime:
+        return (
+            self.start.astimezone(UTC) + datetime.timedelta(minutes=self.duration_minutes)
+        ).astimezone(self.start.tzinfo)
+
+
+class Reason(StrEnum):
+    NO_FACILITATOR = "no_facilitator"
+    TOO_LONG = "too_long"
+    NO_DAYS = "no_days"
+    CLASH = "clash"
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    partnership_id: int
+    name: str
+    code: Reason
+    reason: str
+
+
+@dataclass
+class WeekRow:
+    week: Week
+    placed: list[PlacedSession] = field(default_factory=list)
+    kept: list[BookedSession] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    quarter: Quarter
+    tz: zoneinfo.ZoneInfo
+    placed: list[PlacedSession]
+    unplaced: list[Unplaced]
+    kept: list[BookedSession]
+
+    def by_week(self) -> list[WeekRow]:
+        """One row per week of the quarter with what the plan puts there, for the preview."""
+        rows = {week.number: WeekRow(week) for week in self.quarter.weeks()}
+        week_of_day = {day: week.number for week in self.quarter.weeks() for day in week.days}
+        for placed in self.placed:
+            rows[placed.week_number].placed.append(placed)
+        for kept in self.kept:
+            number = week_of_day.get(kept.start.astimezone(self.tz).date())
+            if number is not None:
+                rows[number].kept.append(kept)
+        for row in rows.values():
+            row.placed.sort(key=lambda s: s.start)
+            row.kept.sort(key=lambda s: s.start)
+        return list(rows.values())
+
+    @property
+    def weeks_used(self) -> int:
+        return len({p.week_number for p in self.placed})
+
+
+def plan_sessions(
+    *,
+    quarter: Quarter,
+    tz: zoneinfo.ZoneInfo,
+    partnerships: Iterable[PlanPartnership],
+    booked: Iterable[BookedSession] = (),
+    working: WorkingTime = WorkingTime(),  # noqa: B008 - frozen dataclass, safe as a default
+    blackouts: Iterable[datetime.date] = (),
+    duration_minutes: int = 90,
+    not_before: datetime.datetime | None = None,
+    member_names: Mapping[int, str] | None = None,
+) -> Plan:
+    if duration_minutes <= 0:
+        raise ValueError("the duration must be positive")
+    names = member_names or {}
+    booked = list(booked)
+    blackout_days = set(blackouts)
+    duration = datetime.timedelta(minutes=duration_minutes)
+    done = {b.partnership_id for b in booked}
+    todo = sorted(
+        (p for p in partnerships if p.id not in done),
+        key=lambda p: (-len(p.attendee_ids), p.name, p.id),
+    )
+
+    # Every start time the working calendar allows, week by week.
+    weeks = quarter.weeks()
+    slots_by_week: dict[int, dict[datetime.date, list[datetime.datetime]]] = {}
+    for week in weeks:
+        days: dict[datetime.date, list[datetime.datetime]] = {}
+        for day in week.days:
+            if day.weekday() not in working.days or day in blackout_days:
+                continue
+            starts = _starts_on(day, tz, working, duration, not_before)
+            if starts:
+                days[day] = starts
+        if days:
+            slots_by_week[week.number] = days
+    usable_weeks = sorted(slots_by_week)
+
+    # Who is busy when (UTC intervals, indexed by attendee and local day).
+    busy: dict[tuple[int, datetime.date], list[tuple[datetime.datetime, datetime.datetime]]]
+    busy = defaultdict(list)
+    attendee_week_load: Counter[tuple[int, int]] = Counter()
+    attendee_day_load: Counter[tuple[int, datetime.date]] = Counter()
+    week_load: Counter[int] = Counter()
+    day_load: Counter[datetime.date] = Counter()
+    week_of_day = {day: week.number for week in weeks for day in week.days}
+
+    def book(attendees: frozenset[int], start: datetime.datetime, end: datetime.datetime) -> None:
+        day = start.astimezone(tz).date()
+        week = week_of_day.get(day)
+        last_day = (end - datetime.timedelta(microseconds=1)).astimezone(tz).date()
+        touched = [day + datetime.timedelta(days=i) for i in range((last_day - day).days + 1)]
+        for member in attendees:
+            for each in touched:  # a session past midnight blocks the next day as well
+                busy[(member, each)].append((start.astimezone(UTC), end.astimezone(UTC)))
+            attendee_day_load[(member, day)] += 1
+            if week is not None:
+                attendee_week_load[(member, week)] += 1
+        day_load[day] += 1
+        if week is not None:
+            week_load[week] += 1
+
+    for session in booked:
+        if session.blocks_time:
+            book(session.attendee_ids, session.start, session.end)
+
+    placed: list[PlacedSession] = []
+    unplaced: list[Unplaced] = []
+    window = f"{working.label()} ({tz.key})"
+    if duration_minutes > working.minutes:
+        reason = f"A {duration_minutes}-minute session does not fit in working hours {window}."
+        return Plan(
+            quarter,
+            tz,
+            [],
+            [Unplaced(p.id, p.name, Reason.TOO_LONG, reason) for p in todo],
+            booked,
+        )
+
+    for index, partnership in enumerate(todo):
+        if partnership.facilitator_id is None:
+            unplaced.append(
+                Unplaced(
+                    partnership.id,
+                    partnership.name,
+                    Reason.NO_FACILITATOR,
+                    "No leader or manager belongs to this partnership to facilitate its session.",
+                )
+            )
+            continue
+        if not usable_weeks:
+            unplaced.append(
+                Unplaced(
+                    partnership.id,
+                    partnership.name,
+                    Reason.NO_DAYS,
+                    f"No working day is left in {quarter.label} once blackout dates and days "
+                    "already past are taken out.",
+                )
+            )
+            continue
+        attendees = partnership.attendee_ids
+        target = usable_weeks[
+            min(len(usable_weeks) - 1, int((index + 0.5) * len(usable_weeks) / len(todo)))
+        ]
+
+        def busiest(load: Mapping, key: object, attendees: frozenset[int] = attendees) -> int:
+            return max((load[(m, key)] for m in attendees), default=0)
+
+        weeks_in_order = sorted(
+            usable_weeks,
+            key=lambda n: (busiest(attendee_week_load, n), week_load[n], abs(n - target), n),
+        )
+        blockers: set[int] = set()
+        chosen: tuple[int, datetime.datetime] | None = None
+        for number in weeks_in_order:
+            days = slots_by_week[number]
+            # Rotate the tie-break so that quiet weeks do not all start on their first day.
+            rotation = {day: (i - index) % len(days) for i, day in enumerate(days)}
+            days_in_order = sorted(
+                days, key=lambda d: (busiest(attendee_day_load, d), day_load[d], rotation[d])
+            )
+            for day in days_in_order:
+                for start in days[day]:
+                    clashing = _clashes(attendees, day, start, start + duration, busy)
+                    if not clashing:
+                        chosen = (number, start)
+                        break
+                    blockers |= clashing
+                if chosen:
+                    break
+            if chosen:
+                break
+
+        if chosen is None:
+            who = (
+                ", ".join(sorted(names.get(m, f"member {m}") for m in blockers)) or "its attendees"
+            )
+            unplaced.append(
+                Unplaced(
+                    partnership.id,
+                    partnership.name,
+                    Reason.CLASH,
+                    f"Every free slot in {quarter.label} ({working.label()}, working days, "
+                    f"no blackout dates) clashes with another session of {who}.",
+                )
+            )
+            continue
+        number, start = chosen
+        end = start + duration
+        book(attendees, start, end)
+        placed.append(
+            PlacedSession(
+                partnership_id=partnership.id,
+                name=partnership.name,
+                start=start.astimezone(tz),
+                duration_minutes=duration_minutes,
+                attendee_ids=attendees,
+                facilitator_id=partnership.facilitator_id,
+                week_number=number,
+            )
+        )
+
+    placed.sort(key=lambda s: (s.start, s.name))
+    return Plan(quarter, tz, placed, unplaced, booked)
+
+
+def _starts_on(
+    day: datetime.date,
+    tz: zoneinfo.ZoneInfo,
+    working: WorkingTime,
+    duration: datetime.timedelta,
+    not_before: datetime.datetime | None,
+) -> list[datetime.datetime]:
+    """Start instants on ``day`` whose whole session lies inside working hours (wall clock)."""
+    starts = []
+    first = local_datetime(day, working.start, tz)
+    closing = local_datetime(day, working.end, tz)
+    step = datetime.timedelta(minutes=working.step_minutes)
+    moment = first.astimezone(UTC)
+    while moment + duration <= closing.astimezone(UTC):
+        local = moment.astimezone(tz)
+        if local.date() == day and (not_before is None or moment >= not_before):
+            starts.append(local)
+        moment += step
+    return starts
+
+
+def _clashes(
+    attendees: frozenset[int],
+    day: datetime.date,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    busy: Mapping[tuple[int, datetime.date], list[tuple[datetime.datetime, datetime.datetime]]],
+) -> set[int]:
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    return {
+        member
+        for member in attendees
+        for other_start, other_end in busy.get((member, day), ())
+        if start_utc < other_end and other_start < end_utc
+    }
