@@ -21,7 +21,7 @@ from org.models import Member, Organization, OrgMembership, Quadrant, Role, Team
 DEMO_SEED = 2025
 DEMO_PASSWORD = "partnership-demo"
 DEMO_SLUG = "northwind"
-SECOND_SLUG = "bluefin"
+SECOND_SLUG = "riverbend"
 
 FIRST_NAMES = [
     "Aisha", "Alejandro", "Amara", "Andrea", "Anika", "Arjun", "Beatriz", "Ben", "Bianca",
@@ -103,8 +103,9 @@ LOGINS = [
     DemoLoginSpec("leader", Role.LEADER, DEMO_SLUG, "Chief Operating Officer"),
     DemoLoginSpec("manager", Role.MANAGER, DEMO_SLUG, "Customer Service Manager"),
     DemoLoginSpec("member", Role.MEMBER, DEMO_SLUG, "Customer Service Agent"),
-    DemoLoginSpec("bluefin-admin", Role.ADMIN, SECOND_SLUG, "Managing Director"),
-    # The demo admin also leads the second organization, so the switcher shows.
+    DemoLoginSpec("riverbend-admin", Role.ADMIN, SECOND_SLUG, "Managing Director"),
+    # The demo admin also leads the second organization (listed after Northwind), so the
+    # switcher shows and Northwind is where the admin lands.
     DemoLoginSpec("admin", Role.LEADER, SECOND_SLUG, ""),
 ]
 
@@ -202,11 +203,11 @@ def _build_northwind(rng: random.Random) -> Organization:
     return organization
 
 
-def _build_bluefin(rng: random.Random) -> Organization:
+def _build_riverbend(rng: random.Random) -> Organization:
     organization = Organization.objects.create(
-        name="Bluefin Analytics", slug=SECOND_SLUG, fiscal_year_start_month=1, time_zone="UTC"
+        name="Riverbend Analytics", slug=SECOND_SLUG, fiscal_year_start_month=1, time_zone="UTC"
     )
-    people = _People(rng, organization, "bluefin.example", "BF")
+    people = _People(rng, organization, "riverbend.example", "RA")
     members = [
         people.person(Quadrant.LEADERSHIP, "Managing Director"),
         people.person(Quadrant.MANAGERS, "Engineering Manager"),
@@ -276,7 +277,7 @@ def demo_seed(*, seed: int = DEMO_SEED) -> list[DemoLogin]:
     """Build the demo organizations and their logins, replacing any earlier demo data."""
     demo_remove()
     rng = random.Random(seed)
-    organizations = {DEMO_SLUG: _build_northwind(rng), SECOND_SLUG: _build_bluefin(rng)}
+    organizations = {DEMO_SLUG: _build_northwind(rng), SECOND_SLUG: _build_riverbend(rng)}
     logins = _create_logins(organizations)
     _seed_partnerships(organizations[DEMO_SLUG], rng)
     return logins

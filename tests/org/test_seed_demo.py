@@ -83,9 +83,9 @@ def test_it_builds_a_believable_organization():
 
 def test_it_is_deterministic():
     seed_demo()
-    first = snapshot("northwind"), snapshot("bluefin")
+    first = snapshot("northwind"), snapshot("riverbend")
     seed_demo()  # rebuilds the demo from scratch
-    assert (snapshot("northwind"), snapshot("bluefin")) == first
+    assert (snapshot("northwind"), snapshot("riverbend")) == first
     assert Organization.objects.filter(slug="northwind").count() == 1
 
 
@@ -99,7 +99,7 @@ def test_another_seed_gives_other_people():
 def test_every_printed_login_works():
     output = seed_demo()
     logins = printed_logins(output)
-    assert set(logins) == {"admin", "leader", "manager", "member", "bluefin-admin"}
+    assert set(logins) == {"admin", "leader", "manager", "member", "riverbend-admin"}
     for username, password in logins.items():
         client = Client()
         response = client.post("/login/", {"username": username, "password": password})
@@ -118,7 +118,7 @@ def test_each_login_has_its_role_and_is_a_suitable_person():
         ("leader", "northwind"): ("leader", Quadrant.LEADERSHIP),
         ("manager", "northwind"): ("manager", Quadrant.MANAGERS),
         ("member", "northwind"): ("member", Quadrant.EMPLOYEES),
-        ("bluefin-admin", "bluefin"): ("admin", Quadrant.LEADERSHIP),
+        ("riverbend-admin", "riverbend"): ("admin", Quadrant.LEADERSHIP),
     }
     for key, (role, quadrant) in expected.items():
         membership = memberships[key]
@@ -126,13 +126,13 @@ def test_each_login_has_its_role_and_is_a_suitable_person():
         assert membership.member.quadrant == quadrant
         assert membership.member.organization_id == membership.organization_id
     # The demo admin belongs to both organizations, so the switcher is there to try.
-    assert memberships[("admin", "bluefin")].role == "leader"
+    assert memberships[("admin", "riverbend")].role == "leader"
 
 
 def test_the_second_organization_is_kept_apart():
     output = seed_demo()
     client = Client()
-    client.login(username="bluefin-admin", password=printed_logins(output)["bluefin-admin"])
+    client.login(username="riverbend-admin", password=printed_logins(output)["riverbend-admin"])
     page = client.get("/org/members/").content.decode()
     assert "Data Platform" in page
     assert "Inbound Receiving" not in page
@@ -148,7 +148,13 @@ def test_if_empty_skips_seeding_but_still_prints_the_logins():
     before = Member.objects.count()
     output = seed_demo("--if-empty")
     assert "already loaded" in output
-    assert set(printed_logins(output)) == {"admin", "leader", "manager", "member", "bluefin-admin"}
+    assert set(printed_logins(output)) == {
+        "admin",
+        "leader",
+        "manager",
+        "member",
+        "riverbend-admin",
+    }
     assert Member.objects.count() == before
     assert Organization.objects.count() == 2
 

@@ -10,7 +10,7 @@ from org.models import Organization
 
 class Command(BaseCommand):
     help = (
-        "Build the demo organizations (Northwind Freight and Bluefin Analytics) with one login "
+        "Build the demo organizations (Northwind Freight and Riverbend Analytics) with one login "
         "per role, replacing earlier demo data, and print the logins."
     )
 

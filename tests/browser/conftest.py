@@ -1,0 +1,72 @@
+"""Playwright driving Debian's Chromium against pytest-django's live_server.
+
+Every test in this folder is marked `browser`. A missing Chromium fails the tests instead of
+skipping them: CI must run them (`make test` installs Chromium through `make browser-deps`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+# The Playwright sync API runs an event loop in this thread; Django's ORM would otherwise
+# refuse to be called from the tests while it runs.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HERE = Path(__file__).parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "Chromium is not installed; the browser tests need it. Run `make browser-deps` "
+            "(apt-get install chromium).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
+    """A fresh browser tab pointed at the live server; fails the test on any script error.
+
+    The strict Content-Security-Policy blocks anything inline, and Chromium reports each
+    blocked script or style on the console: those count as errors here too.
+    """
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, f"The browser reported errors: {errors}"
