@@ -105,6 +105,19 @@ class MemberQuerySet(models.QuerySet):
             | Q(on_matching_team)
         )
 
+    def with_people_count(self) -> MemberQuerySet:
+        """Annotate people_count: how many people sit on each team (0 for a person)."""
+        seats = (
+            TeamMembership.objects.filter(team=models.OuterRef("pk"))
+            .order_by()
+            .values("team")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            people_count=models.functions.Coalesce(models.Subquery(seats), models.Value(0))
+        )
+
     def count_by_quadrant(self) -> dict[str, int]:
         """{"L": n, "M": n, "T": n, "E": n} for this queryset, in one aggregate query."""
         return self.order_by().aggregate(
