@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import itertools
+from operator import attrgetter
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from org.access import require_membership
-from org.forms import MemberFilterForm
+from org import services
+from org.access import get_member, require_admin, require_membership
+from org.forms import (
+    ArchiveForm,
+    MemberFilterForm,
+    MemberForm,
+    MoveForm,
+    NewMemberKindForm,
+    TeamPeopleForm,
+)
 from org.middleware import SESSION_KEY, current_membership, load_memberships
-from org.models import Member
+from org.models import Member, OrgMembership, Quadrant
 
 
 @login_not_required
@@ -51,26 +67,237 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
+MEMBERS_PER_PAGE = 50
+
+
 @require_GET
 def member_list(request: HttpRequest) -> HttpResponse:
     """People and teams, grouped by quadrant, searchable and paginated."""
     membership = require_membership(request)
-    form = MemberFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    organization = membership.organization
+    form = MemberFilterForm(request.GET)
+    if not form.is_valid():
         return HttpResponseBadRequest("Invalid filter.")
-    filters = form.cleaned_data if form.is_bound else {}
-    members = (
-        Member.objects.for_org(membership.organization)
-        .search(filters.get("q") or "")
-        .in_quadrant_order()
-    )
-    if filters.get("quadrant"):
+    filters = form.cleaned_data
+    today = organization.today()
+    members = Member.objects.for_org(organization).search(filters["q"])
+    if not filters["archived"]:
+        members = members.active_on(today)
+    counts = members.count_by_quadrant()
+    if filters["quadrant"]:
         members = members.filter(quadrant=filters["quadrant"])
-    if not filters.get("archived"):
-        members = members.active_on(membership.organization.today())
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    members = members.with_people_count().in_quadrant_order()
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(filters["page"])
+    groups = [
+        {"quadrant": Quadrant(q), "count": counts[q], "members": list(items)}
+        for q, items in itertools.groupby(page.object_list, key=attrgetter("quadrant"))
+    ]
     template_name = "org/member_list.html"
     if request.htmx:
         template_name += "#results"
-    context = {"form": form, "page": page, "can_edit": membership.can_edit_structure}
+    context = {
+        "form": form,
+        "page": page,
+        "groups": groups,
+        "quadrant_counts": [(q, counts[q.value]) for q in Quadrant],
+        "total": sum(counts.values()),
+        "filtered": bool(filters["q"] or filters["quadrant"]),
+        "today": today,
+        "can_edit": membership.can_edit_structure,
+    }
+    return render(request, template_name, context)
+
+
+@require_GET
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person or team: the facts, their teams or people, and the admin's actions."""
+    membership = require_membership(request)
+    member = get_member(request, pk)
+    context = {
+        "member": member,
+        "today": membership.organization.today(),
+        "can_edit": membership.can_edit_structure,
+        "moves": list(member.quadrant_moves.select_related("moved_by")),
+    }
+    if member.is_team:
+        context.update(_team_people_context(membership, member))
+    else:
+        context["teams"] = list(member.teams.order_by("name", "id"))
+    return render(request, "org/member_detail.html", context)
+
+
+def _member_for_admin(request: HttpRequest, pk: int) -> Member:
+    """The member (404 outside the organization), if the user may change the structure (403)."""
+    member = get_member(request, pk)
+    require_admin(request)
+    return member
+
+
+def _add_service_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: beside its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _saved(request: HttpRequest, member: Member, message: str) -> HttpResponse:
+    """After a successful change: to the member's page (a client redirect for HTMX)."""
+    messages.success(request, message)
+    url = reverse("org:member_detail", args=[member.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+def member_new(request: HttpRequest) -> HttpResponse:
+    """Add a person or a team (?kind=team starts with a team)."""
+    membership = require_admin(request)
+    organization = membership.organization
+    if request.method == "POST":
+        form = MemberForm(request.POST, organization=organization)
+        if form.is_valid():
+            try:
+                member = services.member_create(organization=organization, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return _saved(request, member, f"Added {member.name}.")
+    else:
+        kind_form = NewMemberKindForm(request.GET)
+        if not kind_form.is_valid():
+            return HttpResponseBadRequest("Unknown kind of member.")
+        kind = kind_form.cleaned_data["kind"] or Member.Kind.PERSON
+        initial = {"kind": kind, "quadrant": Quadrant.TEAMS if kind == Member.Kind.TEAM else ""}
+        form = MemberForm(organization=organization, initial=initial)
+    template_name = "org/member_form.html"
+    if request.htmx:
+        template_name += "#form"
+    return render(request, template_name, {"form": form, "member": None})
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_for_admin(request, pk)
+    if request.method == "POST":
+        form = MemberForm(request.POST, organization=member.organization, member=member)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                member = services.member_update(
+                    member=member,
+                    name=data["name"],
+                    title=data["title"],
+                    email=data["email"],
+                    external_id=data["external_id"],
+                    active_from=data["active_from"],
+                    active_until=data["active_until"],
+                    expected_version=data["version"] or None,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return _saved(request, member, f"Saved {member.name}.")
+    else:
+        form = MemberForm(organization=member.organization, member=member)
+    template_name = "org/member_form.html"
+    if request.htmx:
+        template_name += "#form"
+    return render(request, template_name, {"form": form, "member": member})
+
+
+@require_http_methods(["GET", "POST"])
+def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then end the member's activity from the chosen day."""
+    member = _member_for_admin(request, pk)
+    if request.method == "POST":
+        form = ArchiveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.member_archive(member=member, on=form.cleaned_data["on"])
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return _saved(request, member, f"Archived {member.name}.")
+    else:
+        form = ArchiveForm(initial={"on": member.organization.today()})
+    template_name = "org/member_archive.html"
+    if request.htmx:
+        template_name += "#form"
+    return render(request, template_name, {"form": form, "member": member})
+
+
+@require_http_methods(["GET", "POST"])
+def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a person to another quadrant; the move is kept in the member's history."""
+    member = _member_for_admin(request, pk)
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        if form.is_valid():
+            try:
+                move = services.member_move(
+                    member=member,
+                    to_quadrant=form.cleaned_data["to_quadrant"],
+                    on=form.cleaned_data["on"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                message = f"Moved {member.name} to {move.get_to_quadrant_display()}."
+                return _saved(request, member, message)
+    else:
+        form = MoveForm(initial={"on": member.organization.today()})
+    template_name = "org/member_move.html"
+    if request.htmx:
+        template_name += "#form"
+    return render(request, template_name, {"form": form, "member": member})
+
+
+def _team_people_context(
+    membership: OrgMembership, team: Member, form: TeamPeopleForm | None = None
+) -> dict:
+    can_edit = membership.can_edit_structure
+    if can_edit and form is None:
+        form = TeamPeopleForm(team=team)
+    return {
+        "team": team,
+        "people": list(team.people.in_quadrant_order()),
+        "today": membership.organization.today(),
+        "can_edit": can_edit,
+        "people_form": form,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def member_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team's people: add one or take one off (in place with HTMX)."""
+    team = _member_for_admin(request, pk)
+    if not team.is_team:
+        raise Http404("Only teams have people.")
+    membership = require_admin(request)
+    form = None
+    notice = ""
+    if request.method == "POST":
+        form = TeamPeopleForm(request.POST, team=team)
+        if form.is_valid():
+            person = form.cleaned_data["person"]
+            adding = form.cleaned_data["action"] == TeamPeopleForm.ADD
+            service = services.team_add_person if adding else services.team_remove_person
+            try:
+                service(team=team, person=person)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                notice = f"Added {person.name}." if adding else f"Took {person.name} off the team."
+                if not request.htmx:
+                    messages.success(request, notice)
+                    return redirect("org:member_people", pk=team.pk)
+                form = None
+    template_name = "org/member_people.html"
+    if request.htmx:
+        template_name = "org/_team_people.html"
+    context = {"member": team, "notice": notice, **_team_people_context(membership, team, form)}
     return render(request, template_name, context)

@@ -1,0 +1,275 @@
+"""Writes to the organization's structure: people and teams, their quadrants and team seats.
+
+Each function is keyword-only and atomic. Forms give the user specific messages first; these
+functions check again (and the database constraints a third time), raising ValidationError
+with a message fit to show, so that no caller can write an invalid structure.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.formats import date_format
+
+from org.models import (
+    PERSON_QUADRANTS,
+    Member,
+    Organization,
+    Quadrant,
+    QuadrantMove,
+    TeamMembership,
+)
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "j M Y")
+
+
+@transaction.atomic
+def member_create(
+    *,
+    organization: Organization,
+    kind: str,
+    quadrant: str,
+    name: str,
+    title: str = "",
+    email: str = "",
+    external_id: str = "",
+    active_from: datetime.date | None = None,
+    active_until: datetime.date | None = None,
+) -> Member:
+    """Add a person or a team; active from today (in the organization's time zone) by default."""
+    member = Member(
+        organization=organization,
+        kind=kind,
+        quadrant=quadrant,
+        name=name.strip(),
+        title=title.strip(),
+        email=email.strip(),
+        external_id=external_id.strip(),
+        active_from=active_from or organization.today(),
+        active_until=active_until,
+    )
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    member: Member,
+    name: str,
+    title: str,
+    email: str,
+    external_id: str,
+    active_from: datetime.date,
+    active_until: datetime.date | None,
+    expected_version: str | None = None,
+) -> Member:
+    """Change a member's facts (not kind or quadrant: see member_move); returns the saved row.
+
+    expected_version is the member's updated_at as the editor saw it (isoformat); when someone
+    else saved in between, the edit is refused rather than silently overwriting theirs.
+    """
+    current = Member.objects.select_for_update().get(pk=member.pk)
+    if expected_version is not None and current.updated_at.isoformat() != expected_version:
+        raise ValidationError(
+            "Someone else changed %(name)s while you were editing. Reload the page to see "
+            "their changes, then edit again.",
+            code="stale",
+            params={"name": current.name},
+        )
+    current.name = name.strip()
+    current.title = title.strip()
+    current.email = email.strip()
+    current.external_id = external_id.strip()
+    current.active_from = active_from
+    current.active_until = active_until
+    current.full_clean()
+    current.save(
+        update_fields=[
+            "name",
+            "title",
+            "email",
+            "external_id",
+            "active_from",
+            "active_until",
+            "updated_at",
+        ]
+    )
+    return current
+
+
+@transaction.atomic
+def member_archive(*, member: Member, on: datetime.date) -> Member:
+    """End a member's activity: from `on` (exclusive end) they are no longer active."""
+    if member.active_until is not None and member.active_until <= on:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(name)s is already archived: not active since %(day)s.",
+                    code="already_archived",
+                    params={"name": member.name, "day": _day(member.active_until)},
+                )
+            }
+        )
+    if on <= member.active_from:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(name)s became active on %(day)s; the archive date must be after that.",
+                    code="before_start",
+                    params={"name": member.name, "day": _day(member.active_from)},
+                )
+            }
+        )
+    member.active_until = on
+    member.save(update_fields=["active_until", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def member_move(
+    *,
+    member: Member,
+    to_quadrant: str,
+    on: datetime.date,
+    by: AbstractBaseUser | None,
+) -> QuadrantMove:
+    """Move a person to another quadrant and record the move in the history.
+
+    Every reason to refuse the move raises ValidationError keyed by "to_quadrant" (or "on"),
+    so the move form shows it beside the field.
+    """
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    member.quadrant = locked.quadrant
+    if member.is_team:
+        raise ValidationError(
+            {
+                "to_quadrant": ValidationError(
+                    "%(name)s is a team; teams always sit in the Teams quadrant.",
+                    code="team_cannot_move",
+                    params={"name": member.name},
+                )
+            }
+        )
+    if to_quadrant not in Quadrant.values:
+        raise ValidationError(
+            {
+                "to_quadrant": ValidationError(
+                    "“%(value)s” is not a quadrant.",
+                    code="unknown_quadrant",
+                    params={"value": to_quadrant},
+                )
+            }
+        )
+    if to_quadrant not in PERSON_QUADRANTS:
+        raise ValidationError(
+            {
+                "to_quadrant": ValidationError(
+                    "A person cannot sit in the Teams quadrant; choose Leadership, Managers or "
+                    "Employees.",
+                    code="person_in_teams_quadrant",
+                )
+            }
+        )
+    if to_quadrant == member.quadrant:
+        raise ValidationError(
+            {
+                "to_quadrant": ValidationError(
+                    "%(name)s is already in %(quadrant)s.",
+                    code="same_quadrant",
+                    params={"name": member.name, "quadrant": member.get_quadrant_display()},
+                )
+            }
+        )
+    if not member.is_active_on(on):
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(name)s is not active on %(day)s.",
+                    code="inactive",
+                    params={"name": member.name, "day": _day(on)},
+                )
+            }
+        )
+    move = QuadrantMove.objects.create(
+        organization_id=member.organization_id,
+        member=member,
+        from_quadrant=member.quadrant,
+        to_quadrant=to_quadrant,
+        moved_on=on,
+        moved_by=by,
+    )
+    member.quadrant = to_quadrant
+    member.save(update_fields=["quadrant", "updated_at"])
+    return move
+
+
+@transaction.atomic
+def team_add_person(*, team: Member, person: Member) -> TeamMembership:
+    """Seat an active person of the team's organization on the team."""
+    if not team.is_team:
+        raise ValidationError(
+            "%(name)s is a person, not a team; only teams have people.",
+            code="not_a_team",
+            params={"name": team.name},
+        )
+    if person.organization_id != team.organization_id:
+        raise ValidationError(
+            {"person": ValidationError("That person is not in this organization.", code="foreign")}
+        )
+    if person.is_team:
+        raise ValidationError(
+            {
+                "person": ValidationError(
+                    "%(name)s is a team; only people sit on teams.",
+                    code="not_a_person",
+                    params={"name": person.name},
+                )
+            }
+        )
+    today = team.organization.today()
+    if not person.is_active_on(today):
+        raise ValidationError(
+            {
+                "person": ValidationError(
+                    "%(name)s is not active today and cannot join a team.",
+                    code="inactive",
+                    params={"name": person.name},
+                )
+            }
+        )
+    if TeamMembership.objects.filter(team=team, person=person).exists():
+        raise ValidationError(
+            {
+                "person": ValidationError(
+                    "%(name)s already sits on %(team)s.",
+                    code="already_on_team",
+                    params={"name": person.name, "team": team.name},
+                )
+            }
+        )
+    return TeamMembership.objects.create(
+        organization_id=team.organization_id, team=team, person=person
+    )
+
+
+@transaction.atomic
+def team_remove_person(*, team: Member, person: Member) -> None:
+    """Take a person off a team."""
+    deleted, _ = TeamMembership.objects.filter(team=team, person=person).delete()
+    if not deleted:
+        raise ValidationError(
+            {
+                "person": ValidationError(
+                    "%(name)s does not sit on %(team)s.",
+                    code="not_on_team",
+                    params={"name": person.name, "team": team.name},
+                )
+            }
+        )
