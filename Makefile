@@ -6,7 +6,15 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo browser-deps bench screenshots clean
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrate demo browser-deps bench clean
+
+help:
+	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
+	@echo "make test   run the whole suite, browser tests included"
+	@echo "make lint   ruff check and format check      make format   fix what ruff can"
+	@echo "make bench  time the heavy paths on large generated organizations"
+	@echo "make demo   load the demo organization into an empty database and print its logins"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +29,7 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 
 run: demo
-	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop); log in with one of the logins above."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) browser-deps
@@ -41,6 +49,11 @@ browser-deps:
 		echo "Installing Chromium for the browser tests (apt-get)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Benchmarks live in bench/; bench/run.py runs them all and prints the timings.
+bench: $(STAMP)
+	@test -f bench/run.py || { echo "No benchmarks yet: bench/run.py is missing."; exit 1; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles
