@@ -111,8 +111,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One person or team: the facts, their teams or people, and the admin's actions."""
-    membership = require_membership(request)
-    member = get_member(request, pk)
+    membership, member = _load_member(request, pk)
     context = {
         "member": member,
         "today": membership.organization.today(),
@@ -126,9 +125,17 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "org/member_detail.html", context)
 
 
+def _load_member(request: HttpRequest, pk: int) -> tuple[OrgMembership, Member]:
+    """The user's role and a member of their organization (404 for any other member)."""
+    membership = require_membership(request)
+    member = get_member(request, pk)
+    member.organization = membership.organization  # the same row; spares a query
+    return membership, member
+
+
 def _member_for_admin(request: HttpRequest, pk: int) -> Member:
     """The member (404 outside the organization), if the user may change the structure (403)."""
-    member = get_member(request, pk)
+    _, member = _load_member(request, pk)
     require_admin(request)
     return member
 
