@@ -50,10 +50,11 @@ browser-deps:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# Benchmarks live in bench/; bench/run.py runs them all and prints the timings.
+# Each bench/bench_*.py is a script that times one heavy path and prints what it measured.
 bench: $(STAMP)
-	@test -f bench/run.py || { echo "No benchmarks yet: bench/run.py is missing."; exit 1; }
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@ls bench/bench_*.py >/dev/null 2>&1 || { echo "No benchmarks in bench/ yet."; exit 1; }
+	@for script in bench/bench_*.py; do \
+		echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles
