@@ -1,0 +1,472 @@
+"""Writes to objectives, partnerships and relationships.
+
+Each function is keyword-only and atomic, and raises ValidationError with a message fit to
+show. Writes that depend on the organization's whole map (a direct line must not close a
+loop; a quadrant move must not break a relationship) first lock the organization's row, so
+that two concurrent writers on PostgreSQL take turns. SQLite serializes writers anyway
+(transactions begin IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.formats import date_format
+
+from org import services as org_services
+from org.models import Member, Organization, Quadrant, QuadrantMove
+from partnerships.graph import closing_loop_over_time
+from partnerships.models import (
+    Objective,
+    Partnership,
+    Relationship,
+    RelationshipType,
+    relationship_type_for,
+)
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "j M Y")
+
+
+def _quadrant(code: str) -> str:
+    return Quadrant(code).label
+
+
+def _lock_organization(organization_id: int) -> Organization:
+    """Serialize the map-wide checks of one organization (a row lock on PostgreSQL)."""
+    return Organization.objects.select_for_update().get(pk=organization_id)
+
+
+class DirectLoopError(ValidationError):
+    """Adding a direct line would close a loop; `loop` names the members in walking order."""
+
+    def __init__(self, loop: Sequence[Member], day: datetime.date) -> None:
+        self.loop = list(loop)
+        self.day = day
+        names = " → ".join(member.name for member in [*self.loop, self.loop[0]])
+        super().__init__(
+            "This direct line would close a loop on %(day)s: %(loop)s. Direct lines are the "
+            "chain of command and never loop.",
+            code="direct_loop",
+            params={"loop": names, "day": _day(day)},
+        )
+
+
+class MoveBreaksRelationships(ValidationError):
+    """A quadrant move would break relationships; `relationships` lists them for confirmation."""
+
+    def __init__(self, member: Member, to_quadrant: str, relationships: list[Relationship]):
+        self.relationships = relationships
+        listed = "; ".join(describe_break(r, member, to_quadrant) for r in relationships)
+        super().__init__(
+            "Moving %(name)s to %(quadrant)s would break %(count)s: %(listed)s. Confirm to end "
+            "them as of the move date.",
+            code="move_breaks_relationships",
+            params={
+                "name": member.name,
+                "quadrant": _quadrant(to_quadrant),
+                "count": f"{len(relationships)} relationship"
+                + ("" if len(relationships) == 1 else "s"),
+                "listed": listed,
+            },
+        )
+
+
+# --- objectives ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    organization: Organization,
+    title: str,
+    emphasis: str,
+    starts_on: datetime.date,
+    description: str = "",
+    owner: Member | None = None,
+    ends_on: datetime.date | None = None,
+    status: str = Objective.Status.ACTIVE,
+    target_value: Decimal | None = None,
+    target_unit: str = "",
+) -> Objective:
+    if owner is not None and owner.organization_id != organization.pk:
+        raise ValidationError(
+            {"owner": ValidationError("That member is not in this organization.", code="foreign")}
+        )
+    objective = Objective(
+        organization=organization,
+        title=title.strip(),
+        description=description.strip(),
+        emphasis=emphasis,
+        owner=owner,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        target_value=target_value,
+        target_unit=target_unit.strip(),
+    )
+    objective.full_clean()
+    objective.save()
+    return objective
+
+
+# --- partnerships --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def partnership_form(
+    *,
+    organization: Organization,
+    objective: Objective,
+    name: str,
+    formed_on: datetime.date,
+    purpose: str = "",
+) -> Partnership:
+    """Form a partnership around one of the organization's objectives."""
+    if objective.organization_id != organization.pk:
+        raise ValidationError(
+            {
+                "objective": ValidationError(
+                    "That objective is not in this organization.", code="foreign"
+                )
+            }
+        )
+    partnership = Partnership(
+        organization=organization,
+        objective=objective,
+        name=name.strip(),
+        purpose=purpose.strip(),
+        formed_on=formed_on,
+    )
+    partnership.full_clean()
+    partnership.save()
+    return partnership
+
+
+@transaction.atomic
+def partnership_dissolve(*, partnership: Partnership, on: datetime.date) -> int:
+    """Dissolve the partnership on `on`: it and its open relationships end that day.
+
+    History is kept: the rows stay, with their end dates. Returns how many relationships
+    were ended.
+    """
+    _lock_organization(partnership.organization_id)
+    current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if current.dissolved_on is not None:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(name)s was already dissolved on %(day)s.",
+                    code="already_dissolved",
+                    params={"name": current.name, "day": _day(current.dissolved_on)},
+                )
+            }
+        )
+    if on <= current.formed_on:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(name)s was formed on %(day)s; it can only be dissolved after that.",
+                    code="before_formed",
+                    params={"name": current.name, "day": _day(current.formed_on)},
+                )
+            }
+        )
+    starting_later = list(
+        current.relationships.filter(starts_on__gte=on).with_members().order_by("starts_on", "id")
+    )
+    if starting_later:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(count)s of its relationships start on or after that day (%(listed)s); "
+                    "dissolve it after they start.",
+                    code="relationships_start_later",
+                    params={
+                        "count": len(starting_later),
+                        "listed": "; ".join(
+                            f"{r.from_member} → {r.to_member} from {_day(r.starts_on)}"
+                            for r in starting_later
+                        ),
+                    },
+                )
+            }
+        )
+    ended = current.relationships.not_ended_by(on).update(ends_on=on)
+    current.dissolved_on = on
+    current.save(update_fields=["dissolved_on"])
+    partnership.dissolved_on = on
+    return ended
+
+
+# --- relationships -------------------------------------------------------------------------
+
+
+def _refuse(field: str | None, message: str, code: str, **params) -> ValidationError:
+    error = ValidationError(message, code=code, params=params)
+    return ValidationError({field: error}) if field else error
+
+
+def _type_refusal(from_member: Member, to_member: Member) -> ValidationError:
+    reverse = relationship_type_for(to_member.quadrant, from_member.quadrant)
+    hint = (
+        f" The other way round, {to_member.name} → {from_member.name}, it would be "
+        f"{RelationshipType(reverse).label.lower()}."
+        if reverse
+        else ""
+    )
+    return _refuse(
+        "to_member",
+        "%(from)s (%(from_q)s) cannot reach %(to)s (%(to_q)s): relationships run from "
+        "Leadership towards Employees, never back up or left.%(hint)s",
+        "no_type",
+        **{
+            "from": from_member.name,
+            "from_q": _quadrant(from_member.quadrant),
+            "to": to_member.name,
+            "to_q": _quadrant(to_member.quadrant),
+            "hint": hint,
+        },
+    )
+
+
+@transaction.atomic
+def relationship_add(
+    *,
+    partnership: Partnership,
+    from_member: Member,
+    to_member: Member,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    carries: str = "",
+) -> Relationship:
+    """Join two members inside a partnership; the type follows from their quadrants.
+
+    Refused when the quadrants allow no relationship, when either member or the partnership
+    is not active on the start day, when the pair already has a relationship then, and when
+    a direct line would close a loop among the organization's direct lines.
+    """
+    organization_id = partnership.organization_id
+    _lock_organization(organization_id)
+    # Read the members again under the lock: a concurrent quadrant move has finished by now.
+    members = Member.objects.filter(organization_id=organization_id).in_bulk(
+        [from_member.pk, to_member.pk]
+    )
+    if from_member.pk not in members:
+        raise _refuse("from_member", "That member is not in this organization.", "foreign")
+    if to_member.pk not in members:
+        raise _refuse("to_member", "That member is not in this organization.", "foreign")
+    from_member, to_member = members[from_member.pk], members[to_member.pk]
+    if from_member.pk == to_member.pk:
+        raise _refuse(
+            "to_member",
+            "%(name)s cannot have a relationship with themselves.",
+            "self",
+            name=from_member.name,
+        )
+    type_ = relationship_type_for(from_member.quadrant, to_member.quadrant)
+    if type_ is None:
+        raise _type_refusal(from_member, to_member)
+
+    partnership = Partnership.objects.get(pk=partnership.pk)
+    if starts_on < partnership.formed_on:
+        raise _refuse(
+            "starts_on",
+            "%(name)s was formed on %(day)s; its relationships start on or after that day.",
+            "before_formed",
+            name=partnership.name,
+            day=_day(partnership.formed_on),
+        )
+    if partnership.dissolved_on is not None:
+        if starts_on >= partnership.dissolved_on:
+            raise _refuse(
+                "starts_on",
+                "%(name)s was dissolved on %(day)s; nothing can start in it from then on.",
+                "dissolved",
+                name=partnership.name,
+                day=_day(partnership.dissolved_on),
+            )
+        if ends_on is None or ends_on > partnership.dissolved_on:
+            ends_on = partnership.dissolved_on
+    if ends_on is not None and ends_on <= starts_on:
+        raise _refuse("ends_on", "A relationship ends after it starts.", "ends_before_start")
+    for member in (from_member, to_member):
+        if not member.is_active_on(starts_on):
+            raise _refuse(
+                "starts_on",
+                "%(name)s is not active on %(day)s.",
+                "member_inactive",
+                name=member.name,
+                day=_day(starts_on),
+            )
+
+    same_pair = (
+        Relationship.objects.filter(partnership=partnership)
+        .filter(
+            Q(from_member=from_member, to_member=to_member)
+            | Q(from_member=to_member, to_member=from_member)
+        )
+        .overlapping(starts_on, ends_on)
+        .first()
+    )
+    if same_pair is not None:
+        raise _refuse(
+            None,
+            "%(from)s and %(to)s already have a relationship in this partnership from %(day)s.",
+            "duplicate",
+            **{"from": from_member.name, "to": to_member.name, "day": _day(same_pair.starts_on)},
+        )
+
+    if type_ == RelationshipType.DIRECT:
+        direct_lines = (
+            Relationship.objects.filter(organization_id=organization_id)
+            .direct()
+            .overlapping(starts_on, ends_on)
+            .values_list("from_member_id", "to_member_id", "starts_on", "ends_on")
+        )
+        found = closing_loop_over_time(
+            direct_lines, (from_member.pk, to_member.pk, starts_on, ends_on)
+        )
+        if found is not None:
+            day, loop = found
+            names = Member.objects.in_bulk(loop)
+            raise DirectLoopError([names[pk] for pk in loop], day)
+
+    relationship = Relationship(
+        organization_id=organization_id,
+        partnership=partnership,
+        from_member=from_member,
+        to_member=to_member,
+        from_quadrant=from_member.quadrant,
+        to_quadrant=to_member.quadrant,
+        type=type_,
+        carries=carries.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def relationship_end(*, relationship: Relationship, on: datetime.date) -> Relationship:
+    """End a relationship: from `on` it is no longer active. The row stays as history."""
+    current = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if current.ends_on is not None and current.ends_on <= on:
+        raise _refuse(
+            "on",
+            "This relationship already ended on %(day)s.",
+            "already_ended",
+            day=_day(current.ends_on),
+        )
+    if on <= current.starts_on:
+        raise _refuse(
+            "on",
+            "This relationship started on %(day)s; it can only end after that.",
+            "before_start",
+            day=_day(current.starts_on),
+        )
+    current.ends_on = on
+    current.save(update_fields=["ends_on"])
+    relationship.ends_on = on
+    return relationship
+
+
+# --- quadrant moves ------------------------------------------------------------------------
+
+
+def describe_break(relationship: Relationship, member: Member, to_quadrant: str) -> str:
+    """One line saying what a move would do to a relationship, for the conflict list."""
+    from_q = to_quadrant if relationship.from_member_id == member.pk else relationship.from_quadrant
+    to_q = to_quadrant if relationship.to_member_id == member.pk else relationship.to_quadrant
+    new_type = relationship_type_for(from_q, to_q)
+    became = f"it would become {new_type}" if new_type else "no relationship is allowed that way"
+    return (
+        f"{relationship.from_member.name} → {relationship.to_member.name} "
+        f"({relationship.get_type_display().lower()} in {relationship.partnership.name}; "
+        f"{_quadrant(from_q)} → {_quadrant(to_q)}: {became})"
+    )
+
+
+def relationships_broken_by_move(
+    member: Member, to_quadrant: str, on: datetime.date
+) -> list[Relationship]:
+    """The member's relationships in force on or after `on` whose type the move would change.
+
+    A relationship whose pair of quadrants allows no type is broken; so is one whose type
+    would differ, because nothing is silently retyped.
+    """
+    relationships = (
+        Relationship.objects.filter(organization_id=member.organization_id)
+        .involving(member)
+        .not_ended_by(on)
+        .select_related("from_member", "to_member", "partnership")
+        .order_by("starts_on", "id")
+    )
+    broken = []
+    for relationship in relationships:
+        from_q = (
+            to_quadrant if relationship.from_member_id == member.pk else relationship.from_quadrant
+        )
+        to_q = to_quadrant if relationship.to_member_id == member.pk else relationship.to_quadrant
+        if relationship_type_for(from_q, to_q) != relationship.type:
+            broken.append(relationship)
+    return broken
+
+
+@transaction.atomic
+def member_move_checked(
+    *,
+    member: Member,
+    to_quadrant: str,
+    on: datetime.date,
+    by: AbstractBaseUser | None,
+    end_conflicting: bool,
+) -> QuadrantMove:
+    """Move a member to another quadrant without breaking the rule of types.
+
+    The relationships the move would break are refused (MoveBreaksRelationships lists them)
+    or, when end_conflicting is confirmed, ended as of the move date. The member's other
+    relationships in force from that day keep their type and take the new quadrant.
+    """
+    _lock_organization(member.organization_id)
+    broken = relationships_broken_by_move(member, to_quadrant, on)
+    quadrant_before = member.quadrant
+    try:
+        # Its own refusals (a team, the same quadrant, an inactive member) come first.
+        move = org_services.member_move(member=member, to_quadrant=to_quadrant, on=on, by=by)
+        if broken and not end_conflicting:
+            raise MoveBreaksRelationships(member, to_quadrant, broken)
+    except ValidationError:
+        member.quadrant = quadrant_before  # the transaction rolls the move back
+        raise
+    starting_later = [r for r in broken if r.starts_on >= on]
+    if starting_later:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(listed)s would only start on or after the move, so it cannot be ended "
+                    "as of the move date; move %(name)s after it starts, or end it first.",
+                    code="broken_relationship_starts_later",
+                    params={
+                        "name": member.name,
+                        "listed": "; ".join(
+                            f"{r.from_member.name} → {r.to_member.name} (from {_day(r.starts_on)})"
+                            for r in starting_later
+                        ),
+                    },
+                )
+            }
+        )
+    Relationship.objects.filter(pk__in=[r.pk for r in broken]).update(ends_on=on)
+    in_force = Relationship.objects.filter(organization_id=member.organization_id).not_ended_by(on)
+    in_force.filter(from_member=member).update(from_quadrant=to_quadrant)
+    in_force.filter(to_member=member).update(to_quadrant=to_quadrant)
+    return move
