@@ -73,6 +73,7 @@ def settings_with(names: list[str], **env: str) -> dict:
         ({"EMAIL_USE_TLS": "sometimes"}, "EMAIL_USE_TLS"),
         ({**PRODUCTION, "SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS"),
         ({**PRODUCTION, "SECURE_SSL_REDIRECT": "perhaps"}, "SECURE_SSL_REDIRECT"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
     ],
 )
 def test_it_refuses_a_bad_value_by_name(env, variable):
