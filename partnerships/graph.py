@@ -2,11 +2,594 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+import random
+from collections import defaultdict, deque
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 
 import networkx as nx
 
 # --- analysis: channel coverage, risks, dominators, brokers ---
+#
+# The graph comes from build_graph(): nodes are member ids with a `quadrant` ("L", "M", "T",
+# "E") and optionally a `name`; an edge u -> v has a `type` ("direct", "influential",
+# "guidance") and a `count` of the relationships it stands for (two members may be joined in
+# several partnerships, always with the same type, since the type follows from the quadrants).
+# The message of an objective starts from every leadership member at once. Each measure below
+# is one or two passes over the edges (one breadth-first search from all leaders, one
+# topological pass over the direct lines, one dominator computation), so that an organization
+# of 10,000 members and 50,000 relationships is analysed well within a second.
+
+LEADERSHIP, MANAGERS, TEAMS, EMPLOYEES = "L", "M", "T", "E"
+QUADRANTS = (LEADERSHIP, MANAGERS, TEAMS, EMPLOYEES)
+DIRECT, INFLUENTIAL, GUIDANCE = "direct", "influential", "guidance"  # CHANNELS, in this order
+
+# The channels that can arrive at a member of each quadrant under the rule of types: nothing
+# points up or left, so leaders and managers only ever hear through direct lines.
+POSSIBLE_CHANNELS = {
+    LEADERSHIP: frozenset({DIRECT}),
+    MANAGERS: frozenset({DIRECT}),
+    TEAMS: frozenset({DIRECT, INFLUENTIAL, GUIDANCE}),
+    EMPLOYEES: frozenset({DIRECT, INFLUENTIAL, GUIDANCE}),
+}
+# The rule of types: inside a quadrant only a direct line; across, the pair decides.
+_TYPE_OF_PAIR = {
+    (LEADERSHIP, MANAGERS): DIRECT,
+    (TEAMS, EMPLOYEES): DIRECT,
+    (LEADERSHIP, TEAMS): INFLUENTIAL,
+    (MANAGERS, EMPLOYEES): INFLUENTIAL,
+    (LEADERSHIP, EMPLOYEES): GUIDANCE,
+    (MANAGERS, TEAMS): GUIDANCE,
+}
+# Who may send a relationship of each type to a member of each quadrant (for next steps).
+_SENDERS = {
+    (LEADERSHIP, DIRECT): "another leader",
+    (MANAGERS, DIRECT): "a leader or a senior manager",
+    (TEAMS, DIRECT): "a parent team",
+    (TEAMS, INFLUENTIAL): "a leader",
+    (TEAMS, GUIDANCE): "a manager",
+    (EMPLOYEES, DIRECT): "a team",
+    (EMPLOYEES, INFLUENTIAL): "a manager",
+    (EMPLOYEES, GUIDANCE): "a leader",
+}
+# The quadrant pairs that carry each type between quadrants (for partnerships lacking one).
+_PAIRS = {
+    DIRECT: "a leader to a manager, or a team to an employee",
+    INFLUENTIAL: "a leader to a team, or a manager to an employee",
+    GUIDANCE: "a leader to an employee, or a manager to a team",
+}
+_NOUNS = {LEADERSHIP: "leader", MANAGERS: "manager", TEAMS: "team", EMPLOYEES: "employee"}
+# The virtual source of every message: a node that no member id (an int) can equal.
+_ALL_LEADERSHIP = "all leadership"
+
+
+def type_for_quadrants(from_quadrant: str, to_quadrant: str) -> str | None:
+    """The type of a relationship between two quadrants, or None when the rule forbids it."""
+    if from_quadrant == to_quadrant:
+        return DIRECT
+    return _TYPE_OF_PAIR.get((from_quadrant, to_quadrant))
+
+
+def build_graph(
+    nodes: Iterable[tuple[int, str]],
+    edges: Iterable[tuple[int, int, str]],
+    *,
+    names: Mapping[int, str] | None = None,
+) -> nx.DiGraph:
+    """The typed graph of an organization, or of one objective, from (member, quadrant) pairs
+    and (from member, to member, type) relationships.
+
+    Relationships joining the same two members in several partnerships become one edge with a
+    `count`. Raises ValueError on an unknown quadrant or type, a relationship to a member not
+    among `nodes`, a self-relationship, or two members joined with two different types.
+    """
+    graph = nx.DiGraph()
+    for member, quadrant in nodes:
+        if quadrant not in QUADRANTS:
+            raise ValueError(f"member {member} has an unknown quadrant {quadrant!r}")
+        graph.add_node(member, quadrant=quadrant)
+    for member, name in (names or {}).items():
+        if member in graph:
+            graph.nodes[member]["name"] = name
+    joined: dict[tuple[int, int], dict] = {}  # plain dicts first: much faster than add_edge
+    for source, target, kind in edges:
+        existing = joined.get((source, target))
+        if existing is None:
+            if kind not in CHANNELS:
+                raise ValueError(f"relationship {source} -> {target} has an unknown type {kind!r}")
+            if source == target:
+                raise ValueError(f"member {source} cannot have a relationship with themselves")
+            if source not in graph or target not in graph:
+                raise ValueError(f"relationship {source} -> {target} joins an unknown member")
+            joined[source, target] = {"type": kind, "count": 1}
+        elif existing["type"] != kind:
+            raise ValueError(
+                f"members {source} -> {target} are joined as both {existing['type']} and {kind}"
+            )
+        else:
+            existing["count"] += 1
+    graph.add_edges_from((source, target, data) for (source, target), data in joined.items())
+    return graph
+
+
+def leadership(graph: nx.DiGraph) -> list[int]:
+    """The leadership members, where every message starts."""
+    return sorted(node for node, quadrant in graph.nodes(data="quadrant") if quadrant == LEADERSHIP)
+
+
+def hops_from_leadership(graph: nx.DiGraph) -> tuple[dict[int, int], dict[int, int]]:
+    """For every member the message reaches: the fewest hops from leadership, and one nearest
+    leadership member. Leaders are 0 hops from themselves; members the message never reaches
+    are absent. One breadth-first search from all leaders at once."""
+    leaders = leadership(graph)
+    hops = dict.fromkeys(leaders, 0)
+    nearest = {leader: leader for leader in leaders}
+    queue = deque(leaders)
+    successors = graph.succ
+    while queue:
+        node = queue.popleft()
+        step, origin = hops[node] + 1, nearest[node]
+        for target in successors[node]:
+            if target not in hops:
+                hops[target] = step
+                nearest[target] = origin
+                queue.append(target)
+    return hops, nearest
+
+
+def channels_reaching(graph: nx.DiGraph, reached: Container[int]) -> dict[int, frozenset[str]]:
+    """For every member, the types of the relationships that arrive from a member the message
+    already reaches. A member the message never reaches has none."""
+    arriving: dict[int, set[str]] = {node: set() for node in graph}
+    for source, targets in graph.adjacency():
+        if source in reached:
+            for target, data in targets.items():
+                arriving[target].add(data["type"])
+    return {node: frozenset(kinds) for node, kinds in arriving.items()}
+
+
+def longest_direct_chain(graph: nx.DiGraph) -> dict[int, int]:
+    """For every member, the length of the longest chain of direct lines ending at them: the
+    chain of command above them, where translation errors grow.
+
+    Direct lines never form a loop by rule; should one slip through anyway, the members of the
+    loop are counted as one link of the chain instead of looping forever.
+    """
+    # One topological pass (Kahn's) over plain dicts of the direct lines.
+    reports: dict[int, list[int]] = {node: [] for node in graph}
+    waiting = dict.fromkeys(graph, 0)  # direct lines into each member not yet walked
+    for source, targets in graph.adjacency():
+        for target, data in targets.items():
+            if data["type"] == DIRECT:
+                reports[source].append(target)
+                waiting[target] += 1
+    chain = dict.fromkeys(graph, 0)
+    ready = [node for node, count in waiting.items() if not count]
+    for boss in ready:  # the list grows while it is walked
+        for target in reports[boss]:
+            chain[target] = max(chain[target], chain[boss] + 1)
+            waiting[target] -= 1
+            if not waiting[target]:
+                ready.append(target)
+    if len(ready) < len(chain):
+        return _longest_chain_through_loops(reports)
+    return chain
+
+
+def _longest_chain_through_loops(reports: dict[int, list[int]]) -> dict[int, int]:
+    groups = nx.condensation(nx.DiGraph(reports))
+    chain: dict[int, int] = {}
+    for group in nx.topological_sort(groups):
+        chain[group] = max((chain[boss] + 1 for boss in groups.pred[group]), default=0)
+    return {node: chain[group] for node, group in groups.graph["mapping"].items()}
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCoverage:
+    """How the message of an objective reaches one member."""
+
+    member: int
+    quadrant: str
+    channels: frozenset[str]
+    hops: int | None  # None: no chain of relationships leads here from leadership
+    direct_chain: int
+    nearest_leader: int | None
+
+    @property
+    def reached(self) -> bool:
+        return self.hops is not None
+
+    @property
+    def missing(self) -> frozenset[str]:
+        """The channels that could reach this member's quadrant and do not."""
+        return POSSIBLE_CHANNELS[self.quadrant] - self.channels
+
+
+def coverage(graph: nx.DiGraph) -> dict[int, MemberCoverage]:
+    """Channels, hops, longest direct chain and nearest leader of every member."""
+    hops, nearest = hops_from_leadership(graph)
+    channels = channels_reaching(graph, hops)
+    chain = longest_direct_chain(graph)
+    return {
+        node: MemberCoverage(
+            member=node,
+            quadrant=quadrant,
+            channels=channels[node],
+            hops=hops.get(node),
+            direct_chain=chain[node],
+            nearest_leader=nearest.get(node),
+        )
+        for node, quadrant in graph.nodes(data="quadrant")
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class QuadrantSummary:
+    """How many members of one quadrant are reached by 0, 1, 2 and 3 channels."""
+
+    quadrant: str
+    members: int
+    by_channel_count: tuple[int, int, int, int]
+
+    @property
+    def shares(self) -> tuple[float, float, float, float]:
+        if not self.members:
+            return (0.0, 0.0, 0.0, 0.0)
+        zero, one, two, three = (count / self.members for count in self.by_channel_count)
+        return (zero, one, two, three)
+
+
+def quadrant_summary(members: Mapping[int, MemberCoverage]) -> dict[str, QuadrantSummary]:
+    """Per quadrant, in the order L, M, T, E: members by the number of channels reaching them."""
+    counts = {quadrant: [0, 0, 0, 0] for quadrant in QUADRANTS}
+    for member in members.values():
+        counts[member.quadrant][len(member.channels)] += 1
+    return {
+        quadrant: QuadrantSummary(quadrant, sum(by_count), tuple(by_count))
+        for quadrant, by_count in counts.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SinglePoint:
+    """A member through whom every path from leadership to `dependents` other members runs."""
+
+    member: int
+    dependents: int
+
+
+def single_points_of_failure(graph: nx.DiGraph) -> list[SinglePoint]:
+    """The members who dominate the flow from a virtual source over all leadership members,
+    with the size of the subtree each one dominates, most dependents first.
+
+    Leaders are where the message starts, so they are never counted as single points.
+    """
+    leaders = leadership(graph)
+    if not leaders:
+        return []
+    flow = nx.DiGraph()
+    flow.add_edges_from(
+        (source, target) for source, targets in graph.adjacency() for target in targets
+    )
+    flow.add_edges_from((_ALL_LEADERSHIP, leader) for leader in leaders)
+    children: dict[object, list[int]] = defaultdict(list)
+    for node, parent in nx.immediate_dominators(flow, _ALL_LEADERSHIP).items():
+        if node != _ALL_LEADERSHIP:  # networkx before 3.5 maps the source to itself
+            children[parent].append(node)
+    # Walk the dominator tree down from the source, then add the subtree sizes back up.
+    order: list[object] = [_ALL_LEADERSHIP]
+    for node in order:
+        order.extend(children.get(node, ()))
+    size: dict[object, int] = {}
+    for node in reversed(order):
+        size[node] = 1 + sum(size[child] for child in children.get(node, ()))
+    points = [
+        SinglePoint(node, size[node] - 1)
+        for node in order[1:]
+        if size[node] > 1 and graph.nodes[node]["quadrant"] != LEADERSHIP
+    ]
+    points.sort(key=lambda point: (-point.dependents, point.member))
+    return points
+
+
+# Brokers: betweenness is one breadth-first search per source member. Up to this many members
+# it is computed exactly; above, from a fixed-seed sample of the members who have someone to
+# pass the message to (the others start no path), scaled up to estimate the exact value.
+EXACT_BETWEENNESS_UP_TO = 1_000
+BROKER_SAMPLE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Brokers:
+    """The members who carry the most shortest paths, highest first, and how that was measured."""
+
+    ranked: tuple[tuple[int, float], ...]  # (member, betweenness normalised to 0..1)
+    method: str  # "exact" or "sampled"
+    sample_size: int | None  # source members sampled, when sampled
+    senders: int  # members with at least one relationship to pass the message on
+
+
+def brokers(
+    graph: nx.DiGraph,
+    *,
+    top: int = 10,
+    exact_up_to: int = EXACT_BETWEENNESS_UP_TO,
+    sample_size: int = BROKER_SAMPLE_SIZE,
+    seed: int = 0,
+) -> Brokers:
+    """Betweenness of every member, exact on small graphs and sampled on large ones."""
+    senders = sorted(node for node in graph if graph.out_degree(node))
+    count = graph.number_of_nodes()
+    if count <= exact_up_to or len(senders) <= sample_size:
+        method, sources, scale = "exact", senders, 1.0
+    else:
+        method = "sampled"
+        sources = random.Random(seed).sample(senders, sample_size)
+        scale = len(senders) / sample_size
+    raw = nx.betweenness_centrality_subset(graph, sources=sources, targets=list(graph))
+    norm = scale / ((count - 1) * (count - 2)) if count > 2 else 0.0
+    ranked = sorted(
+        ((node, value * norm) for node, value in raw.items() if value > 0),
+        key=lambda pair: (-pair[1], pair[0]),
+    )[:top]
+    return Brokers(
+        ranked=tuple(ranked),
+        method=method,
+        sample_size=sample_size if method == "sampled" else None,
+        senders=len(senders),
+    )
+
+
+def missing_channels(edges: Iterable[tuple[int, int, str]]) -> frozenset[str]:
+    """The relationship types a partnership lacks, from its (from, to, type) relationships."""
+    return frozenset(CHANNELS) - {kind for _source, _target, kind in edges}
+
+
+class RiskKind(StrEnum):
+    # In the order a leader should read them when severity and reach are equal.
+    ORPHAN = "orphan"
+    SINGLE_POINT = "single_point_of_failure"
+    ONE_CHANNEL = "one_channel"
+    NO_DIRECT_LINE = "no_direct_line"
+    TEAM_NOT_INFLUENCED = "team_not_influenced"
+    MANAGER_GUIDES_NO_TEAM = "manager_guides_no_team"
+    PARTNERSHIP_MISSING_CHANNEL = "partnership_missing_channel"
+
+
+class Severity(IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(RiskKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """One place where the message can be lost, with what to do about it."""
+
+    kind: RiskKind
+    member_ids: tuple[int, ...]
+    severity: Severity
+    affected: int  # members concerned: for a single point, all who depend on it
+    sentence: str
+    next_step: str
+    partnership_id: int | None = None
+
+
+def rank_risks(
+    graph: nx.DiGraph,
+    *,
+    members: Mapping[int, MemberCoverage] | None = None,
+    single_points: Sequence[SinglePoint] | None = None,
+    partnerships: Mapping[int, Iterable[tuple[int, int, str]]] | None = None,
+    partnership_names: Mapping[int, str] | None = None,
+) -> list[Risk]:
+    """Every risk of the graph, most severe and widest first.
+
+    `members` and `single_points` are recomputed when not given; `partnerships` maps a
+    partnership id to its relationships, to point out the ones lacking a channel.
+    """
+    if members is None:
+        members = coverage(graph)
+    if single_points is None:
+        single_points = single_points_of_failure(graph)
+    risks = [
+        *_member_risks(graph, members),
+        *(_single_point_risk(graph, point) for point in single_points),
+        *_partnership_risks(graph, partnerships or {}, partnership_names or {}),
+    ]
+    risks.sort(
+        key=lambda risk: (
+            -risk.severity,
+            -risk.affected,
+            _KIND_ORDER[risk.kind],
+            risk.member_ids,
+            risk.partnership_id or 0,
+        )
+    )
+    return risks
+
+
+def _label(graph: nx.DiGraph, member: int) -> str:
+    data = graph.nodes[member]
+    return data.get("name") or f"{_NOUNS[data['quadrant']].capitalize()} #{member}"
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeiou" else "a"
+
+
+def _relationship(kind: str) -> str:
+    return "a direct line" if kind == DIRECT else f"{_article(kind)} {kind} relationship"
+
+
+def _member_risks(graph: nx.DiGraph, members: Mapping[int, MemberCoverage]) -> Iterator[Risk]:
+    types_out: dict[int, set[str]] = defaultdict(set)
+    types_in: dict[int, set[str]] = defaultdict(set)
+    for source, targets in graph.adjacency():
+        for target, data in targets.items():
+            types_out[source].add(data["type"])
+            types_in[target].add(data["type"])
+    for node, member in members.items():
+        quadrant, label = member.quadrant, _label(graph, node)
+        if quadrant == MANAGERS and GUIDANCE not in types_out[node]:
+            yield Risk(
+                RiskKind.MANAGER_GUIDES_NO_TEAM,
+                (node,),
+                Severity.LOW,
+                1,
+                f"{label} guides no team.",
+                f"add a guidance relationship from {label} to a team",
+            )
+        if quadrant == LEADERSHIP:
+            continue
+        if not member.reached:
+            yield _orphan_risk(graph, node, label)
+            continue  # the orphan's next step already names the missing line
+        if quadrant == TEAMS and INFLUENTIAL not in types_in[node]:
+            yield Risk(
+                RiskKind.TEAM_NOT_INFLUENCED,
+                (node,),
+                Severity.MEDIUM,
+                1,
+                f"No leader influences {label}.",
+                f"add an influential relationship from a leader to {label}",
+            )
+        if quadrant == EMPLOYEES and DIRECT not in types_in[node]:
+            yield Risk(
+                RiskKind.NO_DIRECT_LINE,
+                (node,),
+                Severity.MEDIUM,
+                1,
+                f"{label} has no direct line: nobody assigns their daily work.",
+                f"add a direct line from a team to {label}",
+            )
+        if len(member.channels) == 1 and len(POSSIBLE_CHANNELS[quadrant]) > 1:
+            (channel,) = member.channels
+            options = " or ".join(
+                f"{_relationship(kind)} from {_SENDERS[quadrant, kind]}"
+                for kind in CHANNELS
+                if kind in member.missing
+            )
+            yield Risk(
+                RiskKind.ONE_CHANNEL,
+                (node,),
+                Severity.MEDIUM,
+                1,
+                f"{label} hears the objective through the {channel} channel only.",
+                f"add {options} to {label}",
+            )
+
+
+def _orphan_risk(graph: nx.DiGraph, node: int, label: str) -> Risk:
+    quadrant = graph.nodes[node]["quadrant"]
+    first_line = DIRECT if quadrant in (MANAGERS, EMPLOYEES) else INFLUENTIAL
+    next_step = f"add {_relationship(first_line)} from {_SENDERS[quadrant, first_line]} to {label}"
+    senders = sorted(graph.pred[node])
+    if senders:  # they are cut off too: reconnecting one of them reaches this member as well
+        next_step = f"connect {_label(graph, senders[0])} to leadership, or {next_step}"
+    return Risk(
+        RiskKind.ORPHAN,
+        (node,),
+        Severity.HIGH,
+        1,
+        f"The objective never reaches {label}: no chain of relationships leads there from leadership.",
+        next_step,
+    )
+
+
+def _single_point_risk(graph: nx.DiGraph, point: SinglePoint) -> Risk:
+    label = _label(graph, point.member)
+    quadrant = graph.nodes[point.member]["quadrant"]
+    others = {
+        MANAGERS: "a relationship from a leader or another manager",
+        TEAMS: "an influential relationship from a manager or a guidance relationship from a leader",
+        EMPLOYEES: "a direct line from a team",
+    }[quadrant]
+    members = "member" if point.dependents == 1 else "members"
+    return Risk(
+        RiskKind.SINGLE_POINT,
+        (point.member,),
+        Severity.HIGH,
+        point.dependents,
+        f"Every path from leadership to {point.dependents} {members} passes through {label}.",
+        f"add {others} to the {members} who depend on {label}",
+    )
+
+
+def _partnership_risks(
+    graph: nx.DiGraph,
+    partnerships: Mapping[int, Iterable[tuple[int, int, str]]],
+    names: Mapping[int, str],
+) -> Iterator[Risk]:
+    for partnership, relationships in partnerships.items():
+        edges = list(relationships)
+        missing = missing_channels(edges)
+        if not missing:
+            continue
+        label = names.get(partnership) or f"Partnership #{partnership}"
+        lacking = [kind for kind in CHANNELS if kind in missing]
+        channels = "channel" if len(lacking) == 1 else "channels"
+        members = tuple(sorted({member for edge in edges for member in edge[:2]}))
+        completions: dict[str, str] = {}
+        if all(member in graph for member in members):
+            quadrant_of = {member: graph.nodes[member]["quadrant"] for member in members}
+            for completion in triad_completions(edges, quadrant_of, type_for_quadrants):
+                completions.setdefault(
+                    completion["type"],
+                    f"{_relationship(completion['type'])} from {_label(graph, completion['from'])}"
+                    f" to {_label(graph, completion['to'])}, completing a triad",
+                )
+        yield Risk(
+            RiskKind.PARTNERSHIP_MISSING_CHANNEL,
+            members,
+            Severity.LOW,
+            len(members),
+            f"{label} lacks the {' and '.join(lacking)} {channels}.",
+            "; ".join(
+                f"add {completions[kind]}"
+                if kind in completions
+                else f"add {_relationship(kind)} to {label} (from {_PAIRS[kind]})"
+                for kind in lacking
+            ),
+            partnership_id=partnership,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """The whole analysis of one organization or objective, ready to cache."""
+
+    members: dict[int, MemberCoverage]
+    summary: dict[str, QuadrantSummary]
+    single_points: list[SinglePoint]
+    risks: list[Risk]
+
+
+def health(
+    graph: nx.DiGraph,
+    *,
+    partnerships: Mapping[int, Iterable[tuple[int, int, str]]] | None = None,
+    partnership_names: Mapping[int, str] | None = None,
+) -> Health:
+    """Coverage, quadrant summary, single points of failure and ranked risks, in one call."""
+    members = coverage(graph)
+    points = single_points_of_failure(graph)
+    return Health(
+        members=members,
+        summary=quadrant_summary(members),
+        single_points=points,
+        risks=rank_risks(
+            graph,
+            members=members,
+            single_points=points,
+            partnerships=partnerships,
+            partnership_names=partnership_names,
+        ),
+    )
 
 
 # --- rules: direct-line loops and triads (partnerships) ---
