@@ -42,4 +42,4 @@ class Command(BaseCommand):
             roles.setdefault((login.username, login.password), []).append(role)
         self.stdout.write("\nDemo logins (username / password):")
         for (username, password), descriptions in roles.items():
-            self.stdout.write(f"  {username:<14} {password:<18} {'; '.join(descriptions)}")
+            self.stdout.write(f"  {username:<16} {password:<18} {'; '.join(descriptions)}")
