@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from org import services
@@ -71,6 +72,7 @@ MEMBERS_PER_PAGE = 50
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def member_list(request: HttpRequest) -> HttpResponse:
     """People and teams, grouped by quadrant, searchable and paginated."""
     membership = require_membership(request)
@@ -93,7 +95,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         for q, items in itertools.groupby(page.object_list, key=attrgetter("quadrant"))
     ]
     template_name = "org/member_list.html"
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         template_name += "#results"
     context = {
         "form": form,

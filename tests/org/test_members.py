@@ -133,6 +133,14 @@ def test_it_returns_only_the_results_fragment_to_htmx(admin_client, org):
     assert "Pat Person" in page
 
 
+def test_htmx_restoring_history_gets_the_whole_page(admin_client, org):
+    response = admin_client.get(
+        "/org/members/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+
+
 def test_a_full_request_gets_the_whole_page(admin_client, org):
     page = admin_client.get("/org/members/").content.decode()
     assert "<html" in page
