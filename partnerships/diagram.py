@@ -213,6 +213,13 @@ class FlowSummary:
         return self.source == self.target
 
     @property
+    def route(self) -> str:
+        """'Managers to employees', or 'Within managers' for a loop."""
+        if self.is_loop:
+            return f"Within {QUADRANT_WORDS[self.source]}"
+        return f"{QUADRANT_NAMES[self.source]} to {QUADRANT_WORDS[self.target]}"
+
+    @property
     def sentence(self) -> str:
         return flow_sentence(self.source, self.target, self.count)
 
@@ -283,19 +290,19 @@ class Overview:
 
 
 # The geometry of the box (user units).
-OV_WIDTH, OV_HEIGHT = 1000, 770
-BOX_W, BOX_H = 330, 230
-BOX_XY = {"L": (20, 20), "T": (650, 20), "M": (20, 370), "E": (650, 370)}
+OV_WIDTH, OV_HEIGHT = 1000, 840
+BOX_W, BOX_H = 330, 260
+BOX_XY = {"L": (20, 20), "T": (650, 20), "M": (20, 390), "E": (650, 390)}
 # Start, end and label position (fraction along the line) of each flow's arrow.
 FLOW_GEOMETRY: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, float], float]] = {
-    ("L", "T"): ((358, 135), (642, 135), 0.5),
-    ("M", "E"): ((358, 485), (642, 485), 0.5),
-    ("L", "M"): ((185, 258), (185, 362), 0.5),
-    ("T", "E"): ((815, 258), (815, 362), 0.5),
-    ("L", "E"): ((356, 256), (644, 364), 0.27),
-    ("M", "T"): ((356, 364), (644, 256), 0.27),
+    ("L", "T"): ((358, 150), (642, 150), 0.5),
+    ("M", "E"): ((358, 520), (642, 520), 0.5),
+    ("L", "M"): ((185, 288), (185, 382), 0.5),
+    ("T", "E"): ((815, 288), (815, 382), 0.5),
+    ("L", "E"): ((356, 286), (644, 384), 0.27),
+    ("M", "T"): ((356, 384), (644, 286), 0.27),
 }
-LEGEND_Y = 622
+LEGEND_Y = 692
 MAX_NAMES = 4
 
 
@@ -307,12 +314,12 @@ def _flow_width(count: int, largest: int) -> float:
 
 
 def _pill(x: float, y: float, label: str, color: str, *, data: str = "") -> str:
-    width = 14 + 8.2 * len(label)
+    width = 16 + 9.5 * len(label)
     return (
-        f'<rect x="{_n(x - width / 2)}" y="{_n(y - 12)}" width="{_n(width)}" height="24" rx="12" '
+        f'<rect x="{_n(x - width / 2)}" y="{_n(y - 14)}" width="{_n(width)}" height="28" rx="14" '
         f'fill="{PAPER}" stroke="{color}" stroke-width="2"/>'
         f'<text class="diagram-count"{data} x="{_n(x)}" y="{_n(y + 5)}" text-anchor="middle" '
-        f'font-size="15" font-weight="700" fill="{color}">{_text(label)}</text>'
+        f'font-size="17" font-weight="700" fill="{color}">{_text(label)}</text>'
     )
 
 
@@ -338,29 +345,29 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
         f'<rect class="diagram-focus" x="{x - 5}" y="{y - 5}" width="{BOX_W + 10}" '
         f'height="{BOX_H + 10}" rx="14" fill="none" stroke="{HIGHLIGHT}" stroke-width="5" '
         'visibility="hidden"/>'
-        f'<text x="{x + 18}" y="{y + 34}" font-size="20" font-weight="700" '
+        f'<text x="{x + 18}" y="{y + 36}" font-size="23" font-weight="700" '
         f'fill="{QUADRANT_INK[q]}">{_text(summary.name)}</text>'
         f'<text class="diagram-count" data-quadrant="{q}" x="{x + BOX_W - 18}" y="{y + 40}" '
-        f'text-anchor="end" font-size="30" font-weight="700" fill="{QUADRANT_INK[q]}">'
+        f'text-anchor="end" font-size="34" font-weight="700" fill="{QUADRANT_INK[q]}">'
         f"{summary.count}</text>"
-        f'<text x="{x + BOX_W - 18}" y="{y + 58}" text-anchor="end" font-size="12" '
+        f'<text x="{x + BOX_W - 18}" y="{y + 60}" text-anchor="end" font-size="14" '
         f'fill="{MUTED}">active</text>'
     )
     shown = list(summary.names)[:MAX_NAMES]
     for i, name in enumerate(shown):
         parts.append(
-            f'<text class="diagram-name" x="{x + 18}" y="{y + 88 + 24 * i}" font-size="15" '
-            f'fill="{INK}">{_text(_shorten(name, 34))}</text>'
+            f'<text class="diagram-name" x="{x + 18}" y="{y + 92 + 26 * i}" font-size="17" '
+            f'fill="{INK}">{_text(_shorten(name, 28))}</text>'
         )
     more = summary.count - len(shown)
     if more > 0 and shown:
         parts.append(
-            f'<text x="{x + 18}" y="{y + 88 + 24 * len(shown)}" font-size="13" '
+            f'<text x="{x + 18}" y="{y + 92 + 26 * len(shown)}" font-size="15" '
             f'fill="{MUTED}">and {more} more</text>'
         )
     elif not shown and summary.count == 0:
         parts.append(
-            f'<text x="{x + 18}" y="{y + 88}" font-size="14" font-style="italic" '
+            f'<text x="{x + 18}" y="{y + 92}" font-size="16" font-style="italic" '
             f'fill="{MUTED}">nobody active</text>'
         )
     parts.append("</a>" if summary.href else "</g>")
@@ -413,7 +420,7 @@ def _render_loop(flow: FlowSummary, panel_target: str | None) -> str:
     """A reporting line inside one quadrant: a small circling arrow with its count."""
     q = flow.source
     x, y = BOX_XY[q]
-    cx, cy, r = x + BOX_W - 40, y + BOX_H - 36, 13
+    cx, cy, r = x + BOX_W - 40, y + BOX_H - 28, 13
     color = TYPE_INK[DIRECT]
     data = f' data-flow="{flow.key}" data-type="{DIRECT}"'
     parts = []
@@ -444,7 +451,7 @@ def _render_loop(flow: FlowSummary, panel_target: str | None) -> str:
         f"{_stroke_attrs(DIRECT, 2.5)}/>"
         f"{_arrow_head(ex + 3 * math.cos(tangent), ey + 3 * math.sin(tangent), tangent, 8, color)}"
         f'<text class="diagram-count"{data} x="{cx - 22}" y="{cy + 5}" text-anchor="end" '
-        f'font-size="14" font-weight="700" fill="{color}">{flow.count}</text>'
+        f'font-size="17" font-weight="700" fill="{color}">{flow.count}</text>'
     )
     parts.append("</a>" if flow.href else "</g>")
     return "".join(parts)
@@ -452,7 +459,7 @@ def _render_loop(flow: FlowSummary, panel_target: str | None) -> str:
 
 def _render_legend(y: float, width: float) -> str:
     parts = [
-        f'<g class="diagram-legend"><text x="20" y="{_n(y)}" font-size="15" font-weight="700" '
+        f'<g class="diagram-legend"><text x="20" y="{_n(y)}" font-size="17" font-weight="700" '
         f'fill="{INK}">How to read the arrows</text>'
     ]
     for i, kind in enumerate(TYPES):
@@ -461,11 +468,11 @@ def _render_legend(y: float, width: float) -> str:
             f'<line x1="20" y1="{_n(row - 5)}" x2="96" y2="{_n(row - 5)}" '
             f"{_stroke_attrs(kind, 4)}/>"
             f"{_arrow_head(112, row - 5, 0, 14, TYPE_INK[kind])}"
-            f'<text x="124" y="{_n(row)}" font-size="14" fill="{INK}">'
+            f'<text x="124" y="{_n(row)}" font-size="16" fill="{INK}">'
             f"{_text(LEGEND[kind])}</text>"
         )
     parts.append(
-        f'<text x="20" y="{_n(y + 30 + 34 * 3)}" font-size="13" fill="{MUTED}">'
+        f'<text x="20" y="{_n(y + 30 + 34 * 3)}" font-size="15" fill="{MUTED}">'
         "Numbers count active relationships; thicker arrows carry more. A circling arrow "
         "counts reporting lines inside one quadrant.</text></g>"
     )

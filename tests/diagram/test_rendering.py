@@ -69,7 +69,7 @@ def test_it_agrees_with_the_rule_of_types_in_the_models():
 def test_it_draws_well_formed_svg():
     root = _parse(render_overview(_overview()))
     assert root.tag == f"{SVG}svg"
-    assert root.get("viewBox") == "0 0 1000 770"
+    assert root.get("viewBox") == "0 0 1000 840"
 
 
 def test_it_places_the_quadrants_as_the_seed_does():
@@ -199,7 +199,7 @@ def test_it_shortens_long_names_and_says_how_many_more():
     svg = render_overview(
         _overview(names={"E": ["A" * 80, "Bea", "Cy", "Di", "Ed"]}, quadrant_counts={"E": 250})
     )
-    assert "A" * 33 + "…" in svg
+    assert "A" * 27 + "…" in svg
     assert "and 246 more" in svg
     assert ">Ed<" not in svg
 

@@ -1,0 +1,85 @@
+"""The GET forms of the diagram pages: which slice of the organization, as of which day."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+
+from org.models import OrgMembership
+from partnerships.diagram_selectors import DiagramScope
+from partnerships.models import Objective, Partnership
+
+
+class DiagramFilterForm(forms.Form):
+    objective = forms.ModelChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        empty_label="All objectives",
+        error_messages={"invalid_choice": "That objective is not one of this organization's."},
+    )
+    partnership = forms.ModelChoiceField(
+        queryset=Partnership.objects.none(),
+        required=False,
+        empty_label="All partnerships",
+        error_messages={"invalid_choice": "That partnership is not one you can see."},
+    )
+    as_of = forms.DateField(
+        required=False,
+        label="As of",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Give the date as YYYY-MM-DD."},
+    )
+
+    def __init__(self, data, *, membership: OrgMembership) -> None:
+        super().__init__(data)
+        self.membership = membership
+        partnerships = Partnership.objects.visible_to(membership)
+        self.fields["partnership"].queryset = partnerships.order_by("name", "pk")
+        objectives = Objective.objects.filter(organization=membership.organization)
+        if not membership.sees_whole_organization:
+            objectives = objectives.filter(pk__in=partnerships.values("objective"))
+        self.fields["objective"].queryset = objectives.order_by("title", "pk")
+
+    def scope(self) -> DiagramScope:
+        data = self.cleaned_data
+        return DiagramScope.for_membership(
+            self.membership,
+            day=data.get("as_of"),
+            objective=data.get("objective"),
+            partnership=data.get("partnership"),
+        )
+
+    def query(self) -> str:
+        """The filters as a query string ("" or "?objective=3&as_of=2025-06-30") for links."""
+        data = self.cleaned_data
+        pairs = []
+        if data.get("objective"):
+            pairs.append(("objective", data["objective"].pk))
+        if data.get("partnership"):
+            pairs.append(("partnership", data["partnership"].pk))
+        if data.get("as_of"):
+            pairs.append(("as_of", data["as_of"].isoformat()))
+        return "?" + urlencode(pairs) if pairs else ""
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in ("objective", "partnership"))
+
+
+class AsOfForm(forms.Form):
+    """The "as of" day alone, for one member's or one partnership's map."""
+
+    as_of = DiagramFilterForm.base_fields["as_of"]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        strip=True,
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Name, title or team", "autocomplete": "off"}
+        ),
+    )

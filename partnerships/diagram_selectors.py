@@ -1,0 +1,311 @@
+"""Reads behind the quadrant diagram: counts as SQL aggregates, lists as paged querysets.
+
+Everything starts from a `DiagramScope`: the organization, the "as of" day, an optional
+objective or partnership, and, for managers and members, the partnerships they belong to.
+Each function here costs a fixed number of queries, whatever the size of the organization.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+
+from org.models import Member, Organization, OrgMembership
+from partnerships.diagram import MAX_NAMES, READING_ORDER, network_capacity
+from partnerships.models import (
+    Objective,
+    Partnership,
+    Relationship,
+    RelationshipQuerySet,
+)
+
+# A partnership's map draws members one by one up to this many; above, the aggregated box.
+MAP_MEMBER_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class DiagramScope:
+    """Which relationships and members a diagram counts."""
+
+    organization: Organization
+    day: datetime.date
+    objective: Objective | None = None
+    partnership: Partnership | None = None
+    # Set for roles that see only the partnerships they belong to.
+    limited_to: OrgMembership | None = None
+
+    @classmethod
+    def for_membership(
+        cls,
+        membership: OrgMembership,
+        *,
+        day: datetime.date | None = None,
+        objective: Objective | None = None,
+        partnership: Partnership | None = None,
+    ) -> DiagramScope:
+        organization = membership.organization
+        return cls(
+            organization=organization,
+            day=day or organization.today(),
+            objective=objective,
+            partnership=partnership,
+            limited_to=None if membership.sees_whole_organization else membership,
+        )
+
+    @property
+    def is_whole_organization(self) -> bool:
+        return self.objective is None and self.partnership is None and self.limited_to is None
+
+    def relationships(self) -> RelationshipQuerySet:
+        """The relationships active on the day, inside the scope."""
+        relationships = Relationship.objects.for_org(self.organization).active_on(self.day)
+        if self.objective is not None:
+            relationships = relationships.filter(partnership__objective=self.objective)
+        if self.partnership is not None:
+            relationships = relationships.filter(partnership=self.partnership)
+        if self.limited_to is not None:
+            visible = Partnership.objects.visible_to(self.limited_to).values("pk")
+            relationships = relationships.filter(partnership__in=visible)
+        return relationships
+
+    def members(self):
+        """Members active on the day; inside a narrower scope, those it has relationships for."""
+        members = Member.objects.for_org(self.organization).active_on(self.day)
+        if self.is_whole_organization:
+            return members
+        relationships = self.relationships()
+        return members.filter(
+            Q(pk__in=relationships.values("from_member"))
+            | Q(pk__in=relationships.values("to_member"))
+        )
+
+
+# --- the aggregated box ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    quadrants: dict[str, int]
+    names: dict[str, list[str]]
+    flows: dict[tuple[str, str], int]
+
+
+def quadrant_counts(scope: DiagramScope) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Active members per quadrant and the first few names of each: one query.
+
+    A window gives each row its quadrant's total and its place by name, and only the first
+    MAX_NAMES rows of each quadrant come back.
+    """
+    rows = (
+        scope.members()
+        .annotate(
+            quadrant_total=Window(Count("pk"), partition_by=[F("quadrant")]),
+            place=Window(
+                RowNumber(), partition_by=[F("quadrant")], order_by=[F("name").asc(), F("pk").asc()]
+            ),
+        )
+        .filter(place__lte=MAX_NAMES)
+        .order_by("quadrant", "place")
+        .values_list("quadrant", "name", "quadrant_total")
+    )
+    counts = dict.fromkeys(READING_ORDER, 0)
+    names: dict[str, list[str]] = {q: [] for q in READING_ORDER}
+    for quadrant, name, total in rows:
+        counts[quadrant] = total
+        names[quadrant].append(name)
+    return counts, names
+
+
+def flow_counts(scope: DiagramScope) -> dict[tuple[str, str], int]:
+    """Active relationships per (from quadrant, to quadrant): one GROUP BY query."""
+    rows = (
+        scope.relationships()
+        .order_by()
+        .values_list("from_quadrant", "to_quadrant")
+        .annotate(n=Count("pk"))
+    )
+    return {(source, target): n for source, target, n in rows}
+
+
+def diagram_counts(scope: DiagramScope) -> Counts:
+    """Everything the aggregated box shows: two queries."""
+    quadrants, names = quadrant_counts(scope)
+    return Counts(quadrants=quadrants, names=names, flows=flow_counts(scope))
+
+
+# --- drill-down lists -----------------------------------------------------------------------
+
+
+def quadrant_members(scope: DiagramScope, quadrant: str, search: str = ""):
+    """The members a quadrant counts, by name; pages of it cost a COUNT and a SELECT."""
+    return scope.members().filter(quadrant=quadrant).search(search).order_by("name", "pk")
+
+
+def flow_relationships(scope: DiagramScope, source: str, target: str, search: str = ""):
+    """The relationships an arrow counts, with both members and the partnership loaded."""
+    relationships = scope.relationships().filter(from_quadrant=source, to_quadrant=target)
+    text = search.strip()
+    if text:
+        relationships = relationships.filter(
+            Q(from_member__name__icontains=text)
+            | Q(to_member__name__icontains=text)
+            | Q(partnership__name__icontains=text)
+            | Q(carries__icontains=text)
+        )
+    return relationships.select_related(
+        "from_member", "to_member", "partnership__objective"
+    ).order_by("from_member__name", "to_member__name", "partnership__name", "pk")
+
+
+def export_relationships(scope: DiagramScope):
+    """Every relationship behind the current diagram, for the CSV download."""
+    return (
+        scope.relationships()
+        .select_related("from_member", "to_member", "partnership__objective")
+        .order_by("type", "from_quadrant", "to_quadrant", "from_member__name", "pk")
+    )
+
+
+def search_members(organization: Organization, day: datetime.date, text: str, limit: int = 10):
+    """Members active on the day whose name, title or team matches, for the search box."""
+    if not text.strip():
+        return Member.objects.none()
+    members = Member.objects.for_org(organization).active_on(day).search(text)
+    return members.in_quadrant_order()[:limit]
+
+
+# --- one member's place ---------------------------------------------------------------------
+
+
+def paths_from_leadership(
+    edges: Iterable[tuple[int, int]], leaders: Iterable[int], target: int, *, limit: int = 5
+) -> list[list[int]]:
+    """The shortest paths from any leadership member down to target (at most `limit`).
+
+    Pure: ids in, lists of ids out (each path starts with a leader and ends with target).
+    Empty when target cannot be reached, and [[target]] when target is itself a leader.
+    """
+    leaders = set(leaders)
+    if target in leaders:
+        return [[target]]
+    graph = nx.DiGraph()
+    graph.add_edges_from(edges)
+    source = ("leadership",)  # a virtual node before every leader; no member id is a tuple
+    graph.add_edges_from((source, leader) for leader in leaders)
+    if target not in graph or not nx.has_path(graph, source, target):
+        return []
+    paths = itertools.islice(nx.all_shortest_paths(graph, source, target), limit)
+    return [path[1:] for path in paths]
+
+
+@dataclass
+class Ego:
+    """One member's place: who reaches them by which channel, whom they reach, and how
+    leadership reaches them."""
+
+    member: Member
+    incoming: list[Relationship] = field(default_factory=list)
+    outgoing: list[Relationship] = field(default_factory=list)
+    paths: list[list[int]] = field(default_factory=list)
+    path_members: dict[int, Member] = field(default_factory=dict)
+    path_edge_types: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def by_type(self, relationships: list[Relationship]) -> list[tuple[str, list[Relationship]]]:
+        order = ("direct", "influential", "guidance")
+        return [(kind, [r for r in relationships if r.type == kind]) for kind in order]
+
+    @property
+    def incoming_by_type(self) -> list[tuple[str, list[Relationship]]]:
+        return self.by_type(self.incoming)
+
+    @property
+    def outgoing_by_type(self) -> list[tuple[str, list[Relationship]]]:
+        return self.by_type(self.outgoing)
+
+    @property
+    def named_paths(self) -> list[list[Member]]:
+        return [
+            [self.path_members[i] for i in path if i in self.path_members] for path in self.paths
+        ]
+
+
+def ego(scope: DiagramScope, member: Member) -> Ego:
+    """Three queries: the scope's edges (for the paths), the member's own relationships, and
+    the members on the paths."""
+    edges = list(
+        scope.relationships()
+        .order_by()
+        .values_list("from_member_id", "to_member_id", "from_quadrant", "type")
+    )
+    leaders = {source for source, _target, quadrant, _type in edges if quadrant == "L"}
+    if member.quadrant == "L":
+        leaders.add(member.pk)
+    paths = paths_from_leadership(((s, t) for s, t, _q, _t in edges), leaders, member.pk)
+    wanted = {(a, b) for path in paths for a, b in itertools.pairwise(path)}
+    path_edge_types = {(s, t): kind for s, t, _q, kind in edges if (s, t) in wanted}
+    own = list(
+        scope.relationships()
+        .involving(member)
+        .select_related("from_member", "to_member", "partnership")
+        .order_by("from_member__name", "to_member__name", "pk")
+    )
+    on_paths = {i for path in paths for i in path}
+    path_members = {
+        m.pk: m for m in Member.objects.for_org(scope.organization).filter(pk__in=on_paths)
+    }
+    return Ego(
+        member=member,
+        incoming=[r for r in own if r.to_member_id == member.pk],
+        outgoing=[r for r in own if r.from_member_id == member.pk],
+        paths=paths,
+        path_members=path_members,
+        path_edge_types=path_edge_types,
+    )
+
+
+# --- a partnership's map --------------------------------------------------------------------
+
+
+MAP_RELATIONSHIP_LIMIT = MAP_MEMBER_LIMIT * 4
+
+
+@dataclass
+class PartnershipMap:
+    relationships: list[Relationship]
+    members: list[Member]
+    truncated: bool = False
+
+    @property
+    def fits(self) -> bool:
+        if self.truncated or len(self.members) > MAP_MEMBER_LIMIT:
+            return False
+        per_quadrant = Counter(member.quadrant for member in self.members)
+        return all(n <= network_capacity() for n in per_quadrant.values())
+
+
+def partnership_map(scope: DiagramScope) -> PartnershipMap:
+    """The scope's relationships with their members, capped: one query.
+
+    Reads at most one relationship more than a readable map holds; when there are more, or
+    they involve more than MAP_MEMBER_LIMIT members, the caller draws the aggregated box.
+    """
+    relationships = list(
+        scope.relationships()
+        .select_related("from_member", "to_member")
+        .order_by("pk")[: MAP_RELATIONSHIP_LIMIT + 1]
+    )
+    truncated = len(relationships) > MAP_RELATIONSHIP_LIMIT
+    members: dict[int, Member] = {}
+    for relationship in relationships:
+        members.setdefault(relationship.from_member_id, relationship.from_member)
+        members.setdefault(relationship.to_member_id, relationship.to_member)
+    return PartnershipMap(
+        relationships=relationships, members=list(members.values()), truncated=truncated
+    )
