@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from org.models import Member, Organization, Quadrant, TeamMembership
-from partnerships.models import relationship_type_for
+from partnerships.models import Partnership, Relationship, relationship_type_for
 
 # --- limits and our fields -------------------------------------------------------------------
 
@@ -880,9 +880,30 @@ class CurrentMember:
     active_until: datetime.date | None
 
 
+@dataclass(frozen=True)
+class CurrentRelationship:
+    id: int
+    partnership_id: int
+    partnership_name: str
+    from_id: int
+    to_id: int
+    from_name: str
+    to_name: str
+    from_quadrant: str
+    to_quadrant: str
+    type: str
+    starts_on: datetime.date
+
+
 @dataclass
 class Preview:
-    """What applying a plan would do, counted and itemised for the service that applies it."""
+    """What applying a plan would do, counted and itemised for the service that applies it.
+
+    Members are matched by external id. People in the organization with an external id that
+    the file no longer has are archived (dated, never deleted); people and teams without an
+    external id were added by hand and are left alone, and so are teams not made by an import.
+    Reporting lines live in the "Chain of command" partnership, which the import keeps.
+    """
 
     plan: ImportPlan
     today: datetime.date
@@ -892,8 +913,17 @@ class Preview:
     to_create: list[str] = field(default_factory=list)  # external ids (people and teams)
     to_update: list[str] = field(default_factory=list)
     to_archive: list[int] = field(default_factory=list)  # member ids
-    seats_to_add: set[tuple[str, str]] = field(default_factory=set)
+    moves: list[tuple[int, str, str]] = field(default_factory=list)  # (member id, from, to)
+    seats_to_add: set[tuple[str, str]] = field(default_factory=set)  # (team ext, person ext)
     seats_to_remove: list[int] = field(default_factory=list)  # TeamMembership ids
+    chain_id: int | None = None  # the Chain of command partnership, when there is one
+    lines_to_add: list[tuple[str, str, str]] = field(default_factory=list)  # (mgr, report, type)
+    lines_kept: int = 0
+    relationships_to_end: list[int] = field(default_factory=list)  # ended as of today
+    relationships_to_delete: list[int] = field(default_factory=list)  # started today: undone
+    # Relationships in force whose members move, with the quadrants they take: (id, from, to).
+    relationships_to_requadrant: list[tuple[int, str, str]] = field(default_factory=list)
+    ended_elsewhere: list[str] = field(default_factory=list)  # other partnerships, readable
     changes: list[str] = field(default_factory=list)  # a readable sample of the changes
     archived_names: list[str] = field(default_factory=list)
 
@@ -906,6 +936,22 @@ class Preview:
         return self.plan.problems
 
     @property
+    def errors(self) -> list[Problem]:
+        return self.plan.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.plan.warnings
+
+    @property
+    def lines_ended(self) -> int:
+        return (
+            len(self.relationships_to_end)
+            + len(self.relationships_to_delete)
+            - len(self.ended_elsewhere)
+        )
+
+    @property
     def has_changes(self) -> bool:
         return bool(
             self.to_create
@@ -913,10 +959,13 @@ class Preview:
             or self.to_archive
             or self.seats_to_add
             or self.seats_to_remove
+            or self.lines_to_add
+            or self.relationships_to_end
+            or self.relationships_to_delete
         )
 
     def fingerprint(self) -> str:
-        """Changes when the file, the rules or the organization's members change."""
+        """Changes when the file, the rules or the organization's state that matters changes."""
         state = [
             self.plan.digest,
             sorted(self.to_create),
@@ -924,6 +973,9 @@ class Preview:
             sorted(self.to_archive),
             sorted(self.seats_to_add),
             sorted(self.seats_to_remove),
+            sorted(self.lines_to_add),
+            sorted(self.relationships_to_end),
+            sorted(self.relationships_to_delete),
         ]
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
@@ -932,13 +984,17 @@ SAMPLE_SIZE = 50
 
 
 def preview_import(organization: Organization, plan: ImportPlan) -> Preview:
-    """Compare the plan with the organization's members: new, changed, unchanged, archived."""
+    """Compare the plan with the organization as it is today: what applying it would change.
+
+    Reads in a fixed number of queries whatever the size of the file: the members, the team
+    seats, the Chain of command partnership, and the relationships in force.
+    """
     today = organization.today()
     preview = Preview(plan=plan, today=today)
     _refine_unknown_managers(organization, plan)
     if not plan.ok:
         return preview
-    current = {
+    preview.current = current = {
         row[0]: CurrentMember(*row[1:])
         for row in Member.objects.for_org(organization)
         .exclude(external_id="")
@@ -954,7 +1010,56 @@ def preview_import(organization: Organization, plan: ImportPlan) -> Preview:
             "active_until",
         )
     }
-    preview.current = current
+    ext_of = {member.id: ext for ext, member in current.items()}
+    chain = (
+        Partnership.objects.for_org(organization)
+        .filter(name=CHAIN_OF_COMMAND, dissolved_on__isnull=True)
+        .order_by("formed_on", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    preview.chain_id = chain
+    in_force = [
+        CurrentRelationship(*row)
+        for row in Relationship.objects.for_org(organization)
+        .not_ended_by(today)
+        .order_by("id")
+        .values_list(
+            "id",
+            "partnership_id",
+            "partnership__name",
+            "from_member_id",
+            "to_member_id",
+            "from_member__name",
+            "to_member__name",
+            "from_quadrant",
+            "to_quadrant",
+            "type",
+            "starts_on",
+        )
+    ]
+    chain_now: dict[tuple[str, str], CurrentRelationship] = {}
+    others: list[CurrentRelationship] = []
+    for relationship in in_force:
+        if relationship.partnership_id == chain:
+            key = (
+                ext_of.get(relationship.from_id, f"#{relationship.from_id}"),
+                ext_of.get(relationship.to_id, f"#{relationship.to_id}"),
+            )
+            chain_now[key] = relationship
+        else:
+            others.append(relationship)
+    _compare_members(preview, organization, {report: manager for manager, report in chain_now})
+    if plan.ok:
+        _compare_relationships(preview, chain_now, others, ext_of)
+    return preview
+
+
+def _compare_members(
+    preview: Preview, organization: Organization, managers_now: dict[str, str]
+) -> None:
+    plan, today, current = preview.plan, preview.today, preview.current
+    names = {p.external_id: p.name for p in plan.people}
     seats: dict[tuple[str, str], int] = {
         (team, person): pk
         for pk, team, person in TeamMembership.objects.filter(
@@ -1001,20 +1106,35 @@ def preview_import(organization: Organization, plan: ImportPlan) -> Preview:
         for attr, value in wanted.items():
             if getattr(member, attr) != value:
                 differences.append(f"{attr} {getattr(member, attr) or '—'} → {value or '—'}")
+        if member.quadrant != plan.quadrants[ext]:
+            preview.moves.append((member.id, member.quadrant, plan.quadrants[ext]))
         if archived(member):
             differences.append("back from the archive")
+        if differences:
+            preview.to_update.append(ext)
         if seats_by_person.get(ext, set()) != wanted_by_person.get(ext, set()):
             differences.append("teams")
+        before, after = managers_now.get(ext), plan.managers.get(ext)
+        if before != after:
+            was = names.get(before, before) if before else "nobody"
+            differences.append(f"reports to {names[after] if after else 'nobody'}, not {was}")
         if differences:
             preview.people.changed += 1
-            preview.to_update.append(ext)
             if len(preview.changes) < SAMPLE_SIZE:
                 preview.changes.append(f"{person.name} ({ext}): {', '.join(differences)}")
         else:
             preview.people.unchanged += 1
     for team_id, name in plan.teams.items():
         member = current.get(team_id)
-        if member is None or member.kind != Member.Kind.TEAM:
+        if member is not None and member.kind != Member.Kind.TEAM:
+            plan.problems.append(
+                _error(
+                    f"The team {name} cannot be made: the id {team_id} belongs to the person "
+                    f"{member.name}.",
+                    "id_taken_by_person",
+                )
+            )
+        elif member is None:
             preview.teams.new += 1
             preview.to_create.append(team_id)
         elif member.name != name or archived(member):
@@ -1037,7 +1157,121 @@ def preview_import(organization: Organization, plan: ImportPlan) -> Preview:
     preview.seats_to_remove = sorted(
         pk for key, pk in seats.items() if key not in plan.seats and key[1] in in_file
     )
-    return preview
+
+
+def _compare_relationships(
+    preview: Preview,
+    chain_now: dict[tuple[str, str], CurrentRelationship],
+    others: list[CurrentRelationship],
+    ext_of: dict[int, str],
+) -> None:
+    """The reporting lines to add and end, and what moves and leavers do to other partnerships."""
+    plan, today = preview.plan, preview.today
+    wanted = plan.lines
+
+    def undo(relationship: CurrentRelationship) -> None:
+        if relationship.starts_on >= today:
+            preview.relationships_to_delete.append(relationship.id)
+        else:
+            preview.relationships_to_end.append(relationship.id)
+
+    # The Chain of command: a line stays when its pair and type stay; otherwise it ends today.
+    for key, relationship in chain_now.items():
+        if wanted.get(key) == relationship.type:
+            preview.lines_kept += 1
+        else:
+            undo(relationship)
+    preview.lines_to_add = sorted(
+        (m, r, t)
+        for (m, r), t in wanted.items()
+        if chain_now.get((m, r)) is None or chain_now[(m, r)].type != t
+    )
+
+    # Other partnerships: a leaver's relationships end; a move that changes a type ends it.
+    archived = set(preview.to_archive)
+    moved = {member_id: to for member_id, _, to in preview.moves}
+    line_of = {p.external_id: p.line for p in plan.people}
+    for relationship in others:
+        ends = (relationship.from_id, relationship.to_id)
+        from_q = moved.get(relationship.from_id, relationship.from_quadrant)
+        to_q = moved.get(relationship.to_id, relationship.to_quadrant)
+        if archived.intersection(ends):
+            cause = relationship.from_id if relationship.from_id in archived else relationship.to_id
+            reason = "leaves"
+        elif relationship_type_for(from_q, to_q) != relationship.type:
+            cause = relationship.from_id if relationship.from_id in moved else relationship.to_id
+            reason = f"moves to {Quadrant(moved[cause]).label}"
+        else:
+            continue
+        who = relationship.from_name if cause == relationship.from_id else relationship.to_name
+        text = (
+            f"{relationship.from_name} → {relationship.to_name} ({relationship.type} in "
+            f"{relationship.partnership_name}), because {who} {reason}"
+        )
+        if relationship.starts_on >= today:
+            preview.plan.problems.append(
+                _error(
+                    f"{text}: it only starts on {relationship.starts_on:%d %b %Y}, so it cannot "
+                    "be ended today. End or remove it first, or import after it starts.",
+                    "breaks_future_relationship",
+                    line_of.get(ext_of.get(cause, "")),
+                )
+            )
+            continue
+        preview.relationships_to_end.append(relationship.id)
+        preview.ended_elsewhere.append(text)
+    undone = set(preview.relationships_to_end) | set(preview.relationships_to_delete)
+    for relationship in [*chain_now.values(), *others]:
+        if relationship.id in undone:
+            continue
+        if relationship.from_id in moved or relationship.to_id in moved:
+            preview.relationships_to_requadrant.append(
+                (
+                    relationship.id,
+                    moved.get(relationship.from_id, relationship.from_quadrant),
+                    moved.get(relationship.to_id, relationship.to_quadrant),
+                )
+            )
+    _check_direct_loops(preview, others, ext_of)
+
+
+def _check_direct_loops(
+    preview: Preview, others: list[CurrentRelationship], ext_of: dict[int, str]
+) -> None:
+    """The reporting lines must not close a loop with direct lines in other partnerships."""
+    ending = set(preview.relationships_to_end)
+    graph = nx.DiGraph()
+    for relationship in others:
+        if relationship.type == "direct" and relationship.id not in ending:
+            graph.add_edge(
+                ext_of.get(relationship.from_id) or f"#{relationship.from_id}",
+                ext_of.get(relationship.to_id) or f"#{relationship.to_id}",
+                partnership=relationship.partnership_name,
+            )
+    if graph.number_of_edges() == 0:
+        return
+    graph.add_edges_from((m, r) for (m, r) in preview.plan.lines)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    names = {p.external_id: p.name for p in preview.plan.people}
+    names.update({f"#{r.from_id}": r.from_name for r in others})
+    names.update({f"#{r.to_id}": r.to_name for r in others})
+    steps = []
+    for source, target in cycle:
+        where = graph.edges[source, target].get("partnership", CHAIN_OF_COMMAND)
+        steps.append(f"{names.get(source, source)} → {names.get(target, target)} ({where})")
+    line_of = {p.external_id: p.line for p in preview.plan.people}
+    first = next((line_of[s] for s, _ in cycle if s in line_of), None)
+    preview.plan.problems.append(
+        _error(
+            "The reporting lines would close a loop with direct lines in other partnerships: "
+            f"{'; '.join(steps)}. Direct lines never loop; end one of them first.",
+            "direct_loop",
+            first,
+        )
+    )
 
 
 def _refine_unknown_managers(organization: Organization, plan: ImportPlan) -> None:
@@ -1065,3 +1299,45 @@ def _refine_unknown_managers(organization: Organization, plan: ImportPlan) -> No
                 problem.column,
                 ref=problem.ref,
             )
+
+
+# --- a plain-text account of a preview, for the command line -------------------------------------
+
+PROBLEMS_SHOWN = 100
+
+
+def _counts(counts: Counts) -> str:
+    return (
+        f"{counts.new} new, {counts.changed} changed, {counts.unchanged} unchanged, "
+        f"{counts.archived} archived"
+    )
+
+
+def describe_preview(preview: Preview) -> list[str]:
+    """The preview as lines of text: counts, the quadrant proposal, relationships, problems."""
+    plan = preview.plan
+    lines = []
+    if plan.ok:
+        quadrants = plan.quadrant_counts()
+        types = plan.type_counts()
+        lines += [
+            f"People: {_counts(preview.people)}.",
+            f"Teams: {_counts(preview.teams)}.",
+            "Quadrants: "
+            + ", ".join(f"{q.label} {quadrants[q.value]}" for q in Quadrant)
+            + ("." if "quadrant" in plan.columns.index else " (proposed from the reporting tree)."),
+            f"Reporting lines in “{CHAIN_OF_COMMAND}”: {len(plan.lines)} "
+            f"({', '.join(f'{n} {t}' for t, n in types.items())}); "
+            f"{len(preview.lines_to_add)} to add, {preview.lines_ended} to end, "
+            f"{preview.lines_kept} kept.",
+        ]
+        if preview.ended_elsewhere:
+            lines.append(
+                f"Relationships in other partnerships that end today: {len(preview.ended_elsewhere)}"
+            )
+            lines += [f"  - {text}" for text in preview.ended_elsewhere[:SAMPLE_SIZE]]
+    for problem in plan.problems[:PROBLEMS_SHOWN]:
+        lines.append(f"{problem.severity.capitalize()}: {problem}")
+    if len(plan.problems) > PROBLEMS_SHOWN:
+        lines.append(f"… and {len(plan.problems) - PROBLEMS_SHOWN} more problems.")
+    return lines

@@ -35,7 +35,9 @@ def test_it_counts_new_changed_unchanged_and_archived_people(org):
     preview = preview_import(org, plan)
     assert preview.ok
     assert vars(preview.people) == {"new": 1, "changed": 1, "unchanged": 1, "archived": 1}
-    assert preview.changes == ["Ben (2): title VP → Vice President"]
+    assert preview.changes == ["Ben (2): title VP → Vice President, reports to Ann, not nobody"]
+    assert preview.to_update == ["2"]
+    assert preview.lines_to_add == [("1", "2", "direct"), ("1", "4", "direct")]
     assert preview.archived_names == ["Cat (3)"]
     assert preview.to_create == ["4"]
     assert Member.objects.filter(organization=org).count() == 5
@@ -96,6 +98,6 @@ def test_the_preview_costs_the_same_queries_for_few_and_many_people(org, django_
         PersonFactory(organization=org, external_id=str(i), name=f"Person {i}", quadrant="E")
     for n in (5, 300):
         plan = plan_import(file_of(n))
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(4):
             preview = preview_import(org, plan)
         assert preview.ok
