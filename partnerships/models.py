@@ -39,9 +39,33 @@ RELATIONSHIP_RULE: dict[tuple[str, str], str] = {
 }
 
 
+# How each type reads in a sentence: "Lee directs Max".
+VERBS = {"direct": "directs", "influential": "influences", "guidance": "guides"}
+
+
 def relationship_type_for(from_quadrant: str, to_quadrant: str) -> str | None:
     """The type a relationship from one quadrant to another has, or None when none is allowed."""
     return RELATIONSHIP_RULE.get((from_quadrant, to_quadrant))
+
+
+def type_problem(from_member: Member, to_member: Member) -> str:
+    """Why two members cannot be joined that way ("" when they can)."""
+    if from_member.pk == to_member.pk:
+        return f"{from_member.name} cannot have a relationship with themselves."
+    if relationship_type_for(from_member.quadrant, to_member.quadrant) is not None:
+        return ""
+    reverse = relationship_type_for(to_member.quadrant, from_member.quadrant)
+    hint = (
+        f" The other way round, {to_member.name} → {from_member.name}, it would be "
+        f"{RelationshipType(reverse).label.lower()}."
+        if reverse
+        else ""
+    )
+    return (
+        f"{from_member.name} ({from_member.get_quadrant_display()}) cannot reach "
+        f"{to_member.name} ({to_member.get_quadrant_display()}): relationships run from "
+        f"Leadership towards Employees, never back up or left.{hint}"
+    )
 
 
 def _rule_condition() -> Q:
@@ -296,3 +320,7 @@ class Relationship(models.Model):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+    @property
+    def verb(self) -> str:
+        return VERBS[self.type]

@@ -28,6 +28,7 @@ from partnerships.models import (
     Relationship,
     RelationshipType,
     relationship_type_for,
+    type_problem,
 )
 
 
@@ -214,29 +215,6 @@ def _refuse(field: str | None, message: str, code: str, **params) -> ValidationE
     return ValidationError({field: error}) if field else error
 
 
-def _type_refusal(from_member: Member, to_member: Member) -> ValidationError:
-    reverse = relationship_type_for(to_member.quadrant, from_member.quadrant)
-    hint = (
-        f" The other way round, {to_member.name} → {from_member.name}, it would be "
-        f"{RelationshipType(reverse).label.lower()}."
-        if reverse
-        else ""
-    )
-    return _refuse(
-        "to_member",
-        "%(from)s (%(from_q)s) cannot reach %(to)s (%(to_q)s): relationships run from "
-        "Leadership towards Employees, never back up or left.%(hint)s",
-        "no_type",
-        **{
-            "from": from_member.name,
-            "from_q": _quadrant(from_member.quadrant),
-            "to": to_member.name,
-            "to_q": _quadrant(to_member.quadrant),
-            "hint": hint,
-        },
-    )
-
-
 @transaction.atomic
 def relationship_add(
     *,
@@ -273,7 +251,9 @@ def relationship_add(
         )
     type_ = relationship_type_for(from_member.quadrant, to_member.quadrant)
     if type_ is None:
-        raise _type_refusal(from_member, to_member)
+        raise _refuse(
+            "to_member", "%(problem)s", "no_type", problem=type_problem(from_member, to_member)
+        )
 
     partnership = Partnership.objects.get(pk=partnership.pk)
     if starts_on < partnership.formed_on:

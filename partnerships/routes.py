@@ -1,0 +1,30 @@
+"""The partnerships app's pages: objectives, partnerships, relationships, what changed."""
+
+from django.urls import path
+
+from partnerships import views
+
+app_name = "partnerships"
+
+urlpatterns = [
+    path("objectives/", views.objective_list, name="objective_list"),
+    path("objectives/new/", views.objective_create, name="objective_create"),
+    path("objectives/<int:pk>/", views.objective_detail, name="objective_detail"),
+    path("partnerships/", views.partnership_list, name="partnership_list"),
+    path("partnerships/new/", views.partnership_create, name="partnership_create"),
+    path("partnerships/changes/", views.changes, name="changes"),
+    path("partnerships/<int:pk>/", views.partnership_detail, name="partnership_detail"),
+    path("partnerships/<int:pk>/dissolve/", views.partnership_dissolve, name="dissolve"),
+    path("partnerships/<int:pk>/relationships/", views.relationship_add, name="relationship_add"),
+    path(
+        "partnerships/<int:pk>/relationships/type/",
+        views.relationship_type_preview,
+        name="relationship_type_preview",
+    ),
+    path(
+        "partnerships/<int:pk>/relationships/<int:relationship_pk>/end/",
+        views.relationship_end,
+        name="relationship_end",
+    ),
+    path("partnerships/members/<int:pk>/", views.member_partnerships, name="member_partnerships"),
+]

@@ -1,0 +1,343 @@
+"""Reads of objectives, partnerships and relationships; every one takes an "as of" day.
+
+Each function starts from the organization (or from a partnership already loaded through
+it) and costs a fixed number of queries, however many relationships there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from org.models import Member, Organization, OrgMembership, Quadrant, QuadrantMove
+from partnerships.graph import CHANNELS, complete_triads, triad_completions
+from partnerships.models import (
+    RELATIONSHIP_RULE,
+    VERBS,
+    Objective,
+    Partnership,
+    Relationship,
+    RelationshipType,
+    relationship_type_for,
+)
+
+STATUS_ACTIVE, STATUS_DISSOLVED, STATUS_ALL = "active", "dissolved", "all"
+
+
+def _active_relationships(day: datetime.date, prefix: str = "relationships__") -> Q:
+    return Q(**{f"{prefix}starts_on__lte": day}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gt": day})
+    )
+
+
+def _with_type_counts(partnerships: QuerySet, day: datetime.date) -> QuerySet:
+    """Annotate n_direct, n_influential, n_guidance: relationships active on the day."""
+    active = _active_relationships(day)
+    return partnerships.annotate(
+        **{
+            f"n_{type_}": Count(
+                "relationships", filter=active & Q(relationships__type=type_), distinct=True
+            )
+            for type_ in CHANNELS
+        }
+    )
+
+
+# --- objectives ----------------------------------------------------------------------------
+
+
+def objective_list(organization: Organization, day: datetime.date) -> QuerySet[Objective]:
+    """The organization's objectives with how many partnerships serve each on the day."""
+    active = Q(partnerships__formed_on__lte=day) & (
+        Q(partnerships__dissolved_on__isnull=True) | Q(partnerships__dissolved_on__gt=day)
+    )
+    return (
+        Objective.objects.filter(organization=organization)
+        .select_related("owner")
+        .annotate(n_partnerships=Count("partnerships", filter=active))
+        .order_by("title", "id")
+    )
+
+
+# --- partnerships --------------------------------------------------------------------------
+
+
+def partnership_list(
+    membership: OrgMembership,
+    *,
+    day: datetime.date,
+    status: str = STATUS_ACTIVE,
+    objective: Objective | None = None,
+    member: Member | None = None,
+) -> QuerySet[Partnership]:
+    """The partnerships the signed-in role may read, filtered, with counts per type."""
+    partnerships = Partnership.objects.visible_to(membership).select_related("objective")
+    if status == STATUS_ACTIVE:
+        partnerships = partnerships.active_on(day)
+    elif status == STATUS_DISSOLVED:
+        partnerships = partnerships.dissolved_by(day)
+    if objective is not None:
+        partnerships = partnerships.filter(objective=objective)
+    if member is not None:
+        partnerships = partnerships.with_member(member)
+    return _with_type_counts(partnerships, day).order_by("name", "id")
+
+
+def relationships_as_of(partnership: Partnership, day: datetime.date) -> list[Relationship]:
+    return list(
+        partnership.relationships.active_on(day)
+        .with_members()
+        .order_by("from_member__name", "to_member__name", "id")
+    )
+
+
+@dataclass
+class Channel:
+    type: str
+    label: str
+    relationships: list[Relationship]
+    # Where a relationship of this type can run, e.g. "Leadership → Employees".
+    runs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PartnershipMap:
+    """A partnership as of a day: its relationships by channel, triads and missing channels."""
+
+    partnership: Partnership
+    day: datetime.date
+    relationships: list[Relationship]
+    channels: list[Channel]
+    members: list[Member]
+    triads: list[dict]  # the first TRIADS_SHOWN
+    completions: list[dict]  # the first TRIADS_SHOWN
+    triad_count: int = 0
+    completion_count: int = 0
+
+    @property
+    def present(self) -> list[Channel]:
+        return [c for c in self.channels if c.relationships]
+
+    @property
+    def missing(self) -> list[Channel]:
+        return [c for c in self.channels if not c.relationships]
+
+
+def _runs(type_: str) -> list[str]:
+    return [
+        f"{Quadrant(a).label} → {Quadrant(b).label}"
+        for (a, b), t in RELATIONSHIP_RULE.items()
+        if t == type_ and a != b
+    ]
+
+
+TRIADS_SHOWN = 20  # triads and suggestions listed on a partnership's page; counts cover all
+
+
+def partnership_map(partnership: Partnership, day: datetime.date) -> PartnershipMap:
+    """One query: the relationships active on the day with both members."""
+    relationships = relationships_as_of(partnership, day)
+    members: dict[int, Member] = {}
+    for r in relationships:
+        members[r.from_member_id] = r.from_member
+        members[r.to_member_id] = r.to_member
+    edges = [(r.from_member_id, r.to_member_id, r.type) for r in relationships]
+    quadrant_of = {pk: m.quadrant for pk, m in members.items()}
+    all_triads = complete_triads(edges)
+    all_completions = triad_completions(edges, quadrant_of, relationship_type_for)
+    triads = [
+        {
+            "members": [members[pk] for pk in t["members"]],
+            "relationships": [
+                (members[u], members[v], type_) for u, v, type_ in t["relationships"]
+            ],
+        }
+        for t in all_triads[:TRIADS_SHOWN]
+    ]
+    completions = [
+        {
+            "from": members[c["from"]],
+            "to": members[c["to"]],
+            "type": c["type"],
+            "label": RelationshipType(c["type"]).label,
+            "verb": VERBS[c["type"]],
+            "members": [members[pk] for pk in c["members"]],
+        }
+        for c in all_completions[:TRIADS_SHOWN]
+    ]
+    by_type: dict[str, list[Relationship]] = defaultdict(list)
+    for r in relationships:
+        by_type[r.type].append(r)
+    channels = [
+        Channel(type_, RelationshipType(type_).label, by_type[type_], _runs(type_))
+        for type_ in CHANNELS
+    ]
+    ordered_members = sorted(members.values(), key=lambda m: (m.quadrant_rank, m.name, m.pk))
+    return PartnershipMap(
+        partnership=partnership,
+        day=day,
+        relationships=relationships,
+        channels=channels,
+        members=ordered_members,
+        triads=triads,
+        completions=completions,
+        triad_count=len(all_triads),
+        completion_count=len(all_completions),
+    )
+
+
+def belongs_to(
+    member: Member | None, partnership: Partnership, day: datetime.date, *, loaded=None
+) -> bool:
+    """Whether the member is an end of one of the partnership's relationships active on the day.
+
+    Pass `loaded` (the relationships active on that day) to answer without a query.
+    """
+    if member is None:
+        return False
+    if loaded is not None:
+        return any(member.pk in (r.from_member_id, r.to_member_id) for r in loaded)
+    return partnership.relationships.active_on(day).involving(member).exists()
+
+
+def can_add_relationship(
+    membership: OrgMembership, partnership: Partnership, *, loaded_today=None
+) -> bool:
+    """Leaders and admins anywhere; managers inside partnerships they belong to today."""
+    today = membership.organization.today()
+    if partnership.dissolved_on is not None and partnership.dissolved_on <= today:
+        return False
+    if membership.sees_whole_organization:
+        return True
+    return membership.is_manager and belongs_to(
+        membership.member, partnership, today, loaded=loaded_today
+    )
+
+
+# --- a member's partnerships ---------------------------------------------------------------
+
+
+@dataclass
+class MemberPartnership:
+    """One partnership a member belongs to on a day, and who reaches them by which channel."""
+
+    partnership: Partnership
+    reached_by: list[Relationship]  # relationships into the member, by channel
+    reaches: list[Relationship]  # relationships out of the member
+
+    @property
+    def channels(self) -> list[str]:
+        types = {r.type for r in self.reached_by}
+        return [RelationshipType(t).label for t in CHANNELS if t in types]
+
+
+def member_partnerships(
+    member: Member, viewer: OrgMembership, day: datetime.date
+) -> list[MemberPartnership]:
+    """The partnerships (that the viewer may read) in which the member has an active
+    relationship on the day; one query."""
+    visible = Partnership.objects.visible_to(viewer)
+    relationships = (
+        Relationship.objects.filter(organization=viewer.organization, partnership__in=visible)
+        .involving(member)
+        .active_on(day)
+        .select_related("partnership__objective", "from_member", "to_member")
+        .order_by("partnership__name", "partnership_id", "type", "id")
+    )
+    entries: dict[int, MemberPartnership] = {}
+    for r in relationships:
+        entry = entries.setdefault(r.partnership_id, MemberPartnership(r.partnership, [], []))
+        (entry.reached_by if r.to_member_id == member.pk else entry.reaches).append(r)
+    for entry in entries.values():
+        entry.reached_by.sort(key=lambda r: (CHANNELS.index(r.type), r.from_member.name))
+        entry.reaches.sort(key=lambda r: (CHANNELS.index(r.type), r.to_member.name))
+    return list(entries.values())
+
+
+# --- what changed between two days ---------------------------------------------------------
+
+CHANGES_LIMIT = 200  # rows listed per kind of change; the counts cover them all
+
+
+@dataclass
+class Changes:
+    since: datetime.date
+    until: datetime.date
+    relationships_formed: list[Relationship]
+    relationships_ended: list[Relationship]
+    partnerships_formed: list[Partnership]
+    partnerships_dissolved: list[Partnership]
+    moves: list[QuadrantMove]
+    counts: dict[str, int]
+    per_type: list[dict]
+
+
+def changes_between(
+    organization: Organization, since: datetime.date, until: datetime.date
+) -> Changes:
+    """What happened after `since` up to and including `until`.
+
+    A relationship "formed" is active on `until` or later but started after `since`; one
+    "ended" was active after `since` and is no longer active on or before `until`.
+    """
+    relationships = Relationship.objects.filter(organization=organization).with_members()
+    formed = Q(starts_on__gt=since, starts_on__lte=until)
+    ended = Q(ends_on__gt=since, ends_on__lte=until)
+    partnerships = Partnership.objects.filter(organization=organization).select_related("objective")
+    counts = Relationship.objects.filter(organization=organization).aggregate(
+        **{f"formed_{t}": Count("pk", filter=formed & Q(type=t)) for t in CHANNELS},
+        **{f"ended_{t}": Count("pk", filter=ended & Q(type=t)) for t in CHANNELS},
+    )
+    partnership_counts = Partnership.objects.filter(organization=organization).aggregate(
+        partnerships_formed=Count("pk", filter=Q(formed_on__gt=since, formed_on__lte=until)),
+        partnerships_dissolved=Count(
+            "pk", filter=Q(dissolved_on__gt=since, dissolved_on__lte=until)
+        ),
+    )
+    moves = QuadrantMove.objects.filter(
+        organization=organization, moved_on__gt=since, moved_on__lte=until
+    ).select_related("member")
+    counts.update(partnership_counts)
+    counts["moves"] = moves.count()
+    counts["relationships_formed"] = sum(counts[f"formed_{t}"] for t in CHANNELS)
+    counts["relationships_ended"] = sum(counts[f"ended_{t}"] for t in CHANNELS)
+    per_type = [
+        {
+            "type": t,
+            "label": RelationshipType(t).label,
+            "formed": counts[f"formed_{t}"],
+            "ended": counts[f"ended_{t}"],
+        }
+        for t in CHANNELS
+    ]
+    limit = CHANGES_LIMIT
+    return Changes(
+        since=since,
+        until=until,
+        relationships_formed=list(
+            relationships.filter(formed)
+            .select_related("partnership")
+            .order_by("starts_on", "id")[:limit]
+        ),
+        relationships_ended=list(
+            relationships.filter(ended)
+            .select_related("partnership")
+            .order_by("ends_on", "id")[:limit]
+        ),
+        partnerships_formed=list(
+            partnerships.filter(formed_on__gt=since, formed_on__lte=until).order_by("formed_on")[
+                :limit
+            ]
+        ),
+        partnerships_dissolved=list(
+            partnerships.filter(dissolved_on__gt=since, dissolved_on__lte=until).order_by(
+                "dissolved_on"
+            )[:limit]
+        ),
+        moves=list(moves.order_by("moved_on", "id")[:limit]),
+        counts=counts,
+        per_type=per_type,
+    )

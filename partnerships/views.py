@@ -1,0 +1,362 @@
+"""Pages for objectives, partnerships and their relationships; every read has an "as of" day.
+
+Admins and leaders read everything and form and dissolve partnerships; managers add
+relationships inside partnerships they belong to; everyone else reads the partnerships they
+belong to. A partnership the signed-in role may not read answers 404, like another
+organization's.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from org.access import get_member, require_membership
+from org.models import Member, OrgMembership
+from partnerships import selectors, services
+from partnerships.forms import (
+    AsOfForm,
+    ChangesForm,
+    DateForm,
+    ObjectiveForm,
+    PartnershipFilterForm,
+    PartnershipForm,
+    RelationshipForm,
+    TypePreviewForm,
+)
+from partnerships.models import (
+    Objective,
+    Partnership,
+    Relationship,
+    RelationshipType,
+    relationship_type_for,
+    type_problem,
+)
+
+PAGE_SIZE = 25
+
+
+def _require_leader(request: HttpRequest) -> OrgMembership:
+    membership = require_membership(request)
+    if not membership.sees_whole_organization:
+        raise PermissionDenied("Only leaders and admins can do this.")
+    return membership
+
+
+def _get_partnership(request: HttpRequest, pk: int) -> tuple[OrgMembership, Partnership]:
+    """A partnership the signed-in role may read, or 404."""
+    membership = require_membership(request)
+    partnership = get_object_or_404(
+        Partnership.objects.visible_to(membership).select_related("objective"), pk=pk
+    )
+    return membership, partnership
+
+
+def _get_partnership_to_relate(request: HttpRequest, pk: int) -> tuple[OrgMembership, Partnership]:
+    """A partnership the signed-in role may add relationships to; 404 or 403 otherwise."""
+    membership, partnership = _get_partnership(request, pk)
+    if not selectors.can_add_relationship(membership, partnership):
+        raise PermissionDenied(
+            "Leaders and admins, and managers who belong to this partnership, add relationships "
+            "to an active partnership."
+        )
+    return membership, partnership
+
+
+def _as_of(request: HttpRequest, membership: OrgMembership) -> AsOfForm | None:
+    form = AsOfForm(request.GET, organization=membership.organization)
+    return form if form.is_valid() else None
+
+
+# --- objectives ----------------------------------------------------------------------------
+
+
+@require_GET
+def objective_list(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request)
+    form = _as_of(request, membership)
+    if form is None:
+        return HttpResponseBadRequest("Invalid date.")
+    day = form.day()
+    context = {
+        "form": form,
+        "day": day,
+        "objectives": selectors.objective_list(membership.organization, day),
+        "can_create": membership.sees_whole_organization,
+    }
+    return render(request, "partnerships/objective_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest) -> HttpResponse:
+    membership = _require_leader(request)
+    organization = membership.organization
+    form = ObjectiveForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_create(organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Objective “{objective.title}” created.")
+            return redirect("partnerships:objective_detail", pk=objective.pk)
+    return render(request, "partnerships/objective_form.html", {"form": form})
+
+
+@require_GET
+def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = require_membership(request)
+    objective = get_object_or_404(
+        Objective.objects.select_related("owner"), organization=membership.organization, pk=pk
+    )
+    form = _as_of(request, membership)
+    if form is None:
+        return HttpResponseBadRequest("Invalid date.")
+    day = form.day()
+    partnerships = selectors.partnership_list(
+        membership, day=day, status=selectors.STATUS_ALL, objective=objective
+    )
+    context = {
+        "objective": objective,
+        "form": form,
+        "day": day,
+        "partnerships": partnerships,
+        "today": membership.organization.today(),
+        "can_create": membership.sees_whole_organization,
+    }
+    return render(request, "partnerships/objective_detail.html", context)
+
+
+# --- partnerships --------------------------------------------------------------------------
+
+
+@require_GET
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request)
+    form = PartnershipFilterForm(request.GET, organization=membership.organization)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid filter.")
+    day = form.day()
+    partnerships = selectors.partnership_list(
+        membership,
+        day=day,
+        status=form.cleaned_data["status"],
+        objective=form.cleaned_data["objective"],
+        member=form.cleaned_data["member"],
+    )
+    page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template_name = "partnerships/partnership_list.html"
+    if request.htmx:
+        template_name += "#results"
+    context = {
+        "form": form,
+        "day": day,
+        "today": membership.organization.today(),
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": membership.sees_whole_organization,
+    }
+    return render(request, template_name, context)
+
+
+@require_http_methods(["GET", "POST"])
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    membership = _require_leader(request)
+    organization = membership.organization
+    initial = {}
+    if request.GET.get("objective", "").isdigit():
+        initial["objective"] = int(request.GET["objective"])
+    form = PartnershipForm(request.POST or None, initial=initial, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partnership = services.partnership_form(organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Partnership “{partnership.name}” formed.")
+            return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    return render(request, "partnerships/partnership_form.html", {"form": form})
+
+
+def _render_detail(
+    request: HttpRequest,
+    membership: OrgMembership,
+    partnership: Partnership,
+    *,
+    day=None,
+    as_of_form: AsOfForm | None = None,
+    relationship_form: RelationshipForm | None = None,
+    dissolve_form: DateForm | None = None,
+    added: Relationship | None = None,
+) -> HttpResponse:
+    organization = membership.organization
+    today = organization.today()
+    day = day or today
+    map_ = selectors.partnership_map(partnership, day)
+    can_add = selectors.can_add_relationship(
+        membership, partnership, loaded_today=map_.relationships if day == today else None
+    )
+    if can_add and relationship_form is None:
+        relationship_form = RelationshipForm(organization=organization)
+    can_dissolve = membership.sees_whole_organization and partnership.dissolved_on is None
+    if can_dissolve and dissolve_form is None:
+        dissolve_form = DateForm(organization=organization)
+    template_name = "partnerships/partnership_detail.html"
+    if request.htmx and request.method == "POST":
+        template_name += "#map"
+    context = {
+        "partnership": partnership,
+        "map": map_,
+        "day": day,
+        "today": today,
+        "as_of_form": as_of_form or AsOfForm(organization=organization),
+        "can_add": can_add,
+        "relationship_form": relationship_form if can_add else None,
+        "can_dissolve": can_dissolve,
+        "dissolve_form": dissolve_form if can_dissolve else None,
+        "added": added,
+    }
+    return render(request, template_name, context)
+
+
+@require_GET
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, partnership = _get_partnership(request, pk)
+    form = _as_of(request, membership)
+    if form is None:
+        return HttpResponseBadRequest("Invalid date.")
+    return _render_detail(request, membership, partnership, day=form.day(), as_of_form=form)
+
+
+@require_POST
+def partnership_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, partnership = _get_partnership(request, pk)
+    if not membership.sees_whole_organization:
+        raise PermissionDenied("Only leaders and admins dissolve partnerships.")
+    form = DateForm(request.POST, organization=membership.organization)
+    if form.is_valid():
+        try:
+            ended = services.partnership_dissolve(
+                partnership=partnership, on=form.cleaned_data["on"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"“{partnership.name}” is dissolved from {partnership.dissolved_on:%d %b %Y}; "
+                f"{ended} relationship{'' if ended == 1 else 's'} ended that day.",
+            )
+            return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    return _render_detail(request, membership, partnership, dissolve_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Without JavaScript the form posts here and the type shows on the page that follows."""
+    membership, partnership = _get_partnership_to_relate(request, pk)
+    if request.method == "GET":
+        return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    form = RelationshipForm(request.POST, organization=membership.organization)
+    added = None
+    if form.is_valid():
+        try:
+            added = services.relationship_add(partnership=partnership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message = (
+                f"{added.from_member.name} → {added.to_member.name} added: "
+                f"a {added.get_type_display().lower()} relationship."
+            )
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect("partnerships:partnership_detail", pk=partnership.pk)
+            form = RelationshipForm(organization=membership.organization)
+    return _render_detail(request, membership, partnership, relationship_form=form, added=added)
+
+
+@require_GET
+def relationship_type_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The type the two members picked so far would have: an HTMX fragment for the add form."""
+    membership, partnership = _get_partnership_to_relate(request, pk)
+    form = TypePreviewForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid members.")
+    ids = [form.cleaned_data["from_member"], form.cleaned_data["to_member"]]
+    members = Member.objects.for_org(membership.organization).in_bulk([i for i in ids if i])
+    from_member, to_member = (members.get(i) if i else None for i in ids)
+    context = {"from_member": from_member, "to_member": to_member, "type": None, "problem": ""}
+    if from_member and to_member:
+        context["problem"] = type_problem(from_member, to_member)
+        if not context["problem"]:
+            context["type"] = RelationshipType(
+                relationship_type_for(from_member.quadrant, to_member.quadrant)
+            )
+    return render(request, "partnerships/_type_preview.html", context)
+
+
+@require_POST
+def relationship_end(request: HttpRequest, pk: int, relationship_pk: int) -> HttpResponse:
+    membership, partnership = _get_partnership_to_relate(request, pk)
+    relationship = get_object_or_404(partnership.relationships.with_members(), pk=relationship_pk)
+    form = DateForm(request.POST, organization=membership.organization)
+    if form.is_valid():
+        try:
+            services.relationship_end(relationship=relationship, on=form.cleaned_data["on"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"{relationship.from_member.name} → {relationship.to_member.name} ends on "
+                f"{relationship.ends_on:%d %b %Y}.",
+            )
+    else:
+        messages.error(request, "Give the date the relationship ends.")
+    return redirect("partnerships:partnership_detail", pk=partnership.pk)
+
+
+# --- changes and members -------------------------------------------------------------------
+
+
+@require_GET
+def changes(request: HttpRequest) -> HttpResponse:
+    membership = _require_leader(request)
+    form = ChangesForm(request.GET, organization=membership.organization)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid dates: " + " ".join(form.non_field_errors()))
+    result = selectors.changes_between(
+        membership.organization, form.cleaned_data["since"], form.cleaned_data["until"]
+    )
+    template_name = "partnerships/changes.html"
+    if request.htmx:
+        template_name += "#results"
+    return render(
+        request,
+        template_name,
+        {"form": form, "changes": result, "limit": selectors.CHANGES_LIMIT},
+    )
+
+
+@require_GET
+def member_partnerships(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = require_membership(request)
+    member = get_member(request, pk)
+    form = _as_of(request, membership)
+    if form is None:
+        return HttpResponseBadRequest("Invalid date.")
+    day = form.day()
+    context = {
+        "member": member,
+        "form": form,
+        "day": day,
+        "member_partnerships": selectors.member_partnerships(member, membership, day),
+    }
+    return render(request, "partnerships/member_partnerships.html", context)
