@@ -900,7 +900,8 @@ class Preview:
     """What applying a plan would do, counted and itemised for the service that applies it.
 
     Members are matched by external id. People in the organization with an external id that
-    the file no longer has are archived (dated, never deleted); people and teams without an
+    the file no longer has are archived as of today (dated, never deleted), unless they already
+    have an end date; people and teams without an
     external id were added by hand and are left alone, and so are teams not made by an import.
     Reporting lines live in the "Chain of command" partnership, which the import keeps.
     """
@@ -1144,7 +1145,7 @@ def _compare_members(
             preview.teams.unchanged += 1
     in_file = {p.external_id for p in plan.people} | plan.teams.keys()
     for ext, member in current.items():
-        if ext in in_file or archived(member):
+        if ext in in_file or member.active_until is not None:  # already leaving or left
             continue
         if member.kind == Member.Kind.TEAM and not ext.startswith(TEAM_ID_PREFIX):
             continue  # teams made by hand stay; only teams an import made are retired

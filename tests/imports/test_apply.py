@@ -103,6 +103,14 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(org):
     assert snapshot(org) == before
 
 
+def test_a_repeated_import_with_leavers_changes_nothing_the_same_day(org):
+    run(org, *FIRST)
+    run(org, *FIRST[:4])
+    before = snapshot(org)
+    assert not run(org, *FIRST[:4]).has_changes
+    assert snapshot(org) == before
+
+
 def test_a_newer_export_updates_by_id_and_archives_leavers(org):
     run(org, *FIRST)
     then = age(org)
