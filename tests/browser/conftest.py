@@ -53,20 +53,27 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
-    """A fresh browser tab pointed at the live server; fails the test on any script error.
+def console_errors() -> list[str]:
+    """What the browser reported as errors during the test; the `page` fixture fails on any.
+
+    A test that provokes an error on purpose (say, a 403 it expects) clears this list.
+    """
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, transactional_db, console_errors) -> Iterator[Page]:
+    """A fresh browser tab pointed at the live server; fails the test on any browser error.
 
     The strict Content-Security-Policy blocks anything inline, and Chromium reports each
-    blocked script or style on the console: those count as errors here too.
+    blocked script or style on the console: those count as errors here, as do failed
+    requests (a 500 behind an htmx swap) and uncaught script errors.
     """
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    errors: list[str] = []
-    tab.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("pageerror", lambda error: console_errors.append(str(error)))
     yield tab
     context.close()
-    assert not errors, f"The browser reported errors: {errors}"
+    assert not console_errors, f"The browser reported errors: {console_errors}"
