@@ -119,3 +119,42 @@ class RelationshipFactory(factory.django.DjangoModelFactory):
     to_quadrant = factory.SelfAttribute("to_member.quadrant")
     type = factory.LazyAttribute(lambda r: relationship_type_for(r.from_quadrant, r.to_quadrant))
     starts_on = factory.SelfAttribute("partnership.formed_on")
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A planned session of a partnership in the quarter that holds its start (January FY)."""
+
+    class Meta:
+        model = "meetings.Session"
+        skip_postgeneration_save = True
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    organization = factory.SelfAttribute("partnership.organization")
+    facilitator = factory.SubFactory(
+        PersonFactory,
+        organization=factory.SelfAttribute("..partnership.organization"),
+        quadrant=Quadrant.LEADERSHIP,
+    )
+    starts_at = datetime.datetime(2026, 2, 10, 9, 0, tzinfo=datetime.UTC)
+    quarter_start = factory.LazyAttribute(
+        lambda s: datetime.date(s.starts_at.year, 3 * ((s.starts_at.month - 1) // 3) + 1, 1)
+    )
+    duration_minutes = 90
+
+    @factory.post_generation
+    def attendees(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.attendees.set(extracted)
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.ActionItem"
+
+    session = factory.SubFactory(SessionFactory)
+    organization = factory.SelfAttribute("session.organization")
+    text = factory.Sequence(lambda n: f"Action {n}")
+    owner = factory.SelfAttribute("session.facilitator")

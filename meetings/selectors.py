@@ -1,0 +1,252 @@
+"""Reads for the meetings pages: who belongs to which partnership, my sessions, a session's
+log and what happened since the previous session. Each function costs a fixed number of
+queries, whatever the size of the organization."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from meetings.models import (
+    PROGRESS_RANK,
+    ActionItem,
+    FeedbackItem,
+    ObjectiveProgress,
+    Session,
+    SessionStatus,
+    SessionSuccess,
+)
+from meetings.quarters import Quarter
+from org.models import Member, Organization, OrgMembership, Quadrant
+from partnerships.models import Partnership, Relationship
+
+FACILITATOR_QUADRANTS = (Quadrant.LEADERSHIP, Quadrant.MANAGERS)
+
+
+def current_quarter(organization: Organization) -> Quarter:
+    return Quarter.containing(organization.today(), organization.fiscal_year_start_month)
+
+
+def quarter_choices(organization: Organization, around: Quarter | None = None) -> list[Quarter]:
+    """Four quarters back and four ahead of the current one, for pickers."""
+    quarter = around or current_quarter(organization)
+    back = quarter
+    for _ in range(4):
+        back = back.previous()
+    choices = [back]
+    for _ in range(8):
+        choices.append(choices[-1].next())
+    return choices
+
+
+def members_by_partnership(
+    partnership_ids: Iterable[int], start: datetime.date, end: datetime.date | None
+) -> dict[int, list[Member]]:
+    """The members of each partnership over [start, end): every end of a relationship active
+    on at least one of those days; one query. Sorted by quadrant, then name."""
+    relationships = (
+        Relationship.objects.filter(partnership_id__in=list(partnership_ids))
+        .overlapping(start, end)
+        .select_related("from_member", "to_member")
+    )
+    found: dict[int, dict[int, Member]] = defaultdict(dict)
+    for relationship in relationships:
+        for member in (relationship.from_member, relationship.to_member):
+            found[relationship.partnership_id][member.pk] = member
+    return {pid: sorted(members.values(), key=_member_order) for pid, members in found.items()}
+
+
+def _member_order(member: Member) -> tuple:
+    return (member.quadrant_rank, member.name, member.pk)
+
+
+def facilitator_for(members: Iterable[Member]) -> Member | None:
+    """Who facilitates a partnership's session: its first leader, else its first manager."""
+    candidates = [m for m in members if m.quadrant in FACILITATOR_QUADRANTS and not m.is_team]
+    return min(candidates, key=_member_order, default=None)
+
+
+def facilitator_choices(members: Iterable[Member]) -> list[Member]:
+    return [m for m in members if m.quadrant in FACILITATOR_QUADRANTS and not m.is_team]
+
+
+def partnerships_to_meet(organization: Organization, quarter: Quarter, from_day: datetime.date):
+    """Partnerships that should meet in the quarter: active on some day from ``from_day``
+    (or the quarter's start, when later) to the quarter's end."""
+    first = max(from_day, quarter.start)
+    return (
+        Partnership.objects.for_org(organization)
+        .filter(formed_on__lt=quarter.end)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first))
+        .order_by("name", "id")
+    )
+
+
+# --- my sessions -----------------------------------------------------------------------------
+
+
+@dataclass
+class MySessions:
+    quarter: Quarter
+    due: list[Session] = field(default_factory=list)
+    overdue: list[Session] = field(default_factory=list)
+    held: list[Session] = field(default_factory=list)
+    closed: list[Session] = field(default_factory=list)  # cancelled or missed
+    unscheduled: list[Partnership] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.due) + len(self.overdue) + len(self.held) + len(self.closed)
+
+
+def my_sessions(
+    membership: OrgMembership,
+    quarter: Quarter,
+    *,
+    everyone: bool = False,
+    now: datetime.datetime | None = None,
+) -> MySessions:
+    """The quarter's sessions of the partnerships this person belongs to (``everyone``: of the
+    whole organization, for leaders and admins), sorted into due, overdue, held and closed,
+    plus the partnerships that have no session yet. Three queries."""
+    now = now or timezone.now()
+    organization = membership.organization
+    if everyone and membership.sees_whole_organization:
+        sessions = Session.objects.for_org(organization)
+        partnerships = Partnership.objects.for_org(organization)
+    elif membership.member_id is not None:
+        sessions = Session.objects.for_org(organization).of_partnerships_with(membership.member)
+        partnerships = Partnership.objects.for_org(organization).with_member(membership.member)
+    else:
+        sessions = Session.objects.none()
+        partnerships = Partnership.objects.none()
+    sessions = (
+        sessions.in_quarter(quarter)
+        .select_related("partnership", "facilitator", "organization")
+        .order_by("starts_at", "id")
+    )
+    result = MySessions(quarter)
+    for session in sessions:
+        if session.status == SessionStatus.HELD:
+            result.held.append(session)
+        elif session.status in (SessionStatus.CANCELLED, SessionStatus.MISSED):
+            result.closed.append(session)
+        elif session.is_overdue(now):
+            result.overdue.append(session)
+        else:
+            result.due.append(session)
+    today = now.astimezone(organization.tz).date()
+    result.unscheduled = list(
+        partnerships.filter(formed_on__lt=quarter.end)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=max(today, quarter.start)))
+        .exclude(sessions__quarter_start=quarter.start)
+        .order_by("name", "id")
+    )
+    return result
+
+
+# --- one session and its log -----------------------------------------------------------------
+
+
+def session_queryset(membership: OrgMembership) -> QuerySet[Session]:
+    return Session.objects.visible_to(membership).select_related(
+        "organization", "partnership__objective", "facilitator"
+    )
+
+
+def with_log(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Prefetch everything the session page shows: attendees and the four log sections."""
+    return sessions.prefetch_related(
+        "attendees",
+        Prefetch("successes", SessionSuccess.objects.select_related("shared_by")),
+        Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
+        Prefetch("feedback_items", FeedbackItem.objects.select_related("from_member")),
+        Prefetch("action_items", ActionItem.objects.select_related("owner")),
+    )
+
+
+@dataclass
+class ProgressChange:
+    objective_title: str
+    before: ObjectiveProgress | None
+    now: ObjectiveProgress | None
+
+    @property
+    def direction(self) -> str:
+        if self.before is None or self.now is None:
+            return "new" if self.before is None else "not discussed"
+        change = PROGRESS_RANK[self.now.call] - PROGRESS_RANK[self.before.call]
+        return "better" if change > 0 else "worse" if change < 0 else "same"
+
+
+@dataclass
+class SinceLast:
+    previous: Session | None
+    action_items: list[ActionItem]  # the previous session's, done or not
+    carried: list[ActionItem]  # still open, from sessions before the previous one
+    successes: list[SessionSuccess]
+    progress: list[ProgressChange]
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for item in self.action_items if not item.is_done) + len(self.carried)
+
+
+def since_last_session(session: Session) -> SinceLast:
+    """The previous session of the same partnership (the latest in an earlier quarter), what
+    came of its action items, its successes, and how each objective's call moved. Three
+    queries: the previous session with its log, and the older action items still open."""
+    previous = (
+        Session.objects.filter(
+            organization_id=session.organization_id,
+            partnership_id=session.partnership_id,
+            quarter_start__lt=session.quarter_start,
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("successes", SessionSuccess.objects.select_related("shared_by")),
+            Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
+            Prefetch("action_items", ActionItem.objects.select_related("owner")),
+        )
+        .order_by("-quarter_start")
+        .first()
+    )
+    if previous is None:
+        return SinceLast(None, [], [], [], _progress_changes([], session.progress_calls.all()))
+    carried = list(
+        ActionItem.objects.open()
+        .filter(
+            organization_id=session.organization_id,
+            session__partnership_id=session.partnership_id,
+            session__quarter_start__lt=previous.quarter_start,
+        )
+        .select_related("owner", "session__organization")
+        .order_by("due_on", "id")
+    )
+    return SinceLast(
+        previous=previous,
+        action_items=list(previous.action_items.all()),
+        carried=carried,
+        successes=list(previous.successes.all()),
+        progress=_progress_changes(previous.progress_calls.all(), session.progress_calls.all()),
+    )
+
+
+def _progress_changes(
+    before: Iterable[ObjectiveProgress], now: Iterable[ObjectiveProgress]
+) -> list[ProgressChange]:
+    old = {call.objective_id: call for call in before}
+    new = {call.objective_id: call for call in now}
+    changes = []
+    for objective_id in sorted(old.keys() | new.keys()):
+        call = new.get(objective_id) or old[objective_id]
+        changes.append(
+            ProgressChange(call.objective.title, old.get(objective_id), new.get(objective_id))
+        )
+    return sorted(changes, key=lambda c: c.objective_title)

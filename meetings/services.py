@@ -1,0 +1,453 @@
+"""Writes for quarterly sessions: planning a quarter, logging a session, feeds and reminders.
+
+Every function is keyword-only and atomic. Edits of a session or of one of its log items
+carry the version the form was rendered with; when someone else saved in between, the write
+is refused with `StaleEdit` and their newer data stays.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from meetings.models import (
+    ActionItem,
+    BlackoutDate,
+    CalendarFeed,
+    FeedbackItem,
+    ObjectiveProgress,
+    Session,
+    SessionStatus,
+    SessionSuccess,
+    new_feed_token,
+)
+from meetings.planner import BookedSession, Plan, PlanPartnership, WorkingTime, plan_sessions
+from meetings.quarters import Quarter
+from meetings.selectors import facilitator_for, members_by_partnership, partnerships_to_meet
+from org.models import Member, Organization, OrgMembership
+
+
+class StaleEdit(Exception):
+    """The form was rendered from an older version than the one now saved."""
+
+    message = (
+        "Someone else saved this while you were editing it. Their changes are shown below; "
+        "nothing of yours was saved. Make your change again if it is still needed."
+    )
+
+    def __init__(self, obj: models.Model) -> None:
+        super().__init__(self.message)
+        self.obj = obj
+
+
+class PlanChanged(Exception):
+    """The data behind a previewed plan changed before it was confirmed."""
+
+    message = (
+        "Sessions or partnerships changed since this plan was previewed, so nothing was "
+        "saved. Here is the plan as it stands now; confirm it again."
+    )
+
+
+def _lock_organization(organization_id: int) -> Organization:
+    """Serialize planning runs of one organization (a row lock on PostgreSQL)."""
+    return Organization.objects.select_for_update().get(pk=organization_id)
+
+
+def _bump(model: type[models.Model], pk: int, version: int, **changes) -> None:
+    """Apply ``changes`` only if the row is still at ``version``; raise StaleEdit otherwise.
+
+    A single conditional UPDATE: on PostgreSQL a concurrent writer waits for the row lock and
+    then finds the version moved on, so exactly one of two racing saves wins.
+    """
+    changes.setdefault("updated_at", timezone.now())
+    updated = model.objects.filter(pk=pk, version=version).update(
+        version=F("version") + 1, **changes
+    )
+    if updated != 1:
+        raise StaleEdit(model.objects.get(pk=pk))
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    quarter: Quarter
+    working: WorkingTime = WorkingTime()
+    duration_minutes: int = 90
+
+
+@dataclass
+class PlanPreview:
+    plan: Plan
+    replanned: dict[int, Session]  # partnership id -> the planned session the plan moves
+    members: dict[int, Member]
+    fingerprint: str
+
+    def member_names(self, ids: Iterable[int]) -> list[str]:
+        return sorted(self.members[i].name for i in ids if i in self.members)
+
+
+def session_plan_preview(
+    *, organization: Organization, request: PlanRequest, now: datetime.datetime | None = None
+) -> PlanPreview:
+    """Compute a plan for the quarter without writing anything.
+
+    Kept as they are: held, cancelled and missed sessions, sessions moved by hand, and planned
+    sessions whose start has passed (they are overdue, not re-plannable). Every other planned
+    session is placed again together with the partnerships that have none.
+    """
+    now = now or timezone.now()
+    quarter, tz = request.quarter, organization.tz
+    today = now.astimezone(tz).date()
+    partnerships = list(partnerships_to_meet(organization, quarter, today))
+    existing = list(
+        Session.objects.for_org(organization)
+        .in_quarter(quarter)
+        .select_related("partnership")
+        .prefetch_related("attendees")
+    )
+    members_of = members_by_partnership(
+        [p.pk for p in partnerships] + [s.partnership_id for s in existing],
+        quarter.start,
+        quarter.end,
+    )
+    blackouts = set(
+        BlackoutDate.objects.filter(
+            organization=organization, date__gte=quarter.start, date__lt=quarter.end
+        ).values_list("date", flat=True)
+    )
+    active_ids = {p.pk for p in partnerships}
+    booked, replanned = [], {}
+    for session in existing:
+        movable = (
+            session.status == SessionStatus.PLANNED
+            and not session.moved_by_hand
+            and session.starts_at >= now
+            and session.partnership_id in active_ids
+        )
+        if movable:
+            replanned[session.partnership_id] = session
+            continue
+        booked.append(
+            BookedSession(
+                session_id=session.pk,
+                partnership_id=session.partnership_id,
+                name=session.partnership.name,
+                start=session.starts_at,
+                duration_minutes=session.duration_minutes,
+                attendee_ids=frozenset(m.pk for m in session.attendees.all()),
+                blocks_time=session.status in (SessionStatus.PLANNED, SessionStatus.HELD),
+            )
+        )
+    to_place = []
+    for partnership in partnerships:
+        members = members_of.get(partnership.pk, [])
+        facilitator = facilitator_for(members)
+        to_place.append(
+            PlanPartnership(
+                id=partnership.pk,
+                name=partnership.name,
+                attendee_ids=frozenset(m.pk for m in members),
+                facilitator_id=facilitator.pk if facilitator else None,
+            )
+        )
+    everyone = {m.pk: m for members in members_of.values() for m in members}
+    plan = plan_sessions(
+        quarter=quarter,
+        tz=tz,
+        partnerships=to_place,
+        booked=booked,
+        working=request.working,
+        blackouts=blackouts,
+        duration_minutes=request.duration_minutes,
+        not_before=now,
+        member_names={pk: m.name for pk, m in everyone.items()},
+    )
+    return PlanPreview(plan, replanned, everyone, _fingerprint(plan, replanned))
+
+
+def _fingerprint(plan: Plan, replanned: dict[int, Session]) -> str:
+    parts = [
+        f"{p.partnership_id}@{p.start.astimezone(datetime.UTC).isoformat()}"
+        f"+{p.duration_minutes}:{sorted(p.attendee_ids)}:{p.facilitator_id}"
+        for p in plan.placed
+    ]
+    parts += [f"keep{b.session_id}" for b in plan.kept]
+    parts += [f"move{s.pk}v{s.version}" for s in replanned.values()]
+    parts += [f"no{u.partnership_id}" for u in plan.unplaced]
+    return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def session_plan_apply(
+    *,
+    organization: Organization,
+    request: PlanRequest,
+    fingerprint: str,
+    now: datetime.datetime | None = None,
+) -> PlanPreview:
+    """Write the previewed plan: create the new sessions and move the re-planned ones.
+
+    The plan is computed again under a lock on the organization; if it no longer matches the
+    preview the user confirmed (``fingerprint``), nothing is written and PlanChanged is raised.
+    """
+    _lock_organization(organization.pk)
+    preview = session_plan_preview(organization=organization, request=request, now=now)
+    if preview.fingerprint != fingerprint:
+        raise PlanChanged()
+    quarter = request.quarter
+    Through = Session.attendees.through
+    new_sessions, attendee_rows = [], []
+    for placed in preview.plan.placed:
+        session = preview.replanned.get(placed.partnership_id)
+        if session is not None:
+            _bump(
+                Session,
+                session.pk,
+                session.version,
+                starts_at=placed.start,
+                duration_minutes=placed.duration_minutes,
+                facilitator_id=placed.facilitator_id,
+            )
+            Through.objects.filter(session_id=session.pk).delete()
+            attendee_rows += [
+                Through(session_id=session.pk, member_id=m) for m in placed.attendee_ids
+            ]
+            continue
+        new_sessions.append(
+            (
+                Session(
+                    organization=organization,
+                    partnership_id=placed.partnership_id,
+                    quarter_start=quarter.start,
+                    facilitator_id=placed.facilitator_id,
+                    starts_at=placed.start,
+                    duration_minutes=placed.duration_minutes,
+                ),
+                placed.attendee_ids,
+            )
+        )
+    created = Session.objects.bulk_create([session for session, _ in new_sessions])
+    for session, (_, attendees) in zip(created, new_sessions, strict=True):
+        attendee_rows += [Through(session_id=session.pk, member_id=m) for m in attendees]
+    Through.objects.bulk_create(attendee_rows)
+    return preview
+
+
+# --- blackout dates -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def blackout_add(*, organization: Organization, date: datetime.date, reason: str) -> BlackoutDate:
+    blackout = BlackoutDate(organization=organization, date=date, reason=reason.strip())
+    blackout.full_clean()
+    blackout.save()
+    return blackout
+
+
+# --- one session ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(
+    *,
+    organization: Organization,
+    partnership_id: int,
+    quarter: Quarter,
+    facilitator: Member,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    place: str = "",
+    video_link: str = "",
+    attendees: Iterable[Member] = (),
+) -> Session:
+    """Schedule a partnership's session by hand (it is then 'moved by hand' for the planner)."""
+    session = Session(
+        organization=organization,
+        partnership_id=partnership_id,
+        quarter_start=quarter.start,
+        facilitator=facilitator,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place,
+        video_link=video_link,
+        moved_by_hand=True,
+    )
+    session.full_clean()
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        raise ValidationError(
+            "This partnership already has a session this quarter.", code="duplicate"
+        ) from None
+    session.attendees.set(attendees)
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    version: int,
+    facilitator: Member,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    place: str,
+    video_link: str,
+) -> Session:
+    """Change when, where and who facilitates. Moving the time marks it as moved by hand, so
+    a later re-plan leaves it where people put it."""
+    moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
+    _bump(
+        Session,
+        session.pk,
+        version,
+        facilitator_id=facilitator.pk,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place.strip(),
+        video_link=video_link.strip(),
+        moved_by_hand=session.moved_by_hand or moved,
+    )
+    return Session.objects.select_related("organization").get(pk=session.pk)
+
+
+@transaction.atomic
+def session_mark_held(*, session: Session, version: int, attendees: Iterable[Member]) -> Session:
+    """Record that the session took place, and who was there."""
+    _bump(Session, session.pk, version, status=SessionStatus.HELD, held_at=timezone.now())
+    session.refresh_from_db()
+    session.attendees.set(list(attendees))
+    return session
+
+
+@transaction.atomic
+def session_set_status(*, session: Session, version: int, status: str) -> Session:
+    """Cancel a session, call it missed, or reopen it as planned."""
+    if status not in SessionStatus.values:
+        raise ValidationError("Unknown status.", code="invalid")
+    held_at = timezone.now() if status == SessionStatus.HELD else None
+    _bump(Session, session.pk, version, status=status, held_at=held_at)
+    session.refresh_from_db()
+    return session
+
+
+# --- the session log ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def success_add(*, session: Session, text: str, shared_by: Member | None) -> SessionSuccess:
+    return SessionSuccess.objects.create(
+        organization_id=session.organization_id,
+        session=session,
+        text=text.strip(),
+        shared_by=shared_by,
+    )
+
+
+@transaction.atomic
+def progress_add(*, session: Session, objective, call: str, note: str) -> ObjectiveProgress:
+    progress = ObjectiveProgress(
+        organization_id=session.organization_id,
+        session=session,
+        objective=objective,
+        call=call,
+        note=note.strip(),
+    )
+    progress.full_clean()
+    progress.save()
+    return progress
+
+
+@transaction.atomic
+def feedback_add(*, session: Session, from_member: Member | None, text: str) -> FeedbackItem:
+    return FeedbackItem.objects.create(
+        organization_id=session.organization_id,
+        session=session,
+        from_member=from_member,
+        text=text.strip(),
+    )
+
+
+@transaction.atomic
+def action_item_add(
+    *, session: Session, text: str, owner: Member, due_on: datetime.date | None
+) -> ActionItem:
+    return ActionItem.objects.create(
+        organization_id=session.organization_id,
+        session=session,
+        text=text.strip(),
+        owner=owner,
+        due_on=due_on,
+    )
+
+
+@transaction.atomic
+def log_item_edit(*, item: models.Model, version: int, changes: dict) -> models.Model:
+    """Save an edited log item (success, progress call, feedback, action item) if nobody
+    else saved it since the form was rendered."""
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    fields = {}
+    for name, value in cleaned.items():
+        field = item._meta.get_field(name)
+        fields[field.attname if isinstance(field, models.ForeignKey) else name] = (
+            value.pk if isinstance(value, models.Model) else value
+        )
+    try:
+        with transaction.atomic():
+            _bump(type(item), item.pk, version, **fields)
+    except IntegrityError:
+        raise ValidationError(
+            "That would repeat an entry this session already has.", code="duplicate"
+        ) from None
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def log_item_delete(*, item: models.Model, version: int) -> None:
+    deleted, _ = type(item).objects.filter(pk=item.pk, version=version).delete()
+    if not deleted:
+        current = type(item).objects.filter(pk=item.pk).first()
+        if current is not None:
+            raise StaleEdit(current)
+
+
+@transaction.atomic
+def action_item_set_done(
+    *, item: ActionItem, version: int, done: bool, today: datetime.date
+) -> ActionItem:
+    _bump(ActionItem, item.pk, version, done_on=today if done else None)
+    item.refresh_from_db()
+    return item
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_for(*, membership: OrgMembership) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(
+        membership=membership, defaults={"organization": membership.organization}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, membership: OrgMembership) -> CalendarFeed:
+    """Give the person a new secret feed address; the old one stops working at once."""
+    feed = calendar_feed_for(membership=membership)
+    feed.token = new_feed_token()
+    feed.reset_at = timezone.now()
+    feed.save(update_fields=["token", "reset_at"])
+    return feed

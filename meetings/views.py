@@ -1,0 +1,761 @@
+"""Pages of the quarterly rhythm: my sessions, the planner, a session and its log, calendars.
+
+Each log section (successes, progress calls, feedback, action items) adds and edits its
+entries in place with HTMX; every form is a real form that also works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import services
+from meetings.access import (
+    can_log,
+    in_org_timezone,
+    load_session,
+    require_logging,
+    require_planner,
+)
+from meetings.calendar import calendar_bytes
+from meetings.forms import (
+    ActionDoneForm,
+    ActionItemForm,
+    BlackoutForm,
+    ConfirmPlanForm,
+    FeedbackForm,
+    LogItemForm,
+    MarkHeldForm,
+    MySessionsFilterForm,
+    PlanForm,
+    ProgressForm,
+    ScheduleForm,
+    SessionDetailsForm,
+    StatusForm,
+    SuccessForm,
+)
+from meetings.models import (
+    ActionItem,
+    BlackoutDate,
+    CalendarFeed,
+    FeedbackItem,
+    ObjectiveProgress,
+    Session,
+    SessionSuccess,
+)
+from meetings.quarters import Quarter
+from meetings.selectors import (
+    current_quarter,
+    facilitator_choices,
+    members_by_partnership,
+    since_last_session,
+)
+from meetings.selectors import (
+    my_sessions as select_my_sessions,
+)
+from org.access import require_membership
+from org.models import OrgMembership
+from partnerships.models import Objective, Partnership
+
+# --- my sessions ----------------------------------------------------------------------------
+
+
+@require_GET
+@in_org_timezone
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    """The manager's main page: this quarter's sessions, due, overdue and held."""
+    membership = require_membership(request)
+    form = MySessionsFilterForm(
+        request.GET or None,
+        organization=membership.organization,
+        whole_org=membership.sees_whole_organization,
+    )
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest("Invalid quarter.")
+    quarter = (
+        form.cleaned_data["quarter"] if form.is_bound else current_quarter(membership.organization)
+    )
+    everyone = form.is_bound and form.cleaned_data.get("scope") == "all"
+    sessions = select_my_sessions(membership, quarter, everyone=everyone)
+    context = {
+        "form": form,
+        "quarter": quarter,
+        "sessions": sessions,
+        "everyone": everyone,
+        "can_log": can_log(membership),
+        "can_plan": membership.sees_whole_organization,
+        "has_member": membership.member_id is not None,
+    }
+    template_name = "meetings/my_sessions.html"
+    if request.htmx:
+        template_name += "#lists"
+    return render(request, template_name, context)
+
+
+# --- the planner ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def planner(request: HttpRequest) -> HttpResponse:
+    """Preview a quarter's plan as a week-by-week table; write it only on confirmation."""
+    membership = require_planner(request)
+    organization = membership.organization
+    preview, status = None, 200
+    if request.method == "POST":
+        form = ConfirmPlanForm(request.POST, organization=organization)
+        if form.is_valid():
+            try:
+                preview = services.session_plan_apply(
+                    organization=organization,
+                    request=form.plan_request(),
+                    fingerprint=form.cleaned_data["fingerprint"],
+                )
+            except services.PlanChanged as changed:
+                messages.error(request, changed.message)
+                preview = services.session_plan_preview(
+                    organization=organization, request=form.plan_request()
+                )
+                status = 409
+            else:
+                placed = len(preview.plan.placed)
+                messages.success(
+                    request,
+                    f"Planned {placed} session{'s' if placed != 1 else ''} for "
+                    f"{form.cleaned_data['quarter'].label}.",
+                )
+                return redirect(
+                    f"{reverse('meetings:my_sessions')}?quarter={form.cleaned_data['quarter'].key}&scope=all"
+                )
+        else:
+            status = 400
+    elif "quarter" in request.GET:
+        form = PlanForm(request.GET, organization=organization)
+        if form.is_valid():
+            preview = services.session_plan_preview(
+                organization=organization, request=form.plan_request()
+            )
+        else:
+            status = 400
+    else:
+        form = PlanForm(organization=organization)
+    confirm = None
+    if preview is not None:
+        data = form.cleaned_data
+        confirm = ConfirmPlanForm(
+            initial={
+                "quarter": data["quarter"].key,
+                "days": data["days"],
+                "day_starts": data["day_starts"],
+                "day_ends": data["day_ends"],
+                "duration_minutes": data["duration_minutes"],
+                "fingerprint": preview.fingerprint,
+            },
+            organization=organization,
+        )
+    quarter = form.cleaned_data.get("quarter") if form.is_bound and form.is_valid() else None
+    context = {
+        "form": form,
+        "preview": preview,
+        "confirm": confirm,
+        "table": _week_table(preview) if preview else [],
+        "moved_count": len(preview.replanned) if preview else 0,
+        "quarter": quarter,
+        "blackouts": _blackouts(organization, quarter),
+        "blackout_form": BlackoutForm(),
+        "tz": organization.time_zone,
+    }
+    if request.htmx and status == 200:
+        return render(request, "meetings/planner.html#preview", context)
+    return render(request, "meetings/planner.html", context, status=status)
+
+
+def _week_table(preview: services.PlanPreview) -> list[dict]:
+    """The plan as rows the template can print: one per week of the quarter."""
+    names = preview.members
+    rows = []
+    for row in preview.plan.by_week():
+        rows.append(
+            {
+                "label": row.week.label,
+                "placed": [
+                    {
+                        "start": p.start,
+                        "name": p.name,
+                        "facilitator": names[p.facilitator_id].name,
+                        "attendees": len(p.attendee_ids),
+                        "moved": p.partnership_id in preview.replanned,
+                    }
+                    for p in row.placed
+                ],
+                "kept": [{"start": k.start, "name": k.name} for k in row.kept],
+                "placed_count": len(row.placed),
+            }
+        )
+    return rows
+
+
+def _blackouts(organization, quarter: Quarter | None):
+    blackouts = BlackoutDate.objects.filter(organization=organization)
+    if quarter is not None:
+        blackouts = blackouts.filter(date__gte=quarter.start, date__lt=quarter.end)
+    else:
+        blackouts = blackouts.filter(date__gte=organization.today())
+    return blackouts.order_by("date")[:100]
+
+
+@require_POST
+def blackout_add(request: HttpRequest) -> HttpResponse:
+    membership = require_planner(request)
+    form = BlackoutForm(request.POST, instance=BlackoutDate(organization=membership.organization))
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"No sessions will be planned on {form.instance.date}.")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("meetings:planner")
+    return redirect(back)
+
+
+@require_POST
+def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = require_planner(request)
+    blackout = get_object_or_404(BlackoutDate, organization=membership.organization, pk=pk)
+    blackout.delete()
+    messages.success(request, f"{blackout.date} is a working day again.")
+    return redirect(reverse("meetings:planner"))
+
+
+# --- scheduling one partnership by hand -----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a partnership its session for a quarter, at a time people chose."""
+    membership = require_membership(request)
+    require_logging(membership)
+    partnership = get_object_or_404(Partnership.objects.visible_to(membership), pk=pk)
+    organization = membership.organization
+    try:
+        quarter = Quarter.from_key(
+            request.GET.get("quarter") or current_quarter(organization).key,
+            organization.fiscal_year_start_month,
+        )
+    except ValueError:
+        return HttpResponseBadRequest("Invalid quarter.")
+    members = members_by_partnership([partnership.pk], quarter.start, quarter.end).get(
+        partnership.pk, []
+    )
+    facilitators = facilitator_choices(members)
+    if not facilitators:
+        messages.error(
+            request, "This partnership has no leader or manager who could facilitate a session."
+        )
+        return redirect(f"{reverse('meetings:my_sessions')}?quarter={quarter.key}")
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        organization=organization,
+        quarter=quarter,
+        facilitators=facilitators,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_create(
+                organization=organization,
+                partnership_id=partnership.pk,
+                quarter=quarter,
+                facilitator=data["facilitator"],
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                place=data["place"],
+                video_link=data["video_link"],
+                attendees=members,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Session scheduled.")
+            return redirect("meetings:session", pk=session.pk)
+    context = {"form": form, "partnership": partnership, "quarter": quarter}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "meetings/schedule.html", context, status=status)
+
+
+# --- a session and its log ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogKind:
+    slug: str
+    model: type[Model]
+    form: type[LogItemForm]
+    fields: tuple[str, ...]
+    template: str
+    prefix: str
+    noun: str
+
+    def add(self, session: Session, changes: dict) -> Model:
+        adders = {
+            "successes": services.success_add,
+            "progress": services.progress_add,
+            "feedback": services.feedback_add,
+            "actions": services.action_item_add,
+        }
+        return adders[self.slug](session=session, **changes)
+
+
+KINDS = {
+    kind.slug: kind
+    for kind in [
+        LogKind(
+            "successes",
+            SessionSuccess,
+            SuccessForm,
+            ("text", "shared_by"),
+            "meetings/_success.html",
+            "success",
+            "success",
+        ),
+        LogKind(
+            "progress",
+            ObjectiveProgress,
+            ProgressForm,
+            ("objective", "call", "note"),
+            "meetings/_progress.html",
+            "progress",
+            "progress call",
+        ),
+        LogKind(
+            "feedback",
+            FeedbackItem,
+            FeedbackForm,
+            ("from_member", "text"),
+            "meetings/_feedback.html",
+            "feedback",
+            "feedback item",
+        ),
+        LogKind(
+            "actions",
+            ActionItem,
+            ActionItemForm,
+            ("text", "owner", "due_on"),
+            "meetings/_action.html",
+            "action",
+            "action item",
+        ),
+    ]
+}
+
+
+def _kind(slug: str) -> LogKind:
+    try:
+        return KINDS[slug]
+    except KeyError:
+        raise Http404("No such log section.") from None
+
+
+def _members(session: Session) -> list:
+    quarter = session.quarter
+    return members_by_partnership([session.partnership_id], quarter.start, quarter.end).get(
+        session.partnership_id, []
+    )
+
+
+def _objectives(session: Session) -> list[Objective]:
+    objectives = list(
+        Objective.objects.filter(
+            organization_id=session.organization_id,
+            status__in=[Objective.Status.PLANNED, Objective.Status.ACTIVE],
+        ).order_by("title", "id")
+    )
+    own = session.partnership.objective
+    return [own, *[o for o in objectives if o.pk != own.pk]]
+
+
+def _item_form(kind: LogKind, session: Session, members, objectives, data=None, item=None):
+    kwargs = {"members": members}
+    if kind.slug == "progress":
+        kwargs["objectives"] = objectives if item is None else _with(objectives, item.objective)
+    if item is None:
+        return kind.form(data, prefix=kind.prefix, **kwargs)
+    initial = {name: item.serializable_value(name) for name in kind.fields}
+    initial["version"] = item.version
+    return kind.form(
+        data, prefix=f"{kind.prefix}-{item.pk}", editing=True, initial=initial, **kwargs
+    )
+
+
+def _with(objectives: list[Objective], objective: Objective) -> list[Objective]:
+    return objectives if objective in objectives else [objective, *objectives]
+
+
+def _session_context(
+    request: HttpRequest, membership: OrgMembership, session: Session, **overrides
+) -> dict:
+    members = _members(session)
+    logging = can_log(membership)
+    objectives = _objectives(session) if logging else []
+    context = {
+        "session": session,
+        "quarter": session.quarter,
+        "tz": session.organization.time_zone,
+        "members": members,
+        "can_log": logging,
+        "today": session.organization.today(),
+        "now": timezone.now(),
+        "since": since_last_session(session),
+        "attendees": list(session.attendees.all()),
+        "successes": session.successes.all(),
+        "progress_calls": session.progress_calls.all(),
+        "feedback_items": session.feedback_items.all(),
+        "action_items": session.action_items.all(),
+    }
+    if logging:
+        context |= {
+            "details_form": SessionDetailsForm(
+                session=session, facilitators=facilitator_choices(members)
+            ),
+            "held_form": MarkHeldForm(session=session, members=members),
+            "status_form": StatusForm(initial={"version": session.version}),
+            "success_form": _item_form(KINDS["successes"], session, members, objectives),
+            "progress_form": _item_form(KINDS["progress"], session, members, objectives),
+            "feedback_form": _item_form(KINDS["feedback"], session, members, objectives),
+            "action_form": _item_form(KINDS["actions"], session, members, objectives),
+        }
+    context.update(overrides)
+    return context
+
+
+@require_GET
+@in_org_timezone
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, session = load_session(request, pk)
+    return render(request, "meetings/session.html", _session_context(request, membership, session))
+
+
+def _render_session_part(
+    request: HttpRequest,
+    membership: OrgMembership,
+    session: Session,
+    part: str,
+    *,
+    status: int = 200,
+    **overrides,
+) -> HttpResponse:
+    """The page's fragment for HTMX (always 200, so htmx swaps it), else the whole page."""
+    context = _session_context(request, membership, session, **overrides)
+    if request.htmx:
+        return render(request, f"meetings/session.html#{part}", context)
+    return render(request, "meetings/session.html", context, status=status)
+
+
+@require_POST
+@in_org_timezone
+def session_details(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, session = load_session(request, pk)
+    require_logging(membership)
+    form = SessionDetailsForm(
+        request.POST, session=session, facilitators=facilitator_choices(_members(session))
+    )
+    if not form.is_valid():
+        return _render_session_part(
+            request, membership, session, "details", status=400, details_form=form
+        )
+    data = form.cleaned_data
+    try:
+        services.session_update(
+            session=session,
+            version=data["version"],
+            facilitator=data["facilitator"],
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+            place=data["place"],
+            video_link=data["video_link"],
+        )
+    except services.StaleEdit as stale:
+        return _stale_session(request, membership, pk, stale)
+    return _saved_session(request, membership, pk, "Session updated.")
+
+
+@require_POST
+@in_org_timezone
+def session_held(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, session = load_session(request, pk)
+    require_logging(membership)
+    form = MarkHeldForm(request.POST, session=session, members=_members(session))
+    if not form.is_valid():
+        return _render_session_part(
+            request, membership, session, "details", status=400, held_form=form
+        )
+    try:
+        services.session_mark_held(
+            session=session,
+            version=form.cleaned_data["version"],
+            attendees=form.cleaned_data["attendees"],
+        )
+    except services.StaleEdit as stale:
+        return _stale_session(request, membership, pk, stale)
+    return _saved_session(request, membership, pk, "Session marked as held.")
+
+
+@require_POST
+@in_org_timezone
+def session_status(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, session = load_session(request, pk)
+    require_logging(membership)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _render_session_part(
+            request, membership, session, "details", status=400, status_form=form
+        )
+    try:
+        session = services.session_set_status(
+            session=session,
+            version=form.cleaned_data["version"],
+            status=form.cleaned_data["status"],
+        )
+    except services.StaleEdit as stale:
+        return _stale_session(request, membership, pk, stale)
+    return _saved_session(
+        request, membership, pk, f"Session is now {session.get_status_display().lower()}."
+    )
+
+
+def _saved_session(request, membership, pk: int, message: str) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("meetings:session", pk=pk)
+    _, session = load_session(request, pk)
+    return _render_session_part(request, membership, session, "details", saved=message)
+
+
+def _stale_session(request, membership, pk: int, stale: services.StaleEdit) -> HttpResponse:
+    _, session = load_session(request, pk)
+    return _render_session_part(
+        request, membership, session, "details", status=409, stale_message=stale.message
+    )
+
+
+@require_POST
+@in_org_timezone
+def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    log_kind = _kind(kind)
+    membership, session = load_session(request, pk)
+    require_logging(membership)
+    form = _item_form(log_kind, session, _members(session), _objectives(session), data=request.POST)
+    if form.is_valid():
+        try:
+            log_kind.add(session, form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        return _render_session_part(
+            request, membership, session, kind, status=400, **{f"{log_kind.prefix}_form": form}
+        )
+    if not request.htmx:
+        messages.success(request, f"Added the {log_kind.noun}.")
+        return redirect(f"{reverse('meetings:session', args=[pk])}#{kind}")
+    _, session = load_session(request, pk)
+    return _render_session_part(request, membership, session, kind)
+
+
+def _load_item(request: HttpRequest, log_kind: LogKind, pk: int) -> tuple[OrgMembership, Model]:
+    membership = require_membership(request)
+    related = {
+        "successes": ["shared_by"],
+        "progress": ["objective"],
+        "feedback": ["from_member"],
+        "actions": ["owner"],
+    }[log_kind.slug]
+    items = log_kind.model.objects.filter(
+        organization=membership.organization,
+        session__in=Session.objects.visible_to(membership),
+    ).select_related("session__organization", "session__partnership__objective", *related)
+    return membership, get_object_or_404(items, pk=pk)
+
+
+@require_GET
+@in_org_timezone
+def item_show(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One log entry as shown in its list (HTMX 'cancel' of an edit); else back to the page."""
+    log_kind = _kind(kind)
+    membership, item = _load_item(request, log_kind, pk)
+    if not request.htmx:
+        return redirect(f"{reverse('meetings:session', args=[item.session_id])}#{kind}")
+    context = {"item": item, "can_log": can_log(membership), "today": item.organization.today()}
+    return render(request, log_kind.template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Edit one log entry in place; a stale edit is refused and the newer entry is shown."""
+    log_kind = _kind(kind)
+    membership, item = _load_item(request, log_kind, pk)
+    require_logging(membership)
+    session = item.session
+    members, objectives = _members(session), _objectives(session)
+    status, stale_message = 200, None
+    if request.method == "POST":
+        form = _item_form(log_kind, session, members, objectives, data=request.POST, item=item)
+        if form.is_valid():
+            try:
+                item = services.log_item_edit(
+                    item=item, version=form.cleaned_data["version"], changes=form.changes()
+                )
+            except services.StaleEdit as stale:
+                item, stale_message, status = stale.obj, stale.message, 409
+                form = _item_form(log_kind, session, members, objectives, item=item)
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                if not request.htmx:
+                    messages.success(request, f"Saved the {log_kind.noun}.")
+                    return redirect(f"{reverse('meetings:session', args=[session.pk])}#{kind}")
+                context = {"item": item, "can_log": True, "today": session.organization.today()}
+                return render(request, log_kind.template, context)
+        else:
+            status = 400
+    else:
+        form = _item_form(log_kind, session, members, objectives, item=item)
+    context = {
+        "kind": log_kind,
+        "item": item,
+        "session": session,
+        "form": form,
+        "stale_message": stale_message,
+    }
+    if request.htmx:
+        return render(request, "meetings/item_edit.html#item_form", context)
+    return render(request, "meetings/item_edit.html", context, status=status)
+
+
+@require_POST
+@in_org_timezone
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick an action item done (or open it again), here or on a later session's page."""
+    membership, item = _load_item(request, KINDS["actions"], pk)
+    require_logging(membership)
+    form = ActionDoneForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid form.")
+    today = item.organization.today()
+    stale_message = None
+    try:
+        item = services.action_item_set_done(
+            item=item,
+            version=form.cleaned_data["version"],
+            done=form.cleaned_data["done"],
+            today=today,
+        )
+    except services.StaleEdit as stale:
+        item, stale_message = stale.obj, stale.message
+    if not request.htmx:
+        if stale_message:
+            messages.error(request, stale_message)
+        back = request.POST.get("back_to_session")
+        target = int(back) if back and back.isdigit() else item.session_id
+        return redirect(f"{reverse('meetings:session', args=[target])}#actions")
+    context = {
+        "item": item,
+        "can_log": True,
+        "today": today,
+        "origin": form.cleaned_data["origin"],
+        "back_to_session": request.POST.get("back_to_session", ""),
+        "stale_message": stale_message,
+    }
+    return render(request, "meetings/_action.html", context)
+
+
+# --- calendars ------------------------------------------------------------------------------
+
+
+def _ics_response(body: bytes, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    _, session = load_session(request, pk, log=False)
+    body = calendar_bytes(
+        [session],
+        name=f"{session.partnership.name} session",
+        url_for=lambda s: request.build_absolute_uri(reverse("meetings:session", args=[s.pk])),
+    )
+    return _ics_response(body, f"session-{session.pk}.ics")
+
+
+@require_GET
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request)
+    feed = None
+    if membership.member_id is not None:
+        feed = services.calendar_feed_for(membership=membership)
+    context = {
+        "feed_url": request.build_absolute_uri(reverse("meetings:calendar_feed", args=[feed.token]))
+        if feed
+        else None,
+        "feed": feed,
+    }
+    return render(request, "meetings/calendar.html", context)
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request)
+    if membership.member_id is None:
+        raise PermissionDenied("Your login is not linked to a person of this organization.")
+    services.calendar_feed_reset(membership=membership)
+    messages.success(
+        request, "Your calendar has a new address. The old one no longer works; subscribe again."
+    )
+    return redirect("meetings:calendar")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed: the token is the only credential, so an unknown one is a 404."""
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("membership__member", "organization"), token=token
+    )
+    member = feed.membership.member
+    if member is None or feed.membership.organization_id != feed.organization_id:
+        raise Http404("No such calendar.")
+    since = timezone.now() - datetime.timedelta(days=366)
+    sessions = (
+        Session.objects.for_org(feed.organization)
+        .involving(member)
+        .filter(starts_at__gte=since)
+        .select_related("organization", "partnership", "facilitator")
+        .order_by("starts_at")
+    )
+    body = calendar_bytes(
+        sessions,
+        name=f"Partnership sessions of {member.name}",
+        url_for=lambda s: request.build_absolute_uri(reverse("meetings:session", args=[s.pk])),
+    )
+    return _ics_response(body)
