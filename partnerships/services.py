@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.formats import date_format
 
 from org import services as org_services
@@ -288,10 +287,8 @@ def relationship_add(
             )
 
     same_pair = (
-        Relationship.objects.filter(partnership=partnership)
-        .filter(
-            Q(from_member=from_member, to_member=to_member)
-            | Q(from_member=to_member, to_member=from_member)
+        Relationship.objects.filter(
+            partnership=partnership, from_member=from_member, to_member=to_member
         )
         .overlapping(starts_on, ends_on)
         .first()
