@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/", include("org.urls")),
     path("diagram/", include("partnerships.diagram_urls")),
+    path("health/", include("partnerships.health_urls")),
     path("meetings/", include("meetings.urls")),
     path("", include("partnerships.routes")),
     path("admin/", admin.site.urls),

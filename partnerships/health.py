@@ -1,0 +1,434 @@
+"""The partnership health of an organization or one objective, read from the database.
+
+The analysis itself is graph.py's (pure networkx). Here: which relationships and members a
+scope covers, the graph loaded in three queries (the active relationships, their members,
+the partnerships' names), and the results cached in Django's cache under a key that carries
+the organization's data version, so that any change to members, partnerships or
+relationships makes a new key and nothing stale is shown. No tenant data is kept in the
+process itself.
+
+The data version is one aggregate query: for each of the three tables, counts and sums over
+the organization's rows that move whenever a row is added, removed or changed in a field the
+analysis reads (dates, quadrants, names, which partnership or objective). Sums are used
+rather than timestamps because several writes end relationships with a bulk UPDATE that sets
+no timestamp; a member's updated_at (kept by every write of members) is added for renames.
+Two sums per field, one weighted by the row's id, make two rows changing so as to cancel out
+impossible, and three or more doing so vanishingly unlikely.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import networkx as nx
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    Length,
+)
+from django.urls import reverse
+
+from org.models import QUADRANT_ORDER, Member, Organization, OrgMembership
+from partnerships import graph
+from partnerships.models import Objective, Partnership, Relationship, RelationshipQuerySet
+
+# How many risks the page lists (overall, and for each quadrant); the rest are counted.
+RISKS_SHOWN = 50
+BROKERS_SHOWN = 10
+# A key never goes stale (it changes with the data); this only frees the cache of old keys.
+CACHE_SECONDS = 6 * 60 * 60
+# Bump when the shape of what is cached changes, so old entries are never read back.
+_CACHE_FORMAT = "health-1"
+
+
+# --- what a page covers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthScope:
+    """The relationships an analysis covers: an organization on a day, optionally one
+    objective, and for managers and members only the partnerships they belong to."""
+
+    organization: Organization
+    day: datetime.date
+    objective: Objective | None = None
+    limited_to: OrgMembership | None = None
+
+    @classmethod
+    def for_membership(
+        cls,
+        membership: OrgMembership,
+        *,
+        day: datetime.date | None = None,
+        objective: Objective | None = None,
+    ) -> HealthScope:
+        organization = membership.organization
+        return cls(
+            organization=organization,
+            day=day or organization.today(),
+            objective=objective,
+            limited_to=None if membership.sees_whole_organization else membership,
+        )
+
+    @property
+    def is_whole_organization(self) -> bool:
+        return self.objective is None and self.limited_to is None
+
+    def relationships(self) -> RelationshipQuerySet:
+        """The relationships active on the day, inside the scope."""
+        relationships = Relationship.objects.for_org(self.organization).active_on(self.day)
+        if self.objective is not None:
+            relationships = relationships.filter(partnership__objective=self.objective)
+        if self.limited_to is not None:
+            visible = Partnership.objects.visible_to(self.limited_to).values("pk")
+            relationships = relationships.filter(partnership__in=visible)
+        return relationships
+
+    def members(self):
+        """The members the analysis counts: the whole organization's active members (so that
+        those nobody reaches show up), or in a narrower scope those it has relationships for.
+        Either way every member at an end of one of the scope's relationships."""
+        relationships = self.relationships()
+        involved = Q(pk__in=relationships.values("from_member")) | Q(
+            pk__in=relationships.values("to_member")
+        )
+        if self.is_whole_organization:
+            day = self.day
+            active = Q(active_from__lte=day) & (
+                Q(active_until__isnull=True) | Q(active_until__gt=day)
+            )
+            involved |= active
+        return Member.objects.for_org(self.organization).filter(involved)
+
+    def cache_key(self, kind: str, version: str) -> str:
+        objective = self.objective.pk if self.objective is not None else "all"
+        if self.limited_to is None:
+            seen_by = "all"
+        else:  # what a limited role sees depends only on the member they are
+            seen_by = f"member-{self.limited_to.member_id or 'none'}"
+        return (
+            f"{_CACHE_FORMAT}:{kind}:org-{self.organization.pk}:{version}:"
+            f"{self.day.isoformat()}:objective-{objective}:{seen_by}"
+        )
+
+
+# --- the organization's data version --------------------------------------------------------
+
+
+def _day_number(field: str):
+    """A date as an integer that changes with it (portable: SQLite and PostgreSQL)."""
+    return (ExtractYear(field) - 2000) * 416 + ExtractMonth(field) * 32 + ExtractDay(field)
+
+
+class _Joined(Func):
+    """Texts joined with ":" in one flat expression (Concat nests one level per part)."""
+
+    arg_joiner = " || ':' || "
+    template = "(%(expressions)s)"
+    output_field = CharField()
+
+
+def _fingerprint(model, *aggregates) -> Subquery:
+    """The aggregates over one table's rows of the outer organization, joined into a text."""
+    summary = _Joined(*(Coalesce(Cast(part, CharField()), Value("")) for part in aggregates))
+    rows = (
+        model.objects.filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(summary=summary)
+        .values("summary")
+    )
+    return Subquery(rows, output_field=CharField())
+
+
+def _both_sums(expression) -> tuple:
+    """The plain sum and the sum weighted by row id: a change to one row moves both."""
+    return Sum(expression), Sum(F("pk") * expression)
+
+
+def data_version(organization: Organization) -> str:
+    """A short digest that changes whenever the organization's members, partnerships or
+    relationships change: one query."""
+    quadrant_rank = Case(
+        *(When(quadrant=q, then=Value(rank + 1)) for rank, q in enumerate(QUADRANT_ORDER)),
+        default=Value(0),
+    )
+    members = _fingerprint(
+        Member,
+        Count("pk"),
+        Sum("pk"),
+        Max("updated_at"),
+        *_both_sums(quadrant_rank),
+        *_both_sums(Length("name")),
+        *_both_sums(_day_number("active_from")),
+        Count("active_until"),
+        *_both_sums(_day_number("active_until")),
+    )
+    partnerships = _fingerprint(
+        Partnership,
+        Count("pk"),
+        Sum("pk"),
+        *_both_sums(F("objective_id")),
+        *_both_sums(Length("name")),
+    )
+    relationships = _fingerprint(
+        Relationship,
+        Count("pk"),
+        Sum("pk"),
+        *_both_sums(F("partnership_id")),
+        *_both_sums(_day_number("starts_on")),
+        Count("ends_on"),
+        *_both_sums(_day_number("ends_on")),
+    )
+    row = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(m=members, p=partnerships, r=relationships)
+        .values_list("m", "p", "r")
+        .get()
+    )
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:20]
+
+
+# --- loading the graph ----------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    graph: nx.DiGraph
+    relationships: int
+    partnerships: dict[int, list[tuple[int, int, str]]]
+    partnership_names: dict[int, str]
+
+
+def load(scope: HealthScope) -> Loaded:
+    """The scope's typed graph and partnerships: three queries, whatever the size."""
+    rows = list(
+        scope.relationships()
+        .order_by()
+        .values_list("from_member_id", "to_member_id", "type", "partnership_id")
+    )
+    members = list(scope.members().order_by().values_list("pk", "quadrant", "name"))
+    names = dict(
+        Partnership.objects.for_org(scope.organization)
+        .filter(pk__in=scope.relationships().values("partnership"))
+        .order_by()
+        .values_list("pk", "name")
+    )
+    partnerships: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for source, target, kind, partnership in rows:
+        partnerships[partnership].append((source, target, kind))
+    built = graph.build_graph(
+        ((pk, quadrant) for pk, quadrant, _name in members),
+        ((source, target, kind) for source, target, kind, _p in rows),
+        names={pk: name for pk, _quadrant, name in members},
+    )
+    return Loaded(
+        graph=built,
+        relationships=len(rows),
+        partnerships=dict(partnerships),
+        partnership_names=names,
+    )
+
+
+# --- what the page shows, as cached ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskEntry:
+    """One ranked risk, with what its links need."""
+
+    risk: graph.Risk
+    quadrant: str | None  # the quadrant of the member at risk; None for a partnership's
+    member_name: str  # the member at risk, or "" for a partnership's risk
+    partnership_name: str  # the partnership lacking a channel, or ""
+
+    @property
+    def member_id(self) -> int | None:
+        return self.risk.member_ids[0] if self.quadrant is not None else None
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """Everything the health page shows except the brokers; small enough to cache."""
+
+    members: int
+    reached: int
+    relationships: int
+    summary: dict[str, graph.QuadrantSummary]
+    single_points: int
+    risk_count: int
+    risks: tuple[RiskEntry, ...]  # the first RISKS_SHOWN, most severe first
+    risks_by_quadrant: dict[str, tuple[RiskEntry, ...]]  # the first RISKS_SHOWN of each
+    risk_counts_by_quadrant: dict[str, int]
+    risk_counts_by_kind: dict[str, int]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.relationships == 0
+
+    def risks_in(self, quadrant: str | None) -> tuple[tuple[RiskEntry, ...], int]:
+        """The risks listed for a quadrant (or overall) and how many more there are."""
+        if quadrant:
+            shown = self.risks_by_quadrant.get(quadrant, ())
+            return shown, self.risk_counts_by_quadrant.get(quadrant, 0) - len(shown)
+        return self.risks, self.risk_count - len(self.risks)
+
+
+@dataclass(frozen=True)
+class Broker:
+    member_id: int
+    name: str
+    quadrant: str
+    betweenness: float
+
+
+@dataclass(frozen=True)
+class BrokerReport:
+    ranked: tuple[Broker, ...]
+    method: str  # "exact" or "sampled"
+    sample_size: int | None
+    senders: int
+
+
+def _entry(analysed: nx.DiGraph, risk: graph.Risk, names: dict[int, str]) -> RiskEntry:
+    if risk.kind == graph.RiskKind.PARTNERSHIP_MISSING_CHANNEL:
+        name = names.get(risk.partnership_id, f"Partnership #{risk.partnership_id}")
+        return RiskEntry(risk, None, "", name)
+    member = analysed.nodes[risk.member_ids[0]]
+    return RiskEntry(risk, member["quadrant"], member.get("name", ""), "")
+
+
+def analyse(loaded: Loaded) -> HealthReport:
+    """The report of a loaded graph: coverage, single points and ranked risks (graph.py)."""
+    result = graph.health(
+        loaded.graph,
+        partnerships=loaded.partnerships,
+        partnership_names=loaded.partnership_names,
+    )
+    entries = [_entry(loaded.graph, risk, loaded.partnership_names) for risk in result.risks]
+    by_quadrant: dict[str, list[RiskEntry]] = {q: [] for q in QUADRANT_ORDER}
+    for entry in entries:
+        if entry.quadrant is not None:
+            by_quadrant[entry.quadrant].append(entry)
+    return HealthReport(
+        members=len(result.members),
+        reached=sum(1 for member in result.members.values() if member.reached),
+        relationships=loaded.relationships,
+        summary=result.summary,
+        single_points=len(result.single_points),
+        risk_count=len(entries),
+        risks=tuple(entries[:RISKS_SHOWN]),
+        risks_by_quadrant={q: tuple(found[:RISKS_SHOWN]) for q, found in by_quadrant.items()},
+        risk_counts_by_quadrant={q: len(found) for q, found in by_quadrant.items()},
+        risk_counts_by_kind=dict(Counter(str(entry.risk.kind) for entry in entries)),
+    )
+
+
+def rank_brokers(loaded: Loaded) -> BrokerReport:
+    """Who carries the most paths (graph.brokers: exact or sampled, as it says)."""
+    found = graph.brokers(loaded.graph, top=BROKERS_SHOWN)
+    nodes = loaded.graph.nodes
+    return BrokerReport(
+        ranked=tuple(
+            Broker(member, nodes[member].get("name", ""), nodes[member]["quadrant"], value)
+            for member, value in found.ranked
+        ),
+        method=found.method,
+        sample_size=found.sample_size,
+        senders=found.senders,
+    )
+
+
+# --- cached reads ---------------------------------------------------------------------------
+
+
+def health_report(scope: HealthScope) -> HealthReport:
+    """The scope's report: one query when cached, four when not."""
+    report, _brokers = _cached(scope, with_brokers=False)
+    return report
+
+
+def health_with_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport]:
+    """The report and the brokers: one query when cached, four when not."""
+    report, brokers = _cached(scope, with_brokers=True)
+    assert brokers is not None
+    return report, brokers
+
+
+def _cached(scope: HealthScope, *, with_brokers: bool):
+    version = data_version(scope.organization)
+    report_key = scope.cache_key("report", version)
+    brokers_key = scope.cache_key("brokers", version)
+    keys = [report_key, brokers_key] if with_brokers else [report_key]
+    found = cache.get_many(keys)
+    report, brokers = found.get(report_key), found.get(brokers_key)
+    if report is not None and (brokers is not None or not with_brokers):
+        return report, brokers
+    loaded = load(scope)
+    fresh = {}
+    if report is None:
+        report = fresh[report_key] = analyse(loaded)
+    if with_brokers and brokers is None:
+        brokers = fresh[brokers_key] = rank_brokers(loaded)
+    cache.set_many(fresh, CACHE_SECONDS)
+    return report, brokers
+
+
+def quadrant_risk_counts(
+    organization: Organization,
+    day: datetime.date,
+    objective: Objective | None = None,
+    *,
+    membership: OrgMembership | None = None,
+) -> dict[str, int]:
+    """How many risks each quadrant has ({"L": n, "M": n, "T": n, "E": n}), for the badges on
+    the diagram. Cached like the page; pass the viewer's membership so that managers and
+    members count only the partnerships they belong to, as on the health page."""
+    limited = membership is not None and not membership.sees_whole_organization
+    scope = HealthScope(
+        organization=organization,
+        day=day,
+        objective=objective,
+        limited_to=membership if limited else None,
+    )
+    return dict(health_report(scope).risk_counts_by_quadrant)
+
+
+def health_url(
+    *,
+    objective: Objective | None = None,
+    day: datetime.date | None = None,
+    quadrant: str | None = None,
+) -> str:
+    """The health page for an objective, a day and a quadrant's risks (for diagram badges)."""
+    pairs = []
+    if objective is not None:
+        pairs.append(("objective", objective.pk))
+    if day is not None:
+        pairs.append(("as_of", day.isoformat()))
+    if quadrant:
+        pairs.append(("quadrant", quadrant))
+    url = reverse("health:page")
+    return f"{url}?{urlencode(pairs)}" if pairs else url

@@ -1,0 +1,11 @@
+"""The partnership health page."""
+
+from django.urls import path
+
+from partnerships import health_views as views
+
+app_name = "health"
+
+urlpatterns = [
+    path("", views.health_page, name="page"),
+]
