@@ -1,0 +1,140 @@
+"""One member at the centre of the box, and a partnership's own map."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from org.models import Member
+from partnerships.diagram_selectors import paths_from_leadership
+from partnerships.models import Relationship
+from tests.diagram.conftest import DISSOLVED
+from tests.factories import PartnershipFactory
+
+BEFORE = (DISSOLVED - datetime.timedelta(days=1)).isoformat()
+
+
+def test_it_says_who_directs_influences_and_guides_a_member(world, leader_client):
+    response = leader_client.get(f"/diagram/members/{world.mia.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    reached_by = html[html.index('id="reached-by"') : html.index('id="reaches"')]
+    directed = reached_by[reached_by.index("Directed by") : reached_by.index("Influenced by")]
+    influenced = reached_by[reached_by.index("Influenced by") : reached_by.index("Guided by")]
+    guided = reached_by[reached_by.index("Guided by") :]
+    assert "Dock Team" in directed
+    assert "Max Manager" in influenced
+    assert "Lee Leader" in guided
+
+
+def test_it_draws_the_member_at_the_centre_with_their_partners(world, leader_client):
+    html = leader_client.get(f"/diagram/members/{world.mia.pk}/").content.decode()
+    assert f'class="diagram-node diagram-centre" href="/diagram/members/{world.mia.pk}/"' in html
+    for partner in (world.dock, world.max, world.lee):
+        assert f'data-member="{partner.pk}"' in html
+    assert len(re.findall(r'class="diagram-edge[ "]', html)) == 3
+
+
+def test_it_highlights_the_shortest_paths_from_leadership(world, leader_client):
+    html = leader_client.get(f"/diagram/members/{world.mia.pk}/").content.decode()
+    # Lee guides Mia directly: one hop, one path.
+    paths = html[html.index('id="paths"') :]
+    assert re.search(r"Lee Leader</a>.*Mia Member</a>", paths, re.S)
+    assert html.count('class="diagram-edge diagram-edge-path') == 1
+
+
+def test_paths_run_through_intermediaries(world, leader_client):
+    html = leader_client.get(f"/diagram/members/{world.dock.pk}/").content.decode()
+    paths = html[html.index('id="paths"') :]
+    assert "Lee Leader" in paths and "Dock Team" in paths
+    assert "Max Manager" not in paths  # Lee → Dock is shorter than Lee → Max → Dock
+
+
+def test_a_leader_is_leadership(world, leader_client):
+    html = leader_client.get(f"/diagram/members/{world.lee.pk}/").content.decode()
+    assert "Lee Leader is part of leadership" in html
+
+
+def test_paths_from_leadership_are_pure():
+    edges = [(1, 2), (2, 3), (1, 4), (4, 3), (5, 3), (3, 6)]
+    assert paths_from_leadership(edges, {1}, 3) == [[1, 2, 3], [1, 4, 3]]
+    assert paths_from_leadership(edges, {1, 5}, 6) == [[5, 3, 6]]
+    assert paths_from_leadership(edges, {1}, 1) == [[1]]
+    assert paths_from_leadership(edges, {1}, 99) == []
+    assert paths_from_leadership([(2, 3)], {1}, 3) == []
+
+
+def test_the_member_view_follows_the_as_of_date(world, leader_client):
+    before = leader_client.get(f"/diagram/members/{world.eli.pk}/", {"as_of": BEFORE})
+    after = leader_client.get(f"/diagram/members/{world.eli.pk}/", {"as_of": DISSOLVED})
+    assert "Vera Chief" in before.content.decode()
+    assert "Vera Chief" not in after.content.decode()
+    assert "No chain of relationships reaches Eli Worker" in after.content.decode()
+
+
+def test_another_organizations_member_is_404(world, outsider_client, leader_client, other_org):
+    assert outsider_client.get(f"/diagram/members/{world.mia.pk}/").status_code == 404
+    theirs = Member.objects.create(organization=other_org, quadrant="E", name="Theirs")
+    assert leader_client.get(f"/diagram/members/{theirs.pk}/").status_code == 404
+
+
+def test_the_member_view_escapes_names(world, leader_client):
+    world.max.name = '<img src=x onerror="alert(1)">'
+    world.max.save()
+    html = leader_client.get(f"/diagram/members/{world.mia.pk}/").content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+# --- a partnership's map ---------------------------------------------------------------------
+
+
+def test_a_partnership_map_draws_its_members_and_relationships(world, leader_client):
+    response = leader_client.get(f"/diagram/partnerships/{world.quality_team.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="diagram diagram-network"' in html
+    for member in (world.lee, world.max, world.mia, world.dock, world.vera):
+        assert f'data-member="{member.pk}"' in html
+    assert len(re.findall(r'class="diagram-edge[ "]', html)) == 7
+    assert "more than 60 members" not in html
+
+
+def test_a_dissolved_partnerships_map_is_empty_after_the_day(world, leader_client):
+    html = leader_client.get(
+        f"/diagram/partnerships/{world.cost_team.pk}/", {"as_of": DISSOLVED}
+    ).content.decode()
+    assert "No active relationships on this day" in html
+
+
+def test_a_large_partnership_falls_back_to_the_box(world, org, leader_client):
+    big = PartnershipFactory(organization=org, objective=world.quality, name="Everyone")
+    employees = Member.objects.bulk_create(
+        Member(organization=org, quadrant="E", name=f"E{i}", active_from=datetime.date(2020, 1, 1))
+        for i in range(70)
+    )
+    Relationship.objects.bulk_create(
+        Relationship(
+            organization=org,
+            partnership=big,
+            from_member=world.max,
+            to_member=e,
+            from_quadrant="M",
+            to_quadrant="E",
+            type="influential",
+            starts_on=big.formed_on,
+        )
+        for e in employees
+    )
+    html = leader_client.get(f"/diagram/partnerships/{big.pk}/").content.decode()
+    assert "more than 60 members" in html
+    assert 'class="diagram diagram-overview"' in html
+    assert re.search(r'data-flow="ME" data-type="influential" [^>]*>70<', html)
+
+
+@pytest.mark.parametrize("client_name", ["outsider_client"])
+def test_another_organizations_partnership_is_404(world, request, client_name):
+    client = request.getfixturevalue(client_name)
+    assert client.get(f"/diagram/partnerships/{world.quality_team.pk}/").status_code == 404

@@ -1,0 +1,141 @@
+"""The diagram costs the same number of queries for 10 members as for 10,000."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from org.models import Member
+from partnerships.models import Relationship
+from tests.factories import PartnershipFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+START = datetime.date(2024, 1, 1)
+# One leader in a hundred, managers, teams and the rest employees.
+SHARES = [("L", 0.01), ("M", 0.09), ("T", 0.05), ("E", 0.85)]
+
+
+def _populate(org, count: int) -> None:
+    """count members in bulk, and relationships along every one of the six flows."""
+    members = []
+    for quadrant, share in SHARES:
+        kind = "team" if quadrant == "T" else "person"
+        members += [
+            Member(
+                organization=org,
+                kind=kind,
+                quadrant=quadrant,
+                name=f"{quadrant} member {i}",
+                title="Specialist",
+                active_from=START,
+            )
+            for i in range(max(1, round(count * share)))
+        ]
+    Member.objects.bulk_create(members, batch_size=2000)
+    by_quadrant = {
+        q: list(Member.objects.filter(organization=org, quadrant=q, name__contains=" member "))
+        for q in "LMTE"
+    }
+    partnership = PartnershipFactory(organization=org, formed_on=START)
+    rows = []
+    for source, target, kind in [
+        ("L", "M", "direct"),
+        ("T", "E", "direct"),
+        ("L", "T", "influential"),
+        ("M", "E", "influential"),
+        ("L", "E", "guidance"),
+        ("M", "T", "guidance"),
+    ]:
+        sources, targets = by_quadrant[source], by_quadrant[target]
+        rows += [
+            Relationship(
+                organization=org,
+                partnership=partnership,
+                from_member=sources[i % len(sources)],
+                to_member=t,
+                from_quadrant=source,
+                to_quadrant=target,
+                type=kind,
+                starts_on=START,
+            )
+            for i, t in enumerate(targets)
+        ]
+    Relationship.objects.bulk_create(rows, batch_size=2000)
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_the_diagram_page_runs_a_fixed_number_of_queries(
+    count, org, leader_client, django_assert_num_queries
+):
+    _populate(org, count)
+    # session, user, roles, quadrant counts and names, flow counts, the objective and
+    # partnership choices of the filter form
+    with django_assert_num_queries(7):
+        response = leader_client.get("/diagram/")
+    assert response.status_code == 200
+    assert (
+        response.context["overview"].total_members
+        == Member.objects.filter(organization=org).count()
+    )
+    # the same with a partnership chosen (one more to load it), as an htmx swap (no form)
+    partnership = Relationship.objects.filter(organization=org).first().partnership_id
+    with django_assert_num_queries(6):
+        leader_client.get("/diagram/", {"partnership": partnership}, **HTMX)
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_the_drill_down_fragments_run_a_fixed_number_of_queries(
+    count, org, leader_client, django_assert_num_queries
+):
+    _populate(org, count)
+    # session, user, roles, the page count, the page
+    with django_assert_num_queries(5):
+        response = leader_client.get("/diagram/quadrants/E/", {"q": "member", "page": 2}, **HTMX)
+    assert response.status_code == 200
+    with django_assert_num_queries(5):
+        response = leader_client.get("/diagram/flows/ME/", {"page": 2}, **HTMX)
+    assert response.status_code == 200
+    with django_assert_num_queries(4):  # no lines inside leadership: an empty page needs no SELECT
+        leader_client.get("/diagram/flows/LL/", **HTMX)
+    # session, user, roles, the matches
+    with django_assert_num_queries(4):
+        leader_client.get("/diagram/search/", {"q": "E member 1"}, **HTMX)
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_a_full_page_panel_adds_the_diagram_queries_once(
+    count, org, leader_client, django_assert_num_queries
+):
+    _populate(org, count)
+    with django_assert_num_queries(9):
+        leader_client.get("/diagram/quadrants/M/")
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_a_members_place_runs_a_fixed_number_of_queries(
+    count, org, leader_client, django_assert_num_queries
+):
+    _populate(org, count)
+    manager = Member.objects.filter(organization=org, quadrant="M").order_by("pk").first()
+    # session, user, roles, the member, the scope's edges, their relationships, the members
+    # on their paths, the form's objective and partnership choices
+    with django_assert_num_queries(9):
+        response = leader_client.get(f"/diagram/members/{manager.pk}/")
+    assert response.status_code == 200
+    assert response.context["place"].paths
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_the_exports_run_a_fixed_number_of_queries(
+    count, org, leader_client, django_assert_num_queries
+):
+    _populate(org, count)
+    with django_assert_num_queries(5):
+        leader_client.get("/diagram/export.svg")
+    with django_assert_num_queries(4):
+        response = leader_client.get("/diagram/export.csv")
+    assert (
+        response.content.decode().count("\n")
+        == 1 + Relationship.objects.filter(organization=org).count()
+    )
