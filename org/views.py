@@ -54,6 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None:
         return render(request, "org/no_organization.html", status=403)
+    if membership.sees_whole_organization:
+        return redirect("diagram:diagram")  # leaders and admins start from the quadrant diagram
     return redirect("org:member_list")
 
 

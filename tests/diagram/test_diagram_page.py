@@ -193,3 +193,18 @@ def test_names_with_markup_are_escaped_in_the_svg(world, org, leader_client):
         t.text for t in svg_of(response).iter(f"{SVG}text") if t.get("class") == "diagram-name"
     ]
     assert HOSTILE in names
+
+
+@pytest.mark.parametrize(
+    ("role", "location"),
+    [
+        ("admin", "/diagram/"),
+        ("leader", "/diagram/"),
+        ("manager", "/org/members/"),
+        ("member", "/org/members/"),
+    ],
+)
+def test_leaders_and_admins_land_on_the_diagram(role, location, role_clients):
+    response = role_clients[role].get("/")
+    assert response.status_code == 302
+    assert response["Location"] == location
