@@ -192,7 +192,7 @@ class Partnership(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="partnerships"
     )
-    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="partnerships")
+    objective = models.ForeignKey(Objective, on_delete=models.RESTRICT, related_name="partnerships")
     name = models.CharField(max_length=200)
     purpose = models.TextField(blank=True)
     formed_on = models.DateField()
@@ -266,9 +266,9 @@ class Relationship(models.Model):
         Partnership, on_delete=models.CASCADE, related_name="relationships"
     )
     from_member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="relationships_out"
+        Member, on_delete=models.RESTRICT, related_name="relationships_out"
     )
-    to_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="relationships_in")
+    to_member = models.ForeignKey(Member, on_delete=models.RESTRICT, related_name="relationships_in")
     from_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
     to_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
     type = models.CharField(max_length=12, choices=RelationshipType.choices)

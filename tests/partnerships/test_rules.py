@@ -7,9 +7,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import RestrictedError
 
 from org.models import Quadrant
-from partnerships.models import Relationship, relationship_type_for
+from partnerships.models import Partnership, Relationship, relationship_type_for
 from tests.factories import PartnershipFactory, PersonFactory, RelationshipFactory, TeamFactory
 
 ALLOWED = {
@@ -146,3 +147,19 @@ def test_full_clean_reports_the_rule_in_words(org):
     row = _row(PartnershipFactory(organization=org), "M", "L", "direct")
     with pytest.raises(ValidationError, match="does not follow from the quadrants"):
         row.full_clean()
+
+
+def test_history_keeps_members_and_objectives_in_use(org):
+    relationship = RelationshipFactory(partnership=PartnershipFactory(organization=org))
+    with pytest.raises(RestrictedError), transaction.atomic():
+        relationship.from_member.delete()
+    with pytest.raises(RestrictedError), transaction.atomic():
+        relationship.partnership.objective.delete()
+    assert Relationship.objects.count() == 1
+
+
+def test_deleting_an_organization_takes_its_partnerships_along(org):
+    RelationshipFactory(partnership=PartnershipFactory(organization=org))
+    org.delete()
+    assert not Relationship.objects.exists()
+    assert not Partnership.objects.exists()
