@@ -1154,6 +1154,20 @@ def _compare_members(
         preview.to_archive.append(member.id)
         if len(preview.archived_names) < SAMPLE_SIZE:
             preview.archived_names.append(f"{member.name} ({ext})")
+    people_now = sum(
+        1
+        for member in current.values()
+        if member.kind == Member.Kind.PERSON and member.active_until is None
+    )
+    if preview.people.archived >= 10 and preview.people.archived * 2 >= people_now:
+        plan.problems.append(
+            _warning(
+                f"This import archives {preview.people.archived} of the {people_now} people "
+                "from earlier imports: everyone not in the file counts as having left. If the "
+                "file holds only part of the organization, do not apply it.",
+                "mass_archive",
+            )
+        )
     preview.seats_to_add = plan.seats - seats.keys()
     preview.seats_to_remove = sorted(
         pk for key, pk in seats.items() if key not in plan.seats and key[1] in in_file
@@ -1342,3 +1356,43 @@ def describe_preview(preview: Preview) -> list[str]:
     if len(plan.problems) > PROBLEMS_SHOWN:
         lines.append(f"… and {len(plan.problems) - PROBLEMS_SHOWN} more problems.")
     return lines
+
+
+@dataclass
+class ProposedGroup:
+    quadrant: Quadrant
+    count: int
+    sample: list[dict[str, str]]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.sample)
+
+
+def proposal_by_quadrant(plan: ImportPlan, per_quadrant: int = 12) -> list[ProposedGroup]:
+    """The quadrant proposal for review: each quadrant's count and its first people (or teams)."""
+    names = {p.external_id: p.name for p in plan.people}
+    groups = {q.value: ProposedGroup(quadrant=q, count=0, sample=[]) for q in Quadrant}
+    for person in plan.people:
+        group = groups[plan.quadrants[person.external_id]]
+        group.count += 1
+        if len(group.sample) < per_quadrant:
+            manager = plan.managers.get(person.external_id)
+            group.sample.append(
+                {
+                    "name": person.name,
+                    "external_id": person.external_id,
+                    "title": person.title,
+                    "manager": names[manager] if manager else "",
+                    "given": "yes" if person.quadrant else "",
+                }
+            )
+    teams = groups[Quadrant.TEAMS.value]
+    seats = Counter(team for team, _ in plan.seats)
+    for team_id, name in plan.teams.items():
+        teams.count += 1
+        if len(teams.sample) < per_quadrant:
+            teams.sample.append(
+                {"name": name, "external_id": team_id, "title": f"{seats[team_id]} people"}
+            )
+    return list(groups.values())

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", org_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("org/import/", include("org.import_urls")),
     path("org/", include("org.urls")),
     path("diagram/", include("partnerships.diagram_urls")),
     path("health/", include("partnerships.health_urls")),

@@ -101,3 +101,12 @@ def test_the_preview_costs_the_same_queries_for_few_and_many_people(org, django_
         with django_assert_num_queries(4):
             preview = preview_import(org, plan)
         assert preview.ok
+
+
+def test_it_warns_before_archiving_most_of_the_organization(org):
+    for i in range(1, 13):
+        PersonFactory(organization=org, external_id=str(i), name=f"Person {i}")
+    preview = preview_import(org, plan_import(csv_bytes("id,name", "1,Person 1")))
+    assert preview.people.archived == 11
+    assert [p.code for p in preview.warnings] == ["mass_archive"]
+    assert "archives 11 of the 12 people" in preview.warnings[0].message
