@@ -90,7 +90,7 @@ def test_it_limits_the_analysis_to_one_objective(world, leader_client):
     assert '<span class="figure">4 of 4</span> members reached' in html
     assert "Olga Alone" not in html
     assert "Sam Supervisor" not in html
-    assert '<option value="%d" selected>On-time quality</option>' % world.quality.pk in html
+    assert f'<option value="{world.quality.pk}" selected>On-time quality</option>' in html
 
 
 def test_it_lists_the_risks_of_one_quadrant(world, leader_client):
