@@ -219,14 +219,21 @@ def _blackouts(organization, quarter: Quarter | None):
 @require_POST
 def blackout_add(request: HttpRequest) -> HttpResponse:
     membership = require_planner(request)
-    form = BlackoutForm(request.POST, instance=BlackoutDate(organization=membership.organization))
+    form = BlackoutForm(request.POST)
     if form.is_valid():
-        form.save()
-        messages.success(request, f"No sessions will be planned on {form.instance.date}.")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        try:
+            blackout = services.blackout_add(
+                organization=membership.organization,
+                date=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"No sessions will be planned on {blackout.date}.")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("meetings:planner")
