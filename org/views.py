@@ -31,6 +31,8 @@ from org.forms import (
 )
 from org.middleware import SESSION_KEY, current_membership, load_memberships
 from org.models import Member, OrgMembership, Quadrant
+from partnerships.forms import MoveConfirmForm
+from partnerships.services import MoveBreaksRelationships, member_move_checked
 
 
 @login_not_required
@@ -244,16 +246,24 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def member_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a person to another quadrant; the move is kept in the member's history."""
     member = _member_for_admin(request, pk)
+    confirm = MoveConfirmForm()
     if request.method == "POST":
         form = MoveForm(request.POST)
-        if form.is_valid():
+        confirm = MoveConfirmForm(request.POST)
+        if form.is_valid() and confirm.is_valid():
             try:
-                move = services.member_move(
+                # Refuses a move that would break relationships, listing them, until the
+                # admin confirms ending them (partnerships keep the rule of types).
+                move = member_move_checked(
                     member=member,
                     to_quadrant=form.cleaned_data["to_quadrant"],
                     on=form.cleaned_data["on"],
                     by=request.user,
+                    end_conflicting=confirm.cleaned_data["end_conflicting"],
+                    confirmed=confirm.cleaned_data["confirmed"],
                 )
+            except MoveBreaksRelationships as conflict:
+                confirm = MoveConfirmForm(conflict=conflict)
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
@@ -264,7 +274,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
     template_name = "org/member_move.html"
     if request.htmx:
         template_name += "#form"
-    return render(request, template_name, {"form": form, "member": member})
+    return render(request, template_name, {"form": form, "member": member, "confirm": confirm})
 
 
 def _team_people_context(

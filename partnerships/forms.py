@@ -171,3 +171,31 @@ class ChangesForm(forms.Form):
             raise forms.ValidationError("The first date must be before the second.")
         data["since"], data["until"] = since, until
         return data
+
+
+class MoveConfirmForm(forms.Form):
+    """The admin's confirmation to end the relationships a quadrant move would break.
+
+    Shown on the move page once a move was refused; `confirmed` carries the ids of the
+    relationships listed, so that a list that changed in between is shown again.
+    """
+
+    end_conflicting = forms.BooleanField(
+        required=False, label="End these relationships as of the move date"
+    )
+    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, conflict=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.descriptions = conflict.descriptions if conflict is not None else []
+        if conflict is not None:
+            self.initial["confirmed"] = ",".join(str(r.pk) for r in conflict.relationships)
+
+    def clean_confirmed(self) -> list[int]:
+        raw = self.cleaned_data["confirmed"].strip()
+        if not raw:
+            return []
+        try:
+            return [int(part) for part in raw.split(",")]
+        except ValueError:
+            raise forms.ValidationError("The confirmation is garbled; move again.") from None

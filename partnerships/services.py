@@ -10,7 +10,7 @@ that two concurrent writers on PostgreSQL take turns. SQLite serializes writers 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -64,7 +64,8 @@ class MoveBreaksRelationships(ValidationError):
 
     def __init__(self, member: Member, to_quadrant: str, relationships: list[Relationship]):
         self.relationships = relationships
-        listed = "; ".join(describe_break(r, member, to_quadrant) for r in relationships)
+        self.descriptions = [describe_break(r, member, to_quadrant) for r in relationships]
+        listed = "; ".join(self.descriptions)
         super().__init__(
             "Moving %(name)s to %(quadrant)s would break %(count)s: %(listed)s. Confirm to end "
             "them as of the move date.",
@@ -406,12 +407,15 @@ def member_move_checked(
     on: datetime.date,
     by: AbstractBaseUser | None,
     end_conflicting: bool,
+    confirmed: Collection[int] | None = None,
 ) -> QuadrantMove:
     """Move a member to another quadrant without breaking the rule of types.
 
     The relationships the move would break are refused (MoveBreaksRelationships lists them)
-    or, when end_conflicting is confirmed, ended as of the move date. The member's other
-    relationships in force from that day keep their type and take the new quadrant.
+    or, when end_conflicting is confirmed, ended as of the move date. `confirmed` is the ids
+    of the relationships the admin saw listed: when the list has changed since, the move is
+    refused again with the new list rather than ending what nobody confirmed. The member's
+    other relationships in force from that day keep their type and take the new quadrant.
     """
     _lock_organization(member.organization_id)
     broken = relationships_broken_by_move(member, to_quadrant, on)
@@ -419,7 +423,8 @@ def member_move_checked(
     try:
         # Its own refusals (a team, the same quadrant, an inactive member) come first.
         move = org_services.member_move(member=member, to_quadrant=to_quadrant, on=on, by=by)
-        if broken and not end_conflicting:
+        unconfirmed = confirmed is not None and set(confirmed) != {r.pk for r in broken}
+        if broken and (not end_conflicting or unconfirmed):
             raise MoveBreaksRelationships(member, to_quadrant, broken)
     except ValidationError:
         member.quadrant = quadrant_before  # the transaction rolls the move back
