@@ -332,8 +332,12 @@ def changes(request: HttpRequest) -> HttpResponse:
     form = ChangesForm(request.GET, organization=membership.organization)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid dates: " + " ".join(form.non_field_errors()))
-    result = selectors.changes_between(
-        membership.organization, form.cleaned_data["since"], form.cleaned_data["until"]
+    since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    result = selectors.changes_between(membership.organization, since, until)
+    # Show the days compared, also when they were left to their defaults.
+    form = ChangesForm(
+        {"since": since.isoformat(), "until": until.isoformat()},
+        organization=membership.organization,
     )
     template_name = "partnerships/changes.html"
     if request.htmx:
