@@ -268,7 +268,9 @@ class Relationship(models.Model):
     from_member = models.ForeignKey(
         Member, on_delete=models.RESTRICT, related_name="relationships_out"
     )
-    to_member = models.ForeignKey(Member, on_delete=models.RESTRICT, related_name="relationships_in")
+    to_member = models.ForeignKey(
+        Member, on_delete=models.RESTRICT, related_name="relationships_in"
+    )
     from_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
     to_quadrant = models.CharField(max_length=1, choices=Quadrant.choices)
     type = models.CharField(max_length=12, choices=RelationshipType.choices)
