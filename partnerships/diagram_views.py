@@ -4,6 +4,7 @@ a partnership's map, and the exports."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,6 +29,7 @@ from partnerships.diagram_selectors import (
     quadrant_members,
     search_members,
 )
+from partnerships.health import health_url, quadrant_risk_counts
 from partnerships.models import Partnership
 
 PANEL_PAGE_SIZE = 25
@@ -99,8 +101,29 @@ def _day(day) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _risk_badges(form: DiagramFilterForm) -> dict[str, tuple[str, str]]:
+    """A badge on each quadrant that has risks, linking to them on the health page (which
+    analyses the organization or an objective, not one partnership)."""
+    scope = form.scope()
+    if scope.partnership is not None:
+        return {}
+    counts = quadrant_risk_counts(
+        scope.organization, scope.day, scope.objective, membership=scope.limited_to
+    )
+    day = form.cleaned_data.get("as_of")
+    return {
+        q: (
+            f"{n} risk{'s' if n != 1 else ''} in {diagram.QUADRANT_NAMES[q]}: see the "
+            "partnership health",
+            health_url(objective=scope.objective, day=day, quadrant=q),
+        )
+        for q, n in counts.items()
+        if n
+    }
+
+
 def _diagram_context(form: DiagramFilterForm) -> dict:
-    overview = _overview(form)
+    overview = replace(_overview(form), badges=_risk_badges(form))
     query = form.query()
     return {
         "form": form,
