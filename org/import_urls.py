@@ -1,4 +1,4 @@
-"""The import pages (admins only), included under /org/import/."""
+"""The import pages (admins only) and the exports, included under /org/import/."""
 
 from django.urls import path
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("preview/", import_views.preview, name="preview"),
     path("apply/", import_views.apply, name="apply"),
     path("cancel/", import_views.cancel, name="cancel"),
+    path("export/members.csv", import_views.export_members, name="export_members"),
+    path(
+        "export/relationships.csv", import_views.export_relationships, name="export_relationships"
+    ),
+    path("export/backup.json", import_views.export_backup, name="export_backup"),
 ]

@@ -7,16 +7,18 @@ organization it was uploaded for; nothing is written to the organization before 
 from __future__ import annotations
 
 import base64
+import io
 import zlib
 from dataclasses import asdict, dataclass, field
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from org import imports
-from org.access import require_admin
+from org import backup, exports, imports
+from org.access import require_admin, require_membership
 from org.import_forms import ApplyForm, MappingForm, UploadForm
 from org.import_services import ImportRefused, StalePreview, organization_import
 from org.models import Organization
@@ -197,6 +199,49 @@ def apply(request: HttpRequest) -> HttpResponse:
         ),
     )
     return redirect("org:member_list")
+
+
+def _download(content: str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export_name(organization: Organization, what: str, extension: str) -> str:
+    return f"{organization.slug}-{what}-{organization.today().isoformat()}.{extension}"
+
+
+@require_GET
+def export_members(request: HttpRequest) -> HttpResponse:
+    """Members as CSV: for admins and leaders, who see the whole organization anyway."""
+    membership = require_membership(request)
+    if not membership.sees_whole_organization:
+        raise PermissionDenied("Only admins and leaders can export the whole organization.")
+    out = io.StringIO()
+    exports.write_members_csv(membership.organization, out)
+    name = _export_name(membership.organization, "members", "csv")
+    return _download(out.getvalue(), name, "text/csv; charset=utf-8")
+
+
+@require_GET
+def export_relationships(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request)
+    if not membership.sees_whole_organization:
+        raise PermissionDenied("Only admins and leaders can export the whole organization.")
+    out = io.StringIO()
+    exports.write_relationships_csv(membership.organization, out)
+    name = _export_name(membership.organization, "relationships", "csv")
+    return _download(out.getvalue(), name, "text/csv; charset=utf-8")
+
+
+@require_GET
+def export_backup(request: HttpRequest) -> HttpResponse:
+    """The JSON backup (admins only: it names the organization's logins)."""
+    membership = require_admin(request)
+    out = io.StringIO()
+    backup.write_backup(membership.organization, out)
+    name = _export_name(membership.organization, "backup", "json")
+    return _download(out.getvalue(), name, "application/json")
 
 
 @require_POST
