@@ -40,9 +40,7 @@ class MemberChoiceField(forms.TypedChoiceField):
 
     def __init__(self, members: Sequence[Member], *, required: bool = True, **kwargs) -> None:
         self.members = {m.pk: m for m in members}
-        choices = [(m.pk, m.name) for m in members]
-        if not required:
-            choices = [("", "—"), *choices]
+        choices = [("", "—"), *[(m.pk, m.name) for m in members]]
         super().__init__(choices=choices, coerce=int, required=required, empty_value=None, **kwargs)
 
     def clean(self, value):
@@ -76,7 +74,7 @@ class MySessionsFilterForm(forms.Form):
         super().__init__(data)
         around = _quarter_from_data(data, organization) or current_quarter(organization)
         self.fields["quarter"] = QuarterChoiceField(
-            quarter_choices(organization, around), required=False
+            quarter_choices(organization, around), required=False, initial=around.key
         )
         if not whole_org:
             del self.fields["scope"]
