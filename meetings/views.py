@@ -177,7 +177,8 @@ def planner(request: HttpRequest) -> HttpResponse:
         "blackout_form": BlackoutForm(),
         "tz": organization.time_zone,
     }
-    if request.htmx and status == 200:
+    if request.htmx and request.method == "GET":
+        # htmx swaps only 2xx answers: invalid settings come back as 200 with their errors.
         return render(request, "meetings/planner.html#preview", context)
     return render(request, "meetings/planner.html", context, status=status)
 

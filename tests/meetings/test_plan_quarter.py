@@ -233,3 +233,12 @@ def test_a_manager_schedules_a_partnership_by_hand(triad, manager_client, frozen
     assert again.status_code == 400
     assert "already has a session this quarter" in again.content.decode()
     assert Session.objects.count() == 1
+
+
+def test_invalid_settings_come_back_in_place_for_htmx(twelve, leader_client):
+    bad = PLAN.replace("day_ends=17:00", "day_ends=08:00")
+    response = leader_client.get(f"/meetings/plan/?{bad}", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "Working day ends: The working day must end after it starts." in body

@@ -498,3 +498,13 @@ def test_the_session_page_costs_the_same_queries_for_a_small_and_a_big_log(
     assert big.content.decode().count('class="log-item') > small.content.decode().count(
         'class="log-item'
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("admin", 302), ("leader", 302), ("manager", 302), ("member", 403), ("outsider", 404)],
+)
+def test_who_may_log_a_session(session, role_clients, role, expected):
+    response = role_clients[role].post(url(session, "successes/"), {"success-text": f"By {role}"})
+    assert response.status_code == expected
+    assert SessionSuccess.objects.filter(text=f"By {role}").exists() == (expected == 302)
