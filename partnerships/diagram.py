@@ -543,7 +543,7 @@ class Edge:
     highlight: bool = False
 
 
-NET_WIDTH, NET_HEIGHT = 1100, 836
+NET_WIDTH, NET_HEIGHT = 1100, 850
 NET_CELL_W, NET_CELL_H = 520, 360
 NET_CELL_XY = {"L": (20, 20), "T": (560, 20), "M": (20, 400), "E": (560, 400)}
 NET_ROW, NET_MIN_COLUMN, NET_MAX_COLUMN, NET_RADIUS = 24, 122, 250, 7
@@ -729,7 +729,7 @@ def render_network(
             parts.append(
                 f'<g class="{css}" data-member="{node.id}"><title>{_text(label)}</title>{dot}</g>'
             )
-    parts.append(_render_network_legend(NET_HEIGHT - 80, any_highlight))
+    parts.append(_render_network_legend(NET_CELL_XY["M"][1] + NET_CELL_H + 32, any_highlight))
     parts.append("</svg>")
     return "".join(parts)
 
