@@ -27,6 +27,7 @@ def test_it_says_who_directs_influences_and_guides_a_member(world, leader_client
     assert "Dock Team" in directed
     assert "Max Manager" in influenced
     assert "Lee Leader" in guided
+    assert f'href="/partnerships/{world.quality_team.pk}/"' in guided
 
 
 def test_it_draws_the_member_at_the_centre_with_their_partners(world, leader_client):

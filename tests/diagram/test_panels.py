@@ -76,7 +76,8 @@ def test_a_flow_panel_lists_its_relationships(world, leader_client):
     assert "Influential: managers to employees" in html
     assert "2 relationships" in html
     assert "Mia Member" in html and "Eli Worker" in html
-    assert f'href="/diagram/partnerships/{world.quality_team.pk}/"' in html
+    assert f'href="/partnerships/{world.quality_team.pk}/"' in html
+    assert f'href="/diagram/partnerships/{world.quality_team.pk}/"' in html  # its map
     assert "Quality circle" in html and "Cost crew" in html
 
 
