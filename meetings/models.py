@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -124,6 +125,27 @@ class Session(models.Model):
     @property
     def quarter(self) -> Quarter:
         return Quarter.containing(self.quarter_start, self.organization.fiscal_year_start_month)
+
+    def clean(self) -> None:
+        """The start must fall in the session's own quarter (in the organization's time zone),
+        and the facilitator must belong to the same organization."""
+        if (
+            self.facilitator_id
+            and self.organization_id
+            and self.facilitator.organization_id != self.organization_id
+        ):
+            raise ValidationError({"facilitator": "That person is in another organization."})
+        if self.starts_at and self.quarter_start and self.organization_id:
+            organization = self.organization
+            held_in = Quarter.at(
+                self.starts_at, organization.tz, organization.fiscal_year_start_month
+            )
+            if held_in.start != self.quarter_start:
+                raise ValidationError(
+                    {
+                        "starts_at": f"This start lies in {held_in.label}, not in the session's quarter."
+                    }
+                )
 
     @property
     def ends_at(self) -> datetime.datetime:
