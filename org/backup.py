@@ -28,8 +28,9 @@ import json
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -87,25 +88,29 @@ _SECTIONS: dict[str, Section] = {}
 
 
 def register(section: Section) -> Section:
-    known = {t.model for s in _SECTIONS.values() for t in s.tables if s.name != section.name}
-    for index, table in enumerate(section.tables):
-        known_here = known | {t.model for t in section.tables[:index]} | {table.model}
-        for f in table.fields():
-            target = f.related_model if f.is_relation else None
-            if target is None or target in (Organization, get_user_model()):
-                continue
-            if target not in known_here:
-                raise ValueError(
-                    f"{table.label}.{f.name} points to {target._meta.label}, which no earlier "
-                    "table of a registered section holds."
-                )
     _SECTIONS[section.name] = section
     return section
 
 
 def sections() -> list[Section]:
+    """The registered sections, in restore order; every foreign key must point backwards."""
     autodiscover_modules("backup")
-    return list(_SECTIONS.values())
+    order = {app.label: i for i, app in enumerate(apps.get_app_configs())}
+    found = sorted(
+        _SECTIONS.values(),
+        key=lambda s: min(order.get(t.model._meta.app_label, len(order)) for t in s.tables),
+    )
+    known: set[type[models.Model]] = {Organization, get_user_model()}
+    for section in found:
+        for table in section.tables:
+            known.add(table.model)
+            for f in [*table.fields(), *table.many_to_many()]:
+                if f.is_relation and f.related_model not in known:
+                    raise ImproperlyConfigured(
+                        f"Backup section {section.name}: {table.label}.{f.name} points to "
+                        f"{f.related_model._meta.label}, which no earlier table holds."
+                    )
+    return found
 
 
 # --- writing a backup --------------------------------------------------------------------------
@@ -278,8 +283,12 @@ def _restore_table(
                     if values[f.attname] is None and not f.null:
                         report.skipped_logins.append(f"{value} (no such user)")
                         skip = True
-                else:
+                elif (f.related_model, value) in ids:
                     values[f.attname] = ids[(f.related_model, value)]
+                elif f.null:
+                    values[f.attname] = None  # it pointed at a login that was not restored
+                else:
+                    skip = True
             else:
                 values[f.attname] = f.to_python(value)
         if skip:
@@ -313,6 +322,7 @@ def _restore_table(
                 through(**{source: obj.pk, target: ids[(f.related_model, other)]})
                 for obj, row in zip(created, kept, strict=True)
                 for other in row.get(f.name, [])
+                if (f.related_model, other) in ids
             ],
             batch_size=BATCH,
         )

@@ -34,7 +34,7 @@ def renumbered(dump: dict) -> dict:
     for section in dump["sections"].values():
         for label in section["tables"]:
             model = next(t.model for s in backup.sections() for t in s.tables if t.label == label)
-            for f in model._meta.concrete_fields:
+            for f in [*model._meta.concrete_fields, *model._meta.many_to_many]:
                 if f.is_relation and f.related_model._meta.label_lower in positions:
                     references[(label, f.name)] = f.related_model._meta.label_lower
     result = {}
@@ -45,8 +45,11 @@ def renumbered(dump: dict) -> dict:
             for row in rows:
                 row = dict(row, id=positions[label][row["id"]])
                 for (table, field), target in references.items():
-                    if table == label and row.get(field) is not None:
-                        row[field] = positions[target][row[field]]
+                    value = row.get(field) if table == label else None
+                    if isinstance(value, list):  # many-to-many: the ids of the others
+                        row[field] = sorted(positions[target][v] for v in value)
+                    elif value is not None:
+                        row[field] = positions[target][value]
                 renumbered_rows.append(row)
             tables[label] = renumbered_rows
         result[name] = tables
