@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from partnerships.models import Objective
-from tests.factories import ObjectiveFactory
+from tests.factories import ObjectiveFactory, PartnershipFactory
 
 ORG_ROLES = ["admin", "leader", "manager", "member"]
 
@@ -127,3 +127,16 @@ def test_the_objective_list_costs_the_same_for_few_and_many(
     ObjectiveFactory.create_batch(30, organization=org)
     with django_assert_num_queries(4):
         leader_client.get("/objectives/")
+
+
+def test_the_objective_page_costs_the_same_for_few_and_many(
+    leader_client, org, quality, django_assert_num_queries
+):
+    url = f"/objectives/{quality.objective.pk}/"
+    # session, user, roles, the objective, its partnerships with counts per type
+    with django_assert_num_queries(5):
+        leader_client.get(url)
+    PartnershipFactory.create_batch(30, organization=org, objective=quality.objective)
+    with django_assert_num_queries(5):
+        response = leader_client.get(url)
+    assert len(response.context["partnerships"]) == 32
