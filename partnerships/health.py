@@ -32,6 +32,7 @@ from django.db.models import (
     Count,
     F,
     Func,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -43,9 +44,6 @@ from django.db.models import (
 from django.db.models.functions import (
     Cast,
     Coalesce,
-    ExtractDay,
-    ExtractMonth,
-    ExtractYear,
     Length,
 )
 from django.urls import reverse
@@ -137,9 +135,23 @@ class HealthScope:
 # --- the organization's data version --------------------------------------------------------
 
 
-def _day_number(field: str):
-    """A date as an integer that changes with it (portable: SQLite and PostgreSQL)."""
-    return (ExtractYear(field) - 2000) * 416 + ExtractMonth(field) * 32 + ExtractDay(field)
+class _DayNumber(Func):
+    """A date as days since 1 January 2000, by the database's own date arithmetic (the
+    Extract functions run Python for every row on SQLite, far too slow for 50,000 rows)."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "CAST(julianday(%(expressions)s) - 2451544.5 AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "(%(expressions)s - DATE '2000-01-01')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _day_number(field: str) -> _DayNumber:
+    return _DayNumber(field)
 
 
 class _Joined(Func):
