@@ -32,6 +32,7 @@ from org.forms import (
 from org.middleware import SESSION_KEY, current_membership, load_memberships
 from org.models import Member, OrgMembership, Quadrant
 from partnerships.forms import MoveConfirmForm
+from partnerships.selectors import member_partnerships
 from partnerships.services import MoveBreaksRelationships, member_move_checked
 
 
@@ -118,11 +119,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One person or team: the facts, their teams or people, and the admin's actions."""
     membership, member = _load_member(request, pk)
+    today = membership.organization.today()
     context = {
         "member": member,
-        "today": membership.organization.today(),
+        "today": today,
+        "day": today,
         "can_edit": membership.can_edit_structure,
         "moves": list(member.quadrant_moves.select_related("moved_by")),
+        "member_partnerships": member_partnerships(member, membership, today),
     }
     if member.is_team:
         context.update(_team_people_context(membership, member))

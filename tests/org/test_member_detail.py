@@ -7,7 +7,13 @@ import datetime
 import pytest
 
 from org.models import Member, QuadrantMove, TeamMembership
-from tests.factories import PersonFactory, TeamFactory, TeamMembershipFactory
+from tests.factories import (
+    PartnershipFactory,
+    PersonFactory,
+    RelationshipFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+)
 
 
 @pytest.fixture
@@ -129,7 +135,43 @@ def test_a_teams_page_costs_the_same_queries_for_few_and_many_people(
         TeamMembership(organization=org, team=team, person=p)
         for p in Member.objects.filter(name__startswith="P")
     )
-    # session, user, roles, the team, its moves, its people, the people it can still add
-    with django_assert_num_queries(7):
+    # session, user, roles, the team, its moves, its partnerships, its people,
+    # the people it can still add
+    with django_assert_num_queries(8):
         response = admin_client.get(f"/org/members/{team.pk}/")
     assert response.content.decode().count('name="action" value="remove"') == people
+
+
+def test_it_lists_the_partnerships_that_reach_the_person_and_by_which_channel(
+    leader_client, org, grace
+):
+    partnership = PartnershipFactory(organization=org, name="Quality first")
+    lead = PersonFactory(organization=org, quadrant="L", name="Lin Leader")
+    RelationshipFactory(partnership=partnership, from_member=lead, to_member=grace)
+    page = leader_client.get(f"/org/members/{grace.pk}/").content.decode()
+    assert "Quality first" in page
+    assert "Lin Leader" in page
+    assert f'href="/diagram/members/{grace.pk}/"' in page
+
+
+def test_a_member_does_not_see_partnerships_they_are_not_in(member_client, org, grace):
+    partnership = PartnershipFactory(organization=org, name="Secret venture")
+    lead = PersonFactory(organization=org, quadrant="L", name="Lin Leader")
+    RelationshipFactory(partnership=partnership, from_member=lead, to_member=grace)
+    page = member_client.get(f"/org/members/{grace.pk}/").content.decode()
+    assert "Secret venture" not in page
+    assert "belongs to no partnership you can see" in page
+
+
+@pytest.mark.parametrize("partners", [2, 40])
+def test_a_persons_page_costs_the_same_queries_for_few_and_many_partnerships(
+    partners, leader_client, org, grace, django_assert_num_queries
+):
+    for i in range(partners):
+        partnership = PartnershipFactory(organization=org, name=f"Venture {i}")
+        lead = PersonFactory(organization=org, quadrant="L", name=f"Lead {i}")
+        RelationshipFactory(partnership=partnership, from_member=lead, to_member=grace)
+    # session, user, roles, the person, their moves, their partnerships, their teams
+    with django_assert_num_queries(7):
+        response = leader_client.get(f"/org/members/{grace.pk}/")
+    assert response.content.decode().count("Venture ") == partners
