@@ -55,7 +55,7 @@ def test_it_ranks_the_risks_with_links_and_next_steps(world, leader_client):
     assert len(items) == 7
     # Most severe and widest first: Sam carries the message to two members.
     assert "Every path from leadership to 2 members passes through Sam Supervisor." in items[0]
-    assert f'href="/org/members/{world.sam.pk}/"' in items[0]
+    assert f'Member: <a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in items[0]
     assert "Next step:</strong> Add a relationship from a leader or another manager" in items[0]
     orphan = next(item for item in items if "Olga Alone" in item)
     assert "never reaches Olga Alone" in orphan
@@ -63,7 +63,7 @@ def test_it_ranks_the_risks_with_links_and_next_steps(world, leader_client):
     assert "Next step:</strong> Add a direct line from a team to Olga Alone." in orphan
     lacking = items[-1]
     assert "Cost crew lacks the influential channel." in lacking
-    assert f'href="/partnerships/{world.cost_team.pk}/"' in lacking
+    assert f'Partnership: <a href="/partnerships/{world.cost_team.pk}/">Cost crew</a>' in lacking
     assert "Add an influential relationship from Lee Leader to Yard Team, completing a triad" in (
         lacking
     )
@@ -199,3 +199,22 @@ def test_the_day_is_the_one_asked_for(world, leader_client):
     html = leader_client.get(f"/health/?{AS_OF}").content.decode()
 
     assert f'value="{DAY.isoformat()}"' in html
+
+
+def test_its_risk_links_lead_to_the_member_and_partnership_pages(world, leader_client):
+    html = leader_client.get(f"/health/?{AS_OF}").content.decode()
+    links = set()
+    for item in risk_items(html):
+        links.update(part.split('"')[0] for part in item.split('<a href="')[1:])
+
+    assert links == {
+        f"/org/members/{world.sam.pk}/",
+        f"/org/members/{world.olga.pk}/",
+        f"/org/members/{world.yard.pk}/",
+        f"/org/members/{world.yves.pk}/",
+        f"/partnerships/{world.cost_team.pk}/",
+    }
+    for link in sorted(links):
+        response = leader_client.get(link)
+        assert response.status_code == 200, link
+    assert "Cost crew" in leader_client.get(f"/partnerships/{world.cost_team.pk}/").content.decode()
