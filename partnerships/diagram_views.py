@@ -436,26 +436,32 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     scope = form.scope()
     writer = csv.writer(_Echo())
     rows = [writer.writerow(CSV_HEADER)]
-    for r in export_relationships(scope).iterator(chunk_size=2000):
-        rows.append(
-            writer.writerow(
-                [
-                    spreadsheet_safe(cell)
-                    for cell in (
-                        r.type,
-                        r.from_member.name,
-                        r.get_from_quadrant_display(),
-                        r.to_member.name,
-                        r.get_to_quadrant_display(),
-                        r.partnership.name,
-                        r.partnership.objective.title,
-                        r.carries,
-                        r.starts_on.isoformat(),
-                        r.ends_on.isoformat() if r.ends_on else "",
-                    )
-                ]
-            )
+    names = diagram.QUADRANT_NAMES
+    for (
+        kind,
+        source,
+        source_q,
+        target,
+        target_q,
+        partnership,
+        objective,
+        carries,
+        starts,
+        ends,
+    ) in export_relationships(scope).iterator(chunk_size=2000):
+        cells = (
+            kind,
+            source,
+            names[source_q],
+            target,
+            names[target_q],
+            partnership,
+            objective,
+            carries,
+            starts.isoformat(),
+            ends.isoformat() if ends else "",
         )
+        rows.append(writer.writerow([spreadsheet_safe(cell) for cell in cells]))
     response = HttpResponse("".join(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="partnership-relationships-{scope.day}.csv"'
