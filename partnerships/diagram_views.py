@@ -56,11 +56,17 @@ def _filters(request: HttpRequest, membership: OrgMembership) -> DiagramFilterFo
     return DiagramFilterForm(request.GET, membership=membership)
 
 
-def _invalid(request: HttpRequest, form, template_name: str = "diagram/diagram.html"):
+def _invalid(
+    request: HttpRequest,
+    form,
+    template_name: str = "diagram/diagram.html",
+    fragment: str = "view",
+    **context,
+):
     """Bad filters: the form with its messages; 400, or 200 for htmx so that it swaps in."""
     status = 200 if request.htmx else 400
-    context = {"form": form, "invalid": True, "search_form": SearchForm()}
-    return _render(request, _fragment(request, template_name, "view"), context, status=status)
+    context |= {"form": form, "invalid": True, "search_form": SearchForm()}
+    return _render(request, _fragment(request, template_name, fragment), context, status=status)
 
 
 def _overview(form: DiagramFilterForm, *, absolute=None) -> diagram.Overview:
@@ -316,7 +322,7 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
     form = _filters(request, membership)
     if not form.is_valid():
-        return _invalid(request, form, "diagram/member.html")
+        return _invalid(request, form, "diagram/member.html", "map", member=member)
     place = ego(form.scope(), member)
     svg, left_out = _ego_drawing(place)
     context = {
@@ -344,7 +350,7 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(
             request,
-            "diagram/partnership.html",
+            _fragment(request, "diagram/partnership.html", "map"),
             {"form": form, "partnership": partnership},
             status=200 if request.htmx else 400,
         )

@@ -139,3 +139,26 @@ def test_a_large_partnership_falls_back_to_the_box(world, org, leader_client):
 def test_another_organizations_partnership_is_404(world, request, client_name):
     client = request.getfixturevalue(client_name)
     assert client.get(f"/diagram/partnerships/{world.quality_team.pk}/").status_code == 404
+
+
+def test_bad_filters_on_a_members_place_are_refused_with_a_message(world, leader_client):
+    response = leader_client.get(f"/diagram/members/{world.mia.pk}/", {"as_of": "soon"})
+    assert response.status_code == 400
+    assert b"Give the date as YYYY-MM-DD" in response.content
+    fragment = leader_client.get(
+        f"/diagram/members/{world.mia.pk}/", {"as_of": "soon"}, HTTP_HX_REQUEST="true"
+    )
+    assert fragment.status_code == 200
+    assert fragment.content.decode().lstrip().startswith('<div id="member-map">')
+
+
+def test_bad_dates_on_a_partnership_map_are_refused(world, leader_client):
+    response = leader_client.get(f"/diagram/partnerships/{world.quality_team.pk}/", {"as_of": "x"})
+    assert response.status_code == 400
+    assert b"Give the date as YYYY-MM-DD" in response.content
+    fragment = leader_client.get(
+        f"/diagram/partnerships/{world.quality_team.pk}/", {"as_of": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert fragment.status_code == 200
+    assert fragment.content.decode().lstrip().startswith('<div id="partnership-map">')
+    assert b"Give the date as YYYY-MM-DD" in fragment.content
