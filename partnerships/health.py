@@ -13,7 +13,9 @@ analysis reads (dates, quadrants, names, which partnership or objective). Sums a
 rather than timestamps because several writes end relationships with a bulk UPDATE that sets
 no timestamp; a member's updated_at (kept by every write of members) is added for renames.
 Two sums per field, one weighted by the row's id, make two rows changing so as to cancel out
-impossible, and three or more doing so vanishingly unlikely.
+impossible, and three or more doing so vanishingly unlikely. Not seen: renaming a member with
+a bulk UPDATE that leaves updated_at alone and keeps the name's length, and renaming a
+partnership to a name of the same length (nothing renames partnerships today).
 """
 
 from __future__ import annotations
@@ -150,10 +152,6 @@ class _DayNumber(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _day_number(field: str) -> _DayNumber:
-    return _DayNumber(field)
-
-
 class _Joined(Func):
     """Texts joined with ":" in one flat expression (Concat nests one level per part)."""
 
@@ -194,9 +192,9 @@ def data_version(organization: Organization) -> str:
         Max("updated_at"),
         *_both_sums(quadrant_rank),
         *_both_sums(Length("name")),
-        *_both_sums(_day_number("active_from")),
+        *_both_sums(_DayNumber("active_from")),
         Count("active_until"),
-        *_both_sums(_day_number("active_until")),
+        *_both_sums(_DayNumber("active_until")),
     )
     partnerships = _fingerprint(
         Partnership,
@@ -210,9 +208,9 @@ def data_version(organization: Organization) -> str:
         Count("pk"),
         Sum("pk"),
         *_both_sums(F("partnership_id")),
-        *_both_sums(_day_number("starts_on")),
+        *_both_sums(_DayNumber("starts_on")),
         Count("ends_on"),
-        *_both_sums(_day_number("ends_on")),
+        *_both_sums(_DayNumber("ends_on")),
     )
     row = (
         Organization.objects.filter(pk=organization.pk)
