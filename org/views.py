@@ -59,6 +59,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "org/no_organization.html", status=403)
     if membership.sees_whole_organization:
         return redirect("diagram:diagram")  # leaders and admins start from the quadrant diagram
+    if membership.member_id:
+        return redirect("meetings:my_sessions")  # managers and members: their sessions this quarter
     return redirect("org:member_list")
 
 

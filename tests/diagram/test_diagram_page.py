@@ -200,11 +200,13 @@ def test_names_with_markup_are_escaped_in_the_svg(world, org, leader_client):
     [
         ("admin", "/diagram/"),
         ("leader", "/diagram/"),
-        ("manager", "/org/members/"),
-        ("member", "/org/members/"),
+        ("manager", "/meetings/"),
+        ("member", "/meetings/"),
     ],
 )
-def test_leaders_and_admins_land_on_the_diagram(role, location, role_clients):
+def test_leaders_and_admins_land_on_the_diagram_and_others_on_their_sessions(
+    role, location, role_clients
+):
     response = role_clients[role].get("/")
     assert response.status_code == 302
     assert response["Location"] == location

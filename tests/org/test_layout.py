@@ -71,3 +71,13 @@ def test_it_switches_organization(client, member_membership, other_org):
 def test_it_refuses_to_switch_to_a_foreign_organization(member_client, other_org):
     response = member_client.post("/org/switch/", {"organization": other_org.pk})
     assert response.status_code == 400
+
+
+def test_a_member_without_a_linked_person_lands_on_the_people_page(client, org):
+    from tests.factories import OrgMembershipFactory
+
+    membership = OrgMembershipFactory(organization=org, role="manager")
+    client.force_login(membership.user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/org/members/"
