@@ -20,7 +20,8 @@ from org.models import Member, Organization, Quadrant, QuadrantMove, TeamMembers
 from partnerships import services as partnership_services
 from partnerships.models import Objective, Relationship
 
-BATCH = 500  # rows per statement: well inside SQLite's limit on query parameters
+BATCH = 500  # ids per `IN (...)`: well inside SQLite's limit on query parameters
+BULK = 2000  # rows per INSERT or UPDATE (Django lowers it further where SQLite needs it)
 
 
 class ImportRefused(ValidationError):
@@ -120,7 +121,7 @@ def _write_members(
                     active_from=today,
                 )
             )
-    Member.objects.bulk_create(created, batch_size=BATCH)
+    Member.objects.bulk_create(created, batch_size=BULK)
 
     updated = []
     for ext in preview.to_update:
@@ -147,7 +148,7 @@ def _write_members(
     Member.objects.bulk_update(
         updated,
         ["name", "title", "email", "quadrant", "active_until", "updated_at"],
-        batch_size=BATCH,
+        batch_size=BULK,
     )
     QuadrantMove.objects.bulk_create(
         [
@@ -161,7 +162,7 @@ def _write_members(
             )
             for member_id, before, after in preview.moves
         ],
-        batch_size=BATCH,
+        batch_size=BULK,
     )
 
     # Leavers are archived as of today; one who only started today stays active for that day,
@@ -184,7 +185,7 @@ def _write_seats(organization: Organization, preview: Preview, ids: dict[str, in
             TeamMembership(organization=organization, team_id=ids[team], person_id=ids[person])
             for team, person in sorted(preview.seats_to_add)
         ],
-        batch_size=BATCH,
+        batch_size=BULK,
     )
 
 
@@ -202,7 +203,7 @@ def _write_relationships(organization: Organization, preview: Preview, ids: dict
             for pk, from_q, to_q in preview.relationships_to_requadrant
         ],
         ["from_quadrant", "to_quadrant"],
-        batch_size=BATCH,
+        batch_size=BULK,
     )
     if not preview.lines_to_add:
         return
@@ -222,7 +223,7 @@ def _write_relationships(organization: Organization, preview: Preview, ids: dict
             )
             for manager, report, kind in preview.lines_to_add
         ],
-        batch_size=BATCH,
+        batch_size=BULK,
     )
 
 
