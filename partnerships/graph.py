@@ -33,14 +33,17 @@ POSSIBLE_CHANNELS = {
     TEAMS: frozenset({DIRECT, INFLUENTIAL, GUIDANCE}),
     EMPLOYEES: frozenset({DIRECT, INFLUENTIAL, GUIDANCE}),
 }
-# The rule of types: inside a quadrant only a direct line; across, the pair decides.
-_TYPE_OF_PAIR = {
+# The rule of types, the one place it is written down (partnerships.models builds its database
+# constraint from it): top to bottom is direct, left to right influential, the diagonals
+# guidance; inside one quadrant only a direct (reporting) line. Nothing else is allowed.
+RELATIONSHIP_RULE: dict[tuple[str, str], str] = {
     (LEADERSHIP, MANAGERS): DIRECT,
     (TEAMS, EMPLOYEES): DIRECT,
     (LEADERSHIP, TEAMS): INFLUENTIAL,
     (MANAGERS, EMPLOYEES): INFLUENTIAL,
     (LEADERSHIP, EMPLOYEES): GUIDANCE,
     (MANAGERS, TEAMS): GUIDANCE,
+    **{(q, q): DIRECT for q in QUADRANTS},
 }
 # Who may send a relationship of each type to a member of each quadrant (for next steps).
 _SENDERS = {
@@ -66,9 +69,7 @@ _ALL_LEADERSHIP = "all leadership"
 
 def type_for_quadrants(from_quadrant: str, to_quadrant: str) -> str | None:
     """The type of a relationship between two quadrants, or None when the rule forbids it."""
-    if from_quadrant == to_quadrant:
-        return DIRECT
-    return _TYPE_OF_PAIR.get((from_quadrant, to_quadrant))
+    return RELATIONSHIP_RULE.get((from_quadrant, to_quadrant))
 
 
 def build_graph(

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from org.models import Member, Organization, OrgMembership, Quadrant
+from partnerships.graph import RELATIONSHIP_RULE
+from partnerships.graph import type_for_quadrants as relationship_type_for
 
 
 class RelationshipType(models.TextChoices):
@@ -23,29 +25,8 @@ class RelationshipType(models.TextChoices):
     GUIDANCE = "guidance", "Guidance"
 
 
-# The rule of types: top to bottom is direct, left to right influential, the diagonals
-# guidance; inside one quadrant only a direct (reporting) line. Nothing else is allowed.
-RELATIONSHIP_RULE: dict[tuple[str, str], str] = {
-    ("L", "M"): "direct",
-    ("T", "E"): "direct",
-    ("L", "T"): "influential",
-    ("M", "E"): "influential",
-    ("L", "E"): "guidance",
-    ("M", "T"): "guidance",
-    ("L", "L"): "direct",
-    ("M", "M"): "direct",
-    ("T", "T"): "direct",
-    ("E", "E"): "direct",
-}
-
-
 # How each type reads in a sentence: "Lee directs Max".
 VERBS = {"direct": "directs", "influential": "influences", "guidance": "guides"}
-
-
-def relationship_type_for(from_quadrant: str, to_quadrant: str) -> str | None:
-    """The type a relationship from one quadrant to another has, or None when none is allowed."""
-    return RELATIONSHIP_RULE.get((from_quadrant, to_quadrant))
 
 
 def type_problem(from_member: Member, to_member: Member) -> str:
