@@ -13,7 +13,7 @@ help:
 	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
 	@echo "make test   run the whole suite, browser tests included"
 	@echo "make lint   ruff check and format check      make format   fix what ruff can"
-	@echo "make bench  time the heavy paths on large generated organizations"
+	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
 
 $(STAMP): pyproject.toml
@@ -50,11 +50,16 @@ browser-deps:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# Each bench/bench_*.py is a script that times one heavy path and prints what it measured.
+# make bench [SIZE=small]: bench/run.py times the pages against a bare page of the site on a
+# cached PostgreSQL organization (10,000 members, or 300 with SIZE=small) and writes
+# bench/results*.json; then each bench/bench_*.py script times one heavy path on its own.
+SIZE ?= large
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnership_map_bench
 bench: $(STAMP)
-	@ls bench/bench_*.py >/dev/null 2>&1 || { echo "No benchmarks in bench/ yet."; exit 1; }
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --size $(SIZE) $(BENCH_ARGS)
 	@for script in bench/bench_*.py; do \
-		echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+		echo "== $$script"; DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(BIN)/python $$script --size $(SIZE) || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles

@@ -1,0 +1,739 @@
+"""How fast the pages are on a 10,000-member organization, against a bare page of the same site.
+
+    make bench                       # 10,000 members (builds its database once, then reuses it)
+    make bench SIZE=small            # 300 members, in a database of its own
+    .venv/bin/python bench/run.py --size small --repeat 5 --rebuild
+
+Builds (once, cached) a PostgreSQL database holding the synthetic organization of
+bench/synthetic.py, then in this one process, with Django's test client signed in as the
+organization's leader or manager, times each page: a warm-up request, one request whose SQL
+queries are counted, then the median of repeated requests. Every page is also shown as a
+ratio to the reference: a signed-in page of the same site (same middleware, context
+processors and layout) whose view runs one query for 50 rows (bench/reference.py, routed only
+by bench/urls.py).
+
+Writes bench/results.json (bench/results-small.json for SIZE=small); when both exist, the
+table also shows how each page's time grows from 300 to 10,000 members. The goals of issue
+10 are reported, never asserted. The database URL is BENCH_DATABASE_URL or
+postgres://postgres@127.0.0.1:5432/partnership_map_bench (with _small for the small size);
+it is dropped and built again when the generator, the migrations or the quarter change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partnership_map_bench"
+RESULTS = {"large": ROOT / "bench" / "results.json", "small": ROOT / "bench" / "results-small.json"}
+IMPORT_ROWS = {"large": 10_000, "small": 300}
+
+# The goals of issue 10.
+AT_MOST_3X = "≤ 3× reference"
+UNDER_1S = "< 1,000 ms"
+UNDER_10S = "< 10,000 ms"
+GROWTH_LIMIT = 2.0
+
+
+# --- the database ---------------------------------------------------------------------------
+
+
+def database_url(size: str) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", "").strip() or DEFAULT_URL
+    if size == "large":
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{size}"))
+
+
+def ensure_postgresql(url: str) -> None:
+    """Start the local cluster when nothing answers, as .ci/run does."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", str(parts.port or 5432)
+    if not shutil.which("pg_isready"):
+        return  # a client without the server tools: let the connection say what is wrong
+    ready = ["pg_isready", "-h", host, "-p", port, "-q"]
+    if subprocess.run(ready, check=False).returncode == 0:
+        return
+    if host not in ("127.0.0.1", "localhost") or not shutil.which("pg_ctlcluster"):
+        sys.exit(
+            f"PostgreSQL does not answer at {host}:{port}; start it or set BENCH_DATABASE_URL."
+        )
+    version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(x) for x in v.split(".")])
+    print(f"Starting PostgreSQL {version[-1]} ...", flush=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version[-1], "main", "start"], check=False
+    )
+    for _ in range(30):
+        if subprocess.run(ready, check=False).returncode == 0:
+            return
+        time.sleep(1)
+    sys.exit(f"PostgreSQL did not start at {host}:{port}.")
+
+
+def fingerprint(size: str) -> str:
+    """What the cached database must have been built from: the generator, the size, the
+    migrations on disk and the quarter (the sessions are placed around today)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    from bench.synthetic import GENERATOR_VERSION
+    from meetings.quarters import Quarter
+
+    migrations = sorted(f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations)
+    quarter = Quarter.containing(datetime.datetime.now(datetime.UTC).date())
+    digest = hashlib.sha256("\n".join(migrations).encode()).hexdigest()[:16]
+    return f"generator {GENERATOR_VERSION}, {size}, migrations {digest}, {quarter.key}"
+
+
+def cached_database(dsn: dict, marker: str, rebuild: bool) -> bool:
+    """True when the database exists and was built for this marker; otherwise drop it and
+    create it empty."""
+    import psycopg
+    from psycopg import sql
+
+    name = dsn["dbname"]
+    admin = dsn | {"dbname": "postgres"}
+    with psycopg.connect(**admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+    if exists and not rebuild:
+        with psycopg.connect(**dsn, autocommit=True) as connection:
+            try:
+                row = connection.execute(
+                    "SELECT value FROM bench_build WHERE key = 'marker'"
+                ).fetchone()
+            except psycopg.errors.UndefinedTable:
+                row = None
+        if row and row[0] == marker:
+            return True
+        print(f"The cached database was built for {row[0] if row else 'nothing'}; rebuilding.")
+    with psycopg.connect(**admin, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return False
+
+
+def mark_built(marker: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_build (key text PRIMARY KEY, value text NOT NULL)")
+        cursor.execute("INSERT INTO bench_build VALUES ('marker', %s)", [marker])
+
+
+def psycopg_params() -> dict:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    params = {"dbname": db["NAME"], "user": db["USER"], "host": db["HOST"]}
+    if db["PASSWORD"]:
+        params["password"] = db["PASSWORD"]
+    if db["PORT"]:
+        params["port"] = db["PORT"]
+    return params
+
+
+# --- what is measured -----------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    key: str
+    label: str
+    call: Callable[[], object]
+    repeat: int = 15
+    warmup: int = 2
+    before: Callable[[], None] | None = None  # before every call, not timed
+    after: Callable[[], None] | None = None
+    goal: str = ""
+    pinned: int | None = None
+    pinned_in: str = ""
+    note: str = ""
+
+
+@dataclass
+class Result:
+    key: str
+    label: str
+    median_ms: float
+    fastest_ms: float
+    runs: int
+    queries: int | None
+    ratio: float = 0.0
+    goal: str = ""
+    goal_met: bool | None = None
+    pinned: int | None = None
+    pinned_in: str = ""
+    note: str = ""
+
+
+def measure(case: Case) -> Result:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def once() -> float:
+        if case.before:
+            case.before()
+        started = time.perf_counter()
+        outcome = case.call()
+        elapsed = (time.perf_counter() - started) * 1000
+        _check(case, outcome)
+        if case.after:
+            case.after()
+        return elapsed
+
+    for _ in range(case.warmup):
+        once()
+    if case.before:
+        case.before()
+    with CaptureQueriesContext(connection) as captured:
+        outcome = case.call()
+    queries = len(captured)  # now: the next request empties the connection's query log
+    _check(case, outcome)
+    if case.after:
+        case.after()
+    times = [once() for _ in range(case.repeat)]
+    return Result(
+        key=case.key,
+        label=case.label,
+        median_ms=round(statistics.median(times), 1),
+        fastest_ms=round(min(times), 1),
+        runs=case.repeat,
+        queries=queries,
+        goal=case.goal,
+        pinned=case.pinned,
+        pinned_in=case.pinned_in,
+        note=case.note,
+    )
+
+
+def _check(case: Case, outcome: object) -> None:
+    status = getattr(outcome, "status_code", 200)
+    if status != 200:
+        raise SystemExit(f"{case.label}: answered {status}, not 200; nothing to time.")
+
+
+def dashboard_url() -> str | None:
+    """The leader's dashboard (issue 7), if the site has one: a URL named *dashboard* that
+    needs no arguments."""
+    from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+
+    def names(resolver: URLResolver, prefix: str = ""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from names(
+                    pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                )
+            elif pattern.name and "dashboard" in pattern.name:
+                yield prefix + pattern.name
+
+    for name in names(get_resolver()):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]:
+    """The cases in the order they run, the organization's figures, and a cleanup."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.db.models import Count
+    from django.test import Client
+
+    from bench.bench_import import as_csv, synthetic_export
+    from bench.synthetic import USERNAMES
+    from meetings.models import Session, SessionStatus
+    from meetings.quarters import Quarter
+    from org.import_services import organization_import
+    from org.imports import plan_import, preview_import
+    from org.models import Member, Organization, OrgMembership, TeamMembership
+    from partnerships.models import Objective, Partnership, Relationship
+
+    users = {role: get_user_model().objects.get(username=name) for role, name in USERNAMES.items()}
+    leader_role = OrgMembership.objects.select_related("organization", "member").get(
+        user=users["leader"]
+    )
+    manager_role = OrgMembership.objects.select_related("member").get(user=users["manager"])
+    organization = leader_role.organization
+    today = organization.today()
+    clients = {}
+    for role in ("leader", "manager"):
+        clients[role] = Client()
+        clients[role].force_login(users[role])
+    leader, manager = clients["leader"].get, clients["manager"].get
+    htmx = {"HTTP_HX_REQUEST": "true"}
+
+    largest = (
+        Partnership.objects.for_org(organization)
+        .annotate(n=Count("relationships"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    current = Quarter.containing(today, organization.fiscal_year_start_month)
+    past_day = current.previous().previous().start + datetime.timedelta(days=10)
+    next_quarter = current.next()
+    plan_query = urlencode(
+        [("quarter", next_quarter.key), *(("days", d) for d in range(5))]
+        + [("day_starts", "09:00"), ("day_ends", "17:00"), ("duration_minutes", 90)],
+    )
+    manager_member = manager_role.member
+    session = (
+        Session.objects.for_org(organization)
+        .of_partnerships_with(manager_member)
+        .filter(status=SessionStatus.HELD)
+        .order_by("-quarter_start", "-starts_at")
+        .first()
+    )
+    dashboard = dashboard_url()
+
+    figures = {
+        "members": Member.objects.for_org(organization).count(),
+        "active_members": Member.objects.for_org(organization).active_on(today).count(),
+        "relationships": Relationship.objects.for_org(organization).count(),
+        "active_relationships": Relationship.objects.for_org(organization).active_on(today).count(),
+        "partnerships": Partnership.objects.for_org(organization).count(),
+        "objectives": Objective.objects.filter(organization=organization).count(),
+        "team_seats": TeamMembership.objects.filter(organization=organization).count(),
+        "sessions": Session.objects.for_org(organization).count(),
+        "largest_partnership_relationships": largest.n,
+        "leader_partnerships": Partnership.objects.with_member(leader_role.member).count(),
+        "manager_partnerships": Partnership.objects.with_member(manager_member).count(),
+        "as_of_past_day": past_day.isoformat(),
+        "import_rows": IMPORT_ROWS[size],
+    }
+
+    # Each import run goes into a fresh empty organization inside a transaction that is
+    # rolled back afterwards (not timed), so the cached database never changes.
+    data = as_csv(synthetic_export(IMPORT_ROWS[size]))
+    blocks: list = []
+    fresh: list[Organization] = []
+
+    def new_import_org() -> None:
+        blocks.append(transaction.atomic())
+        blocks[-1].__enter__()
+        fresh.append(Organization.objects.create(name="Bench Import", slug="bench-import"))
+
+    def drop_import_org() -> None:
+        fresh.pop()
+        transaction.set_rollback(True)
+        blocks.pop().__exit__(None, None, None)
+
+    def import_preview():
+        preview = preview_import(fresh[-1], plan_import(data))
+        assert preview.ok, preview.errors[:3]
+        return preview
+
+    def import_apply():
+        return organization_import(organization=fresh[-1], plan=plan_import(data))
+
+    def cleanup() -> None:
+        while blocks:
+            drop_import_org()
+
+    reference = Case(
+        "reference",
+        "reference: 50 rows in the layout",
+        lambda: leader("/bench/reference/"),
+        repeat=repeat * 2,
+        warmup=3,
+    )
+    diagram_goal = {"goal": AT_MOST_3X}
+    pinned_test = "tests/diagram/test_query_counts.py"
+    listed = [
+        reference,
+        Case(
+            "diagram",
+            "diagram, whole organization",
+            lambda: leader("/diagram/"),
+            repeat=repeat,
+            pinned=7 + 1,
+            pinned_in=f"{pinned_test}: 7 + BADGES, BADGES = 1 with the analysis cached",
+            **diagram_goal,
+        ),
+        Case(
+            "diagram_objective",
+            "diagram, one objective",
+            lambda: leader("/diagram/", {"objective": largest.objective_id}),
+            repeat=repeat,
+            **diagram_goal,
+        ),
+        Case(
+            "diagram_as_of",
+            f"diagram, as of {past_day:%d %b %Y}",
+            lambda: leader("/diagram/", {"as_of": past_day.isoformat()}),
+            repeat=repeat,
+            **diagram_goal,
+        ),
+        Case(
+            "drill_down",
+            "drill-down: employees panel (htmx)",
+            lambda: leader("/diagram/quadrants/E/", {"page": 2}, **htmx),
+            repeat=repeat,
+            pinned=5,
+            pinned_in=pinned_test,
+            **diagram_goal,
+        ),
+        Case(
+            "drill_down_page",
+            "drill-down: employees, whole page",
+            lambda: leader("/diagram/quadrants/E/"),
+            repeat=repeat,
+            pinned=9 + 1,
+            pinned_in=f"{pinned_test}: 9 + BADGES, BADGES = 1 with the analysis cached",
+            **diagram_goal,
+        ),
+        Case(
+            "ego",
+            "a member's place (ego view)",
+            lambda: leader(f"/diagram/members/{manager_member.pk}/"),
+            repeat=repeat,
+            pinned=9,
+            pinned_in=pinned_test,
+            **diagram_goal,
+        ),
+        Case(
+            "partnership",
+            f"largest partnership's page ({largest.n:,} relationships)",
+            lambda: leader(f"/partnerships/{largest.pk}/"),
+            repeat=repeat,
+            pinned=7,
+            pinned_in="tests/partnerships/test_partnership_pages.py",
+        ),
+        Case(
+            "partnership_map",
+            "largest partnership's map (diagram)",
+            lambda: leader(f"/diagram/partnerships/{largest.pk}/"),
+            repeat=repeat,
+        ),
+        Case(
+            "health_cold",
+            "health page, cold (cache cleared)",
+            lambda: leader("/health/"),
+            repeat=max(3, repeat // 3),
+            warmup=1,
+            before=cache.clear,
+            goal=UNDER_1S,
+            pinned=8,
+            pinned_in="tests/health/test_queries.py: NOT_CACHED",
+        ),
+        Case(
+            "health_cached",
+            "health page, cached",
+            lambda: leader("/health/"),
+            repeat=repeat,
+            goal=AT_MOST_3X,
+            pinned=5,
+            pinned_in="tests/health/test_queries.py: CACHED",
+        ),
+        Case(
+            "my_sessions",
+            "My sessions (manager)",
+            lambda: manager("/meetings/"),
+            repeat=repeat,
+            pinned=5,
+            pinned_in="tests/meetings/test_my_sessions.py",
+            **diagram_goal,
+        ),
+        Case(
+            "session",
+            "a session's page with its log (manager)",
+            lambda: manager(f"/meetings/sessions/{session.pk}/"),
+            repeat=repeat,
+            pinned=16,
+            pinned_in="tests/meetings/test_session_log.py",
+        ),
+    ]
+    if dashboard:
+        listed.append(
+            Case(
+                "dashboard",
+                "leader's dashboard",
+                lambda: leader(dashboard),
+                repeat=repeat,
+                **diagram_goal,
+            )
+        )
+    listed += [
+        Case(
+            "planner",
+            f"planner preview, {next_quarter.label} (leader in 40 partnerships)",
+            lambda: leader(f"/meetings/plan/?{plan_query}"),
+            repeat=max(3, repeat // 3),
+            warmup=1,
+        ),
+        Case(
+            "import_preview",
+            f"import {IMPORT_ROWS[size]:,} rows: read, check, preview",
+            import_preview,
+            repeat=3,
+            warmup=1,
+            before=new_import_org,
+            after=drop_import_org,
+            pinned=4,
+            pinned_in="tests/imports/test_preview.py (preview_import alone)",
+            note="the file's own functions (org/imports.py), not the upload page",
+        ),
+        Case(
+            "import_apply",
+            f"import {IMPORT_ROWS[size]:,} rows: apply to an empty organization",
+            import_apply,
+            repeat=3,
+            warmup=0,
+            before=new_import_org,
+            after=drop_import_org,
+            note="org/import_services.py, rolled back after each run",
+        ),
+    ]
+    figures["dashboard"] = dashboard or "not built yet"
+    return listed, figures, cleanup
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def machine(connection) -> dict:
+    import django
+
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{total_kb / 1024 / 1024:.1f} GiB"
+    processor = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                processor = line.split(":", 1)[1].strip()
+                break
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgresql = cursor.fetchone()[0]
+    return {
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "processor": processor,
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": postgresql,
+    }
+
+
+def judge(result: Result, reference_ms: float) -> None:
+    result.ratio = round(result.median_ms / reference_ms, 2)
+    if result.goal == AT_MOST_3X:
+        result.goal_met = result.ratio <= 3
+    elif result.goal == UNDER_1S:
+        result.goal_met = result.median_ms < 1000
+    elif result.goal == UNDER_10S:
+        result.goal_met = result.median_ms < 10_000
+
+
+def import_total(results: list[Result]) -> Result | None:
+    parts = [r for r in results if r.key in ("import_preview", "import_apply")]
+    if len(parts) != 2:
+        return None
+    return Result(
+        key="import_total",
+        label="import: preview and apply together",
+        median_ms=round(sum(r.median_ms for r in parts), 1),
+        fastest_ms=round(sum(r.fastest_ms for r in parts), 1),
+        runs=min(r.runs for r in parts),
+        queries=sum(r.queries or 0 for r in parts),
+        goal=UNDER_10S,
+    )
+
+
+def add_growth(report: dict, size: str) -> None:
+    """Per case, large over small, when the other size has results too."""
+    other = RESULTS["small" if size == "large" else "large"]
+    if not other.exists():
+        return
+    try:
+        others = {c["key"]: c for c in json.loads(other.read_text())["cases"]}
+    except (ValueError, KeyError):
+        return
+    small, large = (others, None) if size == "large" else (None, others)
+    for case in report["cases"]:
+        pair = (
+            (small.get(case["key"]), case) if small is not None else (case, large.get(case["key"]))
+        )
+        if None in pair or not pair[0]["median_ms"]:
+            continue
+        growth = round(pair[1]["median_ms"] / pair[0]["median_ms"], 2)
+        case["growth"] = growth
+        if case["goal"] == AT_MOST_3X and case["key"] != "health_cached":
+            case["growth_met"] = growth < GROWTH_LIMIT
+    report["growth_from"] = str(other.relative_to(ROOT))
+
+
+def print_table(report: dict) -> None:
+    org = report["organization"]
+    print()
+    print(
+        f"Partnership Map, {org['members']:,} members, {org['relationships']:,} relationships, "
+        f"{org['partnerships']} partnerships, {org['sessions']:,} sessions "
+        f"({report['size']}; median of repeated requests after a warm-up)"
+    )
+    m = report["machine"]
+    print(
+        f"{m['cores']} cores, {m['memory']}, {m['processor']}; Python {m['python']}, "
+        f"Django {m['django']}, PostgreSQL {m['postgresql']}"
+    )
+    print(_table(report))
+    if report["organization"].get("dashboard") == "not built yet":
+        print("The leader's dashboard (issue 7) is not built yet: no case for it.")
+
+
+def _table(report: dict) -> str:
+    growth = any("growth" in c for c in report["cases"])
+    header = ["case", "ms", "× ref", "queries", "pinned", "goal", "met"]
+    if growth:
+        header += ["growth 300→10k"]
+    rows = []
+    for case in report["cases"]:
+        pinned = ""
+        if case["pinned"] is not None:
+            pinned = "=" if case["pinned"] == case["queries"] else f"≠ {case['pinned']}"
+        met = {True: "yes", False: "NO", None: ""}[case["goal_met"]]
+        row = [
+            case["label"],
+            f"{case['median_ms']:,.1f}",
+            f"{case['ratio']:.1f}",
+            "" if case["queries"] is None else str(case["queries"]),
+            pinned,
+            case["goal"],
+            met,
+        ]
+        if growth:
+            value = case.get("growth")
+            mark = {True: " yes", False: " NO"}.get(case.get("growth_met"), "")
+            row.append("" if value is None else f"{value:.2f}×{mark}")
+        rows.append(row)
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    right = {1, 2, 3}
+    lines = []
+    for index, row in enumerate([header, *rows]):
+        cells = [
+            (str(cell).rjust(widths[i]) if i in right else str(cell).ljust(widths[i]))
+            for i, cell in enumerate(row)
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+        if index == 0:
+            lines.append(
+                "|"
+                + "|".join(
+                    ("-" * (w + 1) + ":") if i in right else "-" * (w + 2)
+                    for i, w in enumerate(widths)
+                )
+                + "|"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--size", choices=["large", "small"], default=os.environ.get("SIZE") or "large"
+    )
+    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--rebuild", action="store_true", help="build the organization again")
+    options = parser.parse_args()
+
+    url = database_url(options.size)
+    os.environ["DATABASE_URL"] = url
+    ensure_postgresql(url)
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # This process only: the benchmark's URLconf and template, production-like debug off, the
+    # test client's host allowed.
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], ROOT / "bench" / "templates"]
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("The benchmark runs on PostgreSQL: BENCH_DATABASE_URL must be postgres://...")
+    marker = fingerprint(options.size)
+    reused = cached_database(psycopg_params(), marker, options.rebuild)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if reused:
+        print(f"Reusing {settings.DATABASES['default']['NAME']} ({marker}).")
+    else:
+        from bench.synthetic import SIZES, build_organization
+
+        print(
+            f"Building the {options.size} organization in {settings.DATABASES['default']['NAME']} ...",
+            flush=True,
+        )
+        build_organization(SIZES[options.size], slug=f"bench-{options.size}")
+        mark_built(marker)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"Built in {time.perf_counter() - started:.1f} s (migrations included).")
+
+    listed, figures, cleanup = cases(options.size, options.repeat)
+    results = []
+    try:
+        for case in listed:
+            print(f"  {case.label} ...", end=" ", flush=True)
+            result = measure(case)
+            print(f"{result.median_ms:,.1f} ms, {result.queries} queries", flush=True)
+            results.append(result)
+    finally:
+        cleanup()
+    total = import_total(results)
+    if total:
+        results.append(total)
+    reference_ms = results[0].median_ms
+    for result in results:
+        judge(result, reference_ms)
+
+    report = {
+        "size": options.size,
+        "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": marker,
+        "organization": figures,
+        "machine": machine(connection),
+        "reference_ms": reference_ms,
+        "cases": [vars(result) for result in results],
+    }
+    add_growth(report, options.size)
+    RESULTS[options.size].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print_table(report)
+    print(f"Written to {RESULTS[options.size].relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()
