@@ -139,12 +139,12 @@ def _plan_quarter(
 def _log(session, objective, people, quarter: Quarter, rng: random.Random, now) -> None:
     organization_id = session.organization_id
     for text in rng.sample(SUCCESSES, rng.randint(1, 2)):
-        SessionSuccess.objects.create(
-            organization_id=organization_id,
-            session=session,
+        SessionSuccess.at_session(
+            session,
             text=text,
             shared_by=rng.choice(people) if people else None,
-        )
+            objective_id=objective.pk,
+        ).save()
     call = rng.choice(list(ProgressCall))
     ObjectiveProgress.objects.create(
         organization_id=organization_id,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -204,20 +205,77 @@ class LogItem(models.Model):
         ordering = ["created_at", "id"]
 
 
-class SessionSuccess(LogItem):
-    """A success shared at the session."""
+class SuccessQuerySet(models.QuerySet):
+    def for_org(self, organization: Organization) -> SuccessQuerySet:
+        return self.filter(organization=organization)
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="successes")
+    def shared(self) -> SuccessQuerySet:
+        return self.filter(shared_with_organization=True)
+
+    def between(self, start: datetime.date, end: datetime.date) -> SuccessQuerySet:
+        """Successes dated in [start, end)."""
+        return self.filter(happened_on__gte=start, happened_on__lt=end)
+
+    def visible_to(self, membership: OrgMembership) -> SuccessQuerySet:
+        """Leaders and admins see every success; managers those of their partnerships and the
+        ones shared with the organization; members only the shared ones."""
+        successes = self.for_org(membership.organization)
+        if membership.sees_whole_organization:
+            return successes
+        if membership.is_manager and membership.member_id is not None:
+            return successes.filter(
+                Q(shared_with_organization=True)
+                | Q(partnership__in=Partnership.objects.with_member(membership.member))
+            )
+        return successes.shared()
+
+
+class SessionSuccess(LogItem):
+    """A success: shared at a session, or entered directly (then without a session).
+
+    Either way it belongs to a partnership and an objective (a session's success to the
+    session's partnership), has a date and an author (the login who wrote it down; shared_by
+    is whose success it is), and can be shared with the whole organization."""
+
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="successes"
+    )
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="successes")
+    objective = models.ForeignKey(Objective, on_delete=models.RESTRICT, related_name="+")
+    happened_on = models.DateField()
     text = models.TextField()
     shared_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shared_with_organization = models.BooleanField(default=False)
+
+    objects = SuccessQuerySet.as_manager()
 
     class Meta(LogItem.Meta):
         verbose_name = "success"
+        indexes = [
+            models.Index(fields=["organization", "happened_on"]),
+            models.Index(fields=["partnership", "happened_on"]),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @classmethod
+    def at_session(cls, session: Session, **fields) -> SessionSuccess:
+        """An unsaved success of the session: its partnership, the partnership's objective and
+        the session's day (in the organization's time zone) filled in."""
+        fields.setdefault("objective_id", session.partnership.objective_id)
+        fields.setdefault("happened_on", session.local_start().date())
+        return cls(
+            organization_id=session.organization_id,
+            session=session,
+            partnership_id=session.partnership_id,
+            **fields,
+        )
 
 
 class ProgressCall(models.TextChoices):
@@ -356,3 +414,318 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} on {self.sent_on}"
+
+
+# =============================================================================================
+# The 13 actions, quarterly checklists, measurements, the partnership pulse (issue 7)
+# =============================================================================================
+#
+# The 13 actions are reference rows (not tenant-owned) that arrive by data migration and are
+# never deleted through the app: checklist items point at them with PROTECT. Everything else
+# below carries its organization and a quarter, stored as the quarter's first day.
+
+
+class Principle(models.IntegerChoices):
+    """The three principles the 13 actions are grouped under (actions 1-5, 6-10, 11-13)."""
+
+    EXAMPLE = 1, "Set the example"
+    TEACH = 2, "Teach others"
+    EVALUATE = 3, "Evaluate and adjust"
+
+
+PRINCIPLE_ACTIONS = {
+    Principle.EXAMPLE: (1, 5),
+    Principle.TEACH: (6, 10),
+    Principle.EVALUATE: (11, 13),
+}
+
+
+def _principle_matches_number() -> Q:
+    return (
+        Q(principle=Principle.EXAMPLE, number__gte=1, number__lte=5)
+        | Q(principle=Principle.TEACH, number__gte=6, number__lte=10)
+        | Q(principle=Principle.EVALUATE, number__gte=11, number__lte=13)
+    )
+
+
+class Action(models.Model):
+    """One of the 13 actions a leader keeps up every quarter, in our own short words."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    principle = models.PositiveSmallIntegerField(choices=Principle.choices)
+    label = models.CharField(max_length=80)
+    explanation = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_principle_matches_number(),
+                name="action_principle_matches_number",
+                violation_error_message="Actions 1-5, 6-10 and 11-13 belong to the first, "
+                "second and third principle.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.label}"
+
+
+class ChecklistOptIn(models.Model):
+    """A manager who chose to keep the leaders' checklist too (leaders always have one)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(
+        OrgMembership, on_delete=models.CASCADE, related_name="checklist_opt_in"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Checklist opt-in of {self.membership}"
+
+
+class Checklist(models.Model):
+    """One person's checklist of the 13 actions for one fiscal quarter."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        OrgMembership, on_delete=models.CASCADE, related_name="checklists"
+    )
+    quarter_start = models.DateField(help_text="First day of the fiscal quarter.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-quarter_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "quarter_start"],
+                name="checklist_one_per_person_per_quarter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Checklist of {self.membership} from {self.quarter_start}"
+
+
+class ActionState(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class ChecklistItem(models.Model):
+    """Where one action stands this quarter, with a note of the evidence.
+
+    ``version`` guards the note: a note saved from an older form is refused. Setting the
+    state names the state wanted (not "toggle"), so repeating it is harmless."""
+
+    State = ActionState
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        max_length=12, choices=ActionState.choices, default=ActionState.NOT_STARTED
+    )
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["action__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checklist", "action"], name="checklist_item_one_per_action"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ActionState.values), name="checklist_item_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.get_state_display()}"
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+SCORE_MIN, SCORE_MAX = 0, 100
+SCORE_SCALE = f"{SCORE_MIN}–{SCORE_MAX}"
+
+
+class ScoreKind(models.TextChoices):
+    CUSTOMER = "customer", "Customer satisfaction"
+    EMPLOYEE = "employee", "Employee satisfaction"
+
+
+class SatisfactionScore(models.Model):
+    """The organization's customer or employee satisfaction for a quarter, on a 0-100 scale
+    (for instance the share of satisfied answers in the quarter's survey)."""
+
+    Kind = ScoreKind
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ScoreKind.choices)
+    quarter_start = models.DateField()
+    value = models.DecimalField(max_digits=4, decimal_places=1)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quarter_start", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "quarter_start"],
+                name="score_one_per_kind_per_quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=SCORE_MIN, value__lte=SCORE_MAX),
+                name="score_value_0_to_100",
+                violation_error_message=f"A satisfaction score lies between {SCORE_MIN} and "
+                f"{SCORE_MAX}.",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ScoreKind.values), name="score_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} from {self.quarter_start}"
+
+
+class ObjectiveMeasurement(models.Model):
+    """An objective's measured value for a quarter, in the objective's own unit (copied here,
+    so that an old value keeps the unit it was measured in)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measurements")
+    quarter_start = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    unit = models.CharField(max_length=40)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quarter_start", "objective_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "quarter_start"],
+                name="measurement_one_per_objective_per_quarter",
+            ),
+            models.CheckConstraint(condition=~Q(unit=""), name="measurement_has_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective}: {self.value} {self.unit}"
+
+
+PULSE_MIN, PULSE_MAX = 1, 5
+# Relational coordination: how the other side communicates, and how we relate.
+PULSE_COMMUNICATION = ("frequent", "timely", "accurate", "problem_solving")
+PULSE_RELATIONSHIP = ("shared_goals", "shared_knowledge", "mutual_respect")
+PULSE_FIELDS = PULSE_COMMUNICATION + PULSE_RELATIONSHIP
+PULSE_LABELS = {
+    "frequent": "Communicates often enough",
+    "timely": "Communicates in time",
+    "accurate": "Communicates accurately",
+    "problem_solving": "Solves problems with us, not blames",
+    "shared_goals": "Shares our goals",
+    "shared_knowledge": "Knows what our work involves",
+    "mutual_respect": "Respects our work",
+}
+
+
+def _rating_field(name: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(verbose_name=PULSE_LABELS[name])
+
+
+class PulseRating(models.Model):
+    """One attendee's view, given at a session, of the other side of one of their
+    relationships: seven ratings from 1 (never) to 5 (always).
+
+    The quadrants of both sides are copied at rating time, so the quadrant-pair matrix of a
+    past quarter stays as it was even when someone later moves quadrant."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="pulse_ratings")
+    relationship = models.ForeignKey(
+        "partnerships.Relationship", on_delete=models.CASCADE, related_name="+"
+    )
+    rater = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    rater_quadrant = models.CharField(max_length=1)
+    other_quadrant = models.CharField(max_length=1)
+    frequent = _rating_field("frequent")
+    timely = _rating_field("timely")
+    accurate = _rating_field("accurate")
+    problem_solving = _rating_field("problem_solving")
+    shared_goals = _rating_field("shared_goals")
+    shared_knowledge = _rating_field("shared_knowledge")
+    mutual_respect = _rating_field("mutual_respect")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "relationship", "rater"], name="pulse_once_per_rater"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": PULSE_MIN, f"{name}__lte": PULSE_MAX}),
+                    name=f"pulse_{name}_1_to_5",
+                )
+                for name in PULSE_FIELDS
+            ],
+            models.CheckConstraint(
+                condition=Q(rater_quadrant__in=["L", "M", "T", "E"])
+                & Q(other_quadrant__in=["L", "M", "T", "E"]),
+                name="pulse_quadrants_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse of {self.rater} ({self.rater_quadrant}→{self.other_quadrant})"
+
+    def ratings(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in PULSE_FIELDS}
+
+
+class MeasurementChange(models.Model):
+    """Who entered or corrected which value, from what to what: one row per changed field.
+
+    Exactly one of score, measurement and pulse is set; ``old_value`` is empty for a first
+    entry."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    score = models.ForeignKey(
+        SatisfactionScore, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    measurement = models.ForeignKey(
+        ObjectiveMeasurement,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    pulse = models.ForeignKey(
+        PulseRating, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    field = models.CharField(max_length=40)
+    old_value = models.CharField(max_length=60, blank=True)
+    new_value = models.CharField(max_length=60)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=False, measurement__isnull=True, pulse__isnull=True)
+                | Q(score__isnull=True, measurement__isnull=False, pulse__isnull=True)
+                | Q(score__isnull=True, measurement__isnull=True, pulse__isnull=False),
+                name="measurement_change_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value or '—'} → {self.new_value}"

@@ -346,13 +346,16 @@ def session_set_status(*, session: Session, version: int, status: str) -> Sessio
 
 
 @transaction.atomic
-def success_add(*, session: Session, text: str, shared_by: Member | None) -> SessionSuccess:
-    return SessionSuccess.objects.create(
-        organization_id=session.organization_id,
-        session=session,
-        text=text.strip(),
-        shared_by=shared_by,
+def success_add(
+    *, session: Session, text: str, shared_by: Member | None, author=None
+) -> SessionSuccess:
+    """A success shared at the session: it belongs to the session's partnership and objective
+    and is dated on the session's day; ``author`` is the login who wrote it down."""
+    success = SessionSuccess.at_session(
+        session, text=text.strip(), shared_by=shared_by, author=author
     )
+    success.save()
+    return success
 
 
 @transaction.atomic

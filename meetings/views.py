@@ -320,7 +320,9 @@ class LogKind:
     prefix: str
     noun: str
 
-    def add(self, session: Session, changes: dict) -> Model:
+    def add(self, session: Session, changes: dict, author=None) -> Model:
+        if self.slug == "successes":
+            changes = {**changes, "author": author}
         adders = {
             "successes": services.success_add,
             "progress": services.progress_add,
@@ -571,7 +573,7 @@ def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form = _item_form(log_kind, session, _members(session), _objectives(session), data=request.POST)
     if form.is_valid():
         try:
-            log_kind.add(session, form.changes())
+            log_kind.add(session, form.changes(), author=request.user)
         except ValidationError as error:
             form.add_error(None, error)
     if form.errors:

@@ -158,3 +158,22 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     organization = factory.SelfAttribute("session.organization")
     text = factory.Sequence(lambda n: f"Action {n}")
     owner = factory.SelfAttribute("session.facilitator")
+
+
+# --- meetings: success log, checklists, measurements (issue 7) -------------------------------
+
+
+class SuccessFactory(factory.django.DjangoModelFactory):
+    """A success of a session (pass ``session=None, partnership=...`` for a direct entry)."""
+
+    class Meta:
+        model = "meetings.SessionSuccess"
+
+    session = factory.SubFactory(SessionFactory)
+    partnership = factory.LazyAttribute(lambda s: s.session.partnership)
+    organization = factory.SelfAttribute("partnership.organization")
+    objective = factory.SelfAttribute("partnership.objective")
+    happened_on = factory.LazyAttribute(
+        lambda s: s.session.starts_at.date() if s.session else datetime.date(2026, 2, 10)
+    )
+    text = factory.Sequence(lambda n: f"Success {n}")

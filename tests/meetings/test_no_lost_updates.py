@@ -14,8 +14,8 @@ import pytest
 from django.db import connection, transaction
 
 from meetings import services
-from meetings.models import Session, SessionSuccess
-from tests.factories import SessionFactory
+from meetings.models import Session
+from tests.factories import SessionFactory, SuccessFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,9 +57,7 @@ def postgres_only():
 
 def test_two_racing_edits_of_one_entry_keep_the_first_and_refuse_the_second(postgres_only):
     session = SessionFactory()
-    success = SessionSuccess.objects.create(
-        organization=session.organization, session=session, text="Original"
-    )
+    success = SuccessFactory(session=session, text="Original")
 
     def edit(text):
         return lambda: services.log_item_edit(item=success, version=1, changes={"text": text})

@@ -21,6 +21,7 @@ from tests.factories import (
     PersonFactory,
     RelationshipFactory,
     SessionFactory,
+    SuccessFactory,
 )
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -186,9 +187,7 @@ def test_a_second_call_on_the_same_objective_is_refused_clearly(session, manager
 
 
 def test_it_edits_an_item_in_place(session, manager_client):
-    success = SessionSuccess.objects.create(
-        organization=session.organization, session=session, text="Old words"
-    )
+    success = SuccessFactory(session=session, text="Old words")
     form = manager_client.get(f"/meetings/log/successes/{success.pk}/edit/", **HX)
     assert form.status_code == 200
     assert "<html" not in form.content.decode()
@@ -206,9 +205,7 @@ def test_it_edits_an_item_in_place(session, manager_client):
 
 
 def test_editing_works_without_javascript(session, manager_client):
-    success = SessionSuccess.objects.create(
-        organization=session.organization, session=session, text="Old words"
-    )
+    success = SuccessFactory(session=session, text="Old words")
     page = manager_client.get(f"/meetings/log/successes/{success.pk}/edit/")
     assert "<html" in page.content.decode()
     response = manager_client.post(
@@ -224,9 +221,7 @@ def test_editing_works_without_javascript(session, manager_client):
 def test_the_second_save_of_a_stale_form_is_refused_and_the_newer_text_kept(
     session, manager_client, leader_client
 ):
-    success = SessionSuccess.objects.create(
-        organization=session.organization, session=session, text="Original"
-    )
+    success = SuccessFactory(session=session, text="Original")
     field = f"success-{success.pk}"
     # Both opened the form at version 1; the leader saves first.
     first = leader_client.post(
@@ -403,9 +398,7 @@ def history(session, leader_membership, manager_membership):
         session=q4, text="Visit the night shift", owner=max_, done_on=datetime.date(2025, 12, 1)
     )
     still_open = ActionItemFactory(session=q4, text="Train two auditors", owner=max_)
-    SessionSuccess.objects.create(
-        organization=session.organization, session=q4, text="Zero returns in October"
-    )
+    SuccessFactory(session=q4, text="Zero returns in October")
     ObjectiveProgress.objects.create(
         organization=session.organization,
         session=q4,
@@ -475,9 +468,7 @@ def _grow(session, people, items):
         )
     org = session.organization
     for i in range(items):
-        SessionSuccess.objects.create(
-            organization=org, session=session, text=f"S{i}", shared_by=lee
-        )
+        SuccessFactory(session=session, text=f"S{i}", shared_by=lee)
         FeedbackItem.objects.create(
             organization=org, session=session, text=f"F{i}", from_member=lee
         )
