@@ -286,12 +286,17 @@ def _delete_organizations(organizations: QuerySet[Organization]) -> None:
     organizations.delete()
 
 
-def _seed_partnerships(organization: Organization, rng: random.Random) -> None:
-    """Let the partnerships app add its demo data when it provides a partnerships.demo module."""
-    if importlib.util.find_spec("partnerships.demo") is None:
-        return
-    module = importlib.import_module("partnerships.demo")
-    module.seed_partnerships(organization, rng)
+# Other apps add their demo data through these hooks, in this order, when they provide them.
+APP_DEMOS = [("partnerships.demo", "seed_partnerships"), ("meetings.demo", "seed_meetings")]
+
+
+def _seed_app_demos(organization: Organization, rng: random.Random) -> None:
+    """Let each app add its demo data (partnerships, then their sessions) to the organization."""
+    for module_name, function_name in APP_DEMOS:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        seed = getattr(importlib.import_module(module_name), function_name)
+        seed(organization, rng)
 
 
 @transaction.atomic
@@ -301,7 +306,7 @@ def demo_seed(*, seed: int = DEMO_SEED) -> list[DemoLogin]:
     rng = random.Random(seed)
     organizations = {DEMO_SLUG: _build_northwind(rng), SECOND_SLUG: _build_riverbend(rng)}
     logins = _create_logins(organizations)
-    _seed_partnerships(organizations[DEMO_SLUG], rng)
+    _seed_app_demos(organizations[DEMO_SLUG], rng)
     return logins
 
 

@@ -8,8 +8,10 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client
 
+from meetings.models import Session
 from org import demo
 from org.models import Member, Organization, OrgMembership, Quadrant, TeamMembership
+from partnerships.models import Partnership
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +169,15 @@ def test_if_empty_leaves_a_database_with_real_data_alone():
 
 
 def test_it_writes_in_bulk(django_assert_max_num_queries, monkeypatch):
-    monkeypatch.setattr(demo, "_seed_partnerships", lambda organization, rng: None)
+    monkeypatch.setattr(demo, "APP_DEMOS", [])
     with django_assert_max_num_queries(40):
         demo.demo_seed()
     assert Member.objects.count() > 290
+
+
+def test_the_other_apps_add_their_demo_data():
+    seed_demo()
+    northwind = Organization.objects.get(slug="northwind")
+    assert Partnership.objects.filter(organization=northwind).exists()
+    assert Session.objects.filter(organization=northwind).exists()
+    assert not Partnership.objects.filter(organization__slug="riverbend").exists()
