@@ -311,3 +311,57 @@ class OrgMembership(models.Model):
     def sees_whole_organization(self) -> bool:
         """Admins and leaders see everything in the organization."""
         return self.role in (Role.ADMIN, Role.LEADER)
+
+
+# --- the audit trail ---------------------------------------------------------------------------
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_org(self, organization: Organization) -> AuditEntryQuerySet:
+        return self.filter(organization=organization)
+
+    def newest_first(self) -> AuditEntryQuerySet:
+        return self.order_by("-at", "-id")
+
+
+class AuditEntry(models.Model):
+    """One change to the organization's data: who, when, what, and each field before and after.
+
+    Written by the services in the same transaction as the change (org/audit.py); never
+    edited or deleted by the app. `changes` is {field: [before, after]} with JSON values
+    (dates in ISO form, a related object as {"id": ..., "repr": ...}). The actor's username is
+    kept in actor_label, so the entry still says who it was after their login is deleted; an
+    entry without an actor was written by a command or an import run from the shell.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20)
+    object_type = models.CharField(max_length=30)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "at"], name="audit_org_at"),
+            models.Index(fields=["organization", "actor", "at"], name="audit_org_actor_at"),
+            models.Index(
+                fields=["organization", "object_type", "object_id"], name="audit_org_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label or 'system'} {self.action} {self.object_type} {self.object_repr}"

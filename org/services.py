@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 
+from org.audit import audit_record, snapshot
 from org.models import (
     PERSON_QUADRANTS,
     Member,
@@ -28,6 +29,19 @@ def _day(value: datetime.date) -> str:
     return date_format(value, "j M Y")
 
 
+# The member's fields the audit trail keeps before and after each change.
+MEMBER_AUDIT_FIELDS = [
+    "kind",
+    "quadrant",
+    "name",
+    "title",
+    "email",
+    "external_id",
+    "active_from",
+    "active_until",
+]
+
+
 @transaction.atomic
 def member_create(
     *,
@@ -40,6 +54,7 @@ def member_create(
     external_id: str = "",
     active_from: datetime.date | None = None,
     active_until: datetime.date | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Member:
     """Add a person or a team; active from today (in the organization's time zone) by default."""
     member = Member(
@@ -55,6 +70,7 @@ def member_create(
     )
     member.full_clean()
     member.save()
+    audit_record(by=by, action="created", obj=member, after=snapshot(member, MEMBER_AUDIT_FIELDS))
     return member
 
 
@@ -69,6 +85,7 @@ def member_update(
     active_from: datetime.date,
     active_until: datetime.date | None,
     expected_version: str | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Member:
     """Change a member's facts (not kind or quadrant: see member_move); returns the saved row.
 
@@ -83,6 +100,7 @@ def member_update(
             code="stale",
             params={"name": current.name},
         )
+    before = snapshot(current, MEMBER_AUDIT_FIELDS)
     current.name = name.strip()
     current.title = title.strip()
     current.email = email.strip()
@@ -101,11 +119,20 @@ def member_update(
             "updated_at",
         ]
     )
+    audit_record(
+        by=by,
+        action="changed",
+        obj=current,
+        before=before,
+        after=snapshot(current, MEMBER_AUDIT_FIELDS),
+    )
     return current
 
 
 @transaction.atomic
-def member_archive(*, member: Member, on: datetime.date) -> Member:
+def member_archive(
+    *, member: Member, on: datetime.date, by: AbstractBaseUser | None = None
+) -> Member:
     """End a member's activity: from `on` (exclusive end) they are no longer active."""
     if member.active_until is not None and member.active_until <= on:
         raise ValidationError(
@@ -127,8 +154,16 @@ def member_archive(*, member: Member, on: datetime.date) -> Member:
                 )
             }
         )
+    before = snapshot(member, ["active_until"])
     member.active_until = on
     member.save(update_fields=["active_until", "updated_at"])
+    audit_record(
+        by=by,
+        action="archived",
+        obj=member,
+        before=before,
+        after=snapshot(member, ["active_until"]),
+    )
     return member
 
 
@@ -207,11 +242,20 @@ def member_move(
     )
     member.quadrant = to_quadrant
     member.save(update_fields=["quadrant", "updated_at"])
+    audit_record(
+        by=by,
+        action="moved",
+        obj=member,
+        before={"quadrant": move.from_quadrant},
+        after={"quadrant": move.to_quadrant, "moved_on": on.isoformat()},
+    )
     return move
 
 
 @transaction.atomic
-def team_add_person(*, team: Member, person: Member) -> TeamMembership:
+def team_add_person(
+    *, team: Member, person: Member, by: AbstractBaseUser | None = None
+) -> TeamMembership:
     """Seat an active person of the team's organization on the team."""
     if not team.is_team:
         raise ValidationError(
@@ -254,14 +298,17 @@ def team_add_person(*, team: Member, person: Member) -> TeamMembership:
                 )
             }
         )
-    return TeamMembership.objects.create(
+    seat = TeamMembership.objects.create(
         organization_id=team.organization_id, team=team, person=person
     )
+    audit_record(by=by, action="added", obj=seat, after=snapshot(seat, ["team", "person"]))
+    return seat
 
 
 @transaction.atomic
-def team_remove_person(*, team: Member, person: Member) -> None:
+def team_remove_person(*, team: Member, person: Member, by: AbstractBaseUser | None = None) -> None:
     """Take a person off a team."""
+    seat = TeamMembership(organization_id=team.organization_id, team=team, person=person)
     deleted, _ = TeamMembership.objects.filter(team=team, person=person).delete()
     if not deleted:
         raise ValidationError(
@@ -273,3 +320,4 @@ def team_remove_person(*, team: Member, person: Member) -> None:
                 )
             }
         )
+    audit_record(by=by, action="removed", obj=seat, before=snapshot(seat, ["team", "person"]))

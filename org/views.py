@@ -179,7 +179,9 @@ def member_new(request: HttpRequest) -> HttpResponse:
         form = MemberForm(request.POST, organization=organization)
         if form.is_valid():
             try:
-                member = services.member_create(organization=organization, **form.cleaned_data)
+                member = services.member_create(
+                    organization=organization, by=request.user, **form.cleaned_data
+                )
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
@@ -214,6 +216,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     active_from=data["active_from"],
                     active_until=data["active_until"],
                     expected_version=data["version"] or None,
+                    by=request.user,
                 )
             except ValidationError as error:
                 _add_service_errors(form, error)
@@ -235,7 +238,7 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
         form = ArchiveForm(request.POST)
         if form.is_valid():
             try:
-                services.member_archive(member=member, on=form.cleaned_data["on"])
+                services.member_archive(member=member, on=form.cleaned_data["on"], by=request.user)
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
@@ -314,7 +317,7 @@ def member_people(request: HttpRequest, pk: int) -> HttpResponse:
             adding = form.cleaned_data["action"] == TeamPeopleForm.ADD
             service = services.team_add_person if adding else services.team_remove_person
             try:
-                service(team=team, person=person)
+                service(team=team, person=person, by=request.user)
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
