@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils.formats import date_format
 
 from org import services as org_services
-from org.models import Member, Organization, Quadrant, QuadrantMove
+from org.audit import audit_entry, audit_record, snapshot
+from org.models import AuditEntry, Member, Organization, Quadrant, QuadrantMove
 from partnerships.graph import closing_loop_over_time
 from partnerships.models import (
     Objective,
@@ -37,6 +38,48 @@ def _day(value: datetime.date) -> str:
 
 def _quadrant(code: str) -> str:
     return Quadrant(code).label
+
+
+# The fields the audit trail keeps before and after each change.
+OBJECTIVE_AUDIT_FIELDS = [
+    "title",
+    "description",
+    "emphasis",
+    "owner",
+    "starts_on",
+    "ends_on",
+    "status",
+    "target_value",
+    "target_unit",
+]
+PARTNERSHIP_AUDIT_FIELDS = ["objective", "name", "purpose", "formed_on", "dissolved_on"]
+RELATIONSHIP_AUDIT_FIELDS = [
+    "partnership",
+    "from_member",
+    "to_member",
+    "type",
+    "carries",
+    "starts_on",
+    "ends_on",
+]
+
+
+def _audit_ended(
+    relationships: Sequence[Relationship], on: datetime.date, by: AbstractBaseUser | None
+) -> None:
+    """One entry per relationship ended as of `on` (their members are loaded)."""
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                by=by,
+                action="ended",
+                obj=relationship,
+                before=snapshot(relationship, ["ends_on"]),
+                after={"ends_on": on.isoformat()},
+            )
+            for relationship in relationships
+        ]
+    )
 
 
 def _lock_organization(organization_id: int) -> Organization:
@@ -96,6 +139,7 @@ def objective_create(
     status: str = Objective.Status.ACTIVE,
     target_value: Decimal | None = None,
     target_unit: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> Objective:
     if owner is not None and owner.organization_id != organization.pk:
         raise ValidationError(
@@ -115,6 +159,9 @@ def objective_create(
     )
     objective.full_clean()
     objective.save()
+    audit_record(
+        by=by, action="created", obj=objective, after=snapshot(objective, OBJECTIVE_AUDIT_FIELDS)
+    )
     return objective
 
 
@@ -129,6 +176,7 @@ def partnership_form(
     name: str,
     formed_on: datetime.date,
     purpose: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> Partnership:
     """Form a partnership around one of the organization's objectives."""
     if objective.organization_id != organization.pk:
@@ -148,11 +196,19 @@ def partnership_form(
     )
     partnership.full_clean()
     partnership.save()
+    audit_record(
+        by=by,
+        action="created",
+        obj=partnership,
+        after=snapshot(partnership, PARTNERSHIP_AUDIT_FIELDS),
+    )
     return partnership
 
 
 @transaction.atomic
-def partnership_dissolve(*, partnership: Partnership, on: datetime.date) -> int:
+def partnership_dissolve(
+    *, partnership: Partnership, on: datetime.date, by: AbstractBaseUser | None = None
+) -> int:
     """Dissolve the partnership on `on`: it and its open relationships end that day.
 
     History is kept: the rows stay, with their end dates. Returns how many relationships
@@ -200,9 +256,18 @@ def partnership_dissolve(*, partnership: Partnership, on: datetime.date) -> int:
                 )
             }
         )
+    ending = list(current.relationships.not_ended_by(on).with_members())
     ended = current.relationships.not_ended_by(on).update(ends_on=on)
     current.dissolved_on = on
     current.save(update_fields=["dissolved_on"])
+    audit_record(
+        by=by,
+        action="dissolved",
+        obj=current,
+        before={"dissolved_on": None},
+        after={"dissolved_on": on.isoformat()},
+    )
+    _audit_ended(ending, on, by)
     partnership.dissolved_on = on
     return ended
 
@@ -224,6 +289,7 @@ def relationship_add(
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
     carries: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> Relationship:
     """Join two members inside a partnership; the type follows from their quadrants.
 
@@ -330,11 +396,19 @@ def relationship_add(
         ends_on=ends_on,
     )
     relationship.save()
+    audit_record(
+        by=by,
+        action="added",
+        obj=relationship,
+        after=snapshot(relationship, RELATIONSHIP_AUDIT_FIELDS),
+    )
     return relationship
 
 
 @transaction.atomic
-def relationship_end(*, relationship: Relationship, on: datetime.date) -> Relationship:
+def relationship_end(
+    *, relationship: Relationship, on: datetime.date, by: AbstractBaseUser | None = None
+) -> Relationship:
     """End a relationship: from `on` it is no longer active. The row stays as history."""
     current = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if current.ends_on is not None and current.ends_on <= on:
@@ -351,9 +425,17 @@ def relationship_end(*, relationship: Relationship, on: datetime.date) -> Relati
             "before_start",
             day=_day(current.starts_on),
         )
+    before = snapshot(current, ["ends_on"])
     current.ends_on = on
     current.save(update_fields=["ends_on"])
     relationship.ends_on = on
+    audit_record(
+        by=by,
+        action="ended",
+        obj=relationship,
+        before=before,
+        after=snapshot(relationship, ["ends_on"]),
+    )
     return relationship
 
 
@@ -448,6 +530,7 @@ def member_move_checked(
             }
         )
     Relationship.objects.filter(pk__in=[r.pk for r in broken]).update(ends_on=on)
+    _audit_ended(broken, on, by)
     in_force = Relationship.objects.filter(organization_id=member.organization_id).not_ended_by(on)
     in_force.filter(from_member=member).update(from_quadrant=to_quadrant)
     in_force.filter(to_member=member).update(to_quadrant=to_quadrant)

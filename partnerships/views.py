@@ -98,7 +98,9 @@ def objective_create(request: HttpRequest) -> HttpResponse:
     form = ObjectiveForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
-            objective = services.objective_create(organization=organization, **form.cleaned_data)
+            objective = services.objective_create(
+                organization=organization, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -175,7 +177,9 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     form = PartnershipForm(request.POST or None, initial=initial, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
-            partnership = services.partnership_form(organization=organization, **form.cleaned_data)
+            partnership = services.partnership_form(
+                organization=organization, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -243,7 +247,7 @@ def partnership_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             ended = services.partnership_dissolve(
-                partnership=partnership, on=form.cleaned_data["on"]
+                partnership=partnership, on=form.cleaned_data["on"], by=request.user
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -267,7 +271,9 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     added = None
     if form.is_valid():
         try:
-            added = services.relationship_add(partnership=partnership, **form.cleaned_data)
+            added = services.relationship_add(
+                partnership=partnership, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -309,7 +315,9 @@ def relationship_end(request: HttpRequest, pk: int, relationship_pk: int) -> Htt
     form = DateForm(request.POST, organization=membership.organization)
     if form.is_valid():
         try:
-            services.relationship_end(relationship=relationship, on=form.cleaned_data["on"])
+            services.relationship_end(
+                relationship=relationship, on=form.cleaned_data["on"], by=request.user
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
