@@ -16,6 +16,10 @@ chosen flows until the count is reached. Partnerships differ in size (the larges
 about 2,700 relationships, the smallest about 100); the bench leader belongs to exactly 40
 partnerships and the bench manager to 8.
 
+For the leader's dashboard: the leader's checklist of the 13 actions each quarter, the
+satisfaction scores and each objective's measurement of the past quarters, and up to three
+pulse ratings per held session.
+
 Dates are relative to the quarter the organization was built in: some members joined
 lately and some left, some partnerships formed lately and some dissolved, some relationships
 started or ended in the last three quarters, so that the diagram "as of" a past day differs
@@ -35,11 +39,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.models import (
+    PULSE_FIELDS,
+    PULSE_MAX,
+    PULSE_MIN,
+    Action,
     ActionItem,
+    ActionState,
     BlackoutDate,
+    Checklist,
+    ChecklistItem,
     FeedbackItem,
+    ObjectiveMeasurement,
     ObjectiveProgress,
     ProgressCall,
+    PulseRating,
+    SatisfactionScore,
+    ScoreKind,
     Session,
     SessionStatus,
     SessionSuccess,
@@ -57,7 +72,7 @@ from partnerships.models import (
 
 SEED = 2002  # the year of the seed article
 # Bump when the generated organization changes, so that cached databases are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BATCH = 2000
 
 
@@ -319,7 +334,8 @@ def _plan_relationships(plan: Plan, rng: random.Random, pairs: list) -> None:
 
 @transaction.atomic
 def build_organization(size: Size, *, slug: str) -> Organization:
-    """Write the planned organization, its logins and four quarters of sessions."""
+    """Write the planned organization, its logins, four quarters of sessions with their logs,
+    and what the leader's dashboard reads: checklists, scores, measurements, pulse ratings."""
     now = timezone.now()
     organization = Organization.objects.create(name=f"Bench Corp ({size.name})", slug=slug)
     plan = plan_organization(size, organization.today())
@@ -341,6 +357,8 @@ def build_organization(size: Size, *, slug: str) -> Organization:
             emphasis=Emphasis.values[number % len(Emphasis.values)],
             owner=members[plan.leader],
             starts_on=plan.origin,
+            target_value=90 + number % 10,
+            target_unit="%",
         )
         for number, title in enumerate(OBJECTIVE_TITLES[: size.objectives])
     )
@@ -355,8 +373,8 @@ def build_organization(size: Size, *, slug: str) -> Organization:
         )
         for row in plan.partnerships
     )
-    Relationship.objects.bulk_create(
-        (
+    relationships = Relationship.objects.bulk_create(
+        [
             Relationship(
                 organization=organization,
                 partnership=partnerships[row["partnership"]],
@@ -370,36 +388,48 @@ def build_organization(size: Size, *, slug: str) -> Organization:
                 ends_on=row["ends_on"],
             )
             for row in plan.relationships
-        ),
+        ],
         batch_size=BATCH,
     )
-    _logins(organization, members[plan.leader], members[plan.manager])
-    _sessions(organization, plan, members, partnerships, objectives, now)
+    logins = _logins(organization, members[plan.leader], members[plan.manager])
+    rng = random.Random(SEED + 1)
+    held = _sessions(organization, plan, rng, members, partnerships, relationships, now)
+    _logs(organization, rng, held, logins["leader"], plan.today)
+    _dashboard(organization, plan, rng, objectives, logins, held)
     return organization
 
 
-def _logins(organization: Organization, leader: Member, manager: Member) -> None:
+def _logins(organization: Organization, leader: Member, manager: Member) -> dict:
     User = get_user_model()
+    logins = {}
     for role, username in USERNAMES.items():
         user = User(username=username, email=f"{username}@bench.example")
         user.set_unusable_password()
         user.save()
         member = {"leader": leader, "manager": manager}.get(role)
-        OrgMembership.objects.create(
+        logins[role] = OrgMembership.objects.create(
             user=user, organization=organization, role=Role(role), member=member
         )
+    return logins
 
 
-def _sessions(organization, plan, members, partnerships, objectives, now) -> None:
+@dataclass
+class Held:
+    """A held session, who attended, and the relationships of its partnership that quarter."""
+
+    session: Session
+    attendees: list[Member]
+    relationships: list[Relationship]
+
+
+def _sessions(organization, plan, rng, members, partnerships, relationships, now) -> list[Held]:
     """One session per partnership per quarter that it is active in: the past quarters held
-    (a few missed or cancelled) and logged, the current one held up to now and planned after."""
-    rng = random.Random(SEED + 1)
+    (a few missed or cancelled), the current one held up to now and planned after."""
     tz = organization.tz
-    by_partnership: dict[int, list[dict]] = defaultdict(list)
-    for row in plan.relationships:
-        by_partnership[row["partnership"]].append(row)
-    sessions: list[Session] = []
-    attendees: list[tuple[int, list[Member]]] = []
+    by_partnership: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(plan.relationships):
+        by_partnership[row["partnership"]].append(index)
+    sessions: list[Held] = []
     blackouts = []
     for quarter in plan.quarters:
         blackouts.append(
@@ -418,14 +448,19 @@ def _sessions(organization, plan, members, partnerships, objectives, now) -> Non
         ]
         for slot, number in enumerate(active):
             rows = [
-                r
-                for r in by_partnership[number]
-                if r["starts_on"] < quarter.end
-                and (r["ends_on"] is None or r["ends_on"] > quarter.start)
+                i
+                for i in by_partnership[number]
+                if plan.relationships[i]["starts_on"] < quarter.end
+                and (
+                    plan.relationships[i]["ends_on"] is None
+                    or plan.relationships[i]["ends_on"] > quarter.start
+                )
             ]
-            people = {
-                members[r[end]].pk: members[r[end]] for r in rows for end in ("source", "target")
-            }
+            people = {}
+            for i in rows:
+                for end in ("source", "target"):
+                    member = members[plan.relationships[i][end]]
+                    people[member.pk] = member
             facilitator = facilitator_for(people.values())
             if facilitator is None:
                 continue
@@ -433,19 +468,14 @@ def _sessions(organization, plan, members, partnerships, objectives, now) -> Non
             starts_at = datetime.datetime.combine(
                 day, datetime.time(9 + slot % 7, 30 * (slot % 2)), tzinfo=tz
             )
+            status = SessionStatus.PLANNED
             if starts_at + datetime.timedelta(minutes=90) <= now:
                 roll = rng.random()
-                status = (
-                    SessionStatus.HELD
-                    if roll < 0.9
-                    else SessionStatus.MISSED
-                    if roll < 0.95
-                    else SessionStatus.CANCELLED
-                )
+                status = SessionStatus.HELD
+                if roll >= 0.9:
+                    status = SessionStatus.MISSED if roll < 0.95 else SessionStatus.CANCELLED
                 if quarter == plan.quarters[-1] and roll > 0.8:
                     status = SessionStatus.PLANNED  # overdue: nobody marked it held
-            else:
-                status = SessionStatus.PLANNED
             session = Session(
                 organization=organization,
                 partnership=partnerships[number],
@@ -454,51 +484,46 @@ def _sessions(organization, plan, members, partnerships, objectives, now) -> Non
                 starts_at=starts_at,
                 place=f"Room {1 + slot % 12}",
                 status=status,
-                held_at=starts_at + datetime.timedelta(minutes=90)
-                if status == SessionStatus.HELD
-                else None,
             )
+            if status == SessionStatus.HELD:
+                session.held_at = starts_at + datetime.timedelta(minutes=90)
             others = sorted((m for m in people.values() if m.pk != facilitator.pk), key=_pk)
-            sessions.append(session)
-            attendees.append(
-                (len(sessions) - 1, [facilitator, *rng.sample(others, min(11, len(others)))])
-            )
+            present = [facilitator, *rng.sample(others, min(11, len(others)))]
+            sessions.append(Held(session, present, [relationships[i] for i in rows]))
     BlackoutDate.objects.bulk_create(blackouts, ignore_conflicts=True)
-    Session.objects.bulk_create(sessions, batch_size=BATCH)
+    Session.objects.bulk_create([held.session for held in sessions], batch_size=BATCH)
     Through = Session.attendees.through
     Through.objects.bulk_create(
-        (Through(session=sessions[i], member=m) for i, people in attendees for m in people),
+        (Through(session=held.session, member=m) for held in sessions for m in held.attendees),
         batch_size=BATCH,
     )
-    _logs(organization, rng, sessions, attendees, objectives, plan.today)
+    return [held for held in sessions if held.session.status == SessionStatus.HELD]
 
 
 def _pk(member: Member) -> int:
     return member.pk
 
 
-def _logs(organization, rng, sessions, attendees, objectives, today) -> None:
-    by_pk = {o.pk: o for o in objectives}
+def _logs(organization, rng, held: list[Held], author: OrgMembership, today) -> None:
+    """Two successes, a progress call, a feedback item and two action items per held session."""
     successes, progress, feedback, actions = [], [], [], []
-    for index, session in enumerate(sessions):
-        if session.status != SessionStatus.HELD:
-            continue
-        people = attendees[index][1]
-        held_on = session.starts_at.date()
+    for item in held:
+        session, people = item.session, item.attendees
         for n in range(2):
             successes.append(
-                SessionSuccess(
-                    organization=organization,
-                    session=session,
+                SessionSuccess.at_session(
+                    session,
                     text=f"{rng.choice(CARRIES).capitalize()}: better than last quarter ({n + 1}).",
                     shared_by=rng.choice(people),
+                    author=author.user,
+                    shared_with_organization=rng.random() < 0.3,
                 )
             )
         progress.append(
             ObjectiveProgress(
                 organization=organization,
                 session=session,
-                objective=by_pk[session.partnership.objective_id],
+                objective_id=session.partnership.objective_id,
                 call=rng.choice(ProgressCall.values),
             )
         )
@@ -511,7 +536,7 @@ def _logs(organization, rng, sessions, attendees, objectives, today) -> None:
             )
         )
         for n in range(2):
-            due_on = held_on + datetime.timedelta(days=30 + 15 * n)
+            due_on = session.starts_at.date() + datetime.timedelta(days=30 + 15 * n)
             actions.append(
                 ActionItem(
                     organization=organization,
@@ -529,3 +554,67 @@ def _logs(organization, rng, sessions, attendees, objectives, today) -> None:
         (ActionItem, actions),
     ):
         model.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _dashboard(organization, plan, rng, objectives, logins, held: list[Held]) -> None:
+    """The leader's checklist each quarter (the past ones mostly done), the satisfaction
+    scores and each objective's measurement per quarter, and up to three pulse ratings per
+    held session, each from an attendee about the other side of one of their relationships."""
+    actions = list(Action.objects.order_by("number"))
+    states = ActionState.values
+    for age, quarter in enumerate(reversed(plan.quarters)):
+        checklist = Checklist.objects.create(
+            organization=organization, membership=logins["leader"], quarter_start=quarter.start
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                organization=organization,
+                checklist=checklist,
+                action=action,
+                state=ActionState.DONE if age and rng.random() < 0.7 else rng.choice(states),
+                note="Done at the quarter's briefing." if rng.random() < 0.5 else "",
+            )
+            for action in actions
+        )
+    past = plan.quarters[:-1]  # the current quarter is not measured yet
+    SatisfactionScore.objects.bulk_create(
+        SatisfactionScore(
+            organization=organization,
+            kind=kind,
+            quarter_start=quarter.start,
+            value=round(rng.uniform(60, 90), 1),
+        )
+        for quarter in past
+        for kind in ScoreKind.values
+    )
+    ObjectiveMeasurement.objects.bulk_create(
+        ObjectiveMeasurement(
+            organization=organization,
+            objective=objective,
+            quarter_start=quarter.start,
+            value=round(rng.uniform(70, 99), 2),
+            unit=objective.target_unit,
+        )
+        for quarter in past
+        for objective in objectives
+    )
+    ratings = []
+    for item in held:
+        present = {m.pk for m in item.attendees}
+        rated = [r for r in item.relationships if {r.from_member_id, r.to_member_id} & present]
+        for relationship in rng.sample(rated, min(3, len(rated))):
+            rater, other = relationship.from_member, relationship.to_member
+            if rater.pk not in present:
+                rater, other = other, rater
+            ratings.append(
+                PulseRating(
+                    organization=organization,
+                    session=item.session,
+                    relationship=relationship,
+                    rater=rater,
+                    rater_quadrant=rater.quadrant,
+                    other_quadrant=other.quadrant,
+                    **{name: rng.randint(PULSE_MIN, PULSE_MAX) for name in PULSE_FIELDS},
+                )
+            )
+    PulseRating.objects.bulk_create(ratings, batch_size=BATCH)
