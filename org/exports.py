@@ -15,7 +15,7 @@ from org.imports import CHAIN_OF_COMMAND
 from org.models import Member, Organization, TeamMembership
 from partnerships.models import Relationship
 
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 
 MEMBER_COLUMNS = [
     "external_id",
@@ -46,6 +46,7 @@ RELATIONSHIP_COLUMNS = [
 
 
 def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(DANGEROUS_STARTS) else text
 

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from org.access import get_member, require_membership
+from org.exports import spreadsheet_safe
 from org.models import Member, OrgMembership
 from partnerships import diagram
 from partnerships.diagram_forms import AsOfForm, DiagramFilterForm, SearchForm
@@ -403,14 +404,6 @@ def export_svg(request: HttpRequest) -> HttpResponse:
     day = form.scope().day
     response["Content-Disposition"] = f'attachment; filename="partnership-diagram-{day}.svg"'
     return response
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 CSV_HEADER = [

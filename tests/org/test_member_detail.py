@@ -152,6 +152,8 @@ def test_it_lists_the_partnerships_that_reach_the_person_and_by_which_channel(
     assert "Quality first" in page
     assert "Lin Leader" in page
     assert f'href="/diagram/members/{grace.pk}/"' in page
+    # with htmx the drawing of the member's place loads into the page
+    assert f'hx-get="/diagram/members/{grace.pk}/" hx-trigger="load"' in page
 
 
 def test_a_member_does_not_see_partnerships_they_are_not_in(member_client, org, grace):
