@@ -365,3 +365,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label or 'system'} {self.action} {self.object_type} {self.object_repr}"
+
+
+# --- login protection --------------------------------------------------------------------------
+
+
+class LoginAttempt(models.Model):
+    """A login attempt that did not succeed: for which username, from which address, when.
+
+    org/throttle.py counts these per username and per address to refuse logins after too
+    many failures. They live in the database so that every web process, on every host, counts
+    the same attempts. Not tenant data: nobody has an organization before logging in.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_attempt_username_at"),
+            models.Index(fields=["address", "at"], name="login_attempt_address_at"),
+            models.Index(fields=["at"], name="login_attempt_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"
