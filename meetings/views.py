@@ -243,8 +243,9 @@ def blackout_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = require_planner(request)
+    membership = require_membership(request)
     blackout = get_object_or_404(BlackoutDate, organization=membership.organization, pk=pk)
+    require_planner(request)  # after the lookup: another organization's blackout is a 404
     blackout.delete()
     messages.success(request, f"{blackout.date} is a working day again.")
     return redirect(reverse("meetings:planner"))
@@ -258,8 +259,8 @@ def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a partnership its session for a quarter, at a time people chose."""
     membership = require_membership(request)
-    require_logging(membership)
     partnership = get_object_or_404(Partnership.objects.visible_to(membership), pk=pk)
+    require_logging(membership)  # after the lookup: another organization's partnership is a 404
     organization = membership.organization
     try:
         quarter = Quarter.from_key(

@@ -5,22 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_audit_entries'),
+        ("org", "0002_audit_entries"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginAttempt',
+            name="LoginAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('address', models.GenericIPAddressField(blank=True, null=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("address", models.GenericIPAddressField(blank=True, null=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['username', 'at'], name='login_attempt_username_at'), models.Index(fields=['address', 'at'], name='login_attempt_address_at'), models.Index(fields=['at'], name='login_attempt_at')],
+                "indexes": [
+                    models.Index(fields=["username", "at"], name="login_attempt_username_at"),
+                    models.Index(fields=["address", "at"], name="login_attempt_address_at"),
+                    models.Index(fields=["at"], name="login_attempt_at"),
+                ],
             },
         ),
     ]
