@@ -4,13 +4,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from org import account_views
 from org import views as org_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz", org_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("org.account_urls")),
     path("org/import/", include("org.import_urls")),
     path("org/", include("org.urls")),
     path("diagram/", include("partnerships.diagram_urls")),
@@ -19,3 +21,6 @@ urlpatterns = [
     path("", include("partnerships.routes")),
     path("admin/", admin.site.urls),
 ]
+
+# Uncaught exceptions: 503 with Retry-After when the database is unreachable, else 500.
+handler500 = "partnerships.errors.server_error"

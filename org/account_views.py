@@ -1,0 +1,83 @@
+"""The signed-in person's own account: logging in (throttled), the password, and logging out
+on every device.
+
+Logging out everywhere re-hashes the person's password (they type it to confirm). Django keeps
+a hash derived from the password hash in every session and drops a session whose hash no
+longer matches on its next request; a new salt gives a new hash, so every session of the
+person ends, on any session store, without a query per request. Changing the password does
+the same for the other devices (Django's PasswordChangeView keeps the current session).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from org.throttle import ThrottledAuthenticationForm
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page with the throttle; a throttled attempt answers 429."""
+
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error(forms.forms.NON_FIELD_ERRORS, "throttled"):
+            response.status_code = 429
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with the password validators of AUTH_PASSWORD_VALIDATORS."""
+
+    template_name = "account/password_change.html"
+    success_url = reverse_lazy("account:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "account/password_change_done.html"
+
+
+class ConfirmPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Type your password to confirm."},
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password
+
+
+@require_GET
+def account_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "account/page.html", {"form": ConfirmPasswordForm(user=request.user)})
+
+
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    form = ConfirmPasswordForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "account/page.html", {"form": form}, status=400)
+    user = request.user
+    user.set_password(form.cleaned_data["password"])  # the same password, a new salt
+    user.save(update_fields=["password"])
+    logout(request)
+    messages.success(request, "You are logged out on every device, this one included.")
+    return redirect("login")

@@ -1,0 +1,106 @@
+"""The login throttle: too many failed logins for one username, or from one address, and the
+login page refuses to try another password for a while.
+
+Every attempt is written to the LoginAttempt table before the password is checked, then
+counted with the other attempts of the last LOGIN_LOCKOUT_MINUTES; a success deletes the
+username's attempts. Counting rows in the database (rather than a per-process cache) means
+every gunicorn process on every host sees the same count, and attempts made in parallel
+count each other.
+
+Limits (settings, from environment variables): LOGIN_FAILURES_PER_USERNAME (default 5) and
+LOGIN_FAILURES_PER_ADDRESS (default 20) within LOGIN_LOCKOUT_MINUTES (default 15). A locked
+username stays locked even for the right password until its failures age out; that also lets
+someone who knows a username keep its owner out for a while, the usual price of a
+per-account limit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import math
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
+from django.utils import timezone
+
+from org.models import LoginAttempt
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address: REMOTE_ADDR, or, behind a reverse proxy that says so in
+    CLIENT_ADDRESS_HEADER, the last address that proxy wrote in that header."""
+    raw = request.META.get("REMOTE_ADDR", "")
+    header = settings.CLIENT_ADDRESS_HEADER
+    if header:
+        forwarded = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+        if forwarded.strip():
+            raw = forwarded.split(",")[-1]
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None
+
+
+def _window_start(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
+def _wait(attempts, limit: int, now: datetime.datetime) -> datetime.timedelta:
+    """How long until fewer than `limit` of these attempts remain in the window."""
+    times = list(attempts.order_by("-at").values_list("at", flat=True)[:limit])
+    if len(times) < limit:
+        return datetime.timedelta(0)
+    return times[-1] + datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES) - now
+
+
+def attempt_begin(username: str, address: str | None) -> tuple[LoginAttempt, datetime.timedelta]:
+    """Record an attempt; with it, how long the username or address must still wait (zero
+    when neither has reached its limit of failures)."""
+    now = timezone.now()
+    username = username.casefold()[:150]
+    LoginAttempt.objects.filter(at__lt=_window_start(now)).delete()
+    attempt = LoginAttempt.objects.create(username=username, address=address, at=now)
+    recent = LoginAttempt.objects.filter(at__gte=_window_start(now)).exclude(pk=attempt.pk)
+    wait = _wait(recent.filter(username=username), settings.LOGIN_FAILURES_PER_USERNAME, now)
+    if address is not None:
+        by_address = _wait(recent.filter(address=address), settings.LOGIN_FAILURES_PER_ADDRESS, now)
+        wait = max(wait, by_address)
+    return attempt, wait
+
+
+def attempt_succeeded(attempt: LoginAttempt) -> None:
+    """The username logged in: its failures are forgiven (the address's others are not)."""
+    LoginAttempt.objects.filter(username=attempt.username).delete()
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing to check a password once the username or the address
+    has failed too often."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": "Too many failed logins for this account or from this address. Wait "
+        "%(minutes)s minute%(plural)s and try again, or ask an admin of your organization to "
+        "set a new password for you.",
+    }
+
+    def clean(self) -> dict:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return super().clean()
+        attempt, wait = attempt_begin(username, client_address(self.request))
+        if wait > datetime.timedelta(0):
+            attempt.delete()  # a refused attempt is not counted: waiting is enough
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": minutes, "plural": "" if minutes == 1 else "s"},
+            )
+        cleaned = super().clean()  # raises invalid_login, and the attempt stays counted
+        attempt_succeeded(attempt)
+        return cleaned
