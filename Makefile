@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate demo browser-deps bench clean
+.PHONY: help run test lint format migrate demo browser-deps bench loadtest clean
 
 help:
 	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   ruff check and format check      make format   fix what ruff can"
 	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
+	@echo "make loadtest  gunicorn under load on PostgreSQL, restarted midway; no acknowledged write may be lost"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +61,14 @@ bench: $(STAMP)
 	@for script in bench/bench_*.py; do \
 		echo "== $$script"; DATABASE_URL=$(BENCH_DATABASE_URL) \
 		$(BIN)/python $$script --size $(SIZE) || exit 1; done
+
+# make loadtest [LOADTEST_ARGS=--no-restart]: gunicorn on 127.0.0.1 against the large synthetic
+# organization (its own cached PostgreSQL database), leaders browsing and managers logging
+# sessions, PostgreSQL restarted midway; figures per phase, then every acknowledged write is
+# looked up in the database. About three minutes.
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnership_map_load
+loadtest: $(STAMP)
+	LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) $(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles

@@ -1,0 +1,386 @@
+"""A load and fault exercise: the app under gunicorn on PostgreSQL, with PostgreSQL restarted
+in the middle of the load.
+
+    make loadtest                                  # about three minutes, restart included
+    .venv/bin/python loadtest/run.py --no-restart  # the load alone
+    .venv/bin/python loadtest/run.py --before 20 --after 20 --leaders 4 --managers 6
+
+Builds (once, cached) the large synthetic organization of bench/synthetic.py in a PostgreSQL
+database of its own (LOADTEST_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/partnership_map_load) with logins for several leaders and
+managers, collects the static files into a temporary folder and starts gunicorn on
+127.0.0.1 with production settings (DEBUG off). Leaders browse the diagram, the health page
+and the employees panel; managers open their sessions and add feedback and successes, each
+with a unique marker text. After --before seconds PostgreSQL is restarted (pg_ctlcluster);
+the "during" phase lasts --during seconds from the start of the restart, then the load goes
+on for --after seconds. The report gives, per phase, requests per second, p50/p95/p99
+latency and the answers that were not successes; then every write the app acknowledged is
+looked up in the database, and the last line says how many are missing. Traffic only goes to
+the loopback address; every loop stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partnership_map_load"
+BIN = Path(sys.executable).parent
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def cluster_version() -> str:
+    versions = os.listdir("/etc/postgresql")
+    return sorted(versions, key=lambda v: [int(x) for x in v.split(".")])[-1]
+
+
+def restart_postgresql() -> float:
+    """Restart the local cluster and return how long the command took."""
+    started = time.monotonic()
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", cluster_version(), "main", "restart"]
+    subprocess.run(command, check=True, timeout=120, capture_output=True)
+    return time.monotonic() - started
+
+
+def wait_for_postgresql(host: str, port: str, limit: float = 60) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        ready = ["pg_isready", "-h", host, "-p", port, "-q"]
+        if subprocess.run(ready, check=False).returncode == 0:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+# --- the app under gunicorn -----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def app_environment(database_url: str, static_root: Path) -> dict[str, str]:
+    """Production-like settings, plain HTTP on the loopback address; the cache is each
+    worker's memory unless LOADTEST_REDIS_URL names a Redis."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    if os.environ.get("LOADTEST_REDIS_URL", "").strip():
+        env["REDIS_URL"] = os.environ["LOADTEST_REDIS_URL"].strip()
+    return env | {
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "STATIC_ROOT": str(static_root),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def start_app(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    command = [str(BIN / "gunicorn"), "partnerships.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5"]
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn stopped at start; its log:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                if answer.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    stop_app(server)
+    sys.exit(f"gunicorn did not answer /healthz within a minute; its log:\n{log.read_text()}")
+
+
+def stop_app(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile of the values (0 < share <= 1)."""
+    ordered = sorted(values)
+    rank = max(1, round(share * len(ordered) + 0.4999))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def phase_rows(records, phases: list[tuple[str, float, float]]) -> list[dict]:
+    rows = []
+    for name, start, end in phases:
+        chosen = [r for r in records if start <= r.started < end]
+        seconds = [r.seconds * 1000 for r in chosen]
+        failures = Counter(r.outcome for r in chosen if not r.ok)
+        rows.append(
+            {
+                "phase": name,
+                "seconds": end - start,
+                "requests": len(chosen),
+                "rps": len(chosen) / (end - start) if end > start else 0.0,
+                "p50": percentile(seconds, 0.50) if seconds else 0.0,
+                "p95": percentile(seconds, 0.95) if seconds else 0.0,
+                "p99": percentile(seconds, 0.99) if seconds else 0.0,
+                "errors": sum(failures.values()),
+                "by_outcome": failures,
+            }
+        )
+    return rows
+
+
+def print_phases(rows: list[dict]) -> None:
+    header = f"{'phase':<8} {'secs':>5} {'requests':>8} {'req/s':>6} "
+    header += f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}  errors by answer"
+    print(header)
+    for row in rows:
+        outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(row["by_outcome"].items())) or "-"
+        print(
+            f"{row['phase']:<8} {row['seconds']:>5.0f} {row['requests']:>8} {row['rps']:>6.1f} "
+            f"{row['p50']:>7.0f} {row['p95']:>7.0f} {row['p99']:>7.0f} {row['errors']:>6}  "
+            f"{outcomes}"
+        )
+
+
+def print_pages(records) -> None:
+    """Median and p95 per page over the whole run, successes only."""
+    by_page: dict[str, list[float]] = {}
+    for record in records:
+        if record.ok:
+            by_page.setdefault(f"{record.role}: {record.page}", []).append(record.seconds * 1000)
+    print(f"{'page (successful answers)':<36} {'count':>6} {'p50 ms':>7} {'p95 ms':>7}")
+    for page, values in sorted(by_page.items()):
+        print(
+            f"{page:<36} {len(values):>6} {statistics.median(values):>7.0f} "
+            f"{percentile(values, 0.95):>7.0f}"
+        )
+
+
+def outage(answers: list[tuple[float, bool]], since: float) -> tuple[float, float] | None:
+    """When /healthz first failed after ``since`` and when it answered ok again, in seconds
+    from ``since``; None when it never failed."""
+    failed = next((t for t, ok in answers if t >= since and not ok), None)
+    if failed is None:
+        return None
+    back = next((t for t, ok in answers if t > failed and ok), None)
+    return failed - since, (back - since) if back is not None else float("nan")
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = int(meminfo.readline().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} CPUs{memory}"
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warmup", type=float, default=15, help="seconds of load to warm up")
+    parser.add_argument("--before", type=float, default=60, help="seconds of load before")
+    parser.add_argument("--during", type=float, default=15, help="seconds from the restart on")
+    parser.add_argument("--after", type=float, default=60, help="seconds of load after")
+    parser.add_argument("--no-restart", action="store_true", help="leave PostgreSQL running")
+    parser.add_argument("--leaders", type=int, default=4, help="leaders browsing")
+    parser.add_argument("--managers", type=int, default=8, help="managers logging sessions")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--think", type=float, default=0.5, help="mean pause, seconds")
+    parser.add_argument("--size", choices=["large", "small"], default="large")
+    parser.add_argument("--rebuild", action="store_true", help="build the organization again")
+    options = parser.parse_args()
+    if not 0 < options.leaders + options.managers <= 40:
+        parser.error("between 1 and 40 virtual users in all")
+    if min(options.before, options.during, options.after) <= 0 or options.warmup < 0:
+        parser.error("every phase needs some seconds")
+
+    from bench.run import ensure_postgresql
+
+    url = os.environ.get("LOADTEST_DATABASE_URL", "").strip() or DEFAULT_URL
+    if options.size != "large":
+        url += f"_{options.size}"
+    os.environ["DATABASE_URL"] = url
+    ensure_postgresql(url)
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("The load test runs on PostgreSQL: LOADTEST_DATABASE_URL must be postgres://...")
+    local = db["HOST"] in ("127.0.0.1", "localhost") and shutil.which("pg_ctlcluster")
+    if not local and not options.no_restart:
+        sys.exit("Restarting PostgreSQL needs the local cluster; use --no-restart otherwise.")
+
+    from loadtest.organization import MARKER_PREFIX, prepare, stored_markers
+    from loadtest.traffic import HealthWatch, Journal, VirtualUser
+
+    started_at = time.monotonic()
+    logins = prepare(
+        url,
+        size=options.size,
+        leaders=options.leaders,
+        managers=options.managers,
+        rebuild=options.rebuild,
+    )
+    leaders = sum(login.role == "leader" for login in logins)
+    print(f"{leaders} leaders and {len(logins) - leaders} managers; {machine()}.")
+
+    run_prefix = f"{MARKER_PREFIX}{secrets.token_hex(4)} "
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="loadtest-") as temp:
+        log = Path(temp) / "gunicorn.log"
+        env = app_environment(url, Path(temp) / "static")
+        server = start_app(env, port, options.workers, log)
+        cache = "Redis" if "REDIS_URL" in env else "each worker's memory"
+        print(f"gunicorn ({options.workers} workers) on http://127.0.0.1:{port}/; cache: {cache}")
+        stop = threading.Event()
+        journal = Journal()
+        users = [
+            VirtualUser(
+                login,
+                port=port,
+                journal=journal,
+                stop=stop,
+                run_prefix=run_prefix,
+                think=options.think,
+                seed=number,
+            )
+            for number, login in enumerate(logins)
+        ]
+        watch = HealthWatch(port=port, stop=stop)
+        try:
+            warmup_started = time.monotonic()
+            for user in [*users, watch]:
+                user.start()
+            print(f"Signing in and warming up for {options.warmup:.0f} s ...", flush=True)
+            time.sleep(options.warmup)
+            load_started = time.monotonic()
+            print(f"Load for {options.before:.0f} s ...", flush=True)
+            time.sleep(options.before)
+            restart_at = time.monotonic()
+            restart_seconds = None
+            if not options.no_restart:
+                print("Restarting PostgreSQL ...", flush=True)
+                restart_seconds = restart_postgresql()
+                wait_for_postgresql(db["HOST"], str(db["PORT"] or 5432))
+                print(f"PostgreSQL restarted in {restart_seconds:.1f} s.", flush=True)
+            time.sleep(max(0.0, restart_at + options.during - time.monotonic()))
+            after_at = time.monotonic()
+            print(f"Load for {options.after:.0f} s more ...", flush=True)
+            time.sleep(options.after)
+            load_ended = time.monotonic()
+        finally:
+            stop.set()
+            for user in [*users, watch]:
+                user.join(timeout=40)
+            stop_app(server)
+        server_log = log.read_text(errors="replace")
+
+    records, writes = journal.records, journal.writes
+    print()
+    print(
+        f"Phases: before the restart, during it (the {options.during:.0f} s from its start), "
+        "after it. Latency over every answered or failed request."
+    )
+    print_phases(
+        phase_rows(
+            records,
+            [
+                ("warm-up", warmup_started, load_started),
+                ("before", load_started, restart_at),
+                ("during", restart_at, after_at),
+                ("after", after_at, load_ended),
+            ],
+        )
+    )
+    print()
+    print_pages(records)
+    print()
+    if restart_seconds is not None:
+        print(f"pg_ctlcluster restart took {restart_seconds:.1f} s.")
+        seen = outage(watch.answers, restart_at)
+        if seen is None:
+            print("/healthz never failed during the restart.")
+        else:
+            print(
+                f"/healthz failed from {seen[0]:.1f} s after the restart began and answered ok "
+                f"again at {seen[1]:.1f} s."
+            )
+        errors = [r.started - restart_at for r in records if not r.ok and r.started >= restart_at]
+        if errors:
+            print(
+                f"Failed requests from {min(errors):.1f} s to {max(errors):.1f} s after the "
+                "restart began."
+            )
+    tracebacks = server_log.count("Traceback")
+    if tracebacks:
+        print(f"gunicorn logged {tracebacks} tracebacks (errors answered 500).")
+
+    stored = stored_markers(run_prefix)
+    in_database = {text for texts in stored.values() for text in texts}
+    acknowledged = [w for w in writes if w.acknowledged]
+    lost = [w for w in acknowledged if w.marker not in in_database]
+    unacknowledged = [w for w in writes if not w.acknowledged]
+    landed_anyway = sum(w.marker in in_database for w in unacknowledged)
+    duplicated = sum(len(texts) - len(set(texts)) for texts in stored.values())
+    print(
+        f"Writes: {len(writes)} sent, {len(acknowledged)} acknowledged, "
+        f"{len(unacknowledged)} not acknowledged ({landed_anyway} of those stored anyway); "
+        f"{sum(len(t) for t in stored.values())} entries of this run in the database, "
+        f"{duplicated} duplicated."
+    )
+    for write in lost[:10]:
+        print(f"  lost: {write.marker!r} (session {write.session}, {write.kind})")
+    print(f"Total time {time.monotonic() - started_at:.0f} s.")
+    print(f"{len(lost)} acknowledged writes lost")
+    if lost or not acknowledged:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
