@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from meetings import views
+from meetings import progress_views, views
 
 
 class LogKindConverter:
@@ -35,4 +35,59 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]
+
+
+# --- the leader's progress: checklist, measurements, pulse, success log, dashboard -----------
+
+
+class QuarterKeyConverter:
+    regex = r"\d{4}Q[1-4]"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(QuarterKeyConverter, "quarterkey")
+
+urlpatterns += [
+    path("progress/", progress_views.dashboard, name="dashboard"),
+    path("checklist/", progress_views.checklist, name="checklist"),
+    path("checklist/opt-in/", progress_views.checklist_opt_in, name="checklist_opt_in"),
+    path(
+        "checklist/<quarterkey:quarter_key>/<int:number>/state/",
+        progress_views.checklist_state,
+        name="checklist_state",
+    ),
+    path(
+        "checklist/<quarterkey:quarter_key>/<int:number>/note/",
+        progress_views.checklist_note,
+        name="checklist_note",
+    ),
+    path("measurements/", progress_views.measurements, name="measurements"),
+    path(
+        "measurements/<quarterkey:quarter_key>/scores/<str:kind>/",
+        progress_views.score_set,
+        name="score_set",
+    ),
+    path(
+        "measurements/<quarterkey:quarter_key>/objectives/<int:pk>/",
+        progress_views.objective_value_set,
+        name="objective_value_set",
+    ),
+    path("sessions/<int:pk>/pulse/", progress_views.session_pulse, name="session_pulse"),
+    path("successes/", progress_views.success_feed, name="success_feed"),
+    path("successes/new/", progress_views.success_new, name="success_new"),
+    path("successes/<int:pk>/share/", progress_views.success_share, name="success_share"),
+    path(
+        "partnerships/<int:pk>/successes/",
+        progress_views.partnership_successes,
+        name="partnership_successes",
+    ),
+    path("export/measurements.csv", progress_views.export_measurements, name="export_measurements"),
+    path("export/pulse.csv", progress_views.export_pulse, name="export_pulse"),
+    path("export/successes.csv", progress_views.export_successes, name="export_successes"),
 ]

@@ -1,0 +1,376 @@
+"""Writes for the leader's progress: checklists, satisfaction scores, objective measurements,
+the partnership pulse and the success log.
+
+Every function is keyword-only and atomic. A measurement carries the version its form was
+rendered with (0 for "nothing entered yet"); when someone saved in between, the write is
+refused with `StaleEdit` and the newer value stays. Every entry and correction of a measured
+value leaves a `MeasurementChange` row: which field, from what, to what, who and when.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from meetings.models import (
+    PULSE_FIELDS,
+    Action,
+    ActionState,
+    Checklist,
+    ChecklistItem,
+    ChecklistOptIn,
+    MeasurementChange,
+    ObjectiveMeasurement,
+    PulseRating,
+    SatisfactionScore,
+    ScoreKind,
+    Session,
+    SessionStatus,
+    SessionSuccess,
+)
+from meetings.quarters import Quarter
+from meetings.services import StaleEdit
+from org.models import Member, Organization, OrgMembership, Role
+from partnerships.models import Objective, Partnership, Relationship
+
+# --- who keeps a checklist -------------------------------------------------------------------
+
+
+def keeps_checklist(membership: OrgMembership, opted_in: bool) -> bool:
+    """Leaders always keep a checklist; managers when they opted in."""
+    return membership.role == Role.LEADER or (membership.role == Role.MANAGER and opted_in)
+
+
+@transaction.atomic
+def checklist_opt_in(*, membership: OrgMembership) -> ChecklistOptIn:
+    if membership.role != Role.MANAGER:
+        raise ValidationError("Only managers opt in; leaders always keep the checklist.")
+    opt_in, _ = ChecklistOptIn.objects.get_or_create(
+        membership=membership, defaults={"organization_id": membership.organization_id}
+    )
+    return opt_in
+
+
+@transaction.atomic
+def checklist_opt_out(*, membership: OrgMembership) -> None:
+    """Stop keeping the checklist; the checklists kept so far stay."""
+    ChecklistOptIn.objects.filter(membership=membership).delete()
+
+
+# --- the checklist ---------------------------------------------------------------------------
+
+
+def previous_checklist(membership: OrgMembership, quarter: Quarter) -> Checklist | None:
+    """The person's latest checklist of a quarter before this one."""
+    return (
+        Checklist.objects.filter(membership=membership, quarter_start__lt=quarter.start)
+        .order_by("-quarter_start")
+        .first()
+    )
+
+
+@transaction.atomic
+def checklist_ensure(*, membership: OrgMembership, quarter: Quarter) -> Checklist:
+    """The person's checklist for the quarter, created on first use with one item per action:
+    every state 'not started', every note carried over from their latest earlier checklist,
+    so that evidence is never typed twice."""
+    checklist = Checklist.objects.filter(membership=membership, quarter_start=quarter.start).first()
+    if checklist is not None:
+        return checklist
+    try:
+        with transaction.atomic():
+            checklist = Checklist.objects.create(
+                organization_id=membership.organization_id,
+                membership=membership,
+                quarter_start=quarter.start,
+            )
+    except IntegrityError:  # created by a request that ran at the same moment
+        return Checklist.objects.get(membership=membership, quarter_start=quarter.start)
+    notes: dict[int, str] = {}
+    previous = previous_checklist(membership, quarter)
+    if previous is not None:
+        notes = dict(previous.items.values_list("action_id", "note"))
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            organization_id=membership.organization_id,
+            checklist=checklist,
+            action=action,
+            note=notes.get(action.pk, ""),
+        )
+        for action in Action.objects.order_by("number")
+    )
+    return checklist
+
+
+def _item(checklist: Checklist, number: int) -> ChecklistItem:
+    return ChecklistItem.objects.select_related("action").get(
+        checklist=checklist, action__number=number
+    )
+
+
+@transaction.atomic
+def checklist_item_set_state(
+    *, membership: OrgMembership, quarter: Quarter, number: int, state: str
+) -> ChecklistItem:
+    """Set where action ``number`` stands this quarter (not started, in progress, done)."""
+    if state not in ActionState.values:
+        raise ValidationError("Pick not started, in progress or done.", code="invalid")
+    checklist = checklist_ensure(membership=membership, quarter=quarter)
+    ChecklistItem.objects.filter(checklist=checklist, action__number=number).update(
+        state=state, updated_at=timezone.now()
+    )
+    return _item(checklist, number)
+
+
+@transaction.atomic
+def checklist_item_save_note(
+    *, membership: OrgMembership, quarter: Quarter, number: int, note: str, version: int
+) -> ChecklistItem:
+    """Save the evidence note of one action, unless it changed since the form was rendered."""
+    checklist = checklist_ensure(membership=membership, quarter=quarter)
+    updated = ChecklistItem.objects.filter(
+        checklist=checklist, action__number=number, version=version
+    ).update(note=note.strip(), version=F("version") + 1, updated_at=timezone.now())
+    item = _item(checklist, number)
+    if updated != 1:
+        raise StaleEdit(item)
+    return item
+
+
+# --- measurements ----------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return "" if value is None else str(value)
+
+
+def _record(
+    subject: models.Model,
+    *,
+    changes: Mapping[str, tuple[object, object]],
+    user,
+    organization_id: int,
+) -> None:
+    key = {
+        SatisfactionScore: "score",
+        ObjectiveMeasurement: "measurement",
+        PulseRating: "pulse",
+    }[type(subject)]
+    now = timezone.now()
+    MeasurementChange.objects.bulk_create(
+        MeasurementChange(
+            organization_id=organization_id,
+            field=field,
+            old_value=_text(old),
+            new_value=_text(new),
+            changed_by=user,
+            changed_at=now,
+            **{key: subject},
+        )
+        for field, (old, new) in changes.items()
+        if _text(old) != _text(new)
+    )
+
+
+def _save_versioned(
+    model: type[models.Model],
+    lookup: dict,
+    *,
+    version: int,
+    values: dict,
+    create: dict,
+    user,
+    organization_id: int,
+) -> models.Model:
+    """Create the row (``version`` 0) or correct it (``version`` = the row's), record every
+    changed field, and refuse a write based on an outdated form."""
+    current = model.objects.select_for_update().filter(**lookup).first()
+    if current is None:
+        if version != 0:
+            raise ValidationError("This value no longer exists; reload the page.", code="gone")
+        row = model(**lookup, **create, **values)
+        row.full_clean()
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:  # someone entered it at the same moment
+            raise StaleEdit(model.objects.get(**lookup)) from None
+        _record(
+            row,
+            changes={name: (None, value) for name, value in values.items()},
+            user=user,
+            organization_id=organization_id,
+        )
+        return row
+    if current.version != version:
+        raise StaleEdit(current)
+    old = {name: getattr(current, name) for name in values}
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.version += 1
+    current.save()
+    _record(
+        current,
+        changes={name: (old[name], values[name]) for name in values},
+        user=user,
+        organization_id=organization_id,
+    )
+    return current
+
+
+@transaction.atomic
+def satisfaction_score_set(
+    *,
+    organization: Organization,
+    kind: str,
+    quarter: Quarter,
+    value: Decimal,
+    version: int,
+    user,
+) -> SatisfactionScore:
+    """Enter or correct the organization's customer or employee satisfaction (0-100)."""
+    if kind not in ScoreKind.values:
+        raise ValidationError("Unknown score.", code="invalid")
+    return _save_versioned(
+        SatisfactionScore,
+        {"organization": organization, "kind": kind, "quarter_start": quarter.start},
+        version=version,
+        values={"value": value},
+        create={},
+        user=user,
+        organization_id=organization.pk,
+    )
+
+
+@transaction.atomic
+def objective_measurement_set(
+    *,
+    objective: Objective,
+    quarter: Quarter,
+    value: Decimal,
+    unit: str,
+    version: int,
+    user,
+) -> ObjectiveMeasurement:
+    """Enter or correct an objective's measured value; it must be in the objective's unit."""
+    if not objective.target_unit:
+        raise ValidationError(
+            "This objective has no unit to measure in; give it a target and unit first.",
+            code="no_unit",
+        )
+    if unit.strip() != objective.target_unit:
+        raise ValidationError(
+            "%(objective)s is measured in “%(unit)s”; enter the value in that unit.",
+            code="wrong_unit",
+            params={"objective": objective.title, "unit": objective.target_unit},
+        )
+    return _save_versioned(
+        ObjectiveMeasurement,
+        {"objective": objective, "quarter_start": quarter.start},
+        version=version,
+        values={"value": value},
+        create={"organization_id": objective.organization_id, "unit": objective.target_unit},
+        user=user,
+        organization_id=objective.organization_id,
+    )
+
+
+def pulse_problem(session: Session, relationship: Relationship, rater: Member) -> str:
+    """Why this attendee cannot rate the other side of this relationship here ("" if they can)."""
+    if session.status != SessionStatus.HELD:
+        return "The pulse is given at the session: mark the session held first."
+    if relationship.partnership_id != session.partnership_id:
+        return "That relationship belongs to another partnership."
+    if rater.pk not in (relationship.from_member_id, relationship.to_member_id):
+        return f"{rater.name} is not one side of that relationship."
+    attended = {m.pk for m in session.attendees.all()}
+    if rater.pk not in attended:
+        return f"{rater.name} did not attend this session."
+    return ""
+
+
+@transaction.atomic
+def pulse_rating_set(
+    *,
+    session: Session,
+    relationship: Relationship,
+    rater: Member,
+    ratings: Mapping[str, int],
+    version: int,
+    user,
+) -> PulseRating:
+    """An attendee's seven 1-5 ratings of the other side of one of their relationships;
+    entering them again for the same relationship corrects them, with history."""
+    problem = pulse_problem(session, relationship, rater)
+    if problem:
+        raise ValidationError(problem, code="not_allowed")
+    rater_is_from = relationship.from_member_id == rater.pk
+    return _save_versioned(
+        PulseRating,
+        {"session": session, "relationship": relationship, "rater": rater},
+        version=version,
+        values={name: ratings[name] for name in PULSE_FIELDS},
+        create={
+            "organization_id": session.organization_id,
+            "rater_quadrant": relationship.from_quadrant
+            if rater_is_from
+            else relationship.to_quadrant,
+            "other_quadrant": relationship.to_quadrant
+            if rater_is_from
+            else relationship.from_quadrant,
+        },
+        user=user,
+        organization_id=session.organization_id,
+    )
+
+
+# --- the success log -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def success_create(
+    *,
+    partnership: Partnership,
+    objective: Objective,
+    happened_on: datetime.date,
+    text: str,
+    author,
+    shared_by: Member | None = None,
+    shared_with_organization: bool = False,
+) -> SessionSuccess:
+    """A success entered directly, outside a session."""
+    if objective.organization_id != partnership.organization_id:
+        raise ValidationError("That objective belongs to another organization.")
+    success = SessionSuccess(
+        organization_id=partnership.organization_id,
+        session=None,
+        partnership=partnership,
+        objective=objective,
+        happened_on=happened_on,
+        text=text.strip(),
+        author=author,
+        shared_by=shared_by,
+        shared_with_organization=shared_with_organization,
+    )
+    success.full_clean()
+    success.save()
+    return success
+
+
+@transaction.atomic
+def success_set_shared(*, success: SessionSuccess, shared: bool) -> SessionSuccess:
+    """Share a success with the whole organization, or take it back to its partnership."""
+    SessionSuccess.objects.filter(pk=success.pk).update(
+        shared_with_organization=shared, updated_at=timezone.now()
+    )
+    success.shared_with_organization = shared
+    return success
