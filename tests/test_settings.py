@@ -28,6 +28,8 @@ SETTINGS_VARIABLES = [
     "EMAIL_USE_TLS", "EMAIL_USE_SSL", "DEFAULT_FROM_EMAIL", "REDIS_URL", "DB_CONN_MAX_AGE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_PROXY_SSL_HEADER", "STATIC_ROOT",
     "LOG_LEVEL", "DJANGO_SETTINGS_MODULE",
+    "SESSION_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "LOGIN_FAILURES_PER_USERNAME",
+    "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_LOCKOUT_MINUTES", "CLIENT_ADDRESS_HEADER",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests; the deploy check refuses it
 ]  # fmt: skip
 
@@ -74,6 +76,12 @@ def settings_with(names: list[str], **env: str) -> dict:
         ({**PRODUCTION, "SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS"),
         ({**PRODUCTION, "SECURE_SSL_REDIRECT": "perhaps"}, "SECURE_SSL_REDIRECT"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"SESSION_COOKIE_AGE": "a fortnight"}, "SESSION_COOKIE_AGE"),
+        ({"SESSION_COOKIE_AGE": "10"}, "SESSION_COOKIE_AGE"),
+        ({"SESSION_EXPIRE_AT_BROWSER_CLOSE": "maybe"}, "SESSION_EXPIRE_AT_BROWSER_CLOSE"),
+        ({"LOGIN_FAILURES_PER_USERNAME": "0"}, "LOGIN_FAILURES_PER_USERNAME"),
+        ({"LOGIN_FAILURES_PER_ADDRESS": "many"}, "LOGIN_FAILURES_PER_ADDRESS"),
+        ({"LOGIN_LOCKOUT_MINUTES": "0"}, "LOGIN_LOCKOUT_MINUTES"),
     ],
 )
 def test_it_refuses_a_bad_value_by_name(env, variable):
@@ -136,13 +144,65 @@ def test_production_turns_on_secure_cookies_hsts_and_the_proxy_header():
     assert values["CACHES"]["default"]["LOCATION"] == "redis://cache:6379/0"
 
 
-def test_the_deploy_check_passes_with_production_variables():
+def test_sessions_and_the_login_throttle_follow_the_environment():
+    names = [
+        "SESSION_COOKIE_AGE",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+        "LOGIN_FAILURES_PER_USERNAME",
+        "LOGIN_FAILURES_PER_ADDRESS",
+        "LOGIN_LOCKOUT_MINUTES",
+        "CLIENT_ADDRESS_HEADER",
+    ]
+    assert settings_with(names) == {
+        "SESSION_COOKIE_AGE": 14 * 24 * 3600,
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": False,
+        "LOGIN_FAILURES_PER_USERNAME": 5,
+        "LOGIN_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "CLIENT_ADDRESS_HEADER": "",
+    }
+    assert settings_with(
+        names,
+        SESSION_COOKIE_AGE="28800",
+        SESSION_EXPIRE_AT_BROWSER_CLOSE="1",
+        LOGIN_FAILURES_PER_USERNAME="3",
+        LOGIN_FAILURES_PER_ADDRESS="50",
+        LOGIN_LOCKOUT_MINUTES="60",
+        CLIENT_ADDRESS_HEADER="X-Forwarded-For",
+    ) == {
+        "SESSION_COOKIE_AGE": 28800,
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+        "LOGIN_FAILURES_PER_USERNAME": 3,
+        "LOGIN_FAILURES_PER_ADDRESS": 50,
+        "LOGIN_LOCKOUT_MINUTES": 60,
+        "CLIENT_ADDRESS_HEADER": "X-Forwarded-For",
+    }
+
+
+# Production as deployed behind a TLS-terminating proxy, on PostgreSQL and Redis.
+BEHIND_A_PROXY = {
+    **PRODUCTION,
+    "ALLOWED_HOSTS": "partnerships.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://partnerships.example.com",
+    "DATABASE_URL": "postgres://app:secret@db.internal:5432/partnerships?sslmode=require",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "SECURE_PROXY_SSL_HEADER": "1",
+    "CLIENT_ADDRESS_HEADER": "X-Forwarded-For",
+    "SESSION_COOKIE_AGE": "28800",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_USE_TLS": "1",
+    "STATIC_ROOT": "/srv/partnerships/static",
+}
+
+
+@pytest.mark.parametrize("env", [PRODUCTION, BEHIND_A_PROXY], ids=["minimal", "behind-a-proxy"])
+def test_the_deploy_check_passes_with_production_variables(env):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
         env={
             **{k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES},
-            **PRODUCTION,
+            **env,
         },
         capture_output=True,
         text=True,

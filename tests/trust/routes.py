@@ -1,0 +1,180 @@
+"""Every route of the URLconf, walked from the resolver, and what each one may do.
+
+`walk()` lists the routes the app really has. `ROUTES` says, for each of them, which
+objects its URL names (as attributes of a `World`), which methods it answers, and which roles
+may use each method. The isolation tests fail when the two disagree, so a page added to any
+urls.py is covered the day it appears, or the suite says which entry to add here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.trust.world import World
+
+# Namespaces not walked, and why.
+EXCLUDED_NAMESPACES = {
+    "admin": "Django's admin site: only for staff users (is_staff), who run the whole "
+    "installation; it has its own login and is not tenant-scoped.",
+}
+
+# Routes that answer without a login, and why.
+PUBLIC = {
+    "login": "the login page itself",
+    "logout": "Django's logout: POST only, ends whatever session there is",
+    "healthz": "the load balancer's probe; says only whether the database answers",
+    "meetings:calendar_feed": "a private iCalendar feed; the random token in its URL is the "
+    "credential (tests/meetings/test_calendar.py: an unknown token is a 404)",
+}
+
+ADMIN = frozenset({"admin"})
+LEADERS = frozenset({"admin", "leader"})
+LOGGERS = frozenset({"admin", "leader", "manager"})
+EVERYONE = frozenset({"admin", "leader", "manager", "member"})
+LINKED = frozenset({"leader", "manager", "member"})  # logins linked to a person (not the admin)
+ROLES = ("admin", "leader", "manager", "member")
+
+LOG_KINDS = ("successes", "progress", "feedback", "actions")
+
+
+@dataclass(frozen=True)
+class WalkedRoute:
+    name: str  # "namespace:url_name"
+    pattern: str
+    kwargs: frozenset[str]
+
+
+def walk(patterns=None, prefix: str = "", namespace: str = "") -> Iterator[WalkedRoute]:
+    """Every URL pattern, through every include, except the excluded namespaces."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = ":".join(n for n in (namespace, entry.namespace) if n)
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = ":".join(n for n in (namespace, entry.name or "") if n)
+            kwargs = frozenset(getattr(entry.pattern, "converters", {}))
+            if hasattr(entry.pattern, "regex"):
+                kwargs |= frozenset(entry.pattern.regex.groupindex)
+            yield WalkedRoute(name=name, pattern=prefix + str(entry.pattern), kwargs=kwargs)
+
+
+Kwargs = Callable[[World], list[dict]]
+
+
+def none(world: World) -> list[dict]:
+    return [{}]
+
+
+def objects(**names: str) -> Kwargs:
+    """URL kwargs from the world's objects: objects(pk="partnership") → {"pk": partnership.pk}."""
+    return lambda world: [{kw: getattr(world, attr).pk for kw, attr in names.items()}]
+
+
+def fixed(**values: str) -> Kwargs:
+    """URL kwargs that name no object (a quadrant, a flow): the same in every organization."""
+    return lambda world: [dict(values)]
+
+
+def log_items(world: World) -> list[dict]:
+    return [{"kind": kind, "pk": world.log_item(kind).pk} for kind in LOG_KINDS]
+
+
+def session_log(world: World) -> list[dict]:
+    return [{"kind": kind, "pk": world.session.pk} for kind in LOG_KINDS]
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a route names and who may use it.
+
+    get / post: the roles that may use the method on their own organization's objects (the
+    others get 403); None when the route does not answer that method at all (405).
+    """
+
+    kwargs: Kwargs = none
+    get: frozenset[str] | None = None
+    post: frozenset[str] | None = None
+    names_object: bool = field(default=True)
+
+    def methods(self) -> list[str]:
+        return [m for m, roles in (("GET", self.get), ("POST", self.post)) if roles is not None]
+
+
+def _no_object(**kw) -> Route:
+    return Route(names_object=False, **kw)
+
+
+ROUTES: dict[str, Route] = {
+    "home": _no_object(get=EVERYONE),
+    "account:page": _no_object(get=EVERYONE),
+    "account:password_change": _no_object(get=EVERYONE, post=EVERYONE),
+    "account:password_change_done": _no_object(get=EVERYONE),
+    "account:logout_everywhere": _no_object(post=EVERYONE),
+    # org
+    "org:switch": _no_object(post=EVERYONE),
+    "org:member_list": _no_object(get=EVERYONE),
+    "org:member_new": _no_object(get=ADMIN, post=ADMIN),
+    "org:member_detail": Route(objects(pk="employee"), get=EVERYONE),
+    "org:member_edit": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "org:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "org:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
+    # the import and the exports
+    "org_import:upload": _no_object(get=ADMIN, post=ADMIN),
+    "org_import:columns": _no_object(get=ADMIN, post=ADMIN),
+    "org_import:preview": _no_object(get=ADMIN),
+    "org_import:apply": _no_object(post=ADMIN),
+    "org_import:cancel": _no_object(post=ADMIN),
+    "org_import:export_members": _no_object(get=LEADERS),
+    "org_import:export_relationships": _no_object(get=LEADERS),
+    "org_import:export_backup": _no_object(get=ADMIN),
+    # the diagram and the health page
+    "diagram:diagram": _no_object(get=EVERYONE),
+    "diagram:quadrant": _no_object(kwargs=fixed(quadrant="E"), get=EVERYONE),
+    "diagram:flow": _no_object(kwargs=fixed(flow="LM"), get=EVERYONE),
+    "diagram:search": _no_object(get=EVERYONE),
+    "diagram:member": Route(objects(pk="employee"), get=EVERYONE),
+    "diagram:partnership": Route(objects(pk="partnership"), get=EVERYONE),
+    "diagram:export_svg": _no_object(get=EVERYONE),
+    "diagram:export_csv": _no_object(get=EVERYONE),
+    "health:page": _no_object(get=EVERYONE),
+    # objectives, partnerships, relationships
+    "partnerships:objective_list": _no_object(get=EVERYONE),
+    "partnerships:objective_create": _no_object(get=LEADERS, post=LEADERS),
+    "partnerships:objective_detail": Route(objects(pk="objective"), get=EVERYONE),
+    "partnerships:partnership_list": _no_object(get=EVERYONE),
+    "partnerships:partnership_create": _no_object(get=LEADERS, post=LEADERS),
+    "partnerships:changes": _no_object(get=LEADERS),
+    "partnerships:partnership_detail": Route(objects(pk="partnership"), get=EVERYONE),
+    "partnerships:dissolve": Route(objects(pk="partnership"), post=LEADERS),
+    "partnerships:relationship_add": Route(objects(pk="partnership"), get=LOGGERS, post=LOGGERS),
+    "partnerships:relationship_type_preview": Route(objects(pk="partnership"), get=LOGGERS),
+    "partnerships:relationship_end": Route(
+        objects(pk="partnership", relationship_pk="relationship"), post=LOGGERS
+    ),
+    "partnerships:member_partnerships": Route(objects(pk="employee"), get=EVERYONE),
+    # sessions
+    "meetings:my_sessions": _no_object(get=EVERYONE),
+    "meetings:planner": _no_object(get=LEADERS, post=LEADERS),
+    "meetings:blackout_add": _no_object(post=LEADERS),
+    "meetings:blackout_delete": Route(objects(pk="blackout"), post=LEADERS),
+    "meetings:schedule": Route(objects(pk="partnership"), get=LOGGERS, post=LOGGERS),
+    "meetings:session": Route(objects(pk="session"), get=EVERYONE),
+    "meetings:session_details": Route(objects(pk="session"), post=LOGGERS),
+    "meetings:session_held": Route(objects(pk="session"), post=LOGGERS),
+    "meetings:session_status": Route(objects(pk="session"), post=LOGGERS),
+    "meetings:session_ics": Route(objects(pk="session"), get=EVERYONE),
+    "meetings:item_add": Route(session_log, post=LOGGERS),
+    "meetings:action_done": Route(objects(pk="action"), post=LOGGERS),
+    "meetings:item": Route(log_items, get=EVERYONE),
+    "meetings:item_edit": Route(log_items, get=LOGGERS, post=LOGGERS),
+    "meetings:calendar": _no_object(get=EVERYONE),
+    "meetings:calendar_reset": _no_object(post=LINKED),
+}

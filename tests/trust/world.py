@@ -1,0 +1,150 @@
+"""Two organizations furnished with one object of every kind a URL can name.
+
+Organization A is the personas' own (tests/conftest.py). Organization B is a stranger whose
+every name and text carries MARKER, so that a response leaking any of B's data is caught by
+searching its body for that one string.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from meetings import services
+from meetings.models import (
+    ActionItem,
+    BlackoutDate,
+    FeedbackItem,
+    ObjectiveProgress,
+    Session,
+    SessionSuccess,
+)
+from org.models import Member, Organization, Quadrant, Role
+from partnerships.models import Objective, Partnership, Relationship
+from tests.factories import (
+    ObjectiveFactory,
+    OrganizationFactory,
+    OrgMembershipFactory,
+    PartnershipFactory,
+    PersonFactory,
+    RelationshipFactory,
+    SessionFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+)
+
+MARKER = "ZEBRA-B-SECRET"
+
+
+@dataclass
+class World:
+    """One organization's objects, by the names the route registry uses."""
+
+    organization: Organization
+    leader: Member
+    manager: Member
+    employee: Member
+    team: Member
+    objective: Objective
+    partnership: Partnership
+    relationship: Relationship
+    session: Session
+    blackout: BlackoutDate
+    success: SessionSuccess
+    progress: ObjectiveProgress
+    feedback: FeedbackItem
+    action: ActionItem
+
+    def log_item(self, kind: str):
+        return {
+            "successes": self.success,
+            "progress": self.progress,
+            "feedback": self.feedback,
+            "actions": self.action,
+        }[kind]
+
+
+def furnish(
+    organization: Organization, *, leader: Member, manager: Member, employee: Member, label: str
+) -> World:
+    """Give the organization a team, an objective, a partnership joining the three people
+    (leader → manager → employee, and leader → employee), a session with every kind of log
+    entry, and a blackout date. Every text carries `label`."""
+    team = TeamFactory(organization=organization, name=f"{label} team")
+    TeamMembershipFactory(team=team, person=employee)
+    objective = ObjectiveFactory(
+        organization=organization, title=f"{label} objective", description=f"{label} why"
+    )
+    partnership = PartnershipFactory(
+        organization=organization,
+        objective=objective,
+        name=f"{label} partnership",
+        purpose=f"{label} purpose",
+        formed_on=datetime.date(2020, 1, 1),
+    )
+    relationship = RelationshipFactory(
+        partnership=partnership, from_member=leader, to_member=manager, carries=f"{label} carries"
+    )
+    RelationshipFactory(partnership=partnership, from_member=manager, to_member=employee)
+    RelationshipFactory(partnership=partnership, from_member=leader, to_member=employee)
+    today = organization.today()
+    quarter_first = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    session = SessionFactory(
+        partnership=partnership,
+        facilitator=leader,
+        starts_at=datetime.datetime.combine(
+            quarter_first + datetime.timedelta(days=20), datetime.time(10), tzinfo=datetime.UTC
+        ),
+        place=f"{label} room",
+        attendees=[leader, manager, employee],
+    )
+    return World(
+        organization=organization,
+        leader=leader,
+        manager=manager,
+        employee=employee,
+        team=team,
+        objective=objective,
+        partnership=partnership,
+        relationship=relationship,
+        session=session,
+        blackout=BlackoutDate.objects.create(
+            organization=organization, date=today + datetime.timedelta(days=3), reason=label
+        ),
+        success=services.success_add(session=session, text=f"{label} success", shared_by=leader),
+        progress=services.progress_add(
+            session=session, objective=objective, call="at_risk", note=f"{label} note"
+        ),
+        feedback=services.feedback_add(
+            session=session, text=f"{label} feedback", from_member=employee
+        ),
+        action=services.action_item_add(
+            session=session, text=f"{label} action", owner=manager, due_on=None
+        ),
+    )
+
+
+def stranger_world() -> World:
+    """Organization B: everything named with MARKER, and an admin of its own."""
+    organization = OrganizationFactory(name=f"{MARKER} Corp", slug="zebra-b")
+
+    def person(quadrant: str, role: str) -> Member:
+        return PersonFactory(
+            organization=organization,
+            quadrant=quadrant,
+            name=f"{MARKER} {role}",
+            title=f"{MARKER} title",
+            email=f"{role}@zebra-b.example",
+        )
+
+    leader = person(Quadrant.LEADERSHIP, "leader")
+    OrgMembershipFactory(
+        organization=organization, role=Role.ADMIN, user__username=f"{MARKER}-admin", member=leader
+    )
+    return furnish(
+        organization,
+        leader=leader,
+        manager=person(Quadrant.MANAGERS, "manager"),
+        employee=person(Quadrant.EMPLOYEES, "employee"),
+        label=MARKER,
+    )
