@@ -1,11 +1,17 @@
 from django.contrib import admin
 
 from meetings.models import (
+    Action,
     ActionItem,
     BlackoutDate,
     CalendarFeed,
+    Checklist,
+    ChecklistItem,
     FeedbackItem,
+    MeasurementChange,
+    ObjectiveMeasurement,
     ObjectiveProgress,
+    SatisfactionScore,
     SentReminder,
     Session,
     SessionSuccess,
@@ -15,7 +21,7 @@ from meetings.models import (
 class SuccessInline(admin.TabularInline):
     model = SessionSuccess
     extra = 0
-    raw_id_fields = ["shared_by"]
+    raw_id_fields = ["shared_by", "partnership", "objective", "author"]
     exclude = ["organization", "version"]
 
 
@@ -80,3 +86,73 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 class SentReminderAdmin(admin.ModelAdmin):
     list_display = ["kind", "recipient", "partnership", "sent_on", "organization"]
     list_filter = ["kind", "organization", "sent_on"]
+
+
+# --- the 13 actions, checklists, measurements, pulse (issue 7) --------------------------------
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    """The 13 actions arrive by data migration: their words may be edited, but none is added
+    here and none can be deleted."""
+
+    list_display = ["number", "principle", "label", "explanation"]
+    list_filter = ["principle"]
+    readonly_fields = ["number", "principle"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    exclude = ["organization", "version"]
+    readonly_fields = ["action"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(admin.ModelAdmin):
+    list_display = ["membership", "quarter_start", "organization"]
+    list_filter = ["organization", "quarter_start"]
+    raw_id_fields = ["membership"]
+    inlines = [ChecklistItemInline]
+
+
+@admin.register(SatisfactionScore)
+class SatisfactionScoreAdmin(admin.ModelAdmin):
+    list_display = ["kind", "quarter_start", "value", "organization"]
+    list_filter = ["organization", "kind"]
+    readonly_fields = ["version"]
+
+
+@admin.register(ObjectiveMeasurement)
+class ObjectiveMeasurementAdmin(admin.ModelAdmin):
+    list_display = ["objective", "quarter_start", "value", "unit", "organization"]
+    list_filter = ["organization"]
+    raw_id_fields = ["objective"]
+    readonly_fields = ["version"]
+
+
+@admin.register(MeasurementChange)
+class MeasurementChangeAdmin(admin.ModelAdmin):
+    """The record of who changed what: read-only."""
+
+    list_display = ["changed_at", "field", "old_value", "new_value", "changed_by", "organization"]
+    list_filter = ["organization"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
