@@ -185,6 +185,7 @@ class Result:
     fastest_ms: float
     runs: int
     queries: int | None
+    samples_ms: list[float]
     ratio: float = 0.0
     goal: str = ""
     goal_met: bool | None = None
@@ -227,6 +228,7 @@ def measure(case: Case) -> Result:
         fastest_ms=round(min(times), 1),
         runs=repeat,
         queries=queries,
+        samples_ms=[round(t, 1) for t in times],
         goal=case.goal,
         pinned=case.pinned,
         pinned_in=case.pinned_in,
@@ -571,6 +573,7 @@ def import_total(results: list[Result]) -> Result | None:
         fastest_ms=round(sum(r.fastest_ms for r in parts), 1),
         runs=min(r.runs for r in parts),
         queries=sum(r.queries or 0 for r in parts),
+        samples_ms=[],
         goal=UNDER_10S,
     )
 
@@ -609,7 +612,8 @@ def print_table(report: dict) -> None:
     m = report["machine"]
     print(
         f"{m['cores']} cores, {m['memory']}, {m['processor']}; Python {m['python']}, "
-        f"Django {m['django']}, PostgreSQL {m['postgresql']}"
+        f"Django {m['django']}, PostgreSQL {m['postgresql']}; load average "
+        f"{m['load_average'][0]:.1f} at the start, {m['load_average'][1]:.1f} at the end"
     )
     print(_table(report))
     if report["organization"].get("dashboard") == "not built yet":
@@ -710,6 +714,7 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE")
         print(f"Built in {time.perf_counter() - started:.1f} s (migrations included).")
 
+    load_before = os.getloadavg()[0]
     listed, figures, cleanup = cases(options.size, options.repeat)
     results = []
     try:
@@ -723,7 +728,12 @@ def main() -> None:
     total = import_total(results)
     if total:
         results.append(total)
-    reference_ms = results[0].median_ms
+    # The reference again, last: the load of the machine may have changed during the run, so
+    # the ratios use the median of both runs of it.
+    again = measure(listed[0])
+    again.key, again.label = "reference_again", "reference again, at the end"
+    results.append(again)
+    reference_ms = round(statistics.median(results[0].samples_ms + again.samples_ms), 1)
     for result in results:
         judge(result, reference_ms)
 
@@ -732,7 +742,8 @@ def main() -> None:
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": marker,
         "organization": figures,
-        "machine": machine(connection),
+        "machine": machine(connection)
+        | {"load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]},
         "reference_ms": reference_ms,
         "cases": [vars(result) for result in results],
     }
