@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -53,10 +54,13 @@ def cluster_version() -> str:
     return sorted(versions, key=lambda v: [int(x) for x in v.split(".")])[-1]
 
 
-def restart_postgresql() -> float:
-    """Restart the local cluster and return how long the command took."""
+def restart_postgresql(mode: str) -> float:
+    """Restart the local cluster and return how long the command took. The fast mode ends
+    the open transactions and shuts down cleanly; immediate stops like a crash, and the
+    start then replays the write-ahead log."""
     started = time.monotonic()
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", cluster_version(), "main", "restart"]
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", "--mode", mode]
+    command += [cluster_version(), "main", "restart"]
     subprocess.run(command, check=True, timeout=120, capture_output=True)
     return time.monotonic() - started
 
@@ -148,7 +152,7 @@ def percentile(values: list[float], share: float) -> float:
 def phase_rows(records, phases: list[tuple[str, float, float]]) -> list[dict]:
     rows = []
     for name, start, end in phases:
-        chosen = [r for r in records if start <= r.started < end]
+        chosen = [r for r in records if start <= r.ended < end]
         seconds = [r.seconds * 1000 for r in chosen]
         failures = Counter(r.outcome for r in chosen if not r.ok)
         rows.append(
@@ -156,6 +160,7 @@ def phase_rows(records, phases: list[tuple[str, float, float]]) -> list[dict]:
                 "phase": name,
                 "seconds": end - start,
                 "requests": len(chosen),
+                "ok": sum(r.ok for r in chosen),
                 "rps": len(chosen) / (end - start) if end > start else 0.0,
                 "p50": percentile(seconds, 0.50) if seconds else 0.0,
                 "p95": percentile(seconds, 0.95) if seconds else 0.0,
@@ -168,13 +173,14 @@ def phase_rows(records, phases: list[tuple[str, float, float]]) -> list[dict]:
 
 
 def print_phases(rows: list[dict]) -> None:
-    header = f"{'phase':<8} {'secs':>5} {'requests':>8} {'req/s':>6} "
+    header = f"{'phase':<8} {'secs':>5} {'requests':>8} {'req/s':>6} {'ok':>6} "
     header += f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}  errors by answer"
     print(header)
     for row in rows:
         outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(row["by_outcome"].items())) or "-"
         print(
             f"{row['phase']:<8} {row['seconds']:>5.0f} {row['requests']:>8} {row['rps']:>6.1f} "
+            f"{row['ok']:>6} "
             f"{row['p50']:>7.0f} {row['p95']:>7.0f} {row['p99']:>7.0f} {row['errors']:>6}  "
             f"{outcomes}"
         )
@@ -192,6 +198,25 @@ def print_pages(records) -> None:
             f"{page:<36} {len(values):>6} {statistics.median(values):>7.0f} "
             f"{percentile(values, 0.95):>7.0f}"
         )
+
+
+def server_log_summary(log: str, workers: int) -> list[str]:
+    """What the server logged: the error answers Django logged, by reason, the exception
+    classes in their tracebacks, and the workers gunicorn had to replace."""
+    answers = Counter(m.group(1) for m in LOGGED_ANSWER.finditer(log))
+    lines = [f"{count} × {reason}" for reason, count in answers.most_common()]
+    exceptions = sorted({m.group(1) for m in EXCEPTION_LINE.finditer(log)})
+    if exceptions:
+        lines.append("exceptions: " + ", ".join(exceptions))
+    timeouts = log.count("WORKER TIMEOUT")
+    replaced = log.count("Booting worker") - workers
+    if timeouts or replaced > 0:
+        lines.append(f"{timeouts} worker timeouts, {max(0, replaced)} workers replaced")
+    return lines
+
+
+LOGGED_ANSWER = re.compile(r"^(Internal Server Error|Service Unavailable|Bad Request): ", re.M)
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)):", re.M)
 
 
 def outage(answers: list[tuple[float, bool]], since: float) -> tuple[float, float] | None:
@@ -225,6 +250,12 @@ def main() -> None:
     parser.add_argument("--during", type=float, default=15, help="seconds from the restart on")
     parser.add_argument("--after", type=float, default=60, help="seconds of load after")
     parser.add_argument("--no-restart", action="store_true", help="leave PostgreSQL running")
+    parser.add_argument(
+        "--stop-mode",
+        choices=["fast", "immediate"],
+        default="fast",
+        help="how PostgreSQL stops: fast (a clean restart) or immediate (like a crash)",
+    )
     parser.add_argument("--leaders", type=int, default=4, help="leaders browsing")
     parser.add_argument("--managers", type=int, default=8, help="managers logging sessions")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
@@ -305,8 +336,8 @@ def main() -> None:
             restart_at = time.monotonic()
             restart_seconds = None
             if not options.no_restart:
-                print("Restarting PostgreSQL ...", flush=True)
-                restart_seconds = restart_postgresql()
+                print(f"Restarting PostgreSQL ({options.stop_mode} stop) ...", flush=True)
+                restart_seconds = restart_postgresql(options.stop_mode)
                 wait_for_postgresql(db["HOST"], str(db["PORT"] or 5432))
                 print(f"PostgreSQL restarted in {restart_seconds:.1f} s.", flush=True)
             time.sleep(max(0.0, restart_at + options.during - time.monotonic()))
@@ -323,9 +354,12 @@ def main() -> None:
 
     records, writes = journal.records, journal.writes
     print()
+    if options.no_restart:
+        print("No restart (--no-restart): the phases are plain windows of time.")
     print(
         f"Phases: before the restart, during it (the {options.during:.0f} s from its start), "
-        "after it. Latency over every answered or failed request."
+        "after it; a request counts in the phase its answer (or failure) came in. Latency "
+        "over every request, answered or failed."
     )
     print_phases(
         phase_rows(
@@ -351,15 +385,15 @@ def main() -> None:
                 f"/healthz failed from {seen[0]:.1f} s after the restart began and answered ok "
                 f"again at {seen[1]:.1f} s."
             )
-        errors = [r.started - restart_at for r in records if not r.ok and r.started >= restart_at]
+        errors = [r.ended - restart_at for r in records if not r.ok and r.ended >= restart_at]
         if errors:
             print(
-                f"Failed requests from {min(errors):.1f} s to {max(errors):.1f} s after the "
-                "restart began."
+                f"Failed requests answered from {min(errors):.1f} s to {max(errors):.1f} s "
+                "after the restart began."
             )
-    tracebacks = server_log.count("Traceback")
-    if tracebacks:
-        print(f"gunicorn logged {tracebacks} tracebacks (errors answered 500).")
+    summary = server_log_summary(server_log, options.workers)
+    if summary:
+        print("The server's log: " + "; ".join(summary) + ".")
 
     stored = stored_markers(run_prefix)
     in_database = {text for texts in stored.values() for text in texts}
@@ -374,6 +408,9 @@ def main() -> None:
         f"{sum(len(t) for t in stored.values())} entries of this run in the database, "
         f"{duplicated} duplicated."
     )
+    if unacknowledged:
+        answers = Counter(w.outcome for w in unacknowledged)
+        print("Not acknowledged: " + ", ".join(f"{k}: {v}" for k, v in sorted(answers.items())))
     for write in lost[:10]:
         print(f"  lost: {write.marker!r} (session {write.session}, {write.kind})")
     print(f"Total time {time.monotonic() - started_at:.0f} s.")

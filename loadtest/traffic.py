@@ -35,6 +35,10 @@ class Record:
     outcome: str  # "200", "302", "500", "503", "login redirect", "refused", "timeout", ...
     ok: bool
 
+    @property
+    def ended(self) -> float:
+        return self.started + self.seconds
+
 
 @dataclass
 class Write:
