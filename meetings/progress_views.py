@@ -332,9 +332,10 @@ def score_set(request: HttpRequest, quarter_key: str, kind: str) -> HttpResponse
 @require_POST
 @in_org_timezone
 def objective_value_set(request: HttpRequest, quarter_key: str, pk: int) -> HttpResponse:
-    membership = _require_whole_org(request)
-    quarter = _quarter_from_key(membership, quarter_key)
+    membership = require_membership(request)
     objective = get_object_or_404(Objective, organization=membership.organization, pk=pk)
+    _require_whole_org(request)  # after the lookup: another organization's objective is a 404
+    quarter = _quarter_from_key(membership, quarter_key)
     current = ObjectiveMeasurement.objects.filter(
         objective=objective, quarter_start=quarter.start
     ).first()
