@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -31,7 +32,8 @@ from meetings.models import (
 from meetings.planner import BookedSession, Plan, PlanPartnership, WorkingTime, plan_sessions
 from meetings.quarters import Quarter
 from meetings.selectors import facilitator_for, members_by_partnership, partnerships_to_meet
-from org.models import Member, Organization, OrgMembership
+from org.audit import audit_entry, audit_record, json_value, snapshot
+from org.models import AuditEntry, Member, Organization, OrgMembership
 
 
 class StaleEdit(Exception):
@@ -54,6 +56,35 @@ class PlanChanged(Exception):
         "Sessions or partnerships changed since this plan was previewed, so nothing was "
         "saved. Here is the plan as it stands now; confirm it again."
     )
+
+
+# The session's fields the audit trail keeps before and after each change (and its attendees).
+SESSION_AUDIT_FIELDS = [
+    "partnership",
+    "quarter_start",
+    "facilitator",
+    "starts_at",
+    "duration_minutes",
+    "place",
+    "video_link",
+    "status",
+    "held_at",
+]
+
+
+def _people(members: Iterable[Member]) -> list:
+    """Attendees for the audit trail: by name, each with its id."""
+    return json_value(sorted(members, key=lambda m: (m.name, m.pk)))
+
+
+def _log_item_fields(item: models.Model) -> list[str]:
+    """A log item's own fields (what is written in the log), for the audit trail."""
+    skip = {"organization", "session", "version", "created_at", "updated_at"}
+    return [f.name for f in item._meta.concrete_fields if f.name not in skip and not f.primary_key]
+
+
+def _audit_added(item: models.Model, by: AbstractBaseUser | None) -> None:
+    audit_record(by=by, action="added", obj=item, after=snapshot(item, _log_item_fields(item)))
 
 
 def _lock_organization(organization_id: int) -> Organization:
@@ -194,6 +225,7 @@ def session_plan_apply(
     request: PlanRequest,
     fingerprint: str,
     now: datetime.datetime | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> PlanPreview:
     """Write the previewed plan: create the new sessions and move the re-planned ones.
 
@@ -206,10 +238,27 @@ def session_plan_apply(
         raise PlanChanged()
     quarter = request.quarter
     Through = Session.attendees.through
-    new_sessions, attendee_rows = [], []
+    new_sessions, attendee_rows, audit = [], [], []
+    people = preview.members
     for placed in preview.plan.placed:
         session = preview.replanned.get(placed.partnership_id)
         if session is not None:
+            facilitator = people.get(placed.facilitator_id)
+            audit.append(
+                audit_entry(
+                    by=by,
+                    action="planned",
+                    obj=session,
+                    before=snapshot(session, ["starts_at", "duration_minutes", "facilitator"])
+                    | {"attendees": _people(session.attendees.all())},
+                    after={
+                        "starts_at": json_value(placed.start),
+                        "duration_minutes": placed.duration_minutes,
+                        "facilitator": json_value(facilitator),
+                        "attendees": _people(people[m] for m in placed.attendee_ids),
+                    },
+                )
+            )
             _bump(
                 Session,
                 session.pk,
@@ -237,9 +286,26 @@ def session_plan_apply(
             )
         )
     created = Session.objects.bulk_create([session for session, _ in new_sessions])
+    names = {placed.partnership_id: placed.name for placed in preview.plan.placed}
     for session, (_, attendees) in zip(created, new_sessions, strict=True):
         attendee_rows += [Through(session_id=session.pk, member_id=m) for m in attendees]
+        name = names[session.partnership_id]
+        audit.append(
+            audit_entry(
+                by=by,
+                action="planned",
+                obj=session,
+                after=snapshot(session, SESSION_AUDIT_FIELDS)
+                | {
+                    "partnership": {"id": session.partnership_id, "repr": name},
+                    "facilitator": json_value(people.get(session.facilitator_id)),
+                    "attendees": _people(people[m] for m in attendees),
+                },
+                object_repr=f"{name} · {quarter.label}",
+            )
+        )
     Through.objects.bulk_create(attendee_rows)
+    AuditEntry.objects.bulk_create(audit)
     return preview
 
 
@@ -247,10 +313,19 @@ def session_plan_apply(
 
 
 @transaction.atomic
-def blackout_add(*, organization: Organization, date: datetime.date, reason: str) -> BlackoutDate:
+def blackout_add(
+    *,
+    organization: Organization,
+    date: datetime.date,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+) -> BlackoutDate:
     blackout = BlackoutDate(organization=organization, date=date, reason=reason.strip())
     blackout.full_clean()
     blackout.save()
+    audit_record(
+        by=by, action="created", obj=blackout, after=snapshot(blackout, ["date", "reason"])
+    )
     return blackout
 
 
@@ -269,6 +344,7 @@ def session_create(
     place: str = "",
     video_link: str = "",
     attendees: Iterable[Member] = (),
+    by: AbstractBaseUser | None = None,
 ) -> Session:
     """Schedule a partnership's session by hand (it is then 'moved by hand' for the planner)."""
     session = Session(
@@ -290,7 +366,15 @@ def session_create(
         raise ValidationError(
             "This partnership already has a session this quarter.", code="duplicate"
         ) from None
+    attendees = list(attendees)
     session.attendees.set(attendees)
+    session.partnership  # noqa: B018 - loaded once, so that the trail names it
+    audit_record(
+        by=by,
+        action="scheduled",
+        obj=session,
+        after=snapshot(session, SESSION_AUDIT_FIELDS) | {"attendees": _people(attendees)},
+    )
     return session
 
 
@@ -304,10 +388,13 @@ def session_update(
     duration_minutes: int,
     place: str,
     video_link: str,
+    by: AbstractBaseUser | None = None,
 ) -> Session:
     """Change when, where and who facilitates. Moving the time marks it as moved by hand, so
     a later re-plan leaves it where people put it."""
     moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
+    fields = ["facilitator", "starts_at", "duration_minutes", "place", "video_link"]
+    before = snapshot(session, fields)
     _bump(
         Session,
         session.pk,
@@ -319,26 +406,45 @@ def session_update(
         video_link=video_link.strip(),
         moved_by_hand=session.moved_by_hand or moved,
     )
-    return Session.objects.select_related("organization").get(pk=session.pk)
+    updated = Session.objects.select_related("organization").get(pk=session.pk)
+    after = snapshot(updated, fields) | {"facilitator": json_value(facilitator)}
+    audit_record(by=by, action="changed", obj=session, before=before, after=after)
+    return updated
 
 
 @transaction.atomic
-def session_mark_held(*, session: Session, version: int, attendees: Iterable[Member]) -> Session:
+def session_mark_held(
+    *,
+    session: Session,
+    version: int,
+    attendees: Iterable[Member],
+    by: AbstractBaseUser | None = None,
+) -> Session:
     """Record that the session took place, and who was there."""
+    fields, name = ["status", "held_at"], str(session)
+    before = snapshot(session, fields) | {"attendees": _people(session.attendees.all())}
     _bump(Session, session.pk, version, status=SessionStatus.HELD, held_at=timezone.now())
     session.refresh_from_db()
-    session.attendees.set(list(attendees))
+    attendees = list(attendees)
+    session.attendees.set(attendees)
+    after = snapshot(session, fields) | {"attendees": _people(attendees)}
+    audit_record(by=by, action="held", obj=session, before=before, after=after, object_repr=name)
     return session
 
 
 @transaction.atomic
-def session_set_status(*, session: Session, version: int, status: str) -> Session:
+def session_set_status(
+    *, session: Session, version: int, status: str, by: AbstractBaseUser | None = None
+) -> Session:
     """Cancel a session, call it missed, or reopen it as planned."""
     if status not in SessionStatus.values:
         raise ValidationError("Unknown status.", code="invalid")
+    before, name = snapshot(session, ["status", "held_at"]), str(session)
     held_at = timezone.now() if status == SessionStatus.HELD else None
     _bump(Session, session.pk, version, status=status, held_at=held_at)
     session.refresh_from_db()
+    after = snapshot(session, ["status", "held_at"])
+    audit_record(by=by, action="changed", obj=session, before=before, after=after, object_repr=name)
     return session
 
 
@@ -355,11 +461,14 @@ def success_add(
         session, text=text.strip(), shared_by=shared_by, author=author
     )
     success.save()
+    _audit_added(success, author)
     return success
 
 
 @transaction.atomic
-def progress_add(*, session: Session, objective, call: str, note: str) -> ObjectiveProgress:
+def progress_add(
+    *, session: Session, objective, call: str, note: str, by: AbstractBaseUser | None = None
+) -> ObjectiveProgress:
     progress = ObjectiveProgress(
         organization_id=session.organization_id,
         session=session,
@@ -369,37 +478,56 @@ def progress_add(*, session: Session, objective, call: str, note: str) -> Object
     )
     progress.full_clean()
     progress.save()
+    _audit_added(progress, by)
     return progress
 
 
 @transaction.atomic
-def feedback_add(*, session: Session, from_member: Member | None, text: str) -> FeedbackItem:
-    return FeedbackItem.objects.create(
+def feedback_add(
+    *,
+    session: Session,
+    from_member: Member | None,
+    text: str,
+    by: AbstractBaseUser | None = None,
+) -> FeedbackItem:
+    feedback = FeedbackItem.objects.create(
         organization_id=session.organization_id,
         session=session,
         from_member=from_member,
         text=text.strip(),
     )
+    _audit_added(feedback, by)
+    return feedback
 
 
 @transaction.atomic
 def action_item_add(
-    *, session: Session, text: str, owner: Member, due_on: datetime.date | None
+    *,
+    session: Session,
+    text: str,
+    owner: Member,
+    due_on: datetime.date | None,
+    by: AbstractBaseUser | None = None,
 ) -> ActionItem:
-    return ActionItem.objects.create(
+    item = ActionItem.objects.create(
         organization_id=session.organization_id,
         session=session,
         text=text.strip(),
         owner=owner,
         due_on=due_on,
     )
+    _audit_added(item, by)
+    return item
 
 
 @transaction.atomic
-def log_item_edit(*, item: models.Model, version: int, changes: dict) -> models.Model:
+def log_item_edit(
+    *, item: models.Model, version: int, changes: dict, by: AbstractBaseUser | None = None
+) -> models.Model:
     """Save an edited log item (success, progress call, feedback, action item) if nobody
     else saved it since the form was rendered."""
     cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    before = snapshot(item, cleaned)
     fields = {}
     for name, value in cleaned.items():
         field = item._meta.get_field(name)
@@ -414,24 +542,42 @@ def log_item_edit(*, item: models.Model, version: int, changes: dict) -> models.
             "That would repeat an entry this session already has.", code="duplicate"
         ) from None
     item.refresh_from_db()
+    for name, value in cleaned.items():
+        if isinstance(value, models.Model):
+            setattr(item, name, value)  # loaded already: names it in the trail, no query
+    after = snapshot(item, cleaned)
+    audit_record(by=by, action="changed", obj=item, before=before, after=after)
     return item
 
 
 @transaction.atomic
-def log_item_delete(*, item: models.Model, version: int) -> None:
+def log_item_delete(
+    *, item: models.Model, version: int, by: AbstractBaseUser | None = None
+) -> None:
+    before = snapshot(item, _log_item_fields(item))
     deleted, _ = type(item).objects.filter(pk=item.pk, version=version).delete()
     if not deleted:
         current = type(item).objects.filter(pk=item.pk).first()
         if current is not None:
             raise StaleEdit(current)
+        return
+    audit_record(by=by, action="deleted", obj=item, before=before)
 
 
 @transaction.atomic
 def action_item_set_done(
-    *, item: ActionItem, version: int, done: bool, today: datetime.date
+    *,
+    item: ActionItem,
+    version: int,
+    done: bool,
+    today: datetime.date,
+    by: AbstractBaseUser | None = None,
 ) -> ActionItem:
+    before = snapshot(item, ["done_on"])
     _bump(ActionItem, item.pk, version, done_on=today if done else None)
     item.refresh_from_db()
+    after = snapshot(item, ["done_on"])
+    audit_record(by=by, action="changed", obj=item, before=before, after=after)
     return item
 
 

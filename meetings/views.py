@@ -122,6 +122,7 @@ def planner(request: HttpRequest) -> HttpResponse:
                     organization=organization,
                     request=form.plan_request(),
                     fingerprint=form.cleaned_data["fingerprint"],
+                    by=request.user,
                 )
             except services.PlanChanged as changed:
                 messages.error(request, changed.message)
@@ -227,6 +228,7 @@ def blackout_add(request: HttpRequest) -> HttpResponse:
                 organization=membership.organization,
                 date=form.cleaned_data["date"],
                 reason=form.cleaned_data["reason"],
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -297,6 +299,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 place=data["place"],
                 video_link=data["video_link"],
                 attendees=members,
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -324,6 +327,8 @@ class LogKind:
     def add(self, session: Session, changes: dict, author=None) -> Model:
         if self.slug == "successes":
             changes = {**changes, "author": author}
+        else:
+            changes = {**changes, "by": author}
         adders = {
             "successes": services.success_add,
             "progress": services.progress_add,
@@ -500,6 +505,7 @@ def session_details(request: HttpRequest, pk: int) -> HttpResponse:
             duration_minutes=data["duration_minutes"],
             place=data["place"],
             video_link=data["video_link"],
+            by=request.user,
         )
     except services.StaleEdit as stale:
         return _stale_session(request, membership, pk, stale)
@@ -521,6 +527,7 @@ def session_held(request: HttpRequest, pk: int) -> HttpResponse:
             session=session,
             version=form.cleaned_data["version"],
             attendees=form.cleaned_data["attendees"],
+            by=request.user,
         )
     except services.StaleEdit as stale:
         return _stale_session(request, membership, pk, stale)
@@ -542,6 +549,7 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
             session=session,
             version=form.cleaned_data["version"],
             status=form.cleaned_data["status"],
+            by=request.user,
         )
     except services.StaleEdit as stale:
         return _stale_session(request, membership, pk, stale)
@@ -630,7 +638,10 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 item = services.log_item_edit(
-                    item=item, version=form.cleaned_data["version"], changes=form.changes()
+                    item=item,
+                    version=form.cleaned_data["version"],
+                    changes=form.changes(),
+                    by=request.user,
                 )
             except services.StaleEdit as stale:
                 item, stale_message, status = stale.obj, stale.message, 409
@@ -677,6 +688,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
             done=form.cleaned_data["done"],
             today=today,
+            by=request.user,
         )
     except services.StaleEdit as stale:
         item, stale_message = stale.obj, stale.message
