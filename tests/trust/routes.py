@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from meetings.selectors import current_quarter
 from tests.trust.world import World
 
 # Namespaces not walked, and why.
@@ -82,6 +83,20 @@ def fixed(**values: str) -> Kwargs:
     return lambda world: [dict(values)]
 
 
+def this_quarter(**names: str) -> Kwargs:
+    """The current quarter's key, with objects: this_quarter(pk="objective")."""
+
+    def kwargs(world: World) -> list[dict]:
+        key = current_quarter(world.organization).key
+        return [{"quarter_key": key, **{kw: getattr(world, a).pk for kw, a in names.items()}}]
+
+    return kwargs
+
+
+def this_quarter_fixed(**values) -> Kwargs:
+    return lambda world: [{"quarter_key": current_quarter(world.organization).key, **values}]
+
+
 def log_items(world: World) -> list[dict]:
     return [{"kind": kind, "pk": world.log_item(kind).pk} for kind in LOG_KINDS]
 
@@ -126,6 +141,7 @@ ROUTES: dict[str, Route] = {
     "org:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "org:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
+    "org:audit": _no_object(get=ADMIN),
     # the import and the exports
     "org_import:upload": _no_object(get=ADMIN, post=ADMIN),
     "org_import:columns": _no_object(get=ADMIN, post=ADMIN),
@@ -177,4 +193,27 @@ ROUTES: dict[str, Route] = {
     "meetings:item_edit": Route(log_items, get=LOGGERS, post=LOGGERS),
     "meetings:calendar": _no_object(get=EVERYONE),
     "meetings:calendar_reset": _no_object(post=LINKED),
+    # the leader's progress: checklist, measurements, pulse, successes, dashboard
+    "meetings:dashboard": _no_object(get=LEADERS),
+    # Leaders keep the checklist; managers once they opt in (A's manager has not: the page
+    # offers the opt-in, and the checklist's actions are refused).
+    "meetings:checklist": _no_object(get=frozenset({"leader", "manager"})),
+    "meetings:checklist_opt_in": _no_object(post=frozenset({"manager"})),
+    "meetings:checklist_state": _no_object(
+        kwargs=this_quarter_fixed(number=1), post=frozenset({"leader"})
+    ),
+    "meetings:checklist_note": _no_object(
+        kwargs=this_quarter_fixed(number=1), post=frozenset({"leader"})
+    ),
+    "meetings:measurements": _no_object(get=LEADERS),
+    "meetings:score_set": _no_object(kwargs=this_quarter_fixed(kind="customer"), post=LEADERS),
+    "meetings:objective_value_set": Route(this_quarter(pk="objective"), post=LEADERS),
+    "meetings:session_pulse": Route(objects(pk="session"), get=EVERYONE, post=EVERYONE),
+    "meetings:success_feed": _no_object(get=EVERYONE),
+    "meetings:success_new": _no_object(get=LOGGERS, post=LOGGERS),
+    "meetings:success_share": Route(objects(pk="success"), post=LOGGERS),
+    "meetings:partnership_successes": Route(objects(pk="partnership"), get=EVERYONE),
+    "meetings:export_measurements": _no_object(get=LEADERS),
+    "meetings:export_pulse": _no_object(get=LEADERS),
+    "meetings:export_successes": _no_object(get=EVERYONE),
 }

@@ -32,7 +32,7 @@ from meetings.models import (
     Session,
     SessionSuccess,
 )
-from org.models import Member, Organization, OrgMembership, TeamMembership
+from org.models import AuditEntry, Member, Organization, OrgMembership, TeamMembership
 from partnerships.models import Objective, Partnership, Relationship
 from tests.trust.conftest import A_LABEL
 from tests.trust.routes import PUBLIC, ROUTES, walk
@@ -40,6 +40,7 @@ from tests.trust.world import MARKER
 
 METHODS = ("GET", "POST")
 TENANT_MODELS = [
+    AuditEntry,
     Member,
     TeamMembership,
     OrgMembership,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from meetings import services
+from meetings import progress_services, services
 from meetings.models import (
     ActionItem,
     BlackoutDate,
@@ -19,7 +19,7 @@ from meetings.models import (
     Session,
     SessionSuccess,
 )
-from org.models import Member, Organization, Quadrant, Role
+from org.models import AuditEntry, Member, Organization, Quadrant, Role
 from partnerships.models import Objective, Partnership, Relationship
 from tests.factories import (
     ObjectiveFactory,
@@ -111,7 +111,13 @@ def furnish(
         blackout=BlackoutDate.objects.create(
             organization=organization, date=today + datetime.timedelta(days=3), reason=label
         ),
-        success=services.success_add(session=session, text=f"{label} success", shared_by=leader),
+        # Shared with the whole organization, so that every role of it can see it.
+        success=progress_services.success_set_shared(
+            success=services.success_add(
+                session=session, text=f"{label} success", shared_by=leader
+            ),
+            shared=True,
+        ),
         progress=services.progress_add(
             session=session, objective=objective, call="at_risk", note=f"{label} note"
         ),
@@ -141,10 +147,20 @@ def stranger_world() -> World:
     OrgMembershipFactory(
         organization=organization, role=Role.ADMIN, user__username=f"{MARKER}-admin", member=leader
     )
-    return furnish(
+    world = furnish(
         organization,
         leader=leader,
         manager=person(Quadrant.MANAGERS, "manager"),
         employee=person(Quadrant.EMPLOYEES, "employee"),
         label=MARKER,
     )
+    AuditEntry.objects.create(
+        organization=organization,
+        actor_label=f"{MARKER}-admin",
+        action="update",
+        object_type="member",
+        object_id=leader.pk,
+        object_repr=leader.name,
+        changes={"title": [f"{MARKER} before", f"{MARKER} after"]},
+    )
+    return world
