@@ -128,15 +128,17 @@ class ObjectiveMeasurementForm(forms.Form):
             ].help_text = f"Target: {objective.target_value.normalize():f} {objective.target_unit}"
         self.objective = objective
 
-    def clean_unit(self) -> str:
-        unit = self.cleaned_data["unit"].strip()
+    def clean(self):
+        # The unit travels in a hidden field: its error goes on top, where it shows.
+        data = super().clean()
+        unit = (data.get("unit") or "").strip()
         if unit != self.objective.target_unit:
             raise forms.ValidationError(
                 f"{self.objective.title} is now measured in “{self.objective.target_unit}”, "
                 f"not “{unit}”; check the value and enter it again.",
                 code="wrong_unit",
             )
-        return unit
+        return data
 
 
 # --- the pulse -------------------------------------------------------------------------------

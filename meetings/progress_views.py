@@ -140,6 +140,7 @@ def _checklist_changed(
     message: str = "",
     stale_message: str = "",
     note_form: ChecklistNoteForm | None = None,
+    note_saved: bool = False,
 ) -> HttpResponse:
     """The action's row and, out of band, the progress by principle (HTMX); else the page."""
     if not request.htmx:
@@ -147,7 +148,7 @@ def _checklist_changed(
             messages.error(request, stale_message)
         elif message:
             messages.success(request, message)
-        return redirect(f"{reverse('meetings:checklist')}?quarter={quarter.key}#action-{number}")
+        return redirect(f"{reverse('meetings:checklist')}?quarter={quarter.key}#checklist-{number}")
     page = selectors.checklist_page(membership, quarter)
     context = {
         "row": page.rows[number - 1],
@@ -156,7 +157,7 @@ def _checklist_changed(
         "states": ChecklistStateForm.base_fields["state"].choices,
         "stale_message": stale_message,
         "note_form": note_form,
-        "saved": message,
+        "note_saved": note_saved,
         "oob": True,
     }
     return render(request, "meetings/progress/checklist.html#changed", context)
@@ -208,10 +209,12 @@ def checklist_note(request: HttpRequest, quarter_key: str, number: int) -> HttpR
         if not request.htmx:
             messages.error(request, stale.message)
             return redirect(
-                f"{reverse('meetings:checklist')}?quarter={quarter.key}#action-{number}"
+                f"{reverse('meetings:checklist')}?quarter={quarter.key}#checklist-{number}"
             )
         return _checklist_changed(request, membership, quarter, number, stale_message=stale.message)
-    return _checklist_changed(request, membership, quarter, number, message="Evidence saved.")
+    return _checklist_changed(
+        request, membership, quarter, number, message="Evidence saved.", note_saved=True
+    )
 
 
 @require_POST

@@ -1,0 +1,73 @@
+"""A leader ticks two actions of the checklist and sees the example area's progress move,
+without a reload."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from meetings.models import ChecklistItem
+from tests.meetings.conftest import NOW
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def now(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".role-badge")).to_be_visible()
+
+
+def test_a_leader_ticks_two_actions_and_the_example_progress_moves(
+    page: Page, leader_membership, now
+):
+    log_in(page, "lee_leader")
+    page.get_by_role("link", name="Checklist", exact=True).click()
+    expect(page.get_by_role("heading", name="My checklist · FY2026 Q1")).to_be_visible()
+    progress = page.locator("#example-progress")
+    example = progress.locator("li", has_text="Set the example")
+    expect(example.get_by_text("0 of 5 done")).to_be_visible()
+
+    # From here on the page must never reload: a marker on window would vanish if it did.
+    page.evaluate("window.noReload = 'still here'")
+
+    first = page.locator("#checklist-1")
+    first.get_by_role("button", name="Done: Build my people skills").click()
+    expect(first.get_by_role("button", name="Done: Build my people skills")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(example.get_by_text("1 of 5 done")).to_be_visible()
+    expect(example.locator("progress")).to_have_attribute("value", "1")
+
+    third = page.locator("#checklist-3")
+    third.get_by_role("button", name="Done: Hold the quarterly sessions").click()
+    expect(example.get_by_text("2 of 5 done")).to_be_visible()
+    expect(example.locator("progress")).to_have_attribute("value", "2")
+    expect(third.locator(".state-tag")).to_have_text("Done")
+
+    # The evidence note saves in place too.
+    third.get_by_text("Evidence").first.click()
+    third.get_by_label("Evidence for “Hold the quarterly sessions”").fill("All four booked")
+    third.get_by_role("button", name="Save evidence").click()
+    expect(third.get_by_text("Saved.")).to_be_visible()
+
+    assert page.evaluate("window.noReload") == "still here"
+    done = ChecklistItem.objects.filter(
+        checklist__membership=leader_membership, state="done"
+    ).values_list("action__number", flat=True)
+    assert sorted(done) == [1, 3]
+    assert ChecklistItem.objects.get(action__number=3).note == "All four booked"
+
+    # The dashboard's example area agrees.
+    page.get_by_role("link", name="Progress", exact=True).click()
+    expect(
+        page.locator("#example-progress li", has_text="Set the example").get_by_text("2 of 5 done")
+    ).to_be_visible()

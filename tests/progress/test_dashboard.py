@@ -1,0 +1,371 @@
+"""The leader's dashboard: its numbers agree with counts computed here, straight from the
+sessions, checklists, measurements, pulse ratings and successes of four quarters; its query
+count is the same for a small and a large organization; who may see it."""
+
+from __future__ import annotations
+
+import datetime
+import random
+import statistics
+from decimal import Decimal
+
+import pytest
+
+from meetings.models import (
+    PULSE_FIELDS,
+    ActionState,
+    ChecklistItem,
+    ObjectiveMeasurement,
+    PulseRating,
+    SatisfactionScore,
+    Session,
+    SessionStatus,
+    SessionSuccess,
+)
+from meetings.progress_services import checklist_ensure
+from meetings.quarters import Quarter
+from org.models import Quadrant, Role
+from tests.factories import (
+    ObjectiveFactory,
+    OrgMembershipFactory,
+    PartnershipFactory,
+    PersonFactory,
+    RelationshipFactory,
+    SessionFactory,
+    SuccessFactory,
+    TeamFactory,
+)
+
+UTC = datetime.UTC
+TODAY = datetime.date(2026, 2, 16)  # frozen_now
+TREND = [Quarter(2025, 2), Quarter(2025, 3), Quarter(2025, 4), Quarter(2026, 1)]
+BEFORE = Quarter(2025, 1)  # outside the trend: must not count
+FORMED = [
+    datetime.date(2024, 6, 1),
+    datetime.date(2025, 4, 1),
+    datetime.date(2025, 5, 15),
+    datetime.date(2025, 8, 20),
+    datetime.date(2025, 11, 1),
+    datetime.date(2026, 1, 20),
+]
+PRINCIPLE_OF = {n: 1 if n <= 5 else 2 if n <= 10 else 3 for n in range(1, 14)}
+
+
+def grow(org, leader_membership, rng: random.Random, *, partnerships: int) -> None:
+    """Random history over BEFORE and the four trend quarters."""
+    lee = leader_membership.member
+    people = {
+        "L": [lee, PersonFactory(organization=org, quadrant=Quadrant.LEADERSHIP)],
+        "M": [PersonFactory(organization=org, quadrant=Quadrant.MANAGERS) for _ in range(2)],
+        "T": [TeamFactory(organization=org)],
+        "E": [PersonFactory(organization=org, quadrant=Quadrant.EMPLOYEES) for _ in range(2)],
+    }
+    pairs = [("L", "M"), ("M", "E"), ("L", "T"), ("L", "E"), ("M", "T"), ("T", "E"), ("M", "M")]
+    for _ in range(partnerships):
+        formed = rng.choice(FORMED)
+        dissolved = rng.choice([None, None, formed + datetime.timedelta(days=rng.randint(40, 400))])
+        partnership = PartnershipFactory(
+            organization=org,
+            objective=ObjectiveFactory(organization=org),
+            formed_on=formed,
+            dissolved_on=dissolved,
+        )
+        relationships = []
+        for from_q, to_q in rng.sample(pairs, 3):
+            a, b = (
+                rng.sample(people[from_q], 2)
+                if from_q == to_q
+                else (
+                    rng.choice(people[from_q]),
+                    rng.choice(people[to_q]),
+                )
+            )
+            relationships.append(
+                RelationshipFactory(partnership=partnership, from_member=a, to_member=b)
+            )
+        for quarter in [BEFORE, *TREND]:
+            due = formed < quarter.end and (dissolved is None or dissolved > quarter.start)
+            if not due or rng.random() < 0.25:
+                continue
+            status = rng.choice(
+                [
+                    SessionStatus.HELD,
+                    SessionStatus.HELD,
+                    SessionStatus.PLANNED,
+                    SessionStatus.MISSED,
+                ]
+            )
+            start = datetime.datetime.combine(
+                quarter.start + datetime.timedelta(days=rng.randint(0, 80)),
+                datetime.time(10),
+                tzinfo=UTC,
+            )
+            ends = [r.from_member for r in relationships] + [r.to_member for r in relationships]
+            session = SessionFactory(
+                partnership=partnership,
+                facilitator=lee,
+                starts_at=start,
+                status=status,
+                attendees=list(set(ends)),
+            )
+            if status == SessionStatus.HELD:
+                for relationship in relationships:
+                    for rater, rq, oq in (
+                        (
+                            relationship.from_member,
+                            relationship.from_quadrant,
+                            relationship.to_quadrant,
+                        ),
+                        (
+                            relationship.to_member,
+                            relationship.to_quadrant,
+                            relationship.from_quadrant,
+                        ),
+                    ):
+                        if rng.random() < 0.5:
+                            continue
+                        PulseRating.objects.create(
+                            organization=org,
+                            session=session,
+                            relationship=relationship,
+                            rater=rater,
+                            rater_quadrant=rq,
+                            other_quadrant=oq,
+                            **{name: rng.randint(1, 5) for name in PULSE_FIELDS},
+                        )
+        for _ in range(3):
+            SuccessFactory(
+                session=None,
+                partnership=partnership,
+                happened_on=datetime.date(2025, 1, 1)
+                + datetime.timedelta(days=rng.randint(0, (TODAY - datetime.date(2025, 1, 1)).days)),
+                shared_with_organization=rng.random() < 0.4,
+            )
+        objective = partnership.objective
+        if rng.random() < 0.7:
+            objective.target_value = Decimal(rng.randint(10, 200))
+            objective.target_unit = "units"
+            objective.save()
+            for quarter in [BEFORE, *TREND]:
+                if rng.random() < 0.6:
+                    ObjectiveMeasurement.objects.create(
+                        organization=org,
+                        objective=objective,
+                        quarter_start=quarter.start,
+                        value=Decimal(rng.randint(0, 250)),
+                        unit="units",
+                    )
+
+
+def keep_checklists(membership, rng: random.Random) -> None:
+    for quarter in [BEFORE, *TREND]:
+        checklist = checklist_ensure(membership=membership, quarter=quarter)
+        items = list(checklist.items.all())
+        for item in items:
+            item.state = rng.choice(ActionState.values)
+        ChecklistItem.objects.bulk_update(items, ["state"])
+
+
+def scores(org) -> None:
+    for quarter, kind, value in [
+        (BEFORE, "customer", "10"),
+        (TREND[0], "customer", "61.5"),
+        (TREND[2], "customer", "70"),
+        (TREND[3], "customer", "74.5"),
+        (TREND[1], "employee", "55"),
+        (TREND[3], "employee", "58.5"),
+    ]:
+        SatisfactionScore.objects.create(
+            organization=org, kind=kind, quarter_start=quarter.start, value=Decimal(value)
+        )
+
+
+@pytest.fixture
+def history(org, other_org, leader_membership, frozen_now):
+    rng = random.Random(7)
+    grow(org, leader_membership, rng, partnerships=12)
+    keep_checklists(leader_membership, rng)
+    another_leader = OrgMembershipFactory(
+        organization=org,
+        role=Role.LEADER,
+        member=PersonFactory(organization=org, quadrant=Quadrant.LEADERSHIP),
+    )
+    keep_checklists(another_leader, rng)
+    scores(org)
+    # Another organization's rows must never count.
+    other_leader = OrgMembershipFactory(
+        organization=other_org,
+        role=Role.LEADER,
+        member=PersonFactory(organization=other_org, quadrant=Quadrant.LEADERSHIP),
+    )
+    grow(other_org, other_leader, rng, partnerships=3)
+    scores(other_org)
+    return rng
+
+
+def expected_numbers(org, membership):
+    """The dashboard's numbers for each trend quarter, counted from the rows themselves."""
+    partnerships = list(org.partnerships.all())
+    result = []
+    for quarter in TREND:
+        due = [
+            p
+            for p in partnerships
+            if p.formed_on < quarter.end
+            and (p.dissolved_on is None or p.dissolved_on > quarter.start)
+        ]
+        held = Session.objects.filter(
+            organization=org, quarter_start=quarter.start, status=SessionStatus.HELD
+        ).count()
+        items = ChecklistItem.objects.filter(
+            checklist__membership=membership, checklist__quarter_start=quarter.start
+        ).select_related("action")
+        done = dict.fromkeys((1, 2, 3), 0)
+        in_progress = dict.fromkeys((1, 2, 3), 0)
+        for item in items:
+            if item.state == "done":
+                done[PRINCIPLE_OF[item.action.number]] += 1
+            elif item.state == "in_progress":
+                in_progress[PRINCIPLE_OF[item.action.number]] += 1
+        successes = [
+            s
+            for s in SessionSuccess.objects.filter(organization=org)
+            if quarter.start <= s.happened_on < quarter.end
+        ]
+        score = {
+            s.kind: s.value
+            for s in SatisfactionScore.objects.filter(organization=org, quarter_start=quarter.start)
+        }
+        cells: dict[tuple[str, str], list[int]] = {}
+        for rating in PulseRating.objects.filter(
+            organization=org, session__quarter_start=quarter.start
+        ):
+            cells.setdefault((rating.rater_quadrant, rating.other_quadrant), []).extend(
+                getattr(rating, name) for name in PULSE_FIELDS
+            )
+        gaps = {
+            p.pk
+            for p in due
+            if quarter.end <= TODAY
+            and p.formed_on <= quarter.start
+            and (p.dissolved_on is None or p.dissolved_on >= quarter.end)
+            and not Session.objects.filter(
+                partnership=p, quarter_start=quarter.start, status=SessionStatus.HELD
+            ).exists()
+        }
+        result.append(
+            {
+                "due": len(due),
+                "held": held,
+                "done": done,
+                "in_progress": in_progress,
+                "successes": len(successes),
+                "shared": sum(1 for s in successes if s.shared_with_organization),
+                "customer": score.get("customer"),
+                "employee": score.get("employee"),
+                "pulse": {key: statistics.mean(values) for key, values in cells.items()},
+                "pulse_counts": {key: len(values) // 7 for key, values in cells.items()},
+                "gaps": gaps,
+            }
+        )
+    return result
+
+
+def test_the_dashboard_numbers_match_the_rows_across_four_quarters(
+    org, history, leader_client, leader_membership
+):
+    response = leader_client.get("/meetings/progress/?quarter=2026Q1")
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert [q.label for q in board.quarters] == [
+        "FY2025 Q2",
+        "FY2025 Q3",
+        "FY2025 Q4",
+        "FY2026 Q1",
+    ]
+    expected = expected_numbers(org, leader_membership)
+    # The data really spans the quarters: something happens in each.
+    assert all(e["due"] and e["successes"] and e["pulse"] for e in expected)
+    for numbers, want in zip(board.numbers, expected, strict=True):
+        label = numbers.quarter.label
+        assert (numbers.due, numbers.held) == (want["due"], want["held"]), label
+        assert {p.principle: p.done for p in numbers.checklist} == want["done"], label
+        assert {p.principle: p.in_progress for p in numbers.checklist} == want["in_progress"]
+        assert (numbers.successes, numbers.shared) == (want["successes"], want["shared"]), label
+        assert (numbers.customer, numbers.employee) == (want["customer"], want["employee"])
+        assert set(numbers.pulse) == set(want["pulse"]), label
+        for key, mean in want["pulse"].items():
+            assert numbers.pulse[key].overall == pytest.approx(mean, abs=0.006), (label, key)
+            assert numbers.pulse[key].count == want["pulse_counts"][key]
+    gaps = {}
+    for line in board.sessions:
+        for quarter in line.gap_quarters:
+            gaps.setdefault(quarter, set()).add(line.partnership_id)
+    for quarter, want in zip(TREND, expected, strict=True):
+        assert gaps.get(quarter, set()) == want["gaps"], quarter.label
+
+    # The page prints the same numbers.
+    page = response.content.decode()
+    now = expected[-1]
+    assert (
+        f"<strong>{now['held']}</strong> of <strong>{now['due']}</strong> partnerships held" in page
+    )
+    assert f"<strong>{now['successes']}</strong> successes logged in FY2026 Q1" in page
+    flat = page.replace("\n", "").replace("  ", "")
+    assert '<th scope="row">Due</th>' + "".join(f"<td>{e['due']}</td>" for e in expected) in flat
+    assert '<th scope="row">Held</th>' + "".join(f"<td>{e['held']}</td>" for e in expected) in flat
+    assert (
+        '<th scope="row">Customer satisfaction</th><td>61.5</td><td>–</td><td>70</td><td>74.5</td>'
+        in flat
+    )
+
+
+def test_an_earlier_quarter_moves_the_window(org, history, leader_client, leader_membership):
+    response = leader_client.get("/meetings/progress/?quarter=2025Q4")
+    board = response.context["board"]
+    assert [q.label for q in board.quarters] == [
+        "FY2025 Q1",
+        "FY2025 Q2",
+        "FY2025 Q3",
+        "FY2025 Q4",
+    ]
+    assert board.numbers[0].customer == Decimal("10")
+
+
+def test_the_dashboard_costs_the_same_queries_small_and_large(
+    org, leader_client, leader_membership, django_assert_num_queries, frozen_now
+):
+    rng = random.Random(3)
+    grow(org, leader_membership, rng, partnerships=2)
+    keep_checklists(leader_membership, rng)
+    leader_client.get("/meetings/progress/")
+    with django_assert_num_queries(11):
+        small = leader_client.get("/meetings/progress/")
+    grow(org, leader_membership, rng, partnerships=25)
+    scores(org)
+    with django_assert_num_queries(11):
+        large = leader_client.get("/meetings/progress/")
+    assert small.status_code == large.status_code == 200
+    assert len(large.context["board"].sessions) > len(small.context["board"].sessions)
+
+
+def test_an_admin_sees_the_organization_without_a_checklist(admin_client, frozen_now):
+    page = admin_client.get("/meetings/progress/").content.decode()
+    assert "as an admin you have none" in page
+    assert "Integrated into what already happens" in page
+
+
+@pytest.mark.parametrize("role", ["manager", "member"])
+def test_managers_and_members_do_not_see_the_dashboard(role, role_clients, frozen_now):
+    assert role_clients[role].get("/meetings/progress/").status_code == 403
+
+
+def test_the_dashboard_shows_only_its_own_organization(history, outsider_client, org):
+    response = outsider_client.get("/meetings/progress/?quarter=2026Q1")
+    assert response.status_code == 200
+    names = {line.name for line in response.context["board"].sessions}
+    assert names.isdisjoint(set(org.partnerships.values_list("name", flat=True)))
+
+
+def test_an_invalid_quarter_is_400(leader_client, frozen_now):
+    assert leader_client.get("/meetings/progress/?quarter=2031Q9").status_code == 400
