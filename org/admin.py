@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from org.models import Member, Organization, OrgMembership, QuadrantMove, TeamMembership
+from org.models import (
+    AuditEntry,
+    Member,
+    Organization,
+    OrgMembership,
+    QuadrantMove,
+    TeamMembership,
+)
 
 
 @admin.register(Organization)
@@ -85,3 +92,23 @@ class QuadrantMoveAdmin(admin.ModelAdmin):
     list_select_related = ["member", "moved_by", "organization"]
     raw_id_fields = ["organization", "member", "moved_by"]
     date_hierarchy = "moved_on"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, for reading: nobody adds, changes or deletes an entry here."""
+
+    list_display = ["at", "organization", "actor_label", "action", "object_type", "object_repr"]
+    list_filter = ["organization", "object_type", "action"]
+    search_fields = ["object_repr", "actor_label"]
+    list_select_related = ["organization"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from org import views
+from org import audit_views, views
 
 app_name = "org"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("members/<int:pk>/archive/", views.member_archive, name="member_archive"),
     path("members/<int:pk>/move/", views.member_move, name="member_move"),
     path("members/<int:pk>/people/", views.member_people, name="member_people"),
+    path("audit/", audit_views.audit_log, name="audit"),
 ]

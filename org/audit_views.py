@@ -1,0 +1,42 @@
+"""The audit trail page: who changed what in the organization, for its admins. Read-only."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from org.access import require_admin
+from org.audit import field_changes, object_type_label
+from org.audit_forms import AuditFilterForm
+from org.models import AuditEntry
+
+ENTRIES_PER_PAGE = 50
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The organization's changes, newest first, filtered by who, what, a name and the days."""
+    membership = require_admin(request)
+    organization = membership.organization
+    form = AuditFilterForm(request.GET, organization=organization)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid filter.")
+    entries = form.filter(AuditEntry.objects.for_org(organization)).newest_first()
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(form.cleaned_data["page"])
+    template_name = "org/audit.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template_name += "#results"
+    with timezone.override(organization.tz):  # times as the organization reads them
+        rows = [
+            {
+                "entry": entry,
+                "what": object_type_label(entry.object_type),
+                "changes": field_changes(entry),
+            }
+            for entry in page.object_list
+        ]
+        context = {"form": form, "page": page, "rows": rows, "filtered": form.filtered}
+        return render(request, template_name, context)
