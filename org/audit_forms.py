@@ -44,10 +44,11 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
+        users = get_user_model()
         self.fields["actor"].queryset = (
-            get_user_model()
-            .objects.filter(org_memberships__organization=organization)
-            .order_by("username")
+            users.objects.filter(org_memberships__organization=organization)
+            .only("pk", users.USERNAME_FIELD)
+            .order_by(users.USERNAME_FIELD)
         )
 
     def clean(self) -> dict:
