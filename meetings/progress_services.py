@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -36,6 +37,7 @@ from meetings.models import (
 )
 from meetings.quarters import Quarter
 from meetings.services import StaleEdit
+from org.audit import audit_record, json_value, snapshot
 from org.models import Member, Organization, OrgMembership, Role
 from partnerships.models import Objective, Partnership, Relationship
 
@@ -116,30 +118,63 @@ def _item(checklist: Checklist, number: int) -> ChecklistItem:
 
 @transaction.atomic
 def checklist_item_set_state(
-    *, membership: OrgMembership, quarter: Quarter, number: int, state: str
+    *,
+    membership: OrgMembership,
+    quarter: Quarter,
+    number: int,
+    state: str,
+    by: AbstractBaseUser | None = None,
 ) -> ChecklistItem:
     """Set where action ``number`` stands this quarter (not started, in progress, done)."""
     if state not in ActionState.values:
         raise ValidationError("Pick not started, in progress or done.", code="invalid")
     checklist = checklist_ensure(membership=membership, quarter=quarter)
+    before = _item(checklist, number)
     ChecklistItem.objects.filter(checklist=checklist, action__number=number).update(
         state=state, updated_at=timezone.now()
     )
-    return _item(checklist, number)
+    item = _item(checklist, number)
+    _audit_checklist_item(before, item, "state", quarter, by)
+    return item
+
+
+def _audit_checklist_item(
+    before: ChecklistItem,
+    after: ChecklistItem,
+    field: str,
+    quarter: Quarter,
+    by: AbstractBaseUser | None,
+) -> None:
+    audit_record(
+        by=by,
+        action="changed",
+        obj=after,
+        before=snapshot(before, [field]),
+        after=snapshot(after, [field]),
+        object_repr=f"{after.action} · {quarter.label}",
+    )
 
 
 @transaction.atomic
 def checklist_item_save_note(
-    *, membership: OrgMembership, quarter: Quarter, number: int, note: str, version: int
+    *,
+    membership: OrgMembership,
+    quarter: Quarter,
+    number: int,
+    note: str,
+    version: int,
+    by: AbstractBaseUser | None = None,
 ) -> ChecklistItem:
     """Save the evidence note of one action, unless it changed since the form was rendered."""
     checklist = checklist_ensure(membership=membership, quarter=quarter)
+    before = _item(checklist, number)
     updated = ChecklistItem.objects.filter(
         checklist=checklist, action__number=number, version=version
     ).update(note=note.strip(), version=F("version") + 1, updated_at=timezone.now())
     item = _item(checklist, number)
     if updated != 1:
         raise StaleEdit(item)
+    _audit_checklist_item(before, item, "note", quarter, by)
     return item
 
 
@@ -178,6 +213,14 @@ def _record(
         for field, (old, new) in changes.items()
         if _text(old) != _text(new)
     )
+    created = all(old is None for old, _ in changes.values())
+    audit_record(
+        by=user,
+        action="created" if created else "changed",
+        obj=subject,
+        before={field: json_value(old) for field, (old, _) in changes.items()},
+        after={field: json_value(new) for field, (_, new) in changes.items()},
+    )
 
 
 def _save_versioned(
@@ -212,6 +255,9 @@ def _save_versioned(
         return row
     if current.version != version:
         raise StaleEdit(current)
+    for name, value in lookup.items():
+        if isinstance(value, models.Model):
+            setattr(current, name, value)  # loaded already: the audit trail names it, no query
     old = {name: getattr(current, name) for name in values}
     for name, value in values.items():
         setattr(current, name, value)
@@ -363,14 +409,29 @@ def success_create(
     )
     success.full_clean()
     success.save()
+    fields = [
+        "partnership",
+        "objective",
+        "happened_on",
+        "text",
+        "shared_by",
+        "author",
+        "shared_with_organization",
+    ]
+    audit_record(by=author, action="added", obj=success, after=snapshot(success, fields))
     return success
 
 
 @transaction.atomic
-def success_set_shared(*, success: SessionSuccess, shared: bool) -> SessionSuccess:
+def success_set_shared(
+    *, success: SessionSuccess, shared: bool, by: AbstractBaseUser | None = None
+) -> SessionSuccess:
     """Share a success with the whole organization, or take it back to its partnership."""
+    before = snapshot(success, ["shared_with_organization"])
     SessionSuccess.objects.filter(pk=success.pk).update(
         shared_with_organization=shared, updated_at=timezone.now()
     )
     success.shared_with_organization = shared
+    after = snapshot(success, ["shared_with_organization"])
+    audit_record(by=by, action="changed", obj=success, before=before, after=after)
     return success

@@ -33,6 +33,7 @@ from meetings.access import can_log, in_org_timezone, load_session
 from meetings.models import (
     PULSE_FIELDS,
     PULSE_LABELS,
+    PULSE_SHORT,
     SCORE_SCALE,
     MeasurementChange,
     ObjectiveMeasurement,
@@ -173,7 +174,11 @@ def checklist_state(request: HttpRequest, quarter_key: str, number: int) -> Http
     if not form.is_valid():
         return HttpResponseBadRequest("Pick not started, in progress or done.")
     item = services.checklist_item_set_state(
-        membership=membership, quarter=quarter, number=number, state=form.cleaned_data["state"]
+        membership=membership,
+        quarter=quarter,
+        number=number,
+        state=form.cleaned_data["state"],
+        by=request.user,
     )
     return _checklist_changed(
         request,
@@ -204,6 +209,7 @@ def checklist_note(request: HttpRequest, quarter_key: str, number: int) -> HttpR
             number=number,
             note=form.cleaned_data["note"],
             version=form.cleaned_data["version"],
+            by=request.user,
         )
     except StaleEdit as stale:
         if not request.htmx:
@@ -435,7 +441,7 @@ def _pulse_context(session, raters, ratings, form) -> dict:
         "quarter": session.quarter,
         "form": form,
         "rows": rows,
-        "labels": [PULSE_LABELS[name] for name in PULSE_FIELDS],
+        "labels": [(PULSE_SHORT[name], PULSE_LABELS[name]) for name in PULSE_FIELDS],
         "held": session.is_held,
     }
 
@@ -625,7 +631,9 @@ def success_share(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShareForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid form.")
-    success = services.success_set_shared(success=success, shared=form.cleaned_data["shared"])
+    success = services.success_set_shared(
+        success=success, shared=form.cleaned_data["shared"], by=request.user
+    )
     if not request.htmx:
         messages.success(
             request,

@@ -52,7 +52,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        return str(value)
+        return format(value.normalize(), "f")  # 61, 61.0 and 61.00 are one value
     if isinstance(value, list | tuple | set | frozenset):
         return [json_value(v) for v in value]
     return value
