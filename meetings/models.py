@@ -632,6 +632,17 @@ PULSE_LABELS = {
 }
 
 
+PULSE_SHORT = {
+    "frequent": "Often",
+    "timely": "In time",
+    "accurate": "Accurate",
+    "problem_solving": "Solves problems",
+    "shared_goals": "Shared goals",
+    "shared_knowledge": "Shared knowledge",
+    "mutual_respect": "Respect",
+}
+
+
 def _rating_field(name: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(verbose_name=PULSE_LABELS[name])
 

@@ -214,3 +214,31 @@ def test_the_measurements_export_is_spreadsheet_safe(leader_client, org, frozen_
 
 def test_members_cannot_export_measurements(member_client):
     assert member_client.get("/meetings/export/measurements.csv").status_code == 403
+
+
+def test_the_measurements_page_costs_the_same_queries_for_few_and_many(
+    org, leader_client, django_assert_num_queries, frozen_now
+):
+    def objectives(count):
+        for _ in range(count):
+            objective = ObjectiveFactory(
+                organization=org, target_value=Decimal("10"), target_unit="units"
+            )
+            ObjectiveMeasurement.objects.create(
+                organization=org,
+                objective=objective,
+                quarter_start="2026-01-01",
+                value=Decimal("5"),
+                unit="units",
+            )
+
+    objectives(1)
+    leader_client.post(SCORE, {"customer-value": "50", "customer-version": 0})
+    with django_assert_num_queries(7):
+        few = leader_client.get("/meetings/measurements/?quarter=2026Q1")
+    objectives(20)
+    leader_client.post(SCORE, {"customer-value": "55", "customer-version": 1})
+    with django_assert_num_queries(7):
+        many = leader_client.get("/meetings/measurements/?quarter=2026Q1")
+    assert many.content.decode().count("50% of target") == 21
+    assert few.status_code == many.status_code == 200

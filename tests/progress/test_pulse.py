@@ -170,3 +170,26 @@ def test_the_pulse_export_lists_every_rating(
     )
     assert lines[1] == "FY2026 Q1,Quality first,Max Manager,M,Mia Member,E,2,4,4,4,4,4,4"
     assert manager_client.get("/meetings/export/pulse.csv").status_code == 403
+
+
+def test_the_pulse_page_costs_the_same_queries_for_few_and_many(
+    held, org, manager_client, manager_membership, django_assert_num_queries
+):
+    from tests.factories import PersonFactory, RelationshipFactory
+
+    influence = relationship("Max Manager", "Mia Member")
+    manager_client.post(url(held), form(influence, manager_membership.member))
+    with django_assert_num_queries(7):
+        few = manager_client.get(url(held))
+    max_ = manager_membership.member
+    for _ in range(12):
+        employee = PersonFactory(organization=org, quadrant="E")
+        extra = RelationshipFactory(
+            partnership=held.partnership, from_member=max_, to_member=employee
+        )
+        held.attendees.add(employee)
+        manager_client.post(url(held), form(extra, employee))
+    with django_assert_num_queries(7):
+        many = manager_client.get(url(held))
+    assert many.content.decode().count('Correct<span class="visually-hidden"> the pulse') == 13
+    assert few.status_code == many.status_code == 200
