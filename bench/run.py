@@ -10,10 +10,12 @@ organization's leader or manager, times each page: a warm-up request, one reques
 queries are counted, then the median of repeated requests. Every page is also shown as a
 ratio to the reference: a signed-in page of the same site (same middleware, context
 processors and layout) whose view runs one query for 50 rows (bench/reference.py, routed only
-by bench/urls.py).
+by bench/urls.py). The reference is requested just before each timed request of every case,
+and the ratio divides the two medians, so that a machine busy with other work slows both.
 
 Writes bench/results.json (bench/results-small.json for SIZE=small); when both exist, the
-table also shows how each page's time grows from 300 to 10,000 members. The goals of issue
+table also shows how each page grows from 300 to 10,000 members (its ratio at 10,000 over
+its ratio at 300; the reference itself hardly changes with the size). The goals of issue
 10 are reported, never asserted. The database URL is BENCH_DATABASE_URL or
 postgres://postgres@127.0.0.1:5432/partnership_map_bench (with _small for the small size);
 it is dropped and built again when the generator, the migrations or the quarter change.
@@ -186,6 +188,7 @@ class Result:
     runs: int
     queries: int | None
     samples_ms: list[float]
+    reference_ms: float | None = None  # the reference, timed beside this case
     ratio: float = 0.0
     goal: str = ""
     goal_met: bool | None = None
@@ -194,22 +197,30 @@ class Result:
     note: str = ""
 
 
-def measure(case: Case) -> Result:
+def measure(case: Case, reference: Callable[[], object] | None = None) -> Result:
+    """Warm up, count the queries of one call, then time repeated calls. With a reference,
+    each timed call follows one request of the reference page, timed too, so that the case
+    is compared with the reference under the same load of the machine."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def once() -> float:
-        if case.before:
-            case.before()
+    def timed(call: Callable[[], object]) -> float:
         started = time.perf_counter()
-        outcome = case.call()
+        outcome = call()
         elapsed = (time.perf_counter() - started) * 1000
         _check(case, outcome)
-        if case.after:
-            case.after()
         return elapsed
 
-    slowest = max([once() for _ in range(case.warmup)], default=0.0)
+    def once() -> tuple[float, float | None]:
+        beside = timed(reference) if reference else None
+        if case.before:
+            case.before()
+        elapsed = timed(case.call)
+        if case.after:
+            case.after()
+        return elapsed, beside
+
+    slowest = max([once()[0] for _ in range(case.warmup)], default=0.0)
     if case.before:
         case.before()
     with CaptureQueriesContext(connection) as captured:
@@ -220,7 +231,9 @@ def measure(case: Case) -> Result:
         case.after()
     # A page that takes seconds is timed fewer times: its median is steady enough.
     repeat = case.repeat if slowest < SLOW_MS else min(case.repeat, SLOW_REPEAT)
-    times = [once() for _ in range(repeat)]
+    samples = [once() for _ in range(repeat)]
+    times = [elapsed for elapsed, _ in samples]
+    beside = [ms for _, ms in samples if ms is not None]
     return Result(
         key=case.key,
         label=case.label,
@@ -229,6 +242,7 @@ def measure(case: Case) -> Result:
         runs=repeat,
         queries=queries,
         samples_ms=[round(t, 1) for t in times],
+        reference_ms=round(statistics.median(beside), 1) if beside else None,
         goal=case.goal,
         pinned=case.pinned,
         pinned_in=case.pinned_in,
@@ -553,7 +567,7 @@ def machine(connection) -> dict:
 
 
 def judge(result: Result, reference_ms: float) -> None:
-    result.ratio = round(result.median_ms / reference_ms, 2)
+    result.ratio = round(result.median_ms / (result.reference_ms or reference_ms), 2)
     if result.goal == AT_MOST_3X:
         result.goal_met = result.ratio <= 3
     elif result.goal == UNDER_1S:
@@ -574,6 +588,7 @@ def import_total(results: list[Result]) -> Result | None:
         runs=min(r.runs for r in parts),
         queries=sum(r.queries or 0 for r in parts),
         samples_ms=[],
+        reference_ms=statistics.median(r.reference_ms or 0 for r in parts) or None,
         goal=UNDER_10S,
     )
 
@@ -592,9 +607,11 @@ def add_growth(report: dict, size: str) -> None:
         pair = (
             (small.get(case["key"]), case) if small is not None else (case, large.get(case["key"]))
         )
-        if None in pair or not pair[0]["median_ms"]:
+        if None in pair or not pair[0]["median_ms"] or not pair[0]["ratio"]:
             continue
-        growth = round(pair[1]["median_ms"] / pair[0]["median_ms"], 2)
+        # Each time over the reference timed beside it: the machine's load cancels out.
+        field = "median_ms" if case["key"] == "reference" else "ratio"
+        growth = round(pair[1][field] / pair[0][field], 2)
         case["growth"] = growth
         if case["goal"] == AT_MOST_3X and case["key"] != "health_cached":
             case["growth_met"] = growth < GROWTH_LIMIT
@@ -720,7 +737,7 @@ def main() -> None:
     try:
         for case in listed:
             print(f"  {case.label} ...", end=" ", flush=True)
-            result = measure(case)
+            result = measure(case, reference=None if results else listed[0].call)
             print(f"{result.median_ms:,.1f} ms, {result.queries} queries", flush=True)
             results.append(result)
     finally:
@@ -728,12 +745,7 @@ def main() -> None:
     total = import_total(results)
     if total:
         results.append(total)
-    # The reference again, last: the load of the machine may have changed during the run, so
-    # the ratios use the median of both runs of it.
-    again = measure(listed[0])
-    again.key, again.label = "reference_again", "reference again, at the end"
-    results.append(again)
-    reference_ms = round(statistics.median(results[0].samples_ms + again.samples_ms), 1)
+    reference_ms = results[0].median_ms
     for result in results:
         judge(result, reference_ms)
 
