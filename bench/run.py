@@ -496,6 +496,8 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
                 "leader's dashboard",
                 lambda: leader(dashboard),
                 repeat=repeat,
+                pinned=11,
+                pinned_in="tests/progress/test_dashboard.py",
                 **diagram_goal,
             )
         )
