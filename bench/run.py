@@ -141,6 +141,19 @@ def cached_database(dsn: dict, marker: str, rebuild: bool) -> bool:
     return False
 
 
+def one_at_a_time(dsn: dict):
+    """Hold a PostgreSQL advisory lock for the rest of the process: a second benchmark on the
+    same server waits rather than dropping the database under the first, or slowing it."""
+    import psycopg
+
+    connection = psycopg.connect(**(dsn | {"dbname": "postgres"}), autocommit=True)
+    key = int(hashlib.sha256(b"partnership-map bench").hexdigest()[:15], 16)
+    if not connection.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
+        print("Another benchmark is running on this PostgreSQL; waiting for it ...", flush=True)
+        connection.execute("SELECT pg_advisory_lock(%s)", [key])
+    return connection
+
+
 def mark_built(marker: str) -> None:
     from django.db import connection
 
@@ -714,6 +727,7 @@ def main() -> None:
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("The benchmark runs on PostgreSQL: BENCH_DATABASE_URL must be postgres://...")
+    _lock = one_at_a_time(psycopg_params())  # held until main() returns
     marker = fingerprint(options.size)
     reused = cached_database(psycopg_params(), marker, options.rebuild)
     started = time.perf_counter()
