@@ -215,6 +215,21 @@ def server_log_summary(log: str, workers: int) -> list[str]:
     return lines
 
 
+def unexpected_tracebacks(log: str) -> list[str]:
+    """The last lines of the first logged traceback of each exception class that does not
+    say the database is away."""
+    expected = {"django.db.utils.OperationalError", "django.db.utils.InterfaceError"}
+    expected |= {"psycopg.OperationalError", "psycopg.InterfaceError"}
+    expected |= {name for name in EXCEPTION_LINE.findall(log) if name.startswith("psycopg.errors.")}
+    shown, traces = set(), []
+    for record in re.split(r"^(?=\S.*: /)", log, flags=re.M):  # "<reason>: <path>" starts one
+        names = set(EXCEPTION_LINE.findall(record)) - expected - shown
+        if names:
+            shown |= names
+            traces.append("\n".join(record.rstrip().splitlines()[-25:]))
+    return traces
+
+
 LOGGED_ANSWER = re.compile(r"^(Internal Server Error|Service Unavailable|Bad Request): ", re.M)
 EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)):", re.M)
 
@@ -261,6 +276,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--think", type=float, default=0.5, help="mean pause, seconds")
     parser.add_argument("--size", choices=["large", "small"], default="large")
+    parser.add_argument("--server-log", type=Path, help="keep gunicorn's log in this file")
     parser.add_argument("--rebuild", action="store_true", help="build the organization again")
     options = parser.parse_args()
     if not 0 < options.leaders + options.managers <= 40:
@@ -351,6 +367,8 @@ def main() -> None:
                 user.join(timeout=40)
             stop_app(server)
         server_log = log.read_text(errors="replace")
+        if options.server_log:
+            shutil.copyfile(log, options.server_log)
 
     records, writes = journal.records, journal.writes
     print()
@@ -394,6 +412,9 @@ def main() -> None:
     summary = server_log_summary(server_log, options.workers)
     if summary:
         print("The server's log: " + "; ".join(summary) + ".")
+    for trace in unexpected_tracebacks(server_log):
+        print("An exception other than the database being away, as the server logged it:")
+        print(trace)
 
     stored = stored_markers(run_prefix)
     in_database = {text for texts in stored.values() for text in texts}
