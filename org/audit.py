@@ -212,10 +212,13 @@ def _field_words(object_type: str) -> tuple[dict[str, str], dict[str, dict]]:
 
 
 def field_changes(entry: AuditEntry) -> list[FieldChange]:
-    """The entry's changes as rows of words: field, before, after."""
+    """The entry's changes as rows of words: field, before, after; in the model's order of
+    fields (PostgreSQL keeps JSON keys in an order of its own), then the others by name."""
     names, choices = _field_words(entry.object_type)
+    order = {name: i for i, name in enumerate(names)}
     rows = []
-    for name, (old, new) in entry.changes.items():
+    changes = sorted(entry.changes.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    for name, (old, new) in changes:
         words = choices.get(name, {})
         rows.append(
             FieldChange(
