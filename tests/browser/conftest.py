@@ -62,8 +62,18 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, transactional_db, console_errors) -> Iterator[Page]:
+def page(
+    browser: Browser,
+    live_server,
+    transactional_db,
+    django_db_serialized_rollback,
+    console_errors,
+) -> Iterator[Page]:
     """A fresh browser tab pointed at the live server; fails the test on any browser error.
+
+    A live-server test commits for real and ends by emptying every table, rows written by data
+    migrations (the 13 actions) included; serialized rollback puts those rows back at the
+    start of each browser test, whatever ran before it.
 
     The strict Content-Security-Policy blocks anything inline, and Chromium reports each
     blocked script or style on the console: those count as errors here, as do failed
