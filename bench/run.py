@@ -536,13 +536,13 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
         ),
         Case(
             "import_apply",
-            f"import {IMPORT_ROWS[size]:,} rows: apply to an empty organization",
+            f"import {IMPORT_ROWS[size]:,} rows: read again, apply (empty org)",
             import_apply,
             repeat=3,
             warmup=0,
             before=new_import_org,
             after=drop_import_org,
-            note="org/import_services.py, rolled back after each run",
+            note="plan_import and organization_import, as the apply page; rolled back each time",
         ),
     ]
     figures["dashboard"] = dashboard or "not built yet"
