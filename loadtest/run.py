@@ -200,14 +200,26 @@ def print_pages(records) -> None:
         )
 
 
+def logged_errors(log: str) -> list[tuple[str, str, str]]:
+    """Each error response Django logged: (reason, final exception class, the record), the
+    final exception being the last of its chain (the one the request failed with)."""
+    errors = []
+    for record in re.split(r"^(?=\S.*: /)", log, flags=re.M):  # "<reason>: <path>" starts one
+        answer = LOGGED_ANSWER.match(record)
+        if answer:
+            raised = EXCEPTION_LINE.findall(record)
+            errors.append((answer.group(1), raised[-1] if raised else "", record.rstrip()))
+    return errors
+
+
 def server_log_summary(log: str, workers: int) -> list[str]:
-    """What the server logged: the error answers Django logged, by reason, the exception
-    classes in their tracebacks, and the workers gunicorn had to replace."""
-    answers = Counter(m.group(1) for m in LOGGED_ANSWER.finditer(log))
-    lines = [f"{count} × {reason}" for reason, count in answers.most_common()]
-    exceptions = sorted({m.group(1) for m in EXCEPTION_LINE.finditer(log)})
-    if exceptions:
-        lines.append("exceptions: " + ", ".join(exceptions))
+    """What the server logged: the error answers, by reason and by the exception the request
+    failed with, and the workers gunicorn had to replace."""
+    errors = Counter((reason, raised) for reason, raised, _ in logged_errors(log))
+    lines = [
+        f"{count} × {reason} ({raised or 'the view answered so, no exception'})"
+        for (reason, raised), count in errors.most_common()
+    ]
     timeouts = log.count("WORKER TIMEOUT")
     replaced = log.count("Booting worker") - workers
     if timeouts or replaced > 0:
@@ -215,22 +227,21 @@ def server_log_summary(log: str, workers: int) -> list[str]:
     return lines
 
 
+DATABASE_AWAY = ("django.db.utils.OperationalError", "django.db.utils.InterfaceError")
+
+
 def unexpected_tracebacks(log: str) -> list[str]:
-    """The last lines of the first logged traceback of each exception class that does not
-    say the database is away."""
-    expected = {"django.db.utils.OperationalError", "django.db.utils.InterfaceError"}
-    expected |= {"psycopg.OperationalError", "psycopg.InterfaceError"}
-    expected |= {name for name in EXCEPTION_LINE.findall(log) if name.startswith("psycopg.errors.")}
+    """The last lines of the first logged error of each kind that is not the database being
+    away."""
     shown, traces = set(), []
-    for record in re.split(r"^(?=\S.*: /)", log, flags=re.M):  # "<reason>: <path>" starts one
-        names = set(EXCEPTION_LINE.findall(record)) - expected - shown
-        if names:
-            shown |= names
-            traces.append("\n".join(record.rstrip().splitlines()[-25:]))
+    for _reason, raised, record in logged_errors(log):
+        if raised and raised not in DATABASE_AWAY and raised not in shown:
+            shown.add(raised)
+            traces.append("\n".join(record.splitlines()[-25:]))
     return traces
 
 
-LOGGED_ANSWER = re.compile(r"^(Internal Server Error|Service Unavailable|Bad Request): ", re.M)
+LOGGED_ANSWER = re.compile(r"(Internal Server Error|Service Unavailable|Bad Request): /")
 EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)):", re.M)
 
 
@@ -252,7 +263,8 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB memory"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{os.cpu_count()} CPUs{memory}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs{memory}, load average {load}"
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -434,7 +446,7 @@ def main() -> None:
         print("Not acknowledged: " + ", ".join(f"{k}: {v}" for k, v in sorted(answers.items())))
     for write in lost[:10]:
         print(f"  lost: {write.marker!r} (session {write.session}, {write.kind})")
-    print(f"Total time {time.monotonic() - started_at:.0f} s.")
+    print(f"Total time {time.monotonic() - started_at:.0f} s; {machine()}.")
     print(f"{len(lost)} acknowledged writes lost")
     if lost or not acknowledged:
         sys.exit(1)
