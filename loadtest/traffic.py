@@ -170,6 +170,8 @@ class VirtualUser(threading.Thread):
             )
             return None
         outcome = str(status)
+        if status == 503 and "retry-after" not in headers:
+            outcome = "503 without Retry-After"
         if status == 302 and urlsplit(headers.get("location", "")).path == "/login/":
             outcome = "login redirect"  # the session was lost: sign in again
             self.signed_in = False
