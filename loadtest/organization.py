@@ -25,9 +25,9 @@ class Login:
     sessions: tuple[int, ...] = ()  # the sessions a manager logs (this quarter's first)
 
 
-def prepare(url: str, *, size: str, leaders: int, managers: int, rebuild: bool) -> list[Login]:
-    """Build or reuse the database at ``url`` (Django must be set up on it) and return the
-    logins of the virtual users."""
+def prepare(*, size: str, leaders: int, managers: int, rebuild: bool) -> list[Login]:
+    """Build or reuse the database Django is set up on and return the logins of the virtual
+    users."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

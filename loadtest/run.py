@@ -320,7 +320,6 @@ def main() -> None:
 
     started_at = time.monotonic()
     logins = prepare(
-        url,
         size=options.size,
         leaders=options.leaders,
         managers=options.managers,
