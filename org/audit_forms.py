@@ -6,12 +6,19 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 
 from org.audit import OBJECT_TYPES
 from org.models import AuditEntry, Organization
 
 ANYTHING = [("", "Anything")]
+# Days the trail can be asked about: far enough from the calendar's ends that midnight in any
+# time zone, and the day after, are still dates.
+DAY_RANGE = [
+    MinValueValidator(datetime.date(1900, 1, 1), "Choose a day from the year 1900 on."),
+    MaxValueValidator(datetime.date(9000, 12, 31), "Choose a day before the year 9001."),
+]
 
 
 class DateInput(forms.DateInput):
@@ -37,8 +44,12 @@ class AuditFilterForm(forms.Form):
         label="Concerning",
         widget=forms.SearchInput(attrs={"placeholder": "A name or title"}),
     )
-    date_from = forms.DateField(required=False, label="From", widget=DateInput)
-    date_to = forms.DateField(required=False, label="To (inclusive)", widget=DateInput)
+    date_from = forms.DateField(
+        required=False, label="From", widget=DateInput, validators=DAY_RANGE
+    )
+    date_to = forms.DateField(
+        required=False, label="To (inclusive)", widget=DateInput, validators=DAY_RANGE
+    )
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:

@@ -199,6 +199,9 @@ def test_it_filters_by_days_in_the_organizations_time_zone(admin_client, org):
     [
         "date_from=2026-02-17&date_to=2026-02-16",
         "date_from=yesterday",
+        "date_from=0001-01-01",
+        "date_to=9999-12-31",
+        "q=nul%00byte",
         "object_type=spaceship",
         "actor=999999",
         "actor=abc",
