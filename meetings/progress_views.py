@@ -586,8 +586,8 @@ def success_new(request: HttpRequest) -> HttpResponse:
     partnerships, objectives = _success_form_choices(membership)
     today = membership.organization.today()
     initial = {"happened_on": today}
-    if request.GET.get("partnership", "").isdigit():
-        initial["partnership"] = int(request.GET["partnership"])
+    if "partnership" in request.GET:  # preselects the option with that value, if there is one
+        initial["partnership"] = request.GET["partnership"]
     form = DirectSuccessForm(
         request.POST if request.method == "POST" else None,
         partnerships=partnerships,

@@ -238,7 +238,8 @@ def blackout_add(request: HttpRequest) -> HttpResponse:
         for error in errors:
             messages.error(request, error)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    local = back.startswith("/") and back.isprintable()  # a path here, not a view name
+    if not local or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("meetings:planner")
     return redirect(back)
 

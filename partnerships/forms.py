@@ -166,7 +166,8 @@ class ChangesForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         until = data.get("until") or self.organization.today()
-        since = data.get("since") or until - datetime.timedelta(days=90)
+        span = datetime.timedelta(days=90)  # by default; never before the calendar's first day
+        since = data.get("since") or max(until, datetime.date.min + span) - span
         if since >= until:
             raise forms.ValidationError("The first date must be before the second.")
         data["since"], data["until"] = since, until

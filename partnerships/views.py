@@ -172,8 +172,8 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     membership = _require_leader(request)
     organization = membership.organization
     initial = {}
-    if request.GET.get("objective", "").isdigit():
-        initial["objective"] = int(request.GET["objective"])
+    if "objective" in request.GET:  # preselects the option with that value, if there is one
+        initial["objective"] = request.GET["objective"]
     form = PartnershipForm(request.POST or None, initial=initial, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
