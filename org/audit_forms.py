@@ -81,10 +81,9 @@ class AuditFilterForm(forms.Form):
             entries = entries.filter(object_type=data["object_type"])
         if data["q"].strip():
             entries = entries.filter(object_repr__icontains=data["q"].strip())
-        # The calendar's first and last days filter nothing (and have no day before or after).
-        if data["date_from"] and data["date_from"] > datetime.date.min:
+        if data["date_from"]:  # DAY_RANGE keeps it and the day after inside the calendar
             entries = entries.filter(at__gte=self._moment(data["date_from"]))
-        if data["date_to"] and data["date_to"] < datetime.date.max:
+        if data["date_to"]:
             day_after = data["date_to"] + datetime.timedelta(days=1)
             entries = entries.filter(at__lt=self._moment(day_after))
         return entries
