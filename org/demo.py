@@ -7,8 +7,6 @@ people, teams, titles and dates. Rows are written with bulk_create: a few dozen 
 from __future__ import annotations
 
 import datetime
-import importlib
-import importlib.util
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -286,17 +284,15 @@ def _delete_organizations(organizations: QuerySet[Organization]) -> None:
     organizations.delete()
 
 
-# Other apps add their demo data through these hooks, in this order, when they provide them.
-APP_DEMOS = [("partnerships.demo", "seed_partnerships"), ("meetings.demo", "seed_meetings")]
-
-
 def _seed_app_demos(organization: Organization, rng: random.Random) -> None:
-    """Let each app add its demo data (partnerships, then their sessions) to the organization."""
-    for module_name, function_name in APP_DEMOS:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        seed = getattr(importlib.import_module(module_name), function_name)
-        seed(organization, rng)
+    """Each app adds its demo data: partnerships, then their sessions, then four quarters of
+    checklists, measurements and pulse so the dashboard shows trends on first run."""
+    from meetings.demo import seed_meetings, seed_progress
+    from partnerships.demo import seed_partnerships
+
+    seed_partnerships(organization, rng)
+    seed_meetings(organization, rng)
+    seed_progress(organization, rng)
 
 
 @transaction.atomic
