@@ -68,10 +68,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def switch_organization(request: HttpRequest) -> HttpResponse:
     """Make another of the user's organizations the current one."""
     raw = request.POST.get("organization", "")
-    ids = {m.organization_id for m in load_memberships(request)}
-    if not raw.isdigit() or int(raw) not in ids:
+    ids = {str(m.organization_id): m.organization_id for m in load_memberships(request)}
+    if raw not in ids:
         return HttpResponseBadRequest("You do not belong to that organization.")
-    request.session[SESSION_KEY] = int(raw)
+    request.session[SESSION_KEY] = ids[raw]
     return redirect("home")
 
 
