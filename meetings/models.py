@@ -75,7 +75,7 @@ class Session(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="sessions")
     quarter_start = models.DateField(help_text="First day of the fiscal quarter.")
     facilitator = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="facilitated_sessions"
+        Member, on_delete=models.RESTRICT, related_name="facilitated_sessions"
     )
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(
@@ -342,7 +342,7 @@ class ActionItem(LogItem):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="action_items")
     text = models.TextField()
-    owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="action_items")
+    owner = models.ForeignKey(Member, on_delete=models.RESTRICT, related_name="action_items")
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import ProtectedError, QuerySet, RestrictedError
 
 from org.models import Member, Organization, OrgMembership, Quadrant, Role, TeamMembership
 
@@ -264,26 +262,6 @@ def _create_logins(organizations: dict[str, Organization]) -> list[DemoLogin]:
     return logins
 
 
-def _delete_organizations(organizations: QuerySet[Organization]) -> None:
-    """Delete organizations with everything in them.
-
-    A row that protects what it points at (say, a relationship its two members) also blocks
-    deleting the whole organization: delete such rows first, model by model, and try again.
-    """
-    for _attempt in range(10):
-        try:
-            organizations.delete()
-            return
-        except (ProtectedError, RestrictedError) as error:
-            blocking = getattr(error, "protected_objects", None) or error.restricted_objects
-            by_model: dict[type, list[int]] = defaultdict(list)
-            for obj in blocking:
-                by_model[type(obj)].append(obj.pk)
-            for model, pks in by_model.items():
-                model._default_manager.filter(pk__in=pks).delete()
-    organizations.delete()
-
-
 def _seed_app_demos(organization: Organization, rng: random.Random) -> None:
     """Each app adds its demo data: partnerships, then their sessions, then four quarters of
     checklists, measurements and pulse so the dashboard shows trends on first run."""
@@ -309,7 +287,7 @@ def demo_seed(*, seed: int = DEMO_SEED) -> list[DemoLogin]:
 @transaction.atomic
 def demo_remove() -> None:
     """Delete the demo organizations and the demo logins (nothing else)."""
-    _delete_organizations(Organization.objects.filter(slug__in=[DEMO_SLUG, SECOND_SLUG]))
+    Organization.objects.filter(slug__in=[DEMO_SLUG, SECOND_SLUG]).delete()
     get_user_model().objects.filter(username__in={spec.username for spec in LOGINS}).delete()
 
 

@@ -184,3 +184,12 @@ def test_the_other_apps_add_their_demo_data():
     quarters = Checklist.objects.filter(organization=northwind).values("quarter_start").distinct()
     assert quarters.count() == 4
     assert not Partnership.objects.filter(organization__slug="riverbend").exists()
+
+
+def test_an_organization_with_partnerships_and_sessions_can_be_deleted_whole():
+    seed_demo()
+    northwind = Organization.objects.get(slug="northwind")
+    northwind.delete()
+    assert not Member.objects.filter(organization_id=northwind.pk).exists()
+    assert not Session.objects.filter(organization_id=northwind.pk).exists()
+    assert Organization.objects.filter(slug="riverbend").exists()
