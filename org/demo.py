@@ -264,13 +264,15 @@ def _create_logins(organizations: dict[str, Organization]) -> list[DemoLogin]:
 
 def _seed_app_demos(organization: Organization, rng: random.Random) -> None:
     """Each app adds its demo data: partnerships, then their sessions, then four quarters of
-    checklists, measurements and pulse so the dashboard shows trends on first run."""
+    checklists, measurements and pulse so the dashboard shows trends on first run, and last the
+    everyday chain of command (no sessions of its own in the demo's history)."""
     from meetings.demo import seed_meetings, seed_progress
-    from partnerships.demo import seed_partnerships
+    from partnerships.demo import seed_chain_of_command, seed_partnerships
 
     seed_partnerships(organization, rng)
     seed_meetings(organization, rng)
     seed_progress(organization, rng)
+    seed_chain_of_command(organization, rng)
 
 
 @transaction.atomic

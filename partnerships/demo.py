@@ -18,8 +18,9 @@ import datetime
 import random
 from decimal import Decimal
 
+from org.demo import TEAMS
 from org.models import Member, Organization, TeamMembership
-from partnerships.models import Objective
+from partnerships.models import Objective, Relationship, relationship_type_for
 from partnerships.services import (
     objective_create,
     partnership_dissolve,
@@ -218,3 +219,94 @@ def seed_partnerships(organization: Organization, rng: random.Random) -> None:
     walk = _relate(safe, vp_people, safety_team, cast.ago(790), "no shortcuts, ever")
     relationship_end(relationship=walk, on=cast.ago(400))
     partnership_dissolve(partnership=safe, on=cast.ago(200))
+
+
+# Who each manager reports to, by title; the rest report to the Chief Operating Officer.
+REPORTS_TO = {
+    "Finance Manager": "Chief Financial Officer",
+    "Purchasing Manager": "Chief Financial Officer",
+    "Analytics Manager": "Chief Financial Officer",
+    "IT Manager": "Chief Financial Officer",
+    "Customer Service Manager": "VP Sales & Customer Success",
+    "Account Manager": "VP Sales & Customer Success",
+    "Project Manager": "VP Sales & Customer Success",
+    "People Operations Manager": "VP People",
+    "Training Manager": "VP People",
+}
+
+
+def seed_chain_of_command(organization: Organization, rng: random.Random) -> None:
+    """The everyday structure behind the demo's objective partnerships: a "Chain of command"
+    (the CEO directs the other leaders, each leader directs their managers, each team directs
+    the people on it) and "Team stewardship" (each team's manager guides it). Written in bulk:
+    the lines run strictly down the tree, so they obey the rule of types and never loop, and
+    the database's constraints check every row."""
+    cast = _Cast(organization, rng)
+    ceo = cast.person("Chief Executive Officer")
+    start = cast.ago(420)
+    operations = objective_create(
+        organization=organization,
+        title="Deliver on time, every day",
+        emphasis=Objective.Emphasis.OPERATING_PHILOSOPHY,
+        owner=ceo,
+        starts_on=start,
+        description="The daily work: who assigns it, who reports on it.",
+    )
+    chain = partnership_form(
+        organization=organization,
+        objective=operations,
+        name="Chain of command",
+        formed_on=start,
+        purpose="Reporting lines and the daily assignment of work.",
+    )
+    stewardship = partnership_form(
+        organization=organization,
+        objective=operations,
+        name="Team stewardship",
+        formed_on=start,
+        purpose="Each team's manager guides how the team works.",
+    )
+    everyone = list(Member.objects.for_org(organization).order_by("id"))
+    by_title = {}
+    for member in everyone:
+        by_title.setdefault(member.title, member)
+    leaders = [m for m in everyone if m.quadrant == "L"]
+    managers = [m for m in everyone if m.quadrant == "M"]
+    teams = {m.pk: m for m in everyone if m.is_team}
+    people = {m.pk: m for m in everyone}
+
+    def line(partnership, from_member, to_member):
+        starts_on = max(start, from_member.active_from, to_member.active_from)
+        ends = [d for d in (from_member.active_until, to_member.active_until) if d]
+        ends_on = min(ends) if ends else None
+        if ends_on is not None and ends_on <= starts_on:
+            return None
+        return Relationship(
+            organization=organization,
+            partnership=partnership,
+            from_member=from_member,
+            to_member=to_member,
+            from_quadrant=from_member.quadrant,
+            to_quadrant=to_member.quadrant,
+            type=relationship_type_for(from_member.quadrant, to_member.quadrant),
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+
+    rows = [line(chain, ceo, leader) for leader in leaders if leader != ceo]
+    rows += [
+        line(chain, by_title[REPORTS_TO.get(m.title, "Chief Operating Officer")], m)
+        for m in managers
+    ]
+    seats = TeamMembership.objects.filter(organization=organization).order_by("team_id", "id")
+    rows += [
+        line(chain, teams[team_id], people[person_id])
+        for team_id, person_id in seats.values_list("team_id", "person_id")
+    ]
+    team_managers = {name: manager_title for name, manager_title, _ in TEAMS}
+    rows += [
+        line(stewardship, by_title[team_managers[team.name]], team)
+        for team in teams.values()
+        if team.name in team_managers
+    ]
+    Relationship.objects.bulk_create([row for row in rows if row is not None])

@@ -87,6 +87,27 @@ def photograph(base_url: str, out: Path) -> list[Path]:
         page.locator("svg.diagram-network a.diagram-node[data-member]").last.click()
         page.wait_for_url("**/diagram/members/*/")
         shoot("member-place.png")
+
+        for path, name in [
+            ("/health/", "health.png"),
+            ("/meetings/progress/", "dashboard.png"),
+            ("/meetings/checklist/", "checklist.png"),
+            ("/org/members/", "people.png"),
+        ]:
+            page.goto(path)
+            shoot(name)
+
+        # A manager's week: their sessions this quarter, and one session's log.
+        page.context.clear_cookies()
+        page.goto("/login/")
+        page.get_by_label("Username").fill("manager")
+        page.get_by_label("Password").fill("partnership-demo")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/meetings/")
+        shoot("my-sessions.png")
+        page.locator("main a[href*='/meetings/sessions/']").first.click()
+        page.wait_for_url("**/meetings/sessions/*/")
+        shoot("session.png")
         browser.close()
     return saved
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from org import demo
-from org.models import Organization
+from org.models import Member, Organization
 from partnerships import selectors
 from partnerships.models import Partnership
 
@@ -59,4 +59,21 @@ def test_the_demo_keeps_dissolved_partnerships_as_history(northwind):
 def test_the_demo_logins_see_their_partnerships(northwind, client):
     client.force_login(get_user_model().objects.get(username="member"))
     response = client.get("/partnerships/")
-    assert [p.name for p in response.context["page"]] == ["Customer care promise"]
+    # the employee's team directs them in the chain of command; the care triad reaches them
+    assert [p.name for p in response.context["page"]] == [
+        "Chain of command",
+        "Customer care promise",
+    ]
+
+
+def test_the_demo_has_a_chain_of_command_down_the_tree(northwind):
+    today = northwind.today()
+    chain = Partnership.objects.get(organization=northwind, name="Chain of command")
+    lines = selectors.relationships_as_of(chain, today)
+    assert {(r.from_quadrant, r.to_quadrant) for r in lines} == {("L", "L"), ("L", "M"), ("T", "E")}
+    # every active employee hears from at least one team, every manager from one leader
+    employees = Member.objects.for_org(northwind).active_on(today).filter(quadrant="E")
+    directed = {r.to_member_id for r in lines}
+    assert set(employees.values_list("pk", flat=True)) <= directed
+    managers = Member.objects.for_org(northwind).filter(quadrant="M")
+    assert set(managers.values_list("pk", flat=True)) <= directed
