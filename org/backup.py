@@ -13,11 +13,26 @@ without touching this module; foreign keys are written as the row's id in the ba
 mapped to the new ids on restore; foreign keys to users are written as usernames, and many-
 to-many fields as lists of ids. A section's version lets a later format read older backups.
 
+Reference tables (rows every organization shares, such as the 13 actions, which arrive by
+data migration) are not backed up: a section names them with the unique field that
+identifies them, `Section(..., references={Action: "number"})`, a foreign key to one is
+written as that field's value (the action's number, not its id), and a restore looks the
+row up by it; a backup naming a reference row this installation lacks is refused.
+
 What is covered today: the organization's settings; its members, team seats and quadrant
 moves, and its logins' roles (org); objectives, partnerships and relationships
-(partnerships). Whatever other apps register is covered as they register it. Users and
-passwords are never in a backup: logins are restored only when asked, onto users that
-already exist, matched by username.
+(partnerships); sessions with their attendees, logs (successes, progress calls, feedback,
+action items) and sent reminders, blackout dates, the quarterly checklists and checklist
+opt-ins, satisfaction scores, objective values, pulse ratings and the history of changes to
+them (meetings). Calendar feeds are left out: their tokens are secrets of a login. Whatever
+other apps register is covered as they register it.
+
+Users and passwords are never in a backup. Logins (an organization's OrgMemberships) are
+restored only when asked, onto users that already exist, matched by username; without them,
+rows that belong to a login (checklists and checklist opt-ins, whose foreign key to the
+login cannot be empty) are left out too, and counted in the report's `left_out`. A reference
+to a user that can be empty (who moved someone, who wrote a success, who changed a value)
+points to the existing user of that username, or is emptied when there is none.
 """
 
 from __future__ import annotations
@@ -25,6 +40,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -79,9 +95,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Section:
+    """An app's tables, and the reference tables they point to: model -> the unique field
+    that names a row in every installation (e.g. {Action: "number"})."""
+
     name: str
     tables: tuple[Table, ...]
     version: int = 1
+    references: Mapping[type[models.Model], str] = field(default_factory=dict)
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -102,6 +122,13 @@ def sections() -> list[Section]:
     )
     known: set[type[models.Model]] = {Organization, get_user_model()}
     for section in found:
+        for model, key in section.references.items():
+            if not model._meta.get_field(key).unique:
+                raise ImproperlyConfigured(
+                    f"Backup section {section.name}: {model._meta.label}.{key} is not unique, "
+                    "so it cannot name a reference row."
+                )
+            known.add(model)
         for table in section.tables:
             known.add(table.model)
             for f in [*table.fields(), *table.many_to_many()]:
@@ -111,6 +138,37 @@ def sections() -> list[Section]:
                         f"{f.related_model._meta.label}, which no earlier table holds."
                     )
     return found
+
+
+def references() -> dict[type[models.Model], str]:
+    """Every registered section's reference tables: model -> the field that names a row."""
+    return {model: key for s in sections() for model, key in s.references.items()}
+
+
+class _NaturalKeys:
+    """Reference rows' ids and natural keys, each table read once and only when needed."""
+
+    def __init__(self) -> None:
+        self.keys = references()
+        self._by_pk: dict[type[models.Model], dict[Any, Any]] = {}
+        self._by_key: dict[type[models.Model], dict[Any, Any]] = {}
+
+    def key_of(self, model: type[models.Model], pk: Any) -> Any:
+        if model not in self._by_pk:
+            self._by_pk[model] = dict(model._default_manager.values_list("pk", self.keys[model]))
+        return self._by_pk[model][pk]
+
+    def pk_of(self, model: type[models.Model], key: Any) -> Any:
+        if model not in self._by_key:
+            self._by_key[model] = dict(model._default_manager.values_list(self.keys[model], "pk"))
+        try:
+            return self._by_key[model][model._meta.get_field(self.keys[model]).to_python(key)]
+        except KeyError:
+            raise BackupError(
+                f"The backup refers to {model._meta.verbose_name} {self.keys[model]}={key}, "
+                "which this installation does not have.",
+                code="unknown_reference",
+            ) from None
 
 
 # --- writing a backup --------------------------------------------------------------------------
@@ -128,6 +186,7 @@ def backup_organization(organization: Organization) -> dict:
     """Everything the registered sections hold about one organization, as plain JSON data."""
     user_model = get_user_model()
     usernames: dict[Any, str] | None = None
+    natural = _NaturalKeys()
     result = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -154,6 +213,8 @@ def backup_organization(organization: Organization) -> dict:
                                 user_model.objects.values_list("pk", user_model.USERNAME_FIELD)
                             )
                         value = usernames.get(value)
+                    elif f.is_relation and f.related_model in natural.keys and value is not None:
+                        value = natural.key_of(f.related_model, value)
                     row[f.name] = _plain(value)
                 for f in m2m:
                     row[f.name] = sorted(o.pk for o in getattr(obj, f.name).all())
@@ -180,6 +241,9 @@ class RestoreReport:
     organization: Organization
     rows: dict[str, int] = field(default_factory=dict)
     skipped_logins: list[str] = field(default_factory=list)
+    # rows left out because what they cannot be without was not restored (a login, when
+    # logins are not restored, or a user that does not exist): table label -> count
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def read_backup(source: IO[str] | IO[bytes]) -> dict:
@@ -230,6 +294,7 @@ def restore_backup(
         )
     report = RestoreReport(organization=organization)
     ids: dict[tuple[type[models.Model], Any], Any] = {}
+    natural = _NaturalKeys()
     registered = {s.name: s for s in sections()}
     unknown = set(data["sections"]) - registered.keys()
     if unknown:
@@ -252,7 +317,9 @@ def restore_backup(
             if table.logins and not logins:
                 report.skipped_logins += [f"{r.get('user')} ({r.get('role', '')})" for r in rows]
                 continue
-            report.rows[table.label] = _restore_table(table, rows, organization, ids, report)
+            report.rows[table.label] = _restore_table(
+                table, rows, organization, ids, natural, report
+            )
     return report
 
 
@@ -261,6 +328,7 @@ def _restore_table(
     rows: list[dict],
     organization: Organization,
     ids: dict,
+    natural: _NaturalKeys,
     report: RestoreReport,
 ) -> int:
     user_model = get_user_model()
@@ -283,15 +351,18 @@ def _restore_table(
                     if values[f.attname] is None and not f.null:
                         report.skipped_logins.append(f"{value} (no such user)")
                         skip = True
+                elif f.related_model in natural.keys:
+                    values[f.attname] = natural.pk_of(f.related_model, value)
                 elif (f.related_model, value) in ids:
                     values[f.attname] = ids[(f.related_model, value)]
                 elif f.null:
                     values[f.attname] = None  # it pointed at a login that was not restored
                 else:
-                    skip = True
+                    skip = True  # it belongs to a row that was not restored (a login's)
             else:
                 values[f.attname] = f.to_python(value)
         if skip:
+            report.left_out[table.label] = report.left_out.get(table.label, 0) + 1
             continue
         if has_organization:
             values["organization_id"] = organization.pk

@@ -7,14 +7,29 @@ import json
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from meetings import progress_services
+from meetings.models import (
+    Action,
+    Checklist,
+    ChecklistItem,
+    ChecklistOptIn,
+    SentReminder,
+    Session,
+    SessionSuccess,
+)
+from meetings.progress_selectors import past_quarter_choices
+from meetings.selectors import current_quarter
+from meetings.services import calendar_feed_for
 from org import backup
 from org.demo import DEMO_SLUG, demo_seed
-from org.models import Member, Organization, OrgMembership, Role
+from org.models import Member, Organization, OrgMembership
 from partnerships.models import Relationship
-from tests.factories import OrgMembershipFactory, PersonFactory, UserFactory
+from tests.factories import PersonFactory
 
 
 @pytest.fixture
@@ -104,17 +119,29 @@ def normalised(html: str, *names: str) -> str:
     html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
     html = re.sub(r"/\d+/", "/N/", html)
     html = re.sub(r'((?:value|member|partnership|objective|pk|id)=["\']?[a-z_-]*)\d+', r"\1N", html)
+    # ids inside names: hx-target="#success-12", a form's prefix "objective-3-value"
+    html = re.sub(r'((?:["#\s]|id_)[a-z][a-z_]*-)\d+\b', r"\1N", html)
     for name in names:
         html = html.replace(name, "ORG")
     return html
 
 
 def test_backup_then_restore_gives_identical_pages(northwind):
+    session = Session.objects.filter(organization=northwind).latest("starts_at")
+    SentReminder.objects.create(  # the demo sends none; every meetings table holds a row
+        organization=northwind,
+        kind=SentReminder.Kind.UPCOMING,
+        recipient=session.facilitator,
+        session=session,
+        partnership=session.partnership,
+        quarter_start=session.quarter_start,
+        sent_on=northwind.today(),
+    )
     dump = backup.backup_organization(northwind)
-    copy = restore(dump, name="Northwind Copy").organization
-    user = UserFactory(username="twin_leader")
-    OrgMembershipFactory(user=user, organization=northwind, role=Role.LEADER)
-    OrgMembershipFactory(user=user, organization=copy, role=Role.LEADER)
+    copy = restore(dump, name="Northwind Copy", logins=True).organization
+    # the demo's leader: restored with the logins, so the copy has their checklists too
+    user = get_user_model().objects.get(username="leader")
+    quarters = [q.key for q in past_quarter_choices(northwind, 4)]
 
     def pages(organization) -> dict[str, str]:
         client = Client()
@@ -125,10 +152,18 @@ def test_backup_then_restore_gives_identical_pages(northwind):
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        sessions = Session.objects.filter(organization=organization).order_by("pk")
+        successes = SessionSuccess.objects.filter(organization=organization).count()
         urls = ["/diagram/", "/diagram/export.csv", "/partnerships/", "/objectives/", "/health/"]
         urls += [f"/diagram/quadrants/{q}/" for q in "LMTE"]
         urls += [f"/partnerships/members/{pk}/" for pk in members[::7]]
         urls += [f"/org/members/{pk}/" for pk in members[::11]]
+        urls += [f"/meetings/?quarter={key}&scope=all" for key in quarters]
+        urls += [f"/meetings/sessions/{pk}/" for pk in sessions.values_list("pk", flat=True)]
+        urls += [f"/meetings/successes/?page={n}" for n in range(1, successes // 20 + 2)]
+        urls += [f"/meetings/progress/?quarter={key}" for key in quarters]
+        urls += [f"/meetings/checklist/?quarter={key}" for key in quarters]
+        urls += [f"/meetings/measurements/?quarter={key}" for key in quarters]
         result = {}
         for position, url in enumerate(urls):
             response = client.get(url)
@@ -141,6 +176,79 @@ def test_backup_then_restore_gives_identical_pages(northwind):
     assert original.keys() == restored.keys()
     for url in original:
         assert restored[url] == original[url], url
+    assert any("/meetings/sessions/" in url for url in original)
+    meetings = next(s for s in backup.sections() if s.name == "meetings")
+    for table in meetings.tables:
+        assert table.rows(copy).count() == table.rows(northwind).count() > 0, table.label
+
+
+def test_the_backup_holds_every_meetings_table_but_the_calendar_feeds(northwind):
+    leader = OrgMembership.objects.get(organization=northwind, user__username="leader")
+    feed = calendar_feed_for(membership=leader)
+    dump = backup.backup_organization(northwind)
+    tables = dump["sections"]["meetings"]["tables"]
+    tenant_models = {
+        m._meta.label_lower
+        for m in apps.get_app_config("meetings").get_models()
+        if any(f.name == "organization" for f in m._meta.concrete_fields)
+    }
+    assert set(tables) == tenant_models - {"meetings.calendarfeed"}
+    assert "meetings.action" not in tables  # reference rows, not the organization's
+    assert feed.token not in json.dumps(dump)
+    assert len(tables["meetings.session"]) == Session.objects.filter(organization=northwind).count()
+
+
+@pytest.fixture
+def renumbered_actions(db):
+    """The 13 actions again, with ids that are not their numbers (13 has the lowest)."""
+    actions = list(
+        Action.objects.order_by("number").values("number", "principle", "label", "explanation")
+    )
+    Action.objects.all().delete()
+    Action.objects.bulk_create(Action(pk=114 - a["number"], **a) for a in actions)
+    return actions
+
+
+def test_a_backups_checklist_items_name_their_action_by_number(
+    renumbered_actions, org, leader_membership
+):
+    quarter = current_quarter(org)
+    checklist = progress_services.checklist_ensure(membership=leader_membership, quarter=quarter)
+    for item in checklist.items.select_related("action"):
+        n = item.action.number
+        item.state = ChecklistItem.State.DONE if n % 2 else ChecklistItem.State.IN_PROGRESS
+        item.note = f"Evidence for action {n}"
+        item.save()
+    dump = backup.backup_organization(org)
+    rows = dump["sections"]["meetings"]["tables"]["meetings.checklistitem"]
+    number_of = dict(ChecklistItem.objects.values_list("pk", "action__number"))
+    assert sorted(row["action"] for row in rows) == list(range(1, 14))
+    assert all(row["action"] == number_of[row["id"]] for row in rows)
+    assert all(row["note"] == f"Evidence for action {row['action']}" for row in rows)
+
+    # another installation: the same 13 actions under other ids
+    org.delete()
+    Action.objects.all().delete()
+    Action.objects.bulk_create(Action(pk=200 + a["number"], **a) for a in renumbered_actions)
+    report = restore(dump, slug="elsewhere", logins=True)
+
+    items = ChecklistItem.objects.filter(organization=report.organization)
+    assert report.rows["meetings.checklistitem"] == 13
+    assert {(i.action_id, i.action.number) for i in items.select_related("action")} == {
+        (200 + n, n) for n in range(1, 14)
+    }
+    assert {i.action.number: (i.state, i.note) for i in items} == {
+        n: ("done" if n % 2 else "in_progress", f"Evidence for action {n}") for n in range(1, 14)
+    }
+
+
+def test_it_refuses_a_backup_that_names_an_action_this_installation_lacks(org, leader_membership):
+    progress_services.checklist_ensure(membership=leader_membership, quarter=current_quarter(org))
+    dump = backup.backup_organization(org)
+    dump["sections"]["meetings"]["tables"]["meetings.checklistitem"][0]["action"] = 14
+    with pytest.raises(backup.BackupError, match="action number=14, which this installation"):
+        restore(dump, slug="missing-action", logins=True)
+    assert not Organization.objects.filter(slug="missing-action").exists()
 
 
 def test_it_refuses_to_restore_into_an_organization_that_is_not_empty(northwind, org):
@@ -163,12 +271,41 @@ def test_it_restores_into_an_existing_empty_organization(northwind, org):
 
 def test_logins_are_restored_only_when_asked(northwind):
     dump = backup.backup_organization(northwind)
-    without = restore(dump, slug="no-logins").organization
+    tables = dump["sections"]["meetings"]["tables"]
+    report = restore(dump, slug="no-logins")
+    without = report.organization
     assert not OrgMembership.objects.filter(organization=without).exists()
+    # a login's checklists and opt-in follow it; the sessions and measurements do not
+    assert not Checklist.objects.filter(organization=without).exists()
+    assert not ChecklistOptIn.objects.filter(organization=without).exists()
+    assert report.left_out == {
+        "meetings.checklistoptin": len(tables["meetings.checklistoptin"]),
+        "meetings.checklist": len(tables["meetings.checklist"]),
+        "meetings.checklistitem": len(tables["meetings.checklistitem"]),
+    }
+    assert Session.objects.filter(organization=without).count() == len(tables["meetings.session"])
+    # who wrote a success is a user, not a login: kept while that user exists
+    assert SessionSuccess.objects.filter(organization=without, author__username="leader").exists()
+
     with_logins = restore(dump, slug="with-logins", logins=True).organization
     leader = OrgMembership.objects.get(organization=with_logins, user__username="leader")
     assert leader.role == "leader"
     assert leader.member.organization == with_logins
+    assert (
+        leader.checklists.count()
+        == len(
+            [c for c in tables["meetings.checklist"] if c["membership"] in _ids_of(dump, "leader")]
+        )
+        > 0
+    )
+    assert ChecklistOptIn.objects.filter(organization=with_logins).count() == len(
+        tables["meetings.checklistoptin"]
+    )
+
+
+def _ids_of(dump: dict, username: str) -> set[int]:
+    logins = dump["sections"]["org"]["tables"]["org.orgmembership"]
+    return {row["id"] for row in logins if row["user"] == username}
 
 
 def test_a_broken_restore_writes_nothing(northwind):
@@ -186,6 +323,8 @@ def test_the_commands_round_trip(northwind, tmp_path):
     call_command("import_backup", str(path), "--into", "restored", stdout=out)
     assert "Restored into Northwind Freight (restored)" in out.getvalue()
     assert "Use --logins" in out.getvalue()
+    assert "Left out with the logins:" in out.getvalue()
+    assert "meetings.checklist" in out.getvalue()
     restored = Organization.objects.get(slug="restored")
     assert (
         renumbered(backup.backup_organization(restored))["partnerships"]

@@ -52,3 +52,9 @@ class Command(BaseCommand):
                 + ", ".join(report.skipped_logins[:20])
                 + ("" if options["logins"] else ". Use --logins to restore them.")
             )
+        if report.left_out:
+            self.stdout.write(
+                "Left out with the logins: "
+                + ", ".join(f"{n} {label}" for label, n in report.left_out.items())
+                + "."
+            )
