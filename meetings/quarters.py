@@ -22,6 +22,8 @@ import zoneinfo
 from dataclasses import dataclass
 
 _KEY = re.compile(r"^(?:FY)?(\d{4})-?Q([1-4])$", re.IGNORECASE)
+# Years a key may name: far from the calendar's ends, so the quarters around one exist too.
+_KEY_YEARS = range(1000, 9001)
 
 
 def _month_add(year: int, month: int, months: int) -> tuple[int, int]:
@@ -61,6 +63,8 @@ class Quarter:
         match = _KEY.match(key.strip().replace(" ", ""))
         if not match:
             raise ValueError(f"not a quarter: {key!r} (expected e.g. 2027Q1)")
+        if int(match.group(1)) not in _KEY_YEARS:
+            raise ValueError(f"not a quarter we keep: {key!r}")
         return cls(int(match.group(1)), int(match.group(2)), start_month)
 
     @classmethod
