@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
@@ -28,6 +28,10 @@ from partnerships.models import (
 
 # A partnership's map draws members one by one up to this many; above, the aggregated box.
 MAP_MEMBER_LIMIT = 60
+# Cached counts never go stale (the key carries the data version); this frees old keys.
+CACHE_SECONDS = 6 * 60 * 60
+# Bump when the shape of the cached Counts changes, so old entries are never read back.
+_CACHE_FORMAT = "diagram-counts-1"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,19 @@ class DiagramScope:
             visible = Partnership.objects.visible_to(self.limited_to).values("pk")
             relationships = relationships.filter(partnership__in=visible)
         return relationships
+
+    def cache_key(self, version: str) -> str:
+        """The key of what the scope counts, under the organization's data version."""
+        objective = self.objective.pk if self.objective is not None else "all"
+        partnership = self.partnership.pk if self.partnership is not None else "all"
+        if self.limited_to is None:
+            seen_by = "all"
+        else:  # what a limited role sees depends only on the member they are
+            seen_by = f"member-{self.limited_to.member_id or 'none'}"
+        return (
+            f"{_CACHE_FORMAT}:org-{self.organization.pk}:{version}:{self.day.isoformat()}:"
+            f"objective-{objective}:partnership-{partnership}:{seen_by}"
+        )
 
     def members(self):
         """Members active on the day; inside a narrower scope, those it has relationships for."""
@@ -134,10 +151,24 @@ def flow_counts(scope: DiagramScope) -> dict[tuple[str, str], int]:
     return {(source, target): n for source, target, n in rows}
 
 
-def diagram_counts(scope: DiagramScope) -> Counts:
-    """Everything the aggregated box shows: two queries."""
+def diagram_counts(scope: DiagramScope, *, version: str | None = None) -> Counts:
+    """Everything the aggregated box shows: two queries.
+
+    Given the organization's data version (partnerships/health.py's data_version, which
+    moves with every change to members, partnerships or relationships), the counts are kept
+    in Django's cache under a key carrying it, as the health analysis is: no query when
+    cached, and never stale.
+    """
+    key = scope.cache_key(version) if version is not None else None
+    if key is not None:
+        counts = cache.get(key)
+        if counts is not None:
+            return counts
     quadrants, names = quadrant_counts(scope)
-    return Counts(quadrants=quadrants, names=names, flows=flow_counts(scope))
+    counts = Counts(quadrants=quadrants, names=names, flows=flow_counts(scope))
+    if key is not None:
+        cache.set(key, counts, CACHE_SECONDS)
+    return counts
 
 
 # --- drill-down lists -----------------------------------------------------------------------
@@ -204,20 +235,47 @@ def paths_from_leadership(
 ) -> list[list[int]]:
     """The shortest paths from any leadership member down to target (at most `limit`).
 
-    Pure: ids in, lists of ids out (each path starts with a leader and ends with target).
-    Empty when target cannot be reached, and [[target]] when target is itself a leader.
+    Pure: ids in, lists of ids out (each path starts with a leader and ends with target),
+    smallest ids first. Empty when target cannot be reached, and [[target]] when target is
+    itself a leader.
+
+    A breadth-first search backwards from target over incoming edges, level by level, stops
+    at the first level holding a leader: no shorter path exists, and no leader lies inside a
+    shortest path (it would have ended the search sooner). Plain dicts, no graph library:
+    only the part of the organization above target is visited.
     """
     leaders = set(leaders)
     if target in leaders:
         return [[target]]
-    graph = nx.DiGraph()
-    graph.add_edges_from(edges)
-    source = ("leadership",)  # a virtual node before every leader; no member id is a tuple
-    graph.add_edges_from((source, leader) for leader in leaders)
-    if target not in graph or not nx.has_path(graph, source, target):
-        return []
-    paths = itertools.islice(nx.all_shortest_paths(graph, source, target), limit)
-    return [path[1:] for path in paths]
+    incoming: dict[int, list[int]] = defaultdict(list)
+    for source, to in edges:
+        incoming[to].append(source)
+    depth = {target: 0}
+    # toward[n]: the next members on a shortest path from n down to target
+    toward: dict[int, set[int]] = defaultdict(set)
+    level = [target]
+    found: list[int] = []
+    while level and not found:
+        following = []
+        for node in level:
+            below = depth[node] + 1
+            for source in incoming.get(node, ()):
+                if source not in depth:
+                    depth[source] = below
+                    following.append(source)
+                if depth[source] == below:
+                    toward[source].add(node)
+        found = sorted(node for node in following if node in leaders)
+        level = following
+    paths: list[list[int]] = []
+    stack = [[leader] for leader in reversed(found)]  # depth first, smallest ids first
+    while stack and len(paths) < limit:
+        path = stack.pop()
+        if path[-1] == target:
+            paths.append(path)
+            continue
+        stack.extend(path + [step] for step in sorted(toward[path[-1]], reverse=True))
+    return paths
 
 
 @dataclass

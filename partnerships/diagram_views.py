@@ -30,7 +30,7 @@ from partnerships.diagram_selectors import (
     quadrant_members,
     search_members,
 )
-from partnerships.health import health_url, quadrant_risk_counts
+from partnerships.health import data_version, health_url, quadrant_risk_counts
 from partnerships.models import Partnership
 
 PANEL_PAGE_SIZE = 25
@@ -70,10 +70,13 @@ def _invalid(
     return _render(request, _fragment(request, template_name, fragment), context, status=status)
 
 
-def _overview(form: DiagramFilterForm, *, absolute=None) -> diagram.Overview:
-    """The aggregated box for the form's filters, with every part linking to its panel."""
+def _overview(
+    form: DiagramFilterForm, *, absolute=None, version: str | None = None
+) -> diagram.Overview:
+    """The aggregated box for the form's filters, with every part linking to its panel
+    (counts cached under the data version when it is given)."""
     scope = form.scope()
-    counts = diagram_counts(scope)
+    counts = diagram_counts(scope, version=version)
     query = form.query()
     link = absolute or (lambda url: url)
     return diagram.Overview.build(
@@ -108,14 +111,18 @@ def _day(day) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _risk_badges(form: DiagramFilterForm) -> dict[str, tuple[str, str]]:
+def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, tuple[str, str]]:
     """A badge on each quadrant that has risks, linking to them on the health page (which
     analyses the organization or an objective, not one partnership)."""
     scope = form.scope()
     if scope.partnership is not None:
         return {}
     counts = quadrant_risk_counts(
-        scope.organization, scope.day, scope.objective, membership=scope.limited_to
+        scope.organization,
+        scope.day,
+        scope.objective,
+        membership=scope.limited_to,
+        version=version,
     )
     day = form.cleaned_data.get("as_of")
     return {
@@ -130,7 +137,9 @@ def _risk_badges(form: DiagramFilterForm) -> dict[str, tuple[str, str]]:
 
 
 def _diagram_context(form: DiagramFilterForm) -> dict:
-    overview = replace(_overview(form), badges=_risk_badges(form))
+    # One read of the data version serves the cached counts and the cached risk badges.
+    version = data_version(form.scope().organization)
+    overview = replace(_overview(form, version=version), badges=_risk_badges(form, version))
     query = form.query()
     return {
         "form": form,

@@ -374,9 +374,10 @@ def rank_brokers(loaded: Loaded) -> BrokerReport:
 # --- cached reads ---------------------------------------------------------------------------
 
 
-def health_report(scope: HealthScope) -> HealthReport:
-    """The scope's report: one query when cached, four when not."""
-    report, _brokers = _cached(scope, with_brokers=False)
+def health_report(scope: HealthScope, *, version: str | None = None) -> HealthReport:
+    """The scope's report: one query when cached, four when not (none and three when the
+    caller passes the organization's data_version, read once for the whole request)."""
+    report, _brokers = _cached(scope, with_brokers=False, version=version)
     return report
 
 
@@ -387,8 +388,9 @@ def health_with_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport]
     return report, brokers
 
 
-def _cached(scope: HealthScope, *, with_brokers: bool):
-    version = data_version(scope.organization)
+def _cached(scope: HealthScope, *, with_brokers: bool, version: str | None = None):
+    if version is None:
+        version = data_version(scope.organization)
     report_key = scope.cache_key("report", version)
     brokers_key = scope.cache_key("brokers", version)
     keys = [report_key, brokers_key] if with_brokers else [report_key]
@@ -412,10 +414,12 @@ def quadrant_risk_counts(
     objective: Objective | None = None,
     *,
     membership: OrgMembership | None = None,
+    version: str | None = None,
 ) -> dict[str, int]:
     """How many risks each quadrant has ({"L": n, "M": n, "T": n, "E": n}), for the badges on
     the diagram. Cached like the page; pass the viewer's membership so that managers and
-    members count only the partnerships they belong to, as on the health page."""
+    members count only the partnerships they belong to, as on the health page. A caller
+    that has read data_version for its own cache passes it, to save reading it again."""
     limited = membership is not None and not membership.sees_whole_organization
     scope = HealthScope(
         organization=organization,
@@ -423,7 +427,7 @@ def quadrant_risk_counts(
         objective=objective,
         limited_to=membership if limited else None,
     )
-    return dict(health_report(scope).risk_counts_by_quadrant)
+    return dict(health_report(scope, version=version).risk_counts_by_quadrant)
 
 
 def health_url(

@@ -15,9 +15,14 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 START = datetime.date(2024, 1, 1)
 # One leader in a hundred, managers, teams and the rest employees.
 SHARES = [("L", 0.01), ("M", 0.09), ("T", 0.05), ("E", 0.85)]
-# The risk badges on the box: the data version, then (not cached yet) the health graph's
-# relationships, members and partnership names (partnerships/health.py).
-BADGES = 1 + 3
+# The data version (partnerships/health.py), read once per page: the box's counts and its
+# risk badges are cached under it.
+VERSION = 1
+# The box's counts when not cached yet: quadrant counts and names, flow counts.
+COUNTS = 2
+# The risk badges when not cached yet: the health graph's relationships, members and
+# partnership names.
+BADGES = 3
 
 
 @pytest.fixture(autouse=True)
@@ -78,20 +83,43 @@ def test_the_diagram_page_runs_a_fixed_number_of_queries(
     count, org, leader_client, django_assert_num_queries
 ):
     _populate(org, count)
-    # session, user, roles, quadrant counts and names, flow counts, the objective and
-    # partnership choices of the filter form, and the risk badges
-    with django_assert_num_queries(7 + BADGES):
+    # session, user, roles, the data version, the objective and partnership choices of the
+    # filter form; the counts and the risk badges while they are not cached
+    with django_assert_num_queries(5 + VERSION + COUNTS + BADGES):
         response = leader_client.get("/diagram/")
     assert response.status_code == 200
     assert (
         response.context["overview"].total_members
         == Member.objects.filter(organization=org).count()
     )
+    # cached: the same page, the same numbers
+    with django_assert_num_queries(5 + VERSION):
+        again = leader_client.get("/diagram/")
+    assert again.context["overview"] == response.context["overview"]
     # the same with a partnership chosen (one more to load it), as an htmx swap (no form);
     # a single partnership gets no badges
     partnership = Relationship.objects.filter(organization=org).first().partnership_id
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4 + VERSION + COUNTS):
         leader_client.get("/diagram/", {"partnership": partnership}, **HTMX)
+    with django_assert_num_queries(4 + VERSION):
+        leader_client.get("/diagram/", {"partnership": partnership}, **HTMX)
+
+
+def test_the_cached_box_follows_the_data(org, leader_client):
+    _populate(org, 10)
+    before = leader_client.get("/diagram/").context["overview"]
+    employee = Member.objects.filter(organization=org, quadrant="E").first()
+    manager = Member.objects.filter(organization=org, quadrant="M").first()
+    # a bulk UPDATE, which sets no timestamp, still moves the data version
+    Member.objects.filter(pk=employee.pk).update(active_until=org.today())
+    Relationship.objects.filter(from_member=manager).update(ends_on=org.today())
+
+    after = leader_client.get("/diagram/").context["overview"]
+
+    assert after.total_members == before.total_members - 1
+    assert after != before
+    active = Member.objects.filter(organization=org, active_until__isnull=True).count()
+    assert after.total_members == active
 
 
 @pytest.mark.parametrize("count", [10, 10_000])
@@ -118,7 +146,11 @@ def test_a_full_page_panel_adds_the_diagram_queries_once(
     count, org, leader_client, django_assert_num_queries
 ):
     _populate(org, count)
-    with django_assert_num_queries(9 + BADGES):
+    # session, user, roles, the panel's page count and page, the form's choices, the data
+    # version; the box's counts and badges while not cached
+    with django_assert_num_queries(7 + VERSION + COUNTS + BADGES):
+        leader_client.get("/diagram/quadrants/M/")
+    with django_assert_num_queries(7 + VERSION):
         leader_client.get("/diagram/quadrants/M/")
 
 
