@@ -198,6 +198,16 @@ def decode(data: bytes, encoding: str) -> tuple[str | None, list[Problem]]:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         return None, [_decoding_problem(data, exc, encoding)]
+    if "\x00" in text:  # no text may hold it (PostgreSQL refuses it); binary files do
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [
+            _error(
+                f"Line {line} holds a NUL character, which no name or title may contain. Is "
+                "this a spreadsheet or a UTF-16 file? Save it as “CSV UTF-8” and upload that.",
+                "nul_character",
+                line=line,
+            )
+        ]
     problems = []
     if encoding != "utf-8" and _looks_like_utf8(data):
         problems.append(
