@@ -203,3 +203,25 @@ def test_an_anonymous_visitor_is_sent_to_log_in(name, client, world_a):
             response = send(client, method, url)
             assert response.status_code == 302, f"{method} {url}"
             assert response["Location"].startswith("/login/?next="), f"{method} {url}"
+
+
+def test_someone_in_both_organizations_sees_only_the_current_ones_objects(
+    admin_membership, world_a, world_b
+):
+    """A's admin is also a member of B: while A is the current organization, B's objects
+    are 404 like anyone's; after switching to B they are B's member's to see."""
+    OrgMembership.objects.create(
+        user=admin_membership.user, organization=world_b.organization, role="member"
+    )
+    client = Client()
+    client.force_login(admin_membership.user)
+    session_page = f"/meetings/sessions/{world_b.session.pk}/"
+    member_page = f"/org/members/{world_b.employee.pk}/"
+    assert client.get(member_page).status_code == 404
+    assert client.get(session_page).status_code == 404
+    assert client.get(f"/org/members/{world_a.employee.pk}/").status_code == 200
+    response = client.post("/org/switch/", {"organization": world_b.organization.pk})
+    assert response.status_code == 302
+    assert client.get(member_page).status_code == 200
+    assert client.get(f"/org/members/{world_a.employee.pk}/").status_code == 404
+    assert client.get(f"/org/members/{world_a.employee.pk}/edit/").status_code == 404
