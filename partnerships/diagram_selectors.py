@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
 from org.models import Member, Organization, OrgMembership
+from partnerships import diagram
 from partnerships.diagram import MAX_NAMES, READING_ORDER, network_capacity
 from partnerships.models import (
     Objective,
@@ -309,11 +310,33 @@ class Ego:
         ]
 
 
+def _quadrants_above(quadrant: str) -> set[str]:
+    """The quadrants a path from leadership to a member of `quadrant` can pass through below
+    leadership: the quadrant itself and those whose flows reach it, leadership left out."""
+    found = {quadrant}
+    while True:
+        more = {s for s, t, _kind in diagram.FLOWS if t in found} - found
+        if not more:
+            return found - {"L"}
+        found |= more
+
+
 def ego(scope: DiagramScope, member: Member) -> Ego:
-    """Three queries: the scope's edges (for the paths), the member's own relationships, and
-    the members on the paths."""
+    """Three queries: the edges that can lie on a path from leadership down to the member,
+    the member's own relationships, and the members on the paths.
+
+    Only edges into the quadrants above the member are read (employees reach nobody but
+    employees, so a manager's paths never need the tens of thousands of lines into
+    employees), and none into leadership: a leader inside a path would start a shorter one.
+    The database refuses any pair of quadrants outside the six flows and the loops.
+    """
+    if member.quadrant == "L":
+        wanted_edges = Q(to_member=member)  # a leader's only path is themselves
+    else:
+        wanted_edges = Q(to_quadrant__in=_quadrants_above(member.quadrant)) | Q(to_member=member)
     edges = list(
         scope.relationships()
+        .filter(wanted_edges)
         .order_by()
         .values_list("from_member_id", "to_member_id", "from_quadrant", "type")
     )

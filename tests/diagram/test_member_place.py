@@ -11,7 +11,12 @@ from org.models import Member
 from partnerships.diagram_selectors import paths_from_leadership
 from partnerships.models import Relationship
 from tests.diagram.conftest import DISSOLVED
-from tests.factories import PartnershipFactory
+from tests.factories import (
+    PartnershipFactory,
+    PersonFactory,
+    RelationshipFactory,
+    TeamFactory,
+)
 
 BEFORE = (DISSOLVED - datetime.timedelta(days=1)).isoformat()
 
@@ -162,3 +167,38 @@ def test_bad_dates_on_a_partnership_map_are_refused(world, leader_client):
     assert fragment.status_code == 200
     assert fragment.content.decode().lstrip().startswith('<div id="partnership-map">')
     assert b"Give the date as YYYY-MM-DD" in fragment.content
+
+
+def test_it_finds_a_path_down_through_every_quadrant_above_the_member(org, leader_client):
+    # leader → manager → manager → team → employee, and a longer way in through another leader
+    day = datetime.date(2024, 1, 1)
+    partnership = PartnershipFactory(organization=org, formed_on=day)
+    lead, other_lead = (
+        PersonFactory(organization=org, quadrant="L", name=n, active_from=day)
+        for n in ("Path Leader", "Far Leader")
+    )
+    boss, deputy = (
+        PersonFactory(organization=org, quadrant="M", name=n, active_from=day)
+        for n in ("Path Boss", "Path Deputy")
+    )
+    crew = TeamFactory(organization=org, name="Path Crew", active_from=day)
+    worker = PersonFactory(organization=org, name="Path Worker", active_from=day)
+    for source, target in [
+        (lead, boss),
+        (boss, deputy),
+        (deputy, crew),
+        (crew, worker),
+        (other_lead, lead),  # a line inside leadership: never part of a path
+    ]:
+        RelationshipFactory(
+            partnership=partnership, from_member=source, to_member=target, starts_on=day
+        )
+
+    response = leader_client.get(f"/diagram/members/{worker.pk}/")
+
+    assert response.status_code == 200
+    assert response.context["place"].paths == [[lead.pk, boss.pk, deputy.pk, crew.pk, worker.pk]]
+    paths = response.content.decode()
+    paths = paths[paths.index('id="paths"') :]
+    assert re.search(r"Path Leader</a>.*Path Boss</a>.*Path Deputy</a>.*Path Crew</a>", paths, re.S)
+    assert Relationship.objects.filter(organization=org, to_member=worker).count() == 1
