@@ -455,7 +455,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             f"largest partnership's page ({largest.n:,} relationships)",
             lambda: leader(f"/partnerships/{largest.pk}/"),
             repeat=repeat,
-            pinned=7,
+            pinned=5,
             pinned_in="tests/partnerships/test_partnership_pages.py",
         ),
         Case(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django import forms
 
 from org.models import Member, Organization, Quadrant
+from partnerships.diagram_selectors import search_members
 from partnerships.models import Objective, Partnership, relationship_type_for, type_problem
 from partnerships.selectors import STATUS_ACTIVE, STATUS_ALL, STATUS_DISSOLVED
 
@@ -47,13 +49,25 @@ class PartnershipFilterForm(AsOfForm):
         queryset=Objective.objects.none(), required=False, empty_label="All objectives"
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    member = MemberChoiceField(queryset=Member.objects.none(), required=False, empty_label="Anyone")
-    field_order = ["objective", "status", "member", "as_of"]
+    # Typed, never a list of the whole organization: partnerships of any member it matches.
+    member_query = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Member",
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "placeholder": "Name or title"}
+        ),
+    )
+    # One member exactly, by id (links name it); kept as a hidden input while it applies.
+    member = forms.ModelChoiceField(
+        queryset=Member.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    field_order = ["objective", "status", "member_query", "member", "as_of"]
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, organization=organization, **kwargs)
         self.fields["objective"].queryset = Objective.objects.filter(organization=organization)
-        self.fields["member"].queryset = Member.objects.for_org(organization).in_quadrant_order()
+        self.fields["member"].queryset = Member.objects.for_org(organization)
 
     def clean_status(self) -> str:
         return self.cleaned_data.get("status") or STATUS_ACTIVE
@@ -113,9 +127,76 @@ class DateForm(forms.Form):
         self.fields["on"].initial = organization.today()
 
 
+SIDES = {"from": "From", "to": "To"}
+MEMBER_CHOICES_LIMIT = 20
+
+
+@dataclass
+class MemberChoices:
+    """One side of the add form: the search text, the members matching it and the one picked.
+
+    Never more than MEMBER_CHOICES_LIMIT members (the picked one first), whatever the size of
+    the organization; `more` says that the text matches further members.
+    """
+
+    side: str
+    label: str
+    query: str = ""
+    members: list[Member] = field(default_factory=list)
+    picked_id: int | None = None
+    more: bool = False
+
+
+def member_choices(
+    organization: Organization, side: str, query: str, picked: Member | None = None
+) -> MemberChoices:
+    """The active members matching the text, in quadrant order; one query, none without text."""
+    members = []
+    if query:
+        members = list(
+            search_members(organization, organization.today(), query, MEMBER_CHOICES_LIMIT + 1)
+        )
+    more = len(members) > MEMBER_CHOICES_LIMIT
+    members = members[:MEMBER_CHOICES_LIMIT]
+    if picked is not None and picked not in members:
+        members = [picked, *members[: MEMBER_CHOICES_LIMIT - 1]]
+    return MemberChoices(
+        side=side,
+        label=SIDES[side],
+        query=query,
+        members=members,
+        picked_id=picked.pk if picked else None,
+        more=more,
+    )
+
+
+def _query_field(side: str) -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=100,
+        label=SIDES[side],
+        help_text="Type part of a name or title, then pick the member.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 class RelationshipForm(forms.Form):
-    from_member = MemberChoiceField(queryset=Member.objects.none(), label="From")
-    to_member = MemberChoiceField(queryset=Member.objects.none(), label="To")
+    """Two members found by search text (never a list of the whole organization).
+
+    Each side has its search text (`from_query`, `to_query`) and the member picked among the
+    matches (`from_member`, `to_member`). A side without a pick takes the one active member
+    whose name is exactly the text; otherwise the form is shown again with the matches to
+    pick from.
+    """
+
+    from_query = _query_field("from")
+    from_member = MemberChoiceField(
+        queryset=Member.objects.none(), required=False, label="From", widget=forms.RadioSelect
+    )
+    to_query = _query_field("to")
+    to_member = MemberChoiceField(
+        queryset=Member.objects.none(), required=False, label="To", widget=forms.RadioSelect
+    )
     carries = forms.CharField(
         required=False,
         max_length=200,
@@ -126,6 +207,7 @@ class RelationshipForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.organization = organization
         members = _members(organization)
         self.fields["from_member"].queryset = members
         self.fields["to_member"].queryset = members
@@ -138,14 +220,75 @@ class RelationshipForm(forms.Form):
             return relationship_type_for(data["from_member"].quadrant, data["to_member"].quadrant)
         return None
 
+    def relationship(self) -> dict:
+        """The service's arguments (after is_valid): the search texts are left out."""
+        fields = ["from_member", "to_member", "carries", "starts_on"]
+        return {name: self.cleaned_data[name] for name in fields}
+
+    def _resolve(self, data: dict, side: str) -> None:
+        """Take the exact match of a side's text when nothing was picked, or say what to do."""
+        member_field, query_field = f"{side}_member", f"{side}_query"
+        if data.get(member_field) or member_field in self.errors or query_field in self.errors:
+            return
+        query = data.get(query_field, "")
+        if not query:
+            self.add_error(query_field, "Type part of a name or title, then pick the member.")
+            return
+        exact = list(_members(self.organization).filter(name__iexact=query)[:2])
+        if len(exact) == 1:
+            data[member_field] = exact[0]
+        elif self.choices(side).members:
+            self.add_error(query_field, f"Pick one of the members matching “{query}”.")
+        else:
+            self.add_error(query_field, f"No active member matches “{query}”.")
+
+    def choices(self, side: str) -> MemberChoices:
+        """What to show under a side's search box: the matches, the picked member first."""
+        cache = self.__dict__.setdefault("_choices", {})
+        if side not in cache:
+            data = getattr(self, "cleaned_data", {})
+            picked = data.get(f"{side}_member")
+            query = data.get(f"{side}_query", "") if self.is_bound else ""
+            cache[side] = member_choices(self.organization, side, query, picked)
+        return cache[side]
+
+    @property
+    def from_choices(self) -> MemberChoices:
+        return self.choices("from")
+
+    @property
+    def to_choices(self) -> MemberChoices:
+        return self.choices("to")
+
     def clean(self) -> dict:
         data = super().clean()
+        for side in SIDES:
+            self._resolve(data, side)
         from_member, to_member = data.get("from_member"), data.get("to_member")
         if from_member and to_member:
             problem = type_problem(from_member, to_member)
             if problem:
                 self.add_error("to_member", problem)
         return data
+
+
+class MemberSearchForm(forms.Form):
+    """One side's search text and the member picked so far, as typed in the add form (HTMX).
+
+    The fields carry the add form's names (`from_query`, `from_member` or the `to_` pair).
+    """
+
+    def __init__(self, *args, side: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.side = side
+        self.fields[f"{side}_query"] = forms.CharField(required=False, max_length=100)
+        self.fields[f"{side}_member"] = forms.IntegerField(required=False, min_value=1)
+
+    def query(self) -> str:
+        return self.cleaned_data[f"{self.side}_query"]
+
+    def picked_id(self) -> int | None:
+        return self.cleaned_data[f"{self.side}_member"]
 
 
 class TypePreviewForm(forms.Form):

@@ -22,6 +22,11 @@ urlpatterns = [
         name="relationship_type_preview",
     ),
     path(
+        "partnerships/<int:pk>/relationships/members/<str:side>/",
+        views.relationship_member_search,
+        name="relationship_member_search",
+    ),
+    path(
         "partnerships/<int:pk>/relationships/<int:relationship_pk>/end/",
         views.relationship_end,
         name="relationship_end",

@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from org.models import Member, Organization, OrgMembership, Quadrant, QuadrantMove
 from partnerships.graph import CHANNELS, complete_triads, triad_completions
@@ -72,8 +72,13 @@ def partnership_list(
     status: str = STATUS_ACTIVE,
     objective: Objective | None = None,
     member: Member | None = None,
+    member_query: str = "",
 ) -> QuerySet[Partnership]:
-    """The partnerships the signed-in role may read, filtered, with counts per type."""
+    """The partnerships the signed-in role may read, filtered, with counts per type.
+
+    `member_query` keeps the partnerships where any member whose name, title or team matches
+    the text is an end of a relationship, at any time (Member.objects.search).
+    """
     partnerships = Partnership.objects.visible_to(membership).select_related("objective")
     if status == STATUS_ACTIVE:
         partnerships = partnerships.active_on(day)
@@ -83,6 +88,12 @@ def partnership_list(
         partnerships = partnerships.filter(objective=objective)
     if member is not None:
         partnerships = partnerships.with_member(member)
+    if member_query.strip():
+        matching = Member.objects.for_org(membership.organization).search(member_query)
+        matching = matching.values("pk")
+        involving = Q(from_member__in=matching) | Q(to_member__in=matching)
+        relationships = Relationship.objects.filter(involving, partnership=OuterRef("pk"))
+        partnerships = partnerships.filter(Exists(relationships))
     return _with_type_counts(partnerships, day).order_by("name", "id")
 
 

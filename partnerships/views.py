@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,14 +19,17 @@ from org.access import get_member, require_membership
 from org.models import Member, OrgMembership
 from partnerships import selectors, services
 from partnerships.forms import (
+    SIDES,
     AsOfForm,
     ChangesForm,
     DateForm,
+    MemberSearchForm,
     ObjectiveForm,
     PartnershipFilterForm,
     PartnershipForm,
     RelationshipForm,
     TypePreviewForm,
+    member_choices,
 )
 from partnerships.models import (
     Objective,
@@ -149,10 +152,13 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         status=form.cleaned_data["status"],
         objective=form.cleaned_data["objective"],
         member=form.cleaned_data["member"],
+        member_query=form.cleaned_data["member_query"],
     )
     page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    without_member = query.copy()
+    without_member.pop("member", None)
     template_name = "partnerships/partnership_list.html"
     if request.htmx:
         template_name += "#results"
@@ -162,6 +168,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         "today": membership.organization.today(),
         "page": page,
         "query": query.urlencode(),
+        "without_member": without_member.urlencode(),
         "can_create": membership.sees_whole_organization,
     }
     return render(request, template_name, context)
@@ -272,7 +279,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             added = services.relationship_add(
-                partnership=partnership, by=request.user, **form.cleaned_data
+                partnership=partnership, by=request.user, **form.relationship()
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -286,6 +293,27 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("partnerships:partnership_detail", pk=partnership.pk)
             form = RelationshipForm(organization=membership.organization)
     return _render_detail(request, membership, partnership, relationship_form=form, added=added)
+
+
+@require_GET
+def relationship_member_search(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+    """The active members matching one side's search text: an HTMX fragment for the add form.
+
+    At most twenty, each a radio button; the member picked so far stays first and checked.
+    """
+    membership, _ = _get_partnership_to_relate(request, pk)
+    if side not in SIDES:
+        raise Http404("No such side.")
+    form = MemberSearchForm(request.GET, side=side)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid search.")
+    organization = membership.organization
+    picked = None
+    if form.picked_id():
+        active = Member.objects.for_org(organization).active_on(organization.today())
+        picked = active.filter(pk=form.picked_id()).first()
+    choices = member_choices(organization, side, form.query(), picked)
+    return render(request, "partnerships/_member_choices.html", {"choices": choices})
 
 
 @require_GET

@@ -1,5 +1,6 @@
-"""The leader, in a real browser: the type shows as two members are picked, then the
-relationship is added through HTMX and the missing channel disappears."""
+"""The leader, in a real browser: two members are found by typing part of their names and
+picked among the matches, the type shows as soon as both are picked, then the relationship is
+added through HTMX and the missing channel disappears."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def pick(page: Page, side: str, text: str, name: str) -> None:
+    """Type into one side's search box, then pick the member among the matches shown."""
+    page.get_by_role("searchbox", name=side.capitalize()).fill(text)
+    choice = page.locator(f"#{side}-choices").get_by_role("radio", name=name)
+    expect(choice).to_be_visible()
+    choice.check()
+
+
 def test_the_leader_completes_a_triad(page: Page, demo):
     accounts = Partnership.objects.get(name="Key accounts growth")
     suggestion = accounts.relationships.get(to_member__title="Account Manager").to_member
@@ -33,16 +42,24 @@ def test_the_leader_completes_a_triad(page: Page, demo):
         f"relationship from {suggestion.name} to Key Accounts"
     )
 
-    page.locator("#id_from_member").select_option(str(suggestion.pk))
-    page.locator("#id_to_member").select_option(str(team.pk))
+    expect(page.locator("#partnership-map input[type=radio]")).to_have_count(0)
+    pick(page, "from", suggestion.name.lower(), suggestion.name)
+    expect(page.locator("#type-preview")).to_contain_text("Pick both members")
+    pick(page, "to", "key acc", team.name)
     expect(page.locator("#type-preview")).to_contain_text("Guidance")
+    # Searching again keeps the member picked so far.
+    with page.expect_response(lambda r: "/relationships/members/from/" in r.url):
+        page.get_by_role("searchbox", name="From").fill("zzzz")
+    expect(page.locator("#from-choices").get_by_role("radio", checked=True)).to_have_count(1)
 
     page.get_by_label("What it carries").fill("which accounts to grow first")
     with page.expect_response(lambda r: r.request.method == "POST") as added:
         page.get_by_role("button", name="Add relationship").click()
     assert added.value.request.headers.get("hx-request") == "true"
     expect(page.get_by_text("a guidance relationship.")).to_be_visible()
-    assert accounts.relationships.filter(from_member=suggestion, type="guidance").exists()
+    assert accounts.relationships.filter(
+        from_member=suggestion, to_member=team, type="guidance"
+    ).exists()
 
 
 def test_the_type_preview_explains_a_refused_direction(page: Page, demo):
@@ -50,9 +67,13 @@ def test_the_type_preview_explains_a_refused_direction(page: Page, demo):
     agent = (
         promise.relationships.filter(to_member__title="Customer Service Agent").first().to_member
     )
-    manager = promise.relationships.filter(from_member__title="Customer Service Manager").first()
+    manager = (
+        promise.relationships.filter(from_member__title="Customer Service Manager")
+        .select_related("from_member")
+        .first()
+    )
     log_in(page, "leader")
     page.goto(f"/partnerships/{promise.pk}/")
-    page.locator("#id_from_member").select_option(str(agent.pk))
-    page.locator("#id_to_member").select_option(str(manager.from_member_id))
+    pick(page, "from", agent.name, agent.name)
+    pick(page, "to", manager.from_member.name, manager.from_member.name)
     expect(page.locator("#type-preview")).to_contain_text("never back up or left")

@@ -172,6 +172,10 @@ ROUTES: dict[str, Route] = {
     "partnerships:dissolve": Route(objects(pk="partnership"), post=LEADERS),
     "partnerships:relationship_add": Route(objects(pk="partnership"), get=LOGGERS, post=LOGGERS),
     "partnerships:relationship_type_preview": Route(objects(pk="partnership"), get=LOGGERS),
+    "partnerships:relationship_member_search": Route(
+        lambda world: [{"pk": world.partnership.pk, "side": side} for side in ("from", "to")],
+        get=LOGGERS,
+    ),
     "partnerships:relationship_end": Route(
         objects(pk="partnership", relationship_pk="relationship"), post=LOGGERS
     ),
