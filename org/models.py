@@ -95,14 +95,15 @@ class MemberQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        on_matching_team = models.Exists(
-            TeamMembership.objects.filter(person=models.OuterRef("pk"), team__name__icontains=text)
+        # The people on matching teams, found once (not a subquery run for every member row).
+        on_matching_team = TeamMembership.objects.filter(team__name__icontains=text).values(
+            "person_id"
         )
         return self.filter(
             Q(name__icontains=text)
             | Q(title__icontains=text)
             | Q(email__icontains=text)
-            | Q(on_matching_team)
+            | Q(pk__in=on_matching_team)
         )
 
     def with_people_count(self) -> MemberQuerySet:
