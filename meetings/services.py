@@ -87,11 +87,6 @@ def _audit_added(item: models.Model, by: AbstractBaseUser | None) -> None:
     audit_record(by=by, action="added", obj=item, after=snapshot(item, _log_item_fields(item)))
 
 
-def _lock_organization(organization_id: int) -> Organization:
-    """Serialize planning runs of one organization (a row lock on PostgreSQL)."""
-    return Organization.objects.select_for_update().get(pk=organization_id)
-
-
 def _bump(model: type[models.Model], pk: int, version: int, **changes) -> None:
     """Apply ``changes`` only if the row is still at ``version``; raise StaleEdit otherwise.
 
@@ -232,7 +227,7 @@ def session_plan_apply(
     The plan is computed again under a lock on the organization; if it no longer matches the
     preview the user confirmed (``fingerprint``), nothing is written and PlanChanged is raised.
     """
-    _lock_organization(organization.pk)
+    Organization.lock(organization.pk)
     preview = session_plan_preview(organization=organization, request=request, now=now)
     if preview.fingerprint != fingerprint:
         raise PlanChanged()

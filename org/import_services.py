@@ -80,7 +80,7 @@ def organization_import(
     left teams, reports to), which keeps a first import of thousands of people fast.
     Relationships it ends in other partnerships get entries of their own.
     """
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.lock(organization.pk)
     preview = preview_import(organization, plan)
     if not preview.ok:
         raise ImportRefused(preview)

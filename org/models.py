@@ -64,6 +64,13 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def lock(cls, pk: int) -> Organization:
+        """The organization's row, locked until the transaction ends: serializes the checks
+        that span the whole organization (a row lock on PostgreSQL; SQLite serializes
+        writers anyway)."""
+        return cls.objects.select_for_update().get(pk=pk)
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)

@@ -82,11 +82,6 @@ def _audit_ended(
     )
 
 
-def _lock_organization(organization_id: int) -> Organization:
-    """Serialize the map-wide checks of one organization (a row lock on PostgreSQL)."""
-    return Organization.objects.select_for_update().get(pk=organization_id)
-
-
 class DirectLoopError(ValidationError):
     """Adding a direct line would close a loop; `loop` names the members in walking order."""
 
@@ -214,7 +209,7 @@ def partnership_dissolve(
     History is kept: the rows stay, with their end dates. Returns how many relationships
     were ended.
     """
-    _lock_organization(partnership.organization_id)
+    Organization.lock(partnership.organization_id)
     current = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if current.dissolved_on is not None:
         raise ValidationError(
@@ -298,7 +293,7 @@ def relationship_add(
     a direct line would close a loop among the organization's direct lines.
     """
     organization_id = partnership.organization_id
-    _lock_organization(organization_id)
+    Organization.lock(organization_id)
     # Read the members again under the lock: a concurrent quadrant move has finished by now.
     members = Member.objects.filter(organization_id=organization_id).in_bulk(
         [from_member.pk, to_member.pk]
@@ -499,7 +494,7 @@ def member_move_checked(
     refused again with the new list rather than ending what nobody confirmed. The member's
     other relationships in force from that day keep their type and take the new quadrant.
     """
-    _lock_organization(member.organization_id)
+    Organization.lock(member.organization_id)
     broken = relationships_broken_by_move(member, to_quadrant, on)
     quadrant_before = member.quadrant
     try:
