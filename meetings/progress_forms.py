@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from decimal import Decimal
 
 from django import forms
 
@@ -275,7 +274,3 @@ class ShareForm(forms.Form):
 
 class PageForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False)
-
-
-def decimal_text(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"

@@ -167,23 +167,6 @@ def checklist_page(membership: OrgMembership, quarter: Quarter) -> ChecklistPage
     return ChecklistPage(quarter, rows, started=False, carried_from=carried_from)
 
 
-def checklist_row(membership: OrgMembership, quarter: Quarter, number: int) -> ChecklistRow:
-    """One action of the person's checklist page (after a write, the checklist exists)."""
-    item = ChecklistItem.objects.select_related("action").get(
-        checklist__membership=membership,
-        checklist__quarter_start=quarter.start,
-        action__number=number,
-    )
-    return ChecklistRow(item.action, item.state, item.note, item.version)
-
-
-def checklist_progress(membership: OrgMembership, quarter: Quarter) -> list[PrincipleProgress]:
-    pairs = ChecklistItem.objects.filter(
-        checklist__membership=membership, checklist__quarter_start=quarter.start
-    ).values_list("action__principle", "state")
-    return progress_of(pairs)
-
-
 # --- the measurements page -------------------------------------------------------------------
 
 

@@ -546,20 +546,6 @@ def log_item_edit(
 
 
 @transaction.atomic
-def log_item_delete(
-    *, item: models.Model, version: int, by: AbstractBaseUser | None = None
-) -> None:
-    before = snapshot(item, _log_item_fields(item))
-    deleted, _ = type(item).objects.filter(pk=item.pk, version=version).delete()
-    if not deleted:
-        current = type(item).objects.filter(pk=item.pk).first()
-        if current is not None:
-            raise StaleEdit(current)
-        return
-    audit_record(by=by, action="deleted", obj=item, before=before)
-
-
-@transaction.atomic
 def action_item_set_done(
     *,
     item: ActionItem,
