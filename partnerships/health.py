@@ -7,52 +7,27 @@ the organization's data version, so that any change to members, partnerships or
 relationships makes a new key and nothing stale is shown. No tenant data is kept in the
 process itself.
 
-The data version is one aggregate query: for each of the three tables, counts and sums over
-the organization's rows that move whenever a row is added, removed or changed in a field the
-analysis reads (dates, quadrants, names, which partnership or objective). Sums are used
-rather than timestamps because several writes end relationships with a bulk UPDATE that sets
-no timestamp; a member's updated_at (kept by every write of members) is added for renames.
-Two sums per field, one weighted by the row's id, make two rows changing so as to cancel out
-impossible, and three or more doing so vanishingly unlikely. Not seen: renaming a member with
-a bulk UPDATE that leaves updated_at alone and keeps the name's length, and renaming a
-partnership to a name of the same length (nothing renames partnerships today).
+The data version (partnerships/versions.py) is the newest change database triggers recorded
+for the organization: one indexed query. While a write may still be landing it is None,
+and the analysis is computed without being cached.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import networkx as nx
 from django.core.cache import cache
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import (
-    Cast,
-    Coalesce,
-    Length,
-)
+from django.db.models import Q
 from django.urls import reverse
 
 from org.models import QUADRANT_ORDER, Member, Organization, OrgMembership
 from partnerships import graph
 from partnerships.models import Objective, Partnership, Relationship, RelationshipQuerySet
+from partnerships.versions import data_version
 
 # How many risks the page lists (overall, and for each quadrant); the rest are counted.
 RISKS_SHOWN = 50
@@ -132,93 +107,6 @@ class HealthScope:
             f"{_CACHE_FORMAT}:{kind}:org-{self.organization.pk}:{version}:"
             f"{self.day.isoformat()}:objective-{objective}:{seen_by}"
         )
-
-
-# --- the organization's data version --------------------------------------------------------
-
-
-class _DayNumber(Func):
-    """A date as days since 1 January 2000, by the database's own date arithmetic (the
-    Extract functions run Python for every row on SQLite, far too slow for 50,000 rows)."""
-
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        template = "CAST(julianday(%(expressions)s) - 2451544.5 AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        template = "(%(expressions)s - DATE '2000-01-01')"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-
-class _Joined(Func):
-    """Texts joined with ":" in one flat expression (Concat nests one level per part)."""
-
-    arg_joiner = " || ':' || "
-    template = "(%(expressions)s)"
-    output_field = CharField()
-
-
-def _fingerprint(model, *aggregates) -> Subquery:
-    """The aggregates over one table's rows of the outer organization, joined into a text."""
-    summary = _Joined(*(Coalesce(Cast(part, CharField()), Value("")) for part in aggregates))
-    rows = (
-        model.objects.filter(organization=OuterRef("pk"))
-        .order_by()
-        .values("organization")
-        .annotate(summary=summary)
-        .values("summary")
-    )
-    return Subquery(rows, output_field=CharField())
-
-
-def _both_sums(expression) -> tuple:
-    """The plain sum and the sum weighted by row id: a change to one row moves both."""
-    return Sum(expression), Sum(F("pk") * expression)
-
-
-def data_version(organization: Organization) -> str:
-    """A short digest that changes whenever the organization's members, partnerships or
-    relationships change: one query."""
-    quadrant_rank = Case(
-        *(When(quadrant=q, then=Value(rank + 1)) for rank, q in enumerate(QUADRANT_ORDER)),
-        default=Value(0),
-    )
-    members = _fingerprint(
-        Member,
-        Count("pk"),
-        Sum("pk"),
-        Max("updated_at"),
-        *_both_sums(quadrant_rank),
-        *_both_sums(Length("name")),
-        *_both_sums(_DayNumber("active_from")),
-        Count("active_until"),
-        *_both_sums(_DayNumber("active_until")),
-    )
-    partnerships = _fingerprint(
-        Partnership,
-        Count("pk"),
-        Sum("pk"),
-        *_both_sums(F("objective_id")),
-        *_both_sums(Length("name")),
-    )
-    relationships = _fingerprint(
-        Relationship,
-        Count("pk"),
-        Sum("pk"),
-        *_both_sums(F("partnership_id")),
-        *_both_sums(_DayNumber("starts_on")),
-        Count("ends_on"),
-        *_both_sums(_DayNumber("ends_on")),
-    )
-    row = (
-        Organization.objects.filter(pk=organization.pk)
-        .annotate(m=members, p=partnerships, r=relationships)
-        .values_list("m", "p", "r")
-        .get()
-    )
-    return hashlib.sha256(repr(row).encode()).hexdigest()[:20]
 
 
 # --- loading the graph ----------------------------------------------------------------------
@@ -374,7 +262,12 @@ def rank_brokers(loaded: Loaded) -> BrokerReport:
 # --- cached reads ---------------------------------------------------------------------------
 
 
-def health_report(scope: HealthScope, *, version: str | None = None) -> HealthReport:
+# A caller that has not read the data version yet (None is a version read while a write may
+# still be landing: computed, not cached).
+UNREAD = "unread"
+
+
+def health_report(scope: HealthScope, *, version: str | None = UNREAD) -> HealthReport:
     """The scope's report: one query when cached, four when not (none and three when the
     caller passes the organization's data_version, read once for the whole request)."""
     report, _brokers = _cached(scope, with_brokers=False, version=version)
@@ -388,9 +281,12 @@ def health_with_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport]
     return report, brokers
 
 
-def _cached(scope: HealthScope, *, with_brokers: bool, version: str | None = None):
-    if version is None:
+def _cached(scope: HealthScope, *, with_brokers: bool, version: str | None = UNREAD):
+    if version == UNREAD:
         version = data_version(scope.organization)
+    if version is None:  # a write may still be landing: nothing is read from or kept in cache
+        loaded = load(scope)
+        return analyse(loaded), rank_brokers(loaded) if with_brokers else None
     report_key = scope.cache_key("report", version)
     brokers_key = scope.cache_key("brokers", version)
     keys = [report_key, brokers_key] if with_brokers else [report_key]
@@ -414,7 +310,7 @@ def quadrant_risk_counts(
     objective: Objective | None = None,
     *,
     membership: OrgMembership | None = None,
-    version: str | None = None,
+    version: str | None = UNREAD,
 ) -> dict[str, int]:
     """How many risks each quadrant has ({"L": n, "M": n, "T": n, "E": n}), for the badges on
     the diagram. Cached like the page; pass the viewer's membership so that managers and

@@ -271,6 +271,8 @@ class Relationship(models.Model):
         indexes = [
             models.Index(fields=["organization", "type", "starts_on"]),
             models.Index(fields=["partnership", "starts_on"]),
+            # a member's place reads the lines into the quadrants above the member
+            models.Index(fields=["organization", "to_quadrant"], name="relationship_into_quadrant"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -307,3 +309,30 @@ class Relationship(models.Model):
     @property
     def verb(self) -> str:
         return VERBS[self.type]
+
+
+class DataChange(models.Model):
+    """One write to an organization's members, team seats, partnerships or relationships.
+
+    Written by database triggers only (partnerships/versions.py creates them), so bulk
+    UPDATEs, the import and the admin site are all seen. The newest row of an organization
+    is its data version: what the diagram's counts and the health analysis are cached under.
+    A plain number, not a foreign key: rows are written while an organization's members are
+    being deleted with it, and its own delete trigger removes them last.
+    """
+
+    organization_pk = models.BigIntegerField()
+    # PostgreSQL: the writing transaction's id, which orders the versions (SQLite: 0).
+    writer = models.BigIntegerField(default=0)
+    # SQLite reuses the ids of rolled-back rows; a random token keeps each version new.
+    token = models.CharField(max_length=16, default="", blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organization_pk", "-writer", "-id"], name="datachange_newest_first"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"change {self.pk} of organization {self.organization_pk}"
