@@ -394,20 +394,21 @@ def dashboard(
         .values_list("partnership_id", "quarter_start", "status")
     }
     lines = []
+    bounds = [(q, q.start, q.end) for q in quarters]  # a Quarter computes its dates each time
     for pk, name, formed_on, dissolved_on in partnerships:
         line = SessionsLine(pk, name, [])
-        for q in quarters:
-            due = formed_on < q.end and (dissolved_on is None or dissolved_on > q.start)
-            status = status_of.get((pk, q.start))
+        for q, start, end in bounds:
+            due = formed_on < end and (dissolved_on is None or dissolved_on > start)
+            status = status_of.get((pk, start))
             if not due:
                 line.cells.append("n/a")
                 continue
-            numbers[q.start].due += 1
+            numbers[start].due += 1
             line.cells.append(status or "none")
             if status == SessionStatus.HELD:
-                numbers[q.start].held += 1
-            whole = formed_on <= q.start and (dissolved_on is None or dissolved_on >= q.end)
-            if q.end <= today and whole and status != SessionStatus.HELD:
+                numbers[start].held += 1
+            whole = formed_on <= start and (dissolved_on is None or dissolved_on >= end)
+            if end <= today and whole and status != SessionStatus.HELD:
                 line.gap_quarters.append(q)
         if any(cell != "n/a" for cell in line.cells):
             lines.append(line)

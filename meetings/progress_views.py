@@ -24,6 +24,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings import charts
@@ -703,6 +706,25 @@ def _dashboard_charts(board: selectors.Dashboard) -> dict:
     }
 
 
+_CELL_HTML = {
+    "n/a": '<td><span class="muted">—</span></td>',
+    "none": '<td><span class="state-tag state-late">None</span></td>',
+}
+
+
+def _sessions_cells(line: selectors.SessionsLine) -> SafeString:
+    """One partnership's row of session states, written in Python: the grid has a cell per
+    partnership and quarter, hundreds of them, too many for the template engine's tags."""
+    cells = []
+    for cell in line.cells:
+        known = _CELL_HTML.get(cell)
+        if known is None:
+            label = escape(capfirst(cell))
+            known = f'<td><span class="status-tag status-{escape(cell)}">{label}</span></td>'
+        cells.append(known)
+    return mark_safe("".join(cells))  # noqa: S308 - fixed markup and escaped states
+
+
 @require_GET
 @in_org_timezone
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -720,6 +742,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "quarters": selectors.past_quarter_choices(membership.organization),
         "areas": selectors.AREAS,
         "progress": board.now.checklist,
+        "session_rows": [(line, _sessions_cells(line)) for line in board.sessions],
         **_dashboard_charts(board),
     }
     return render(request, "meetings/progress/dashboard.html", context)
