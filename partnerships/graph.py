@@ -264,18 +264,21 @@ def single_points_of_failure(graph: nx.DiGraph) -> list[SinglePoint]:
     """The members who dominate the flow from a virtual source over all leadership members,
     with the size of the subtree each one dominates, most dependents first.
 
-    Leaders are where the message starts, so they are never counted as single points.
+    Leaders are where the message starts, so they are never counted as single points. The
+    graph is borrowed: a virtual source is added to it and removed again before returning.
     """
     leaders = leadership(graph)
     if not leaders:
         return []
-    flow = nx.DiGraph()
-    flow.add_edges_from(
-        (source, target) for source, targets in graph.adjacency() for target in targets
-    )
-    flow.add_edges_from((_ALL_LEADERSHIP, leader) for leader in leaders)
+    # The virtual source joins the graph for the computation only (copying tens of thousands
+    # of edges into a graph of its own cost more than the dominators themselves).
+    graph.add_edges_from((_ALL_LEADERSHIP, leader) for leader in leaders)
+    try:
+        dominators = nx.immediate_dominators(graph, _ALL_LEADERSHIP)
+    finally:
+        graph.remove_node(_ALL_LEADERSHIP)
     children: dict[object, list[int]] = defaultdict(list)
-    for node, parent in nx.immediate_dominators(flow, _ALL_LEADERSHIP).items():
+    for node, parent in dominators.items():
         if node != _ALL_LEADERSHIP:  # networkx before 3.5 maps the source to itself
             children[parent].append(node)
     # Walk the dominator tree down from the source, then add the subtree sizes back up.
