@@ -476,6 +476,17 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             pinned_in="tests/health/test_queries.py: NOT_CACHED",
         ),
         Case(
+            "health_brokers",
+            "health: brokers section (htmx), after the page",
+            lambda: leader("/health/brokers/", **htmx),
+            repeat=max(3, repeat // 3),
+            warmup=1,
+            before=lambda: (cache.clear(), leader("/health/")),
+            pinned=7,
+            pinned_in="tests/health/test_queries.py: NOT_CACHED - 1",
+            note="fetched by htmx once the page has loaded; the report is cached by then",
+        ),
+        Case(
             "health_cached",
             "health page, cached",
             lambda: leader("/health/"),

@@ -303,6 +303,12 @@ def health_with_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport]
     return report, brokers
 
 
+def report_and_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport | None]:
+    """The report, and the brokers only if they are cached already (None otherwise): one
+    query when cached, four when not."""
+    return _cached(scope, with_brokers=False, brokers_if_cached=True)
+
+
 @contextlib.contextmanager
 def _cycle_collector_paused():
     """Python's cycle collector paused while a graph is built and analysed: tens of
@@ -320,7 +326,13 @@ def _cycle_collector_paused():
             gc.enable()
 
 
-def _cached(scope: HealthScope, *, with_brokers: bool, version: str | None = UNREAD):
+def _cached(
+    scope: HealthScope,
+    *,
+    with_brokers: bool,
+    version: str | None = UNREAD,
+    brokers_if_cached: bool = False,
+):
     if version == UNREAD:
         version = data_version(scope.organization)
     if version is None:  # a write may still be landing: nothing is read from or kept in cache
@@ -329,7 +341,7 @@ def _cached(scope: HealthScope, *, with_brokers: bool, version: str | None = UNR
             return analyse(loaded), rank_brokers(loaded) if with_brokers else None
     report_key = scope.cache_key("report", version)
     brokers_key = scope.cache_key("brokers", version)
-    keys = [report_key, brokers_key] if with_brokers else [report_key]
+    keys = [report_key, brokers_key] if with_brokers or brokers_if_cached else [report_key]
     found = cache.get_many(keys)
     report, brokers = found.get(report_key), found.get(brokers_key)
     if report is not None and (brokers is not None or not with_brokers):

@@ -8,4 +8,5 @@ app_name = "health"
 
 urlpatterns = [
     path("", views.health_page, name="page"),
+    path("brokers/", views.health_brokers, name="brokers"),
 ]

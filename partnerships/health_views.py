@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from org.access import require_membership
 from org.models import Quadrant
 from partnerships import graph
-from partnerships.health import RISKS_SHOWN, RiskEntry, health_with_brokers
+from partnerships.health import RISKS_SHOWN, RiskEntry, health_with_brokers, report_and_brokers
 from partnerships.health_forms import HealthFilterForm
 
 TEMPLATE = "health/health.html"
@@ -74,7 +74,21 @@ def _quadrant_rows(report, risk_links: dict[str, str]) -> list[dict]:
 @require_GET
 def health_page(request: HttpRequest) -> HttpResponse:
     """Headline numbers, channel coverage by quadrant, the ranked risks with a next step each,
-    and the brokers, for the organization or one objective as of a day."""
+    and the brokers, for the organization or one objective as of a day.
+
+    The brokers take longer to find than everything else together on a large organization:
+    unless they are cached, the page comes without them and htmx fetches them right after
+    (health_brokers); without JavaScript, a link asks for the page with them."""
+    return _health(request, compute_brokers=False)
+
+
+@require_GET
+def health_brokers(request: HttpRequest) -> HttpResponse:
+    """The brokers section for htmx, or the whole page with the brokers found."""
+    return _health(request, compute_brokers=True)
+
+
+def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
     membership = require_membership(request)
     form = HealthFilterForm(request.GET, membership=membership)
     if not form.is_valid():
@@ -84,8 +98,24 @@ def health_page(request: HttpRequest) -> HttpResponse:
             request, {"form": form, "invalid": True}, status=200 if request.htmx else 400
         )
     scope = form.scope()
-    report, brokers = health_with_brokers(scope)
+    if compute_brokers:
+        report, brokers = health_with_brokers(scope)
+    else:
+        report, brokers = report_and_brokers(scope)
     quadrant = form.cleaned_data["quadrant"] or None
+    brokers_context = {
+        "brokers": brokers,
+        "broker_rows": [
+            {"broker": broker, "quadrant": Quadrant(broker.quadrant)} for broker in brokers.ranked
+        ]
+        if brokers is not None
+        else [],
+        "brokers_href": reverse("health:brokers") + form.query(quadrant=quadrant),
+    }
+    if compute_brokers and request.htmx and not request.htmx.history_restore_request:
+        response = render(request, f"{TEMPLATE}#brokers", brokers_context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     risks, more = report.risks_in(quadrant)
     page = reverse("health:page")
     risk_links = {q: page + form.query(quadrant=q) for q in graph.QUADRANTS}
@@ -108,10 +138,7 @@ def health_page(request: HttpRequest) -> HttpResponse:
             for q in graph.QUADRANTS
         ],
         "all_risks_href": page + form.query(quadrant=None),
-        "brokers": brokers,
-        "broker_rows": [
-            {"broker": broker, "quadrant": Quadrant(broker.quadrant)} for broker in brokers.ranked
-        ],
+        **brokers_context,
         "diagram_href": reverse("diagram:diagram") + form.query(quadrant=None),
     }
     return _render(request, context)

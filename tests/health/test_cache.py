@@ -185,21 +185,32 @@ def test_it_shows_an_archived_member_at_once(world, leader_client):
 
 def test_it_reuses_the_cached_analysis(world, org, leader_client, monkeypatch):
     page(leader_client)
+    leader_client.get(f"/health/brokers/?{AS_OF}", HTTP_HX_REQUEST="true")
     calls = []
     monkeypatch.setattr(health, "load", lambda scope: calls.append(scope))
 
     html = page(leader_client)
+    fragment = leader_client.get(f"/health/brokers/?{AS_OF}", HTTP_HX_REQUEST="true")
 
     assert calls == []  # nothing was loaded or analysed again
     assert "never reaches Olga Alone" in html
+    assert "Sam Supervisor" in fragment.content.decode()
     keys = [
         HealthScope(organization=org, day=DAY).cache_key(kind, data_version(org))
-        for kind in (
-            "report",
-            "brokers",
-        )
+        for kind in ("report", "brokers")
     ]
     assert set(cache.get_many(keys)) == set(keys)
+
+
+def test_the_brokers_reuse_the_report_the_page_cached(world, org, leader_client, monkeypatch):
+    page(leader_client)
+    analysed = []
+    original = health.analyse
+    monkeypatch.setattr(health, "analyse", lambda loaded: analysed.append(1) or original(loaded))
+
+    leader_client.get(f"/health/brokers/?{AS_OF}", HTTP_HX_REQUEST="true")
+
+    assert analysed == []  # the graph was loaded for the brokers alone
 
 
 def test_it_keeps_each_roles_view_apart(world, leader_client, manager_client):

@@ -71,13 +71,45 @@ def test_it_ranks_the_risks_with_links_and_next_steps(world, leader_client):
     assert "Quality crew" not in html.split('id="risks"')[1]
 
 
-def test_it_names_the_brokers_and_how_they_were_measured(world, leader_client):
+def _brokers_list(html: str) -> str:
+    brokers = html[html.index('<ol class="health-brokers">') :]
+    return brokers[: brokers.index("</ol>")]
+
+
+def test_the_page_comes_first_and_htmx_fetches_the_brokers_after_it(world, leader_client):
+    html = leader_client.get(f"/health/?{AS_OF}&quadrant=E").content.decode()
+
+    # Not found yet: a placeholder that htmx replaces as soon as the page has loaded.
+    assert '<ol class="health-brokers">' not in html
+    fetch = f'hx-get="/health/brokers/?as_of={DAY.isoformat()}&amp;quadrant=E"'
+    assert f'<section id="brokers" aria-labelledby="brokers-heading" {fetch}' in html
+    assert 'hx-trigger="load" hx-swap="outerHTML"' in html
+
+    fragment = leader_client.get(
+        f"/health/brokers/?{AS_OF}&quadrant=E", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert fragment.startswith('\n<section id="brokers"')
+    assert "hx-get" not in fragment
+    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(fragment)
+    assert "Betweenness computed exactly, from all 5 members who pass the message on." in fragment
+    assert 'id="report"' not in fragment
+
+
+def test_without_javascript_the_link_gives_the_page_with_its_brokers(world, leader_client):
+    html = leader_client.get(f"/health/brokers/?{AS_OF}").content.decode()
+
+    assert '<div id="report"' in html
+    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
+    assert "Betweenness computed exactly, from all 5 members who pass the message on." in html
+
+
+def test_once_found_the_brokers_come_with_the_page(world, leader_client):
+    leader_client.get(f"/health/brokers/?{AS_OF}", HTTP_HX_REQUEST="true")
+
     html = leader_client.get(f"/health/?{AS_OF}").content.decode()
 
-    brokers = html[html.index('<ol class="health-brokers">') :]
-    brokers = brokers[: brokers.index("</ol>")]
-    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in brokers
-    assert "Betweenness computed exactly, from all 5 members who pass the message on." in html
+    assert 'hx-get="/health/brokers/' not in html
+    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
 
 
 def test_it_limits_the_analysis_to_one_objective(world, leader_client):

@@ -89,3 +89,21 @@ def test_the_empty_page_costs_no_more(world, org, outsider_client, django_assert
         assert outsider_client.get(f"/health/?{AS_OF}").status_code == 200
     with django_assert_num_queries(CACHED):
         assert outsider_client.get(f"/health/?{AS_OF}").status_code == 200
+
+
+@pytest.mark.parametrize("size", [0, 300])
+def test_the_brokers_cost_the_same_queries_whatever_the_size(
+    world, org, leader_client, size, django_assert_num_queries
+):
+    grow(world, org, size)
+    url = f"/health/brokers/?{AS_OF}"
+    leader_client.get(f"/health/?{AS_OF}")  # the page caches the report, not the brokers
+
+    # The section alone renders no filter form: its objectives are not read.
+    with django_assert_num_queries(NOT_CACHED - 1):
+        response = leader_client.get(url, HTTP_HX_REQUEST="true")
+    assert "health-brokers" in response.content.decode()
+    with django_assert_num_queries(CACHED - 1):
+        assert leader_client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    with django_assert_num_queries(CACHED):  # the page now shows them at once
+        assert "health-brokers" in leader_client.get(f"/health/?{AS_OF}").content.decode()

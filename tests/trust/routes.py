@@ -161,6 +161,7 @@ ROUTES: dict[str, Route] = {
     "diagram:export_svg": _no_object(get=EVERYONE),
     "diagram:export_csv": _no_object(get=EVERYONE),
     "health:page": _no_object(get=EVERYONE),
+    "health:brokers": _no_object(get=EVERYONE),
     # objectives, partnerships, relationships
     "partnerships:objective_list": _no_object(get=EVERYONE),
     "partnerships:objective_create": _no_object(get=LEADERS, post=LEADERS),
