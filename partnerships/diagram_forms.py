@@ -53,16 +53,38 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every value and label escaped
 
 
+class _RowChoices(forms.models.ModelChoiceIterator):
+    """The choices from (id, label) rows: no model instance per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", self.field.label_field)
+
+
+class LabelledModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose options are read as (id, label_field) rows; the chosen one is
+    still checked against the queryset and cleaned to its instance."""
+
+    iterator = _RowChoices
+
+    def __init__(self, *args, label_field: str, **kwargs) -> None:
+        self.label_field = label_field
+        super().__init__(*args, **kwargs)
+
+
 class DiagramFilterForm(forms.Form):
-    objective = forms.ModelChoiceField(
+    objective = LabelledModelChoiceField(
         queryset=Objective.objects.none(),
+        label_field="title",
         widget=QuickSelect,
         required=False,
         empty_label="All objectives",
         error_messages={"invalid_choice": "That objective is not one of this organization's."},
     )
-    partnership = forms.ModelChoiceField(
+    partnership = LabelledModelChoiceField(
         queryset=Partnership.objects.none(),
+        label_field="name",
         widget=QuickSelect,
         required=False,
         empty_label="All partnerships",

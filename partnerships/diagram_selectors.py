@@ -321,6 +321,21 @@ def _quadrants_above(quadrant: str) -> set[str]:
         found |= more
 
 
+# What the page and its drawing show of the member's own relationships: loading only these
+# spares converting every date and timestamp of three rows per relationship.
+_EGO_FIELDS = (
+    "type",
+    "carries",
+    "from_member__name",
+    "from_member__quadrant",
+    "from_member__title",
+    "to_member__name",
+    "to_member__quadrant",
+    "to_member__title",
+    "partnership__name",
+)
+
+
 def ego(scope: DiagramScope, member: Member) -> Ego:
     """Three queries: the edges that can lie on a path from leadership down to the member,
     the member's own relationships, and the members on the paths.
@@ -350,6 +365,7 @@ def ego(scope: DiagramScope, member: Member) -> Ego:
         scope.relationships()
         .involving(member)
         .select_related("from_member", "to_member", "partnership")
+        .only(*_EGO_FIELDS)
         .order_by("from_member__name", "to_member__name", "pk")
     )
     on_paths = {i for path in paths for i in path}
