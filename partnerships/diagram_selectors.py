@@ -382,6 +382,21 @@ def ego(scope: DiagramScope, member: Member) -> Ego:
     )
 
 
+def cached_ego(scope: DiagramScope, member: Member, *, version: str | None) -> Ego:
+    """ego(), kept in Django's cache under the organization's data version (one query for
+    the version, none more when cached): the paths, the relationships and the names on them
+    all live in the tables the version watches. Without a version (a write may still be
+    landing), computed and not kept."""
+    if version is None:
+        return ego(scope, member)
+    key = f"{scope.cache_key(version)}:place-{member.pk}"
+    place = cache.get(key)
+    if place is None:
+        place = ego(scope, member)
+        cache.set(key, place, CACHE_SECONDS)
+    return place
+
+
 # --- a partnership's map --------------------------------------------------------------------
 
 

@@ -22,8 +22,8 @@ from partnerships.diagram_forms import AsOfForm, DiagramFilterForm, SearchForm
 from partnerships.diagram_selectors import (
     MAP_MEMBER_LIMIT,
     DiagramScope,
+    cached_ego,
     diagram_counts,
-    ego,
     export_relationships,
     flow_relationships,
     partnership_map,
@@ -333,7 +333,8 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
     form = _filters(request, membership)
     if not form.is_valid():
         return _invalid(request, form, "diagram/member.html", "map", member=member)
-    place = ego(form.scope(), member)
+    scope = form.scope()
+    place = cached_ego(scope, member, version=data_version(scope.organization))
     svg, left_out = _ego_drawing(place)
     context = {
         "form": form,

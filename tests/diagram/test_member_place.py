@@ -8,6 +8,7 @@ import re
 import pytest
 
 from org.models import Member
+from partnerships import services
 from partnerships.diagram_selectors import paths_from_leadership
 from partnerships.models import Relationship
 from tests.diagram.conftest import DISSOLVED
@@ -202,3 +203,25 @@ def test_it_finds_a_path_down_through_every_quadrant_above_the_member(org, leade
     paths = paths[paths.index('id="paths"') :]
     assert re.search(r"Path Leader</a>.*Path Boss</a>.*Path Deputy</a>.*Path Crew</a>", paths, re.S)
     assert Relationship.objects.filter(organization=org, to_member=worker).count() == 1
+
+
+def test_a_cached_place_follows_every_change(world, leader_client):
+    """The place is cached under the data version: a new relationship, a partner's new name
+    or a bulk end date all show on the next visit."""
+    url = f"/diagram/members/{world.mia.pk}/"
+    assert "Vera Chief" not in leader_client.get(url).content.decode()
+    services.relationship_add(
+        partnership=world.quality_team,
+        from_member=world.vera,
+        to_member=world.mia,
+        starts_on=datetime.date(2024, 2, 1),
+    )
+    assert "Vera Chief" in leader_client.get(url).content.decode()
+
+    Member.objects.filter(pk=world.vera.pk).update(name="Vera Renamed")
+    assert "Vera Renamed" in leader_client.get(url).content.decode()
+
+    Relationship.objects.filter(from_member=world.vera, to_member=world.mia).update(
+        ends_on=datetime.date(2024, 3, 1)
+    )
+    assert "Vera Renamed" not in leader_client.get(url).content.decode()

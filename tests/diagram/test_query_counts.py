@@ -23,6 +23,9 @@ COUNTS = 2
 # The risk badges when not cached yet: the health graph's relationships, members and
 # partnership names.
 BADGES = 3
+# A member's place when not cached yet: the edges above them, their own relationships and
+# the members on their paths from leadership.
+PLACE = 3
 
 
 @pytest.fixture(autouse=True)
@@ -160,12 +163,21 @@ def test_a_members_place_runs_a_fixed_number_of_queries(
 ):
     _populate(org, count)
     manager = Member.objects.filter(organization=org, quadrant="M").order_by("pk").first()
-    # session, user, roles, the member, the scope's edges, their relationships, the members
-    # on their paths, the form's objective and partnership choices
-    with django_assert_num_queries(9):
+    # session, user, roles, the member, the data version, the form's objective and
+    # partnership choices; when not cached yet, the scope's edges, their relationships and
+    # the members on their paths
+    with django_assert_num_queries(7 + PLACE):
         response = leader_client.get(f"/diagram/members/{manager.pk}/")
     assert response.status_code == 200
     assert response.context["place"].paths
+    with django_assert_num_queries(7):
+        again = leader_client.get(f"/diagram/members/{manager.pk}/")
+
+    def drawn(page) -> str:  # the map and its lists (the page's nonce differs each time)
+        html = page.content.decode()
+        return html[html.index('<div id="member-map">') :]
+
+    assert drawn(again) == drawn(response)
 
 
 @pytest.mark.parametrize("count", [10, 10_000])
