@@ -4,6 +4,7 @@ then the Python functions that cost the most (cProfile).
     .venv/bin/python bench/where_time_goes.py /diagram/                   # as the leader
     .venv/bin/python bench/where_time_goes.py /meetings/ --as manager --top 40
     .venv/bin/python bench/where_time_goes.py /health/ --cold             # cache cleared first
+    .venv/bin/python bench/where_time_goes.py /bench/reference/           # the reference page
 
 Needs the database `make bench` built (BENCH_DATABASE_URL, or the default of bench/run.py);
 run `make bench` once first. Nothing is written.
@@ -49,6 +50,9 @@ def main() -> None:
     django.setup()
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # as bench/run.py: its URLconf and template, so /bench/reference/ answers too
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], ROOT / "bench" / "templates"]
 
     from django.contrib.auth import get_user_model
     from django.core.cache import cache

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from meetings.models import (
@@ -35,6 +36,12 @@ from meetings.quarters import Quarter
 from meetings.selectors import current_quarter
 from org.models import QUADRANT_ORDER, Organization, OrgMembership, Quadrant
 from partnerships.models import Objective, Partnership
+from partnerships.versions import PROGRESS, data_version
+
+# A key never goes stale (it carries the data version); this only frees the cache of old keys.
+DASHBOARD_CACHE_SECONDS = 6 * 60 * 60
+# Bump when the shape of what is cached changes, so old entries are never read back.
+_DASHBOARD_FORMAT = "dashboard-1"
 
 TREND_QUARTERS = 4
 QUADRANT_NAMES = dict(Quadrant.choices)
@@ -360,6 +367,29 @@ class Dashboard:
 def _mean(values: list[float]) -> float | None:
     values = [v for v in values if v is not None]
     return round(sum(values) / len(values), 2) if values else None
+
+
+def cached_dashboard(
+    membership: OrgMembership, quarter: Quarter, *, keeps_checklist: bool
+) -> Dashboard:
+    """dashboard(), kept in Django's cache under the organization's progress version (one
+    query; none more when cached): every table it reads is watched by that version
+    (partnerships/versions.py), and the key carries the viewer, the quarter and today, on
+    which its gaps depend. While a write may still be landing, computed and not kept."""
+    organization = membership.organization
+    today = organization.today()
+    version = data_version(organization, PROGRESS)
+    if version is None:
+        return dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today)
+    key = (
+        f"{_DASHBOARD_FORMAT}:org-{organization.pk}:{version}:membership-{membership.pk}:"
+        f"{quarter.key}:{quarter.start.isoformat()}:{today.isoformat()}:{keeps_checklist}"
+    )
+    board = cache.get(key)
+    if board is None:
+        board = dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today)
+        cache.set(key, board, DASHBOARD_CACHE_SECONDS)
+    return board
 
 
 def dashboard(

@@ -712,17 +712,20 @@ _CELL_HTML = {
 }
 
 
-def _sessions_cells(line: selectors.SessionsLine) -> SafeString:
-    """One partnership's row of session states, written in Python: the grid has a cell per
-    partnership and quarter, hundreds of them, too many for the template engine's tags."""
-    cells = []
-    for cell in line.cells:
-        known = _CELL_HTML.get(cell)
-        if known is None:
-            label = escape(capfirst(cell))
-            known = f'<td><span class="status-tag status-{escape(cell)}">{label}</span></td>'
-        cells.append(known)
-    return mark_safe("".join(cells))  # noqa: S308 - fixed markup and escaped states
+def _sessions_rows(lines: list[selectors.SessionsLine]) -> SafeString:
+    """The sessions grid's rows, written in Python: a cell per partnership and quarter,
+    hundreds of them, too many for the template engine's tags."""
+    rows = []
+    for line in lines:
+        cells = []
+        for cell in line.cells:
+            known = _CELL_HTML.get(cell)
+            if known is None:
+                label = escape(capfirst(cell))
+                known = f'<td><span class="status-tag status-{escape(cell)}">{label}</span></td>'
+            cells.append(known)
+        rows.append(f'<tr><th scope="row">{escape(line.name)}</th>{"".join(cells)}</tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 - fixed markup, escaped names and states
 
 
 @require_GET
@@ -735,14 +738,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     quarter = _pick_quarter(request, membership)
     if quarter is None:
         return HttpResponseBadRequest("Invalid quarter.")
-    board = selectors.dashboard(membership, quarter, keeps_checklist=membership.role == Role.LEADER)
+    board = selectors.cached_dashboard(
+        membership, quarter, keeps_checklist=membership.role == Role.LEADER
+    )
     context = {
         "board": board,
         "quarter": quarter,
         "quarters": selectors.past_quarter_choices(membership.organization),
         "areas": selectors.AREAS,
         "progress": board.now.checklist,
-        "session_rows": [(line, _sessions_cells(line)) for line in board.sessions],
+        "session_rows": _sessions_rows(board.sessions),
         **_dashboard_charts(board),
     }
     return render(request, "meetings/progress/dashboard.html", context)

@@ -312,11 +312,12 @@ class Relationship(models.Model):
 
 
 class DataChange(models.Model):
-    """One write to an organization's members, team seats, partnerships or relationships.
+    """One write to an organization's data, in a domain: its structure (members, team seats,
+    partnerships, relationships) or its progress (sessions, checklists, measurements...).
 
     Written by database triggers only (partnerships/versions.py creates them), so bulk
     UPDATEs, the import and the admin site are all seen. The newest row of an organization
-    is its data version: what the diagram's counts and the health analysis are cached under.
+    in a domain is that domain's data version: what cached pages are keyed by.
     A plain number, not a foreign key: rows are written while an organization's members are
     being deleted with it, and its own delete trigger removes them last.
     """
@@ -326,11 +327,13 @@ class DataChange(models.Model):
     writer = models.BigIntegerField(default=0)
     # SQLite reuses the ids of rolled-back rows; a random token keeps each version new.
     token = models.CharField(max_length=16, default="", blank=True)
+    domain = models.CharField(max_length=16, default="structure")
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["organization_pk", "-writer", "-id"], name="datachange_newest_first"
+                fields=["organization_pk", "domain", "-writer", "-id"],
+                name="datachange_newest_first",
             )
         ]
 

@@ -1,9 +1,14 @@
 """The organization's data version: what cached counts and analyses are keyed by.
 
-Database triggers on members, team seats, partnerships and relationships add a row to
-DataChange for every statement (PostgreSQL) or row (SQLite) that writes them, whoever
-writes: services, bulk UPDATEs that set no timestamp, the import, the admin site. Reading
-the version is one indexed query for the organization's newest row, whatever its size.
+Database triggers add a row to DataChange for every statement (PostgreSQL) or row (SQLite)
+that writes a watched table, whoever writes: services, bulk UPDATEs that set no timestamp,
+the import, the admin site. Reading a version is one indexed query for the organization's
+newest row of a domain, whatever its size. Two domains, so that a ticked checklist does not
+throw away the health analysis:
+- STRUCTURE: members, team seats, partnerships, relationships (the diagram's counts, a
+  member's place, the health analysis);
+- PROGRESS: partnerships, objectives, sessions and what the leader's dashboard reads of the
+  quarter (checklists, successes, scores, measurements, pulse ratings).
 
 Two things make a version safe to cache under:
 - It never comes back. PostgreSQL's ids come from a sequence that rollbacks do not rewind;
@@ -24,20 +29,34 @@ from django.db import connection
 
 from org.models import Organization
 
-# The tables whose writes move the version, and the trigger names' stem.
-WATCHED = (
-    "org_member",
-    "org_teammembership",
-    "partnerships_partnership",
-    "partnerships_relationship",
-)
+STRUCTURE = "structure"
+PROGRESS = "progress"
+# The tables whose writes move each domain's version.
+WATCHED = {
+    STRUCTURE: (
+        "org_member",
+        "org_teammembership",
+        "partnerships_partnership",
+        "partnerships_relationship",
+    ),
+    PROGRESS: (
+        "partnerships_partnership",
+        "partnerships_objective",
+        "meetings_session",
+        "meetings_checklistitem",
+        "meetings_sessionsuccess",
+        "meetings_satisfactionscore",
+        "meetings_objectivemeasurement",
+        "meetings_pulserating",
+    ),
+}
 CHANGES = "partnerships_datachange"
 _FUNCTION = "partnership_map_data_change"
 
 
-def data_version(organization: Organization) -> str | None:
-    """The organization's data version, or None while a write to it may still be landing
-    (then nothing should be cached). One query."""
+def data_version(organization: Organization, domain: str = STRUCTURE) -> str | None:
+    """The organization's data version in a domain, or None while a write to it may still
+    be landing (then nothing should be cached). One query."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -47,11 +66,11 @@ def data_version(organization: Organization) -> str | None:
                     WHERE running.xid::text::bigint < c.writer
                 )
                 FROM {CHANGES} AS c
-                WHERE c.organization_pk = %s
+                WHERE c.organization_pk = %s AND c.domain = %s
                 ORDER BY c.writer DESC, c.id DESC
                 LIMIT 1
                 """,
-                [organization.pk],
+                [organization.pk, domain],
             )
             row = cursor.fetchone()
             if row is None:
@@ -59,9 +78,9 @@ def data_version(organization: Organization) -> str | None:
             pk, writer, settled = row
             return f"v{writer}-{pk}" if settled else None
         cursor.execute(
-            f"SELECT id, token FROM {CHANGES} WHERE organization_pk = %s "
+            f"SELECT id, token FROM {CHANGES} WHERE organization_pk = %s AND domain = %s "
             "ORDER BY writer DESC, id DESC LIMIT 1",
-            [organization.pk],
+            [organization.pk, domain],
         )
         row = cursor.fetchone()
         return f"v{row[0]}-{row[1]}" if row else "v0"
@@ -75,8 +94,8 @@ def _postgresql_install() -> list[str]:
         f"""
         CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            INSERT INTO {CHANGES} (organization_pk, writer, token)
-            SELECT DISTINCT organization_id, pg_current_xact_id()::text::bigint, ''
+            INSERT INTO {CHANGES} (organization_pk, writer, token, domain)
+            SELECT DISTINCT organization_id, pg_current_xact_id()::text::bigint, '', TG_ARGV[0]
             FROM changed_rows;
             RETURN NULL;
         END
@@ -91,13 +110,12 @@ def _postgresql_install() -> list[str]:
         $$
         """,
     ]
-    for table in WATCHED:
-        for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            statements.append(
-                f"CREATE TRIGGER {table}_{event.lower()}_changes AFTER {event} ON {table} "
-                f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
-                f"EXECUTE FUNCTION {_FUNCTION}()"
-            )
+    for domain, table, event, rows in _triggers():
+        statements.append(
+            f"CREATE TRIGGER {_trigger_name(domain, table, event)} AFTER {event} ON {table} "
+            f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION {_FUNCTION}('{domain}')"
+        )
     statements.append(
         "CREATE TRIGGER org_organization_delete_changes AFTER DELETE ON org_organization "
         "REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT "
@@ -108,13 +126,12 @@ def _postgresql_install() -> list[str]:
 
 def _sqlite_install() -> list[str]:
     statements = []
-    for table in WATCHED:
-        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            statements.append(
-                f"CREATE TRIGGER {table}_{event.lower()}_changes AFTER {event} ON {table} "
-                f"BEGIN INSERT INTO {CHANGES} (organization_pk, writer, token) "
-                f"VALUES ({row}.organization_id, 0, lower(hex(randomblob(8)))); END"
-            )
+    for domain, table, event, row in _triggers():
+        statements.append(
+            f"CREATE TRIGGER {_trigger_name(domain, table, event)} AFTER {event} ON {table} "
+            f"BEGIN INSERT INTO {CHANGES} (organization_pk, writer, token, domain) "
+            f"VALUES ({row}.organization_id, 0, lower(hex(randomblob(8))), '{domain}'); END"
+        )
     statements.append(
         "CREATE TRIGGER org_organization_delete_changes AFTER DELETE ON org_organization "
         f"BEGIN DELETE FROM {CHANGES} WHERE organization_pk = OLD.id; END"
@@ -122,12 +139,22 @@ def _sqlite_install() -> list[str]:
     return statements
 
 
-def _trigger_names() -> list[tuple[str, str]]:
-    names = [
-        (f"{table}_{event}_changes", table)
-        for table in WATCHED
-        for event in ("insert", "update", "delete")
+def _triggers() -> list[tuple[str, str, str, str]]:
+    """(domain, table, event, the rows it sees) of every trigger that records a change."""
+    return [
+        (domain, table, event, rows)
+        for domain, tables in WATCHED.items()
+        for table in tables
+        for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
     ]
+
+
+def _trigger_name(domain: str, table: str, event: str) -> str:
+    return f"{table}_{event.lower()}_{domain}_changes"
+
+
+def _trigger_names() -> list[tuple[str, str]]:
+    names = [(_trigger_name(d, table, event), table) for d, table, event, _rows in _triggers()]
     return [*names, ("org_organization_delete_changes", "org_organization")]
 
 

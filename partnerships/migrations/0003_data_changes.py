@@ -8,6 +8,7 @@ from partnerships.versions import install_triggers, remove_triggers
 class Migration(migrations.Migration):
     dependencies = [
         ("org", "0003_login_attempts"),
+        ("meetings", "0006_members_in_use_restrict_deleting_the_organization_cascades"),
         ("partnerships", "0002_restrict_deletes_so_organizations_can_go"),
     ]
 
@@ -24,11 +25,12 @@ class Migration(migrations.Migration):
                 ("organization_pk", models.BigIntegerField()),
                 ("writer", models.BigIntegerField(default=0)),
                 ("token", models.CharField(blank=True, default="", max_length=16)),
+                ("domain", models.CharField(default="structure", max_length=16)),
             ],
             options={
                 "indexes": [
                     models.Index(
-                        fields=["organization_pk", "-writer", "-id"],
+                        fields=["organization_pk", "domain", "-writer", "-id"],
                         name="datachange_newest_first",
                     )
                 ],

@@ -3,6 +3,7 @@ indexed query, never reused, and withheld while another transaction's write may 
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
@@ -84,3 +85,26 @@ def test_a_version_is_withheld_while_an_earlier_transaction_may_still_commit(org
     settled = data_version(org)
     assert settled is not None
     assert Member.objects.filter(organization=org, name="Slow Writer").exists()
+
+
+def test_each_domain_moves_with_its_own_tables_only(db, org):
+    """A partnership is in both; a score only in progress; a member only in structure."""
+    from meetings.models import SatisfactionScore
+    from partnerships.versions import PROGRESS, STRUCTURE
+
+    def versions():
+        return data_version(org, STRUCTURE), data_version(org, PROGRESS)
+
+    structure, progress = versions()
+    SatisfactionScore.objects.create(
+        organization=org, quarter_start=datetime.date(2025, 1, 1), kind="customer", value=80
+    )
+    assert versions()[0] == structure and versions()[1] != progress
+
+    structure, progress = versions()
+    PersonFactory(organization=org)
+    assert versions()[0] != structure and versions()[1] == progress
+
+    structure, progress = versions()
+    RelationshipFactory(partnership__organization=org)  # a new partnership and its line
+    assert versions()[0] != structure and versions()[1] != progress
