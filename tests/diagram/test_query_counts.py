@@ -106,6 +106,14 @@ def test_the_diagram_page_runs_a_fixed_number_of_queries(
         leader_client.get("/diagram/", {"partnership": partnership}, **HTMX)
     with django_assert_num_queries(4 + VERSION):
         leader_client.get("/diagram/", {"partnership": partnership}, **HTMX)
+    # a whole page for one objective (one more to load it), and as of a past day
+    objective = Relationship.objects.filter(organization=org).first().partnership.objective_id
+    leader_client.get("/diagram/", {"objective": objective})
+    with django_assert_num_queries(6 + VERSION):
+        leader_client.get("/diagram/", {"objective": objective})
+    leader_client.get("/diagram/", {"as_of": "2024-06-30"})
+    with django_assert_num_queries(5 + VERSION):
+        leader_client.get("/diagram/", {"as_of": "2024-06-30"})
 
 
 def test_the_cached_box_follows_the_data(org, leader_client):
@@ -193,3 +201,21 @@ def test_the_exports_run_a_fixed_number_of_queries(
         response.content.decode().count("\n")
         == 1 + Relationship.objects.filter(organization=org).count()
     )
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_a_partnerships_map_runs_a_fixed_number_of_queries(
+    count, org, leader_client, django_assert_num_queries
+):
+    """Drawn member by member when it fits; as the box, with its cached counts, when not."""
+    _populate(org, count)
+    partnership = Relationship.objects.filter(organization=org).first().partnership
+    url = f"/diagram/partnerships/{partnership.pk}/"
+    leader_client.get(url)
+    # session, user, roles, the partnership, its first relationships (capped) with their
+    # members; the box also counts the partnership's members and flows
+    drawn = count == 10
+    with django_assert_num_queries(5 if drawn else 5 + COUNTS):
+        response = leader_client.get(url)
+    assert response.status_code == 200
+    assert ('class="diagram-node' in response.content.decode()) == drawn
