@@ -104,7 +104,12 @@ def fingerprint(size: str) -> str:
     from bench.synthetic import GENERATOR_VERSION
     from meetings.quarters import Quarter
 
-    migrations = sorted(f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations)
+    # The migrations' text, not only their names: one edited in place changes the schema too.
+    loaded = MigrationLoader(None).disk_migrations
+    migrations = sorted(
+        f"{app}.{name}:{Path(sys.modules[migration.__module__].__file__).read_text()}"
+        for (app, name), migration in loaded.items()
+    )
     quarter = Quarter.containing(datetime.datetime.now(datetime.UTC).date())
     digest = hashlib.sha256("\n".join(migrations).encode()).hexdigest()[:16]
     return f"generator {GENERATOR_VERSION}, {size}, migrations {digest}, {quarter.key}"

@@ -86,11 +86,16 @@ def data_version(organization: Organization, domain: str = STRUCTURE) -> str | N
         return f"v{row[0]}-{row[1]}" if row else "v0"
 
 
-# --- the triggers (created by migration partnerships 0003) ----------------------------------
+# --- the triggers ----------------------------------------------------------------------------
+#
+# Created by migrations, from the tables each one names (partnerships 0003 holds the first
+# list): a table added to WATCHED needs a migration calling trigger_operations() with the
+# new tables. tests/health/test_versions.py checks that the database has a trigger for
+# every table WATCHED names.
 
 
-def _postgresql_install() -> list[str]:
-    statements = [
+def _postgresql_functions() -> list[str]:
+    return [
         f"""
         CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -109,72 +114,73 @@ def _postgresql_install() -> list[str]:
         END
         $$
         """,
+        "DROP TRIGGER IF EXISTS org_organization_delete_changes ON org_organization",
+        "CREATE TRIGGER org_organization_delete_changes AFTER DELETE "
+        "ON org_organization REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {_FUNCTION}_forget()",
     ]
-    for domain, table, event, rows in _triggers():
-        statements.append(
-            f"CREATE TRIGGER {_trigger_name(domain, table, event)} AFTER {event} ON {table} "
-            f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
-            f"EXECUTE FUNCTION {_FUNCTION}('{domain}')"
-        )
-    statements.append(
-        "CREATE TRIGGER org_organization_delete_changes AFTER DELETE ON org_organization "
-        "REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION {_FUNCTION}_forget()"
+
+
+def _postgresql_trigger(domain: str, table: str, event: str, rows: str) -> str:
+    return (
+        f"CREATE TRIGGER {trigger_name(domain, table, event)} AFTER {event} ON {table} "
+        f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {_FUNCTION}('{domain}')"
     )
-    return statements
 
 
-def _sqlite_install() -> list[str]:
-    statements = []
-    for domain, table, event, row in _triggers():
-        statements.append(
-            f"CREATE TRIGGER {_trigger_name(domain, table, event)} AFTER {event} ON {table} "
-            f"BEGIN INSERT INTO {CHANGES} (organization_pk, writer, token, domain) "
-            f"VALUES ({row}.organization_id, 0, lower(hex(randomblob(8))), '{domain}'); END"
-        )
-    statements.append(
-        "CREATE TRIGGER org_organization_delete_changes AFTER DELETE ON org_organization "
-        f"BEGIN DELETE FROM {CHANGES} WHERE organization_pk = OLD.id; END"
+def _sqlite_functions() -> list[str]:
+    return [
+        "CREATE TRIGGER IF NOT EXISTS org_organization_delete_changes AFTER DELETE "
+        f"ON org_organization BEGIN DELETE FROM {CHANGES} WHERE organization_pk = OLD.id; END"
+    ]
+
+
+def _sqlite_trigger(domain: str, table: str, event: str, row: str) -> str:
+    return (
+        f"CREATE TRIGGER {trigger_name(domain, table, event)} AFTER {event} ON {table} "
+        f"BEGIN INSERT INTO {CHANGES} (organization_pk, writer, token, domain) "
+        f"VALUES ({row}.organization_id, 0, lower(hex(randomblob(8))), '{domain}'); END"
     )
-    return statements
 
 
-def _triggers() -> list[tuple[str, str, str, str]]:
+def triggers(watched: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str, str]]:
     """(domain, table, event, the rows it sees) of every trigger that records a change."""
     return [
         (domain, table, event, rows)
-        for domain, tables in WATCHED.items()
+        for domain, tables in watched.items()
         for table in tables
         for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
     ]
 
 
-def _trigger_name(domain: str, table: str, event: str) -> str:
+def trigger_name(domain: str, table: str, event: str) -> str:
     return f"{table}_{event.lower()}_{domain}_changes"
 
 
-def _trigger_names() -> list[tuple[str, str]]:
-    names = [(_trigger_name(d, table, event), table) for d, table, event, _rows in _triggers()]
-    return [*names, ("org_organization_delete_changes", "org_organization")]
+def trigger_operations(watched: dict[str, tuple[str, ...]], *, first: bool = False):
+    """The forward and backward functions of a RunPython operation that creates (and drops)
+    the change triggers of the tables `watched` names, by domain. The first such migration
+    also drops, going backward, what every trigger shares."""
 
+    def forward(apps, schema_editor) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            statements = _postgresql_functions()
+            statements += [_postgresql_trigger(*t) for t in triggers(watched)]
+        elif vendor == "sqlite":
+            statements = _sqlite_functions() + [_sqlite_trigger(*t) for t in triggers(watched)]
+        else:
+            raise NotImplementedError(f"No data-version triggers for {vendor}.")
+        for statement in statements:
+            schema_editor.execute(statement)
 
-def install_triggers(apps, schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements = _postgresql_install()
-    elif vendor == "sqlite":
-        statements = _sqlite_install()
-    else:
-        raise NotImplementedError(f"No data-version triggers for {vendor}.")
-    for statement in statements:
-        schema_editor.execute(statement)
+    def backward(apps, schema_editor) -> None:
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        for domain, table, event, _rows in triggers(watched):
+            on = f" ON {table}" if postgresql else ""
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {trigger_name(domain, table, event)}{on}"
+            )
 
-
-def remove_triggers(apps, schema_editor) -> None:
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    for name, table in _trigger_names():
-        on = f" ON {table}" if postgresql else ""
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
-    if postgresql:
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}()")
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}_forget()")
+    return forward, backward

@@ -2,7 +2,28 @@
 
 from django.db import migrations, models
 
-from partnerships.versions import install_triggers, remove_triggers
+from partnerships.versions import trigger_operations
+
+# The tables watched from the start, by domain (a table added later comes with a migration).
+WATCHED = {
+    "structure": (
+        "org_member",
+        "org_teammembership",
+        "partnerships_partnership",
+        "partnerships_relationship",
+    ),
+    "progress": (
+        "partnerships_partnership",
+        "partnerships_objective",
+        "meetings_session",
+        "meetings_checklistitem",
+        "meetings_sessionsuccess",
+        "meetings_satisfactionscore",
+        "meetings_objectivemeasurement",
+        "meetings_pulserating",
+    ),
+}
+install_triggers, remove_triggers = trigger_operations(WATCHED, first=True)
 
 
 class Migration(migrations.Migration):

@@ -108,3 +108,18 @@ def test_each_domain_moves_with_its_own_tables_only(db, org):
     structure, progress = versions()
     RelationshipFactory(partnership__organization=org)  # a new partnership and its line
     assert versions()[0] != structure and versions()[1] != progress
+
+
+def test_every_watched_table_has_its_triggers(db):
+    """A table added to WATCHED without a migration creating its triggers fails here."""
+    from partnerships.versions import WATCHED, trigger_name, triggers
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        installed = {row[0] for row in cursor.fetchall()}
+    wanted = {trigger_name(domain, table, event) for domain, table, event, _ in triggers(WATCHED)}
+    assert wanted <= installed
+    assert "org_organization_delete_changes" in installed
