@@ -95,6 +95,8 @@ def photograph(base_url: str, out: Path) -> list[Path]:
             ("/org/members/", "people.png"),
         ]:
             page.goto(path)
+            if path == "/health/":  # the brokers follow by htmx once the page has loaded
+                expect(page.locator("section#brokers ol, section#brokers .empty")).to_be_visible()
             shoot(name)
 
         # A manager's week: their sessions this quarter, and one session's log.
