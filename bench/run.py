@@ -475,7 +475,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             lambda: leader(f"/partnerships/{largest.pk}/"),
             repeat=repeat,
             pinned=5,
-            pinned_in="tests/partnerships/test_partnership_pages.py",
+            pinned_in="tests/partnerships/test_partnership_pages.py: few and many",
         ),
         Case(
             "partnership_map",

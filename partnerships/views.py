@@ -195,6 +195,34 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/partnership_form.html", {"form": form})
 
 
+# Relationships listed per channel on a partnership's page: the largest have thousands.
+CHANNEL_PAGE_SIZE = 50
+
+
+def _channel_pages(request: HttpRequest, map_) -> list[dict]:
+    """Each channel's relationships a page at a time (?direct_page=2...), with the links to
+    the pages around it; the other channels' pages and the day are kept in the links."""
+    pages = []
+    for channel in map_.channels:
+        param = f"{channel.type}_page"
+        page = Paginator(channel.relationships, CHANNEL_PAGE_SIZE).get_page(request.GET.get(param))
+
+        def link(number: int, param: str = param, anchor: str = channel.type) -> str:
+            query = request.GET.copy()
+            query[param] = number
+            return f"?{query.urlencode()}#channel-{anchor}"
+
+        pages.append(
+            {
+                "channel": channel,
+                "page": page,
+                "previous": link(page.previous_page_number()) if page.has_previous() else "",
+                "next": link(page.next_page_number()) if page.has_next() else "",
+            }
+        )
+    return pages
+
+
 def _render_detail(
     request: HttpRequest,
     membership: OrgMembership,
@@ -224,6 +252,7 @@ def _render_detail(
     context = {
         "partnership": partnership,
         "map": map_,
+        "channel_pages": _channel_pages(request, map_),
         "day": day,
         "today": today,
         "as_of_form": as_of_form or AsOfForm(organization=organization),

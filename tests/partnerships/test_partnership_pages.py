@@ -495,3 +495,63 @@ def test_the_list_costs_the_same_for_few_and_many(
         response = client.get("/partnerships/", {"status": "all"})
     [drive] = [p for p in response.context["page"] if p.name == "Quality drive"]
     assert (drive.n_direct, drive.n_influential, drive.n_guidance) == (334, 334, 333)
+
+
+def _directed_managers(quality, org, count: int) -> list[Member]:
+    """Lee Leader directs `count` more managers in the quality drive (bulk: no service)."""
+    managers = Member.objects.bulk_create(
+        Member(
+            organization=org,
+            quadrant=Quadrant.MANAGERS,
+            name=f"Manager {n:03}",
+            active_from=datetime.date(2020, 1, 1),
+        )
+        for n in range(count)
+    )
+    Relationship.objects.bulk_create(
+        Relationship(
+            organization=org,
+            partnership=quality.drive,
+            from_member=quality.lee,
+            to_member=manager,
+            from_quadrant=Quadrant.LEADERSHIP,
+            to_quadrant=Quadrant.MANAGERS,
+            type="direct",
+            starts_on=datetime.date(2024, 1, 1),
+        )
+        for manager in managers
+    )
+    return managers
+
+
+def test_a_large_channel_is_listed_a_page_at_a_time(leader_client, quality, org):
+    _directed_managers(quality, org, 119)  # with Max Manager: 120 direct lines
+    url = f"/partnerships/{quality.drive.pk}/"
+
+    first = leader_client.get(url, {"as_of": "2025-01-01"}).content.decode()
+    direct = first[first.index('id="channel-direct"') : first.index('id="channel-influential"')]
+    assert direct.count("<tr>") == 1 + 50  # the header row and the first 50
+    assert "1–50 of 120" in direct
+    assert 'href="?as_of=2025-01-01&amp;direct_page=2#channel-direct" rel="next"' in direct
+    assert 'rel="prev"' not in direct
+
+    last = leader_client.get(url, {"as_of": "2025-01-01", "direct_page": 3}).content.decode()
+    direct = last[last.index('id="channel-direct"') : last.index('id="channel-influential"')]
+    assert direct.count("<tr>") == 1 + 20
+    assert "101–120 of 120" in direct
+    assert "Manager 118" in direct
+    assert 'rel="next"' not in direct
+    # the summary still counts every relationship of the channel
+    assert "120 relationships" in last
+
+
+def test_the_partnership_page_costs_the_same_queries_for_few_and_many(
+    leader_client, quality, org, django_assert_num_queries
+):
+    url = f"/partnerships/{quality.drive.pk}/"
+    # session, user, roles, the partnership, its relationships with both members
+    with django_assert_num_queries(5):
+        assert leader_client.get(url).status_code == 200
+    _directed_managers(quality, org, 300)
+    with django_assert_num_queries(5):
+        assert leader_client.get(url).status_code == 200
