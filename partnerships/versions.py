@@ -182,5 +182,11 @@ def trigger_operations(watched: dict[str, tuple[str, ...]], *, first: bool = Fal
             schema_editor.execute(
                 f"DROP TRIGGER IF EXISTS {trigger_name(domain, table, event)}{on}"
             )
+        if first:
+            on = " ON org_organization" if postgresql else ""
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS org_organization_delete_changes{on}")
+            if postgresql:
+                schema_editor.execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}()")
+                schema_editor.execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}_forget()")
 
     return forward, backward
