@@ -193,11 +193,13 @@ def plan_sessions(
             slots_by_week[week.number] = days
     usable_weeks = sorted(slots_by_week)
 
-    # Who is busy when (UTC intervals, indexed by attendee and local day).
-    busy: dict[tuple[int, datetime.date], list[tuple[datetime.datetime, datetime.datetime]]]
+    # Who is busy when, kept per local day and week as the sessions themselves (UTC interval
+    # and attendees): a partnership's attendees are checked against the few sessions of a day
+    # with set intersections, rather than attendee by attendee (partnerships have thousands).
+    busy: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]]
     busy = defaultdict(list)
-    attendee_week_load: Counter[tuple[int, int]] = Counter()
-    attendee_day_load: Counter[tuple[int, datetime.date]] = Counter()
+    starting_on: dict[datetime.date, list[frozenset[int]]] = defaultdict(list)
+    starting_in_week: dict[int, list[frozenset[int]]] = defaultdict(list)
     week_load: Counter[int] = Counter()
     day_load: Counter[datetime.date] = Counter()
     week_of_day = {day: week.number for week in weeks for day in week.days}
@@ -206,15 +208,13 @@ def plan_sessions(
         day = start.astimezone(tz).date()
         week = week_of_day.get(day)
         last_day = (end - datetime.timedelta(microseconds=1)).astimezone(tz).date()
-        touched = [day + datetime.timedelta(days=i) for i in range((last_day - day).days + 1)]
-        for member in attendees:
-            for each in touched:  # a session past midnight blocks the next day as well
-                busy[(member, each)].append((start.astimezone(UTC), end.astimezone(UTC)))
-            attendee_day_load[(member, day)] += 1
-            if week is not None:
-                attendee_week_load[(member, week)] += 1
+        interval = (start.astimezone(UTC), end.astimezone(UTC), attendees)
+        for i in range((last_day - day).days + 1):  # past midnight blocks the next day too
+            busy[day + datetime.timedelta(days=i)].append(interval)
+        starting_on[day].append(attendees)
         day_load[day] += 1
         if week is not None:
+            starting_in_week[week].append(attendees)
             week_load[week] += 1
 
     for session in booked:
@@ -261,12 +261,14 @@ def plan_sessions(
             min(len(usable_weeks) - 1, int((index + 0.5) * len(usable_weeks) / len(todo)))
         ]
 
-        def busiest(load: Mapping, key: object, attendees: frozenset[int] = attendees) -> int:
-            return max((load[(m, key)] for m in attendees), default=0)
-
         weeks_in_order = sorted(
             usable_weeks,
-            key=lambda n: (busiest(attendee_week_load, n), week_load[n], abs(n - target), n),
+            key=lambda n: (
+                _busiest(attendees, starting_in_week.get(n, ())),
+                week_load[n],
+                abs(n - target),
+                n,
+            ),
         )
         blockers: set[int] = set()
         chosen: tuple[int, datetime.datetime] | None = None
@@ -275,7 +277,12 @@ def plan_sessions(
             # Rotate the tie-break so that quiet weeks do not all start on their first day.
             rotation = {day: (i - index) % len(days) for i, day in enumerate(days)}
             days_in_order = sorted(
-                days, key=lambda d: (busiest(attendee_day_load, d), day_load[d], rotation[d])
+                days,
+                key=lambda d: (
+                    _busiest(attendees, starting_on.get(d, ())),
+                    day_load[d],
+                    rotation[d],
+                ),
             )
             for day in days_in_order:
                 for start in days[day]:
@@ -343,17 +350,25 @@ def _starts_on(
     return starts
 
 
+def _busiest(attendees: frozenset[int], sessions: Iterable[frozenset[int]]) -> int:
+    """The most sessions (of those given) any one of the attendees is in."""
+    counts: Counter[int] = Counter()
+    for others in sessions:
+        counts.update(attendees & others)
+    return max(counts.values(), default=0)
+
+
 def _clashes(
     attendees: frozenset[int],
     day: datetime.date,
     start: datetime.datetime,
     end: datetime.datetime,
-    busy: Mapping[tuple[int, datetime.date], list[tuple[datetime.datetime, datetime.datetime]]],
+    busy: Mapping[datetime.date, list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]],
 ) -> set[int]:
+    """The attendees already in a session that overlaps [start, end) on the day."""
     start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
-    return {
-        member
-        for member in attendees
-        for other_start, other_end in busy.get((member, day), ())
-        if start_utc < other_end and other_start < end_utc
-    }
+    clashing: set[int] = set()
+    for other_start, other_end, others in busy.get(day, ()):
+        if start_utc < other_end and other_start < end_utc:
+            clashing |= attendees & others
+    return clashing

@@ -48,17 +48,32 @@ def members_by_partnership(
     partnership_ids: Iterable[int], start: datetime.date, end: datetime.date | None
 ) -> dict[int, list[Member]]:
     """The members of each partnership over [start, end): every end of a relationship active
-    on at least one of those days; one query. Sorted by quadrant, then name."""
+    on at least one of those days; two queries (the relationships' ends as plain ids, then
+    each member once: a member of many partnerships is one object, not one per relationship
+    end). Sorted by quadrant, then name."""
     relationships = (
         Relationship.objects.filter(partnership_id__in=list(partnership_ids))
         .overlapping(start, end)
-        .select_related("from_member", "to_member")
+        .order_by()
     )
-    found: dict[int, dict[int, Member]] = defaultdict(dict)
-    for relationship in relationships:
-        for member in (relationship.from_member, relationship.to_member):
-            found[relationship.partnership_id][member.pk] = member
-    return {pid: sorted(members.values(), key=_member_order) for pid, members in found.items()}
+    ids_of: dict[int, set[int]] = defaultdict(set)
+    for partnership_id, from_id, to_id in relationships.values_list(
+        "partnership_id", "from_member_id", "to_member_id"
+    ):
+        ids_of[partnership_id].update((from_id, to_id))
+    if not ids_of:
+        return {}
+    # By subquery, not a list of ids: one query however many members (SQLite caps parameters).
+    by_id = {
+        member.pk: member
+        for member in Member.objects.filter(
+            Q(pk__in=relationships.values("from_member"))
+            | Q(pk__in=relationships.values("to_member"))
+        )
+    }
+    return {
+        pid: sorted((by_id[pk] for pk in ids), key=_member_order) for pid, ids in ids_of.items()
+    }
 
 
 def _member_order(member: Member) -> tuple:
