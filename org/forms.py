@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django import forms
-from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 
-from org.models import PERSON_QUADRANTS, Member, Organization, Quadrant
+from org.models import PERSON_QUADRANTS, Member, MemberQuerySet, Organization, Quadrant
 
 QUADRANT_NAMES = "Leadership, Managers, Teams or Employees"
 
@@ -176,52 +177,147 @@ class MoveForm(forms.Form):
     )
 
 
-class _OfferedChoiceIterator(ModelChoiceIterator):
-    def __init__(self, field: PersonChoiceField) -> None:
-        super().__init__(field)
-        self.queryset = field.offered
+PEOPLE_CHOICES_LIMIT = 20
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+def addable_people(team: Member) -> MemberQuerySet:
+    """The people of the team's organization active today who do not sit on the team yet."""
+    organization = team.organization
+    return (
+        Member.objects.for_org(organization)
+        .filter(kind=Member.Kind.PERSON)
+        .active_on(organization.today())
+        .exclude(person_seats__team=team)
+    )
+
+
+@dataclass
+class PeopleChoices:
+    """What the add form shows under its search box: the text, the people matching it and the
+    one picked.
+
+    Never more than PEOPLE_CHOICES_LIMIT people (the picked one first), whatever the size of
+    the organization; `more` says that the text matches further people.
+    """
+
+    query: str = ""
+    people: list[Member] = field(default_factory=list)
+    picked_id: int | None = None
+    more: bool = False
+
+
+def people_choices(team: Member, query: str, picked: Member | None = None) -> PeopleChoices:
+    """The people who could join the team matching the text, in quadrant order; one query,
+    none without text."""
+    matches = []
+    if query.strip():
+        found = addable_people(team).search(query).in_quadrant_order()
+        matches = list(found[: PEOPLE_CHOICES_LIMIT + 1])
+    slots = PEOPLE_CHOICES_LIMIT
+    if picked is not None:
+        matches = [m for m in matches if m.pk != picked.pk]
+        slots -= 1
+    people = [picked] if picked is not None else []
+    return PeopleChoices(
+        query=query,
+        people=[*people, *matches[:slots]],
+        picked_id=picked.pk if picked is not None else None,
+        more=len(matches) > slots,
+    )
+
+
+class _NoChoices(ModelChoiceIterator):
+    """Offers nothing: the add form lists the matches of its search text, never everyone."""
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+class PersonPickField(forms.ModelChoiceField):
     """Accepts any member of the organization, so the service can say what is wrong with a
-    choice, but offers in the select only the people that fit (`offered`)."""
+    choice, but offers none by itself (`PeopleChoices` lists the ones to pick from)."""
 
-    iterator = _OfferedChoiceIterator
-
-    def __init__(self, *, offered: QuerySet, **kwargs) -> None:
-        self.offered = offered
-        super().__init__(**kwargs)
-
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj.name} ({obj.get_quadrant_display()})"
+    iterator = _NoChoices
 
 
 class TeamPeopleForm(forms.Form):
-    """Add a person to a team, or take one off it."""
+    """Add a person to a team, or take one off it.
+
+    The person to add is found by search text (never a list of the whole organization): `query`
+    is the text and `person` the one picked among the matches. Without a pick, the one active
+    person whose name is exactly the text is taken; otherwise the form is shown again with the
+    matches to pick from. Taking someone off names them directly (`person`).
+    """
 
     ADD, REMOVE = "add", "remove"
 
     action = forms.ChoiceField(
         choices=[(ADD, "Add"), (REMOVE, "Remove")], initial=ADD, widget=forms.HiddenInput
     )
+    query = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Add a person",
+        help_text="Type part of a name or title, then pick the person.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, team: Member, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        organization = team.organization
-        offered = (
-            Member.objects.for_org(organization)
-            .filter(kind=Member.Kind.PERSON)
-            .active_on(organization.today())
-            .exclude(person_seats__team=team)
-            .in_quadrant_order()
+        self.team = team
+        self._choices: PeopleChoices | None = None
+        self.fields["person"] = PersonPickField(
+            queryset=Member.objects.for_org(team.organization),
+            required=False,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": "That person is not in this organization."},
         )
-        self.fields["person"] = PersonChoiceField(
-            queryset=Member.objects.for_org(organization),
-            offered=offered,
-            label="Add a person",
-            empty_label="Choose a person",
-            error_messages={
-                "required": "Choose a person.",
-                "invalid_choice": "That person is not in this organization.",
-            },
-        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("person") or any(name in self.errors for name in self.fields):
+            return data
+        if data["action"] == self.REMOVE:
+            self.add_error("person", "Choose a person.")
+            return data
+        query = data["query"]
+        if not query:
+            self.add_error("query", "Type part of a name or title, then pick the person.")
+            return data
+        organization = self.team.organization
+        people = Member.objects.for_org(organization).filter(kind=Member.Kind.PERSON)
+        exact = list(people.active_on(organization.today()).filter(name__iexact=query)[:2])
+        if len(exact) == 1:
+            data["person"] = exact[0]  # the service says if they already sit on the team
+        elif self.choices().people:
+            self.add_error("query", f"Pick one of the people matching “{query}”.")
+        else:
+            self.add_error("query", f"No active person matches “{query}”.")
+        return data
+
+    def choices(self) -> PeopleChoices:
+        """What to show under the search box: the matches, the person picked first."""
+        if self._choices is None:
+            data = getattr(self, "cleaned_data", {})
+            picked = data.get("person") if data.get("action") == self.ADD else None
+            query = data.get("query", "") if self.is_bound else ""
+            self._choices = people_choices(self.team, query, picked)
+        return self._choices
+
+
+class PeopleSearchForm(forms.Form):
+    """The add form's search text and the person picked so far, as typed (HTMX)."""
+
+    query = forms.CharField(required=False, max_length=100)
+    person = forms.IntegerField(required=False, min_value=1)
+
+    def choices(self, team: Member) -> PeopleChoices:
+        """The matches of the text (after is_valid); the picked person first while they could
+        still join the team."""
+        picked = None
+        if self.cleaned_data["person"]:
+            picked = addable_people(team).filter(pk=self.cleaned_data["person"]).first()
+        return people_choices(team, self.cleaned_data["query"], picked)

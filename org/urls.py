@@ -13,5 +13,10 @@ urlpatterns = [
     path("members/<int:pk>/archive/", views.member_archive, name="member_archive"),
     path("members/<int:pk>/move/", views.member_move, name="member_move"),
     path("members/<int:pk>/people/", views.member_people, name="member_people"),
+    path(
+        "members/<int:pk>/people/search/",
+        views.member_people_search,
+        name="member_people_search",
+    ),
     path("audit/", audit_views.audit_log, name="audit"),
 ]

@@ -27,6 +27,7 @@ from org.forms import (
     MemberForm,
     MoveForm,
     NewMemberKindForm,
+    PeopleSearchForm,
     TeamPeopleForm,
 )
 from org.middleware import SESSION_KEY, current_membership, load_memberships
@@ -286,6 +287,14 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template_name, {"form": form, "member": member, "confirm": confirm})
 
 
+def _team_for_admin(request: HttpRequest, pk: int) -> Member:
+    """The team (404 outside the organization, or for a person), if the user is an admin."""
+    team = _member_for_admin(request, pk)
+    if not team.is_team:
+        raise Http404("Only teams have people.")
+    return team
+
+
 def _team_people_context(
     membership: OrgMembership, team: Member, form: TeamPeopleForm | None = None
 ) -> dict:
@@ -304,9 +313,7 @@ def _team_people_context(
 @require_http_methods(["GET", "POST"])
 def member_people(request: HttpRequest, pk: int) -> HttpResponse:
     """A team's people: add one or take one off (in place with HTMX)."""
-    team = _member_for_admin(request, pk)
-    if not team.is_team:
-        raise Http404("Only teams have people.")
+    team = _team_for_admin(request, pk)
     membership = require_admin(request)
     form = None
     notice = ""
@@ -331,3 +338,17 @@ def member_people(request: HttpRequest, pk: int) -> HttpResponse:
         template_name = "org/_team_people.html"
     context = {"member": team, "notice": notice, **_team_people_context(membership, team, form)}
     return render(request, template_name, context)
+
+
+@require_GET
+def member_people_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people matching the add form's search text: an HTMX fragment for a team's page.
+
+    At most twenty active people not on the team yet, each a radio button; the person picked
+    so far stays first and checked.
+    """
+    team = _team_for_admin(request, pk)
+    form = PeopleSearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid search.")
+    return render(request, "org/_people_choices.html", {"choices": form.choices(team)})

@@ -1,4 +1,5 @@
-"""The demo admin, in a real browser: logs in, switches organization, adds a person."""
+"""The demo admin, in a real browser: logs in, switches organization, adds a person, and puts
+a person on a team by searching for them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from org.demo import DEMO_PASSWORD, demo_seed
-from org.models import Member
+from org.models import Member, TeamMembership
 
 
 @pytest.fixture
@@ -87,3 +88,35 @@ def test_the_admin_adds_a_person_through_the_htmx_form(page: Page, demo):
         "person",
         "zora.quintero@northwind.example",
     )
+
+
+def test_the_admin_puts_a_person_on_a_team_by_searching(page: Page, demo):
+    team = Member.objects.get(organization__slug="northwind", name="Inbound Receiving")
+    fleet = Member.objects.get(organization__slug="northwind", title="Fleet Manager")
+    assert not TeamMembership.objects.filter(team=team, person=fleet).exists()
+    log_in(page, "admin")
+    page.goto(f"/org/members/{team.pk}/")
+    section = page.locator("#team-people")
+    expect(section.get_by_role("combobox")).to_have_count(0)  # no list of everyone
+    expect(section.get_by_role("radio")).to_have_count(0)
+
+    # Typing asks the server for the matches and swaps in only the list of them.
+    with page.expect_response(lambda r: "/people/search/" in r.url) as searched:
+        section.get_by_label("Add a person").press_sequentially("fleet man")
+    assert searched.value.request.headers.get("hx-request") == "true"
+    pick = section.get_by_role("radio", name=re.compile(re.escape(fleet.name)))
+    expect(pick).to_have_count(1)
+    expect(section.get_by_role("radio")).to_have_count(1)
+    expect(section.locator("#people-choices")).to_contain_text("Fleet Manager")
+    pick.check()
+
+    with page.expect_response(lambda r: r.request.method == "POST") as added:
+        section.get_by_role("button", name="Add to team").click()
+    assert added.value.request.headers.get("hx-request") == "true"
+    expect(section.get_by_text(f"Added {fleet.name}.")).to_be_visible()
+    expect(
+        section.get_by_role("button", name=f"Remove {fleet.name} from {team.name}")
+    ).to_be_visible()
+    expect(section.get_by_label("Add a person")).to_have_value("")
+    expect(page).to_have_url(re.compile(rf"/org/members/{team.pk}/$"))
+    assert TeamMembership.objects.filter(team=team, person=fleet).exists()

@@ -141,6 +141,7 @@ ROUTES: dict[str, Route] = {
     "org:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "org:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
+    "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
     "org:audit": _no_object(get=ADMIN),
     # the import and the exports
     "org_import:upload": _no_object(get=ADMIN, post=ADMIN),
