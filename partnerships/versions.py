@@ -26,6 +26,7 @@ and one that is never reused if it rolls back: caching under it is harmless.
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 
 from org.models import Organization
 
@@ -84,6 +85,23 @@ def data_version(organization: Organization, domain: str = STRUCTURE) -> str | N
         )
         row = cursor.fetchone()
         return f"v{row[0]}-{row[1]}" if row else "v0"
+
+
+def prune_changes() -> int:
+    """Delete every change row but the newest of each organization and domain, so that the
+    table does not grow with every write forever; no version changes. Rows of transactions
+    still running are not seen, so not touched. Returns how many rows went."""
+    from partnerships.models import DataChange  # the models import nothing from here
+
+    newest = (
+        DataChange.objects.filter(
+            organization_pk=OuterRef("organization_pk"), domain=OuterRef("domain")
+        )
+        .order_by("-writer", "-id")
+        .values("pk")[:1]
+    )
+    deleted, _ = DataChange.objects.exclude(pk=Subquery(newest)).delete()
+    return deleted
 
 
 # --- the triggers ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ indexed query, never reused, and withheld while another transaction's write may 
 from __future__ import annotations
 
 import datetime
+import io
 import threading
 
 import pytest
@@ -123,3 +124,27 @@ def test_every_watched_table_has_its_triggers(db):
     wanted = {trigger_name(domain, table, event) for domain, table, event, _ in triggers(WATCHED)}
     assert wanted <= installed
     assert "org_organization_delete_changes" in installed
+
+
+def test_pruning_keeps_every_version_and_only_the_newest_rows(db, org, other_org):
+    from django.core.management import call_command
+
+    from partnerships.versions import PROGRESS, STRUCTURE
+
+    for organization in (org, other_org):
+        for _ in range(3):
+            RelationshipFactory(partnership__organization=organization)
+    before = {
+        (o.pk, d): data_version(o, d) for o in (org, other_org) for d in (STRUCTURE, PROGRESS)
+    }
+    assert DataChange.objects.count() > 4
+
+    out = io.StringIO()
+    call_command("prune_data_changes", stdout=out)
+
+    after = {(o.pk, d): data_version(o, d) for o in (org, other_org) for d in (STRUCTURE, PROGRESS)}
+    assert after == before
+    assert DataChange.objects.count() == 4  # one per organization and domain
+    assert out.getvalue().startswith("Deleted ")
+    PersonFactory(organization=org)  # and the next write still moves the version
+    assert data_version(org) != before[(org.pk, STRUCTURE)]
