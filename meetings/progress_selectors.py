@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from meetings.models import (
@@ -36,10 +35,8 @@ from meetings.quarters import Quarter
 from meetings.selectors import current_quarter
 from org.models import QUADRANT_ORDER, Organization, OrgMembership, Quadrant
 from partnerships.models import Objective, Partnership
-from partnerships.versions import PROGRESS, data_version
+from partnerships.versions import PROGRESS, data_version, kept
 
-# A key never goes stale (it carries the data version); this only frees the cache of old keys.
-DASHBOARD_CACHE_SECONDS = 6 * 60 * 60
 # Bump when the shape of what is cached changes, so old entries are never read back.
 _DASHBOARD_FORMAT = "dashboard-1"
 
@@ -379,17 +376,15 @@ def cached_dashboard(
     organization = membership.organization
     today = organization.today()
     version = data_version(organization, PROGRESS)
-    if version is None:
-        return dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today)
-    key = (
-        f"{_DASHBOARD_FORMAT}:org-{organization.pk}:{version}:membership-{membership.pk}:"
-        f"{quarter.key}:{quarter.start.isoformat()}:{today.isoformat()}:{keeps_checklist}"
+    key = None
+    if version is not None:
+        key = (
+            f"{_DASHBOARD_FORMAT}:org-{organization.pk}:{version}:membership-{membership.pk}:"
+            f"{quarter.key}:{quarter.start.isoformat()}:{today.isoformat()}:{keeps_checklist}"
+        )
+    return kept(
+        key, lambda: dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today)
     )
-    board = cache.get(key)
-    if board is None:
-        board = dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today)
-        cache.set(key, board, DASHBOARD_CACHE_SECONDS)
-    return board
 
 
 def dashboard(

@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
@@ -26,11 +25,10 @@ from partnerships.models import (
     Relationship,
     RelationshipQuerySet,
 )
+from partnerships.versions import kept
 
 # A partnership's map draws members one by one up to this many; above, the aggregated box.
 MAP_MEMBER_LIMIT = 60
-# Cached counts never go stale (the key carries the data version); this frees old keys.
-CACHE_SECONDS = 6 * 60 * 60
 # Bump when the shape of the cached Counts changes, so old entries are never read back.
 _CACHE_FORMAT = "diagram-counts-1"
 
@@ -160,16 +158,12 @@ def diagram_counts(scope: DiagramScope, *, version: str | None = None) -> Counts
     in Django's cache under a key carrying it, as the health analysis is: no query when
     cached, and never stale.
     """
-    key = scope.cache_key(version) if version is not None else None
-    if key is not None:
-        counts = cache.get(key)
-        if counts is not None:
-            return counts
-    quadrants, names = quadrant_counts(scope)
-    counts = Counts(quadrants=quadrants, names=names, flows=flow_counts(scope))
-    if key is not None:
-        cache.set(key, counts, CACHE_SECONDS)
-    return counts
+
+    def count() -> Counts:
+        quadrants, names = quadrant_counts(scope)
+        return Counts(quadrants=quadrants, names=names, flows=flow_counts(scope))
+
+    return kept(scope.cache_key(version) if version is not None else None, count)
 
 
 # --- drill-down lists -----------------------------------------------------------------------
@@ -387,14 +381,8 @@ def cached_ego(scope: DiagramScope, member: Member, *, version: str | None) -> E
     the version, none more when cached): the paths, the relationships and the names on them
     all live in the tables the version watches. Without a version (a write may still be
     landing), computed and not kept."""
-    if version is None:
-        return ego(scope, member)
-    key = f"{scope.cache_key(version)}:place-{member.pk}"
-    place = cache.get(key)
-    if place is None:
-        place = ego(scope, member)
-        cache.set(key, place, CACHE_SECONDS)
-    return place
+    key = f"{scope.cache_key(version)}:place-{member.pk}" if version is not None else None
+    return kept(key, lambda: ego(scope, member))
 
 
 # --- a partnership's map --------------------------------------------------------------------

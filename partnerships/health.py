@@ -29,13 +29,11 @@ from django.urls import reverse
 from org.models import QUADRANT_ORDER, Member, Organization, OrgMembership
 from partnerships import graph
 from partnerships.models import Objective, Partnership, Relationship, RelationshipQuerySet
-from partnerships.versions import data_version
+from partnerships.versions import CACHE_SECONDS, data_version
 
 # How many risks the page lists (overall, and for each quadrant); the rest are counted.
 RISKS_SHOWN = 50
 BROKERS_SHOWN = 10
-# A key never goes stale (it changes with the data); this only frees the cache of old keys.
-CACHE_SECONDS = 6 * 60 * 60
 # Bump when the shape of what is cached changes, so old entries are never read back.
 _CACHE_FORMAT = "health-1"
 

@@ -25,6 +25,10 @@ and one that is never reused if it rolls back: caching under it is harmless.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
@@ -53,6 +57,11 @@ WATCHED = {
 }
 CHANGES = "partnerships_datachange"
 _FUNCTION = "partnership_map_data_change"
+# A key carrying a version never goes stale (it changes with the data); this only frees the
+# cache of old keys.
+CACHE_SECONDS = 6 * 60 * 60
+
+T = TypeVar("T")
 
 
 def data_version(organization: Organization, domain: str = STRUCTURE) -> str | None:
@@ -102,6 +111,19 @@ def prune_changes() -> int:
     )
     deleted, _ = DataChange.objects.exclude(pk=Subquery(newest)).delete()
     return deleted
+
+
+def kept(key: str | None, compute: Callable[[], T]) -> T:
+    """What Django's cache holds under `key` (a key carrying a data version), computed and
+    kept there when it holds nothing. Without a key (the version was None: a write may still
+    be landing), computed and not kept."""
+    if key is None:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 # --- the triggers ----------------------------------------------------------------------------
