@@ -742,6 +742,20 @@ def _table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def setup_django() -> None:
+    """Django set up for a benchmark process (DATABASE_URL already chosen), and for this
+    process only: the benchmark's URLconf and template, production-like debug off, the test
+    client's host allowed."""
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], ROOT / "bench" / "templates"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -755,17 +769,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     ensure_postgresql(url)
 
-    import django
+    setup_django()
     from django.conf import settings
-
-    django.setup()
-    # This process only: the benchmark's URLconf and template, production-like debug off, the
-    # test client's host allowed.
-    settings.ROOT_URLCONF = "bench.urls"
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], ROOT / "bench" / "templates"]
-
     from django.core.management import call_command
     from django.db import connection
 

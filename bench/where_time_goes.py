@@ -40,19 +40,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="timed requests")
     options = parser.parse_args()
 
-    from bench.run import database_url
+    from bench.run import database_url, setup_django
 
     os.environ["DATABASE_URL"] = database_url(options.size)
-
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    # as bench/run.py: its URLconf and template, so /bench/reference/ answers too
-    settings.ROOT_URLCONF = "bench.urls"
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], ROOT / "bench" / "templates"]
+    setup_django()  # as bench/run.py: its URLconf too, so /bench/reference/ answers
 
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
