@@ -29,10 +29,10 @@ from meetings.models import (
     SessionStatus,
     SessionSuccess,
 )
-from meetings.planner import PlanPartnership, plan_sessions
+from meetings.planner import plan_sessions
 from meetings.progress_selectors import measurable_objectives, quarters_up_to
 from meetings.quarters import Quarter
-from meetings.selectors import facilitator_for, members_by_partnership, partnerships_to_meet
+from meetings.selectors import members_by_partnership, partnerships_to_meet, plan_partnership
 from org.models import Organization, OrgMembership, Role
 from partnerships.models import Relationship
 
@@ -103,18 +103,7 @@ def _plan_quarter(
     blackouts = set(
         BlackoutDate.objects.filter(organization=organization).values_list("date", flat=True)
     )
-    wanted = []
-    for partnership in partnerships:
-        people = members.get(partnership.pk, [])
-        facilitator = facilitator_for(people)
-        wanted.append(
-            PlanPartnership(
-                partnership.pk,
-                partnership.name,
-                frozenset(m.pk for m in people),
-                facilitator.pk if facilitator else None,
-            )
-        )
+    wanted = [plan_partnership(p, members.get(p.pk, [])) for p in partnerships]
     plan = plan_sessions(
         quarter=quarter, tz=organization.tz, partnerships=wanted, blackouts=blackouts
     )

@@ -21,6 +21,7 @@ from meetings.models import (
     SessionStatus,
     SessionSuccess,
 )
+from meetings.planner import PlanPartnership
 from meetings.quarters import Quarter
 from org.models import Member, Organization, OrgMembership, Quadrant
 from partnerships.models import Partnership, Relationship
@@ -84,6 +85,17 @@ def facilitator_for(members: Iterable[Member]) -> Member | None:
     """Who facilitates a partnership's session: its first leader, else its first manager."""
     candidates = [m for m in members if m.quadrant in FACILITATOR_QUADRANTS and not m.is_team]
     return min(candidates, key=_member_order, default=None)
+
+
+def plan_partnership(partnership: Partnership, members: list[Member]) -> PlanPartnership:
+    """What the planner needs of a partnership: its members as attendees, and who facilitates."""
+    facilitator = facilitator_for(members)
+    return PlanPartnership(
+        id=partnership.pk,
+        name=partnership.name,
+        attendee_ids=frozenset(m.pk for m in members),
+        facilitator_id=facilitator.pk if facilitator else None,
+    )
 
 
 def facilitator_choices(members: Iterable[Member]) -> list[Member]:

@@ -29,9 +29,9 @@ from meetings.models import (
     SessionSuccess,
     new_feed_token,
 )
-from meetings.planner import BookedSession, Plan, PlanPartnership, WorkingTime, plan_sessions
+from meetings.planner import BookedSession, Plan, WorkingTime, plan_sessions
 from meetings.quarters import Quarter
-from meetings.selectors import facilitator_for, members_by_partnership, partnerships_to_meet
+from meetings.selectors import members_by_partnership, partnerships_to_meet, plan_partnership
 from org.audit import audit_entry, audit_record, json_value, snapshot
 from org.models import AuditEntry, Member, Organization, OrgMembership
 
@@ -174,18 +174,7 @@ def session_plan_preview(
                 blocks_time=session.status in (SessionStatus.PLANNED, SessionStatus.HELD),
             )
         )
-    to_place = []
-    for partnership in partnerships:
-        members = members_of.get(partnership.pk, [])
-        facilitator = facilitator_for(members)
-        to_place.append(
-            PlanPartnership(
-                id=partnership.pk,
-                name=partnership.name,
-                attendee_ids=frozenset(m.pk for m in members),
-                facilitator_id=facilitator.pk if facilitator else None,
-            )
-        )
+    to_place = [plan_partnership(p, members_of.get(p.pk, [])) for p in partnerships]
     everyone = {m.pk: m for members in members_of.values() for m in members}
     plan = plan_sessions(
         quarter=quarter,
