@@ -12,7 +12,7 @@ PORT ?= 8000
 help:
 	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
 	@echo "make test   run the whole suite, browser tests included"
-	@echo "make lint   ruff check and format check      make format   fix what ruff can"
+	@echo "make lint   ruff, and import-linter's layer contracts (.importlinter)      make format   fix what ruff can"
 	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
 	@echo "make loadtest  gunicorn under load on PostgreSQL, restarted midway; no acknowledged write may be lost"
@@ -39,6 +39,7 @@ test: $(STAMP) browser-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -37,7 +37,7 @@ def synthetic_organization(
     members: int, relationships: int, *, seed: int = SEED
 ) -> tuple[list[tuple[int, str]], list[tuple[int, int, str]], dict[int, list]]:
     """(member, quadrant) nodes, (from, to, type) relationships and partnerships of an org."""
-    from partnerships.graph import type_for_quadrants
+    from partnerships.rules import type_for_quadrants
 
     rng = random.Random(seed)
     shares = {"L": 0.004, "M": 0.06, "T": 0.09}

@@ -1,4 +1,4 @@
-"""Times the CSV import (org/imports.py, org/import_services.py) of a 10,000-person export.
+"""Times the CSV import (transfer/imports.py, transfer/services.py) of a 10,000-person export.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/partnership_map .venv/bin/python bench/bench_import.py
     .venv/bin/python bench/bench_import.py --size small     # 300 people
@@ -100,9 +100,9 @@ def _time(function: Callable[[], object]) -> tuple[float, object]:
 
 
 def run(people: int) -> dict:
-    from org.import_services import organization_import
-    from org.imports import plan_import, preview_import
     from org.models import Organization
+    from transfer.imports import plan_import, preview_import
+    from transfer.services import organization_import
 
     organization = Organization.objects.create(name="Bench Corp", slug="bench-corp")
     first = as_csv(synthetic_export(people))

@@ -308,10 +308,10 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
     from bench.synthetic import USERNAMES
     from meetings.models import Session, SessionStatus
     from meetings.quarters import Quarter
-    from org.import_services import organization_import
-    from org.imports import plan_import, preview_import
     from org.models import Member, Organization, OrgMembership, TeamMembership
     from partnerships.models import Objective, Partnership, Relationship
+    from transfer.imports import plan_import, preview_import
+    from transfer.services import organization_import
 
     users = {role: get_user_model().objects.get(username=name) for role, name in USERNAMES.items()}
     leader_role = OrgMembership.objects.select_related("organization", "member").get(
@@ -576,7 +576,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             after=drop_import_org,
             pinned=4,
             pinned_in="tests/imports/test_preview.py (preview_import alone)",
-            note="the file's own functions (org/imports.py), not the upload page",
+            note="the file's own functions (transfer/imports.py), not the upload page",
         ),
         Case(
             "import_apply",

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from meetings import progress_views, views
+from meetings import views
+from meetings.progress import views as progress_views
 
 
 class LogKindConverter:

@@ -67,6 +67,7 @@ from meetings.selectors import (
 )
 from org.access import require_membership
 from org.models import OrgMembership
+from org.spreadsheets import attachment
 from partnerships.models import Objective, Partnership
 
 # --- my sessions ----------------------------------------------------------------------------
@@ -714,10 +715,9 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ics_response(body: bytes, filename: str | None = None) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return attachment(body, filename, "text/calendar; charset=utf-8")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @require_GET

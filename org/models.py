@@ -12,22 +12,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from partnerships import rules
+
 
 class Quadrant(models.TextChoices):
     """The four parts of the box, in the order L < M < T < E that relationships follow."""
 
-    LEADERSHIP = "L", "Leadership"
-    MANAGERS = "M", "Managers"
-    TEAMS = "T", "Teams"
-    EMPLOYEES = "E", "Employees"
+    LEADERSHIP = rules.LEADERSHIP, rules.QUADRANT_NAMES[rules.LEADERSHIP]
+    MANAGERS = rules.MANAGERS, rules.QUADRANT_NAMES[rules.MANAGERS]
+    TEAMS = rules.TEAMS, rules.QUADRANT_NAMES[rules.TEAMS]
+    EMPLOYEES = rules.EMPLOYEES, rules.QUADRANT_NAMES[rules.EMPLOYEES]
 
     @property
     def rank(self) -> int:
         return QUADRANT_ORDER.index(self.value)
 
 
-QUADRANT_ORDER = ["L", "M", "T", "E"]
-PERSON_QUADRANTS = [Quadrant.LEADERSHIP, Quadrant.MANAGERS, Quadrant.EMPLOYEES]
+QUADRANT_ORDER = list(rules.QUADRANTS)
+PERSON_QUADRANTS = [Quadrant(q) for q in rules.PERSON_QUADRANTS]
 
 
 def validate_time_zone(value: str) -> None:

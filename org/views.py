@@ -25,16 +25,12 @@ from org.forms import (
     ArchiveForm,
     MemberFilterForm,
     MemberForm,
-    MoveForm,
     NewMemberKindForm,
     PeopleSearchForm,
     TeamPeopleForm,
 )
 from org.middleware import SESSION_KEY, current_membership, load_memberships
 from org.models import Member, OrgMembership, Quadrant
-from partnerships.forms import MoveConfirmForm
-from partnerships.selectors import member_partnerships
-from partnerships.services import MoveBreaksRelationships, member_move_checked
 
 
 @login_not_required
@@ -118,27 +114,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(request, template_name, context)
 
 
-@require_GET
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One person or team: the facts, their teams or people, and the admin's actions."""
-    membership, member = _load_member(request, pk)
-    today = membership.organization.today()
-    context = {
-        "member": member,
-        "today": today,
-        "day": today,
-        "can_edit": membership.can_edit_structure,
-        "moves": list(member.quadrant_moves.select_related("moved_by")),
-        "member_partnerships": member_partnerships(member, membership, today),
-    }
-    if member.is_team:
-        context.update(_team_people_context(membership, member))
-    else:
-        context["teams"] = list(member.teams.order_by("name", "id"))
-    return render(request, "org/member_detail.html", context)
-
-
-def _load_member(request: HttpRequest, pk: int) -> tuple[OrgMembership, Member]:
+def load_member(request: HttpRequest, pk: int) -> tuple[OrgMembership, Member]:
     """The user's role and a member of their organization (404 for any other member)."""
     membership = require_membership(request)
     member = get_member(request, pk)
@@ -146,14 +122,14 @@ def _load_member(request: HttpRequest, pk: int) -> tuple[OrgMembership, Member]:
     return membership, member
 
 
-def _member_for_admin(request: HttpRequest, pk: int) -> Member:
+def member_for_admin(request: HttpRequest, pk: int) -> Member:
     """The member (404 outside the organization), if the user may change the structure (403)."""
-    _, member = _load_member(request, pk)
+    _, member = load_member(request, pk)
     require_admin(request)
     return member
 
 
-def _add_service_errors(form: Form, error: ValidationError) -> None:
+def add_service_errors(form: Form, error: ValidationError) -> None:
     """Show a service's refusal on the form: beside its field when the form has one."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -162,10 +138,10 @@ def _add_service_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _saved(request: HttpRequest, member: Member, message: str) -> HttpResponse:
+def member_saved(request: HttpRequest, member: Member, message: str) -> HttpResponse:
     """After a successful change: to the member's page (a client redirect for HTMX)."""
     messages.success(request, message)
-    url = reverse("org:member_detail", args=[member.pk])
+    url = reverse("partnerships:member_detail", args=[member.pk])
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -184,9 +160,9 @@ def member_new(request: HttpRequest) -> HttpResponse:
                     organization=organization, by=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
-                return _saved(request, member, f"Added {member.name}.")
+                return member_saved(request, member, f"Added {member.name}.")
     else:
         kind_form = NewMemberKindForm(request.GET)
         if not kind_form.is_valid():
@@ -202,7 +178,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member_for_admin(request, pk)
+    member = member_for_admin(request, pk)
     if request.method == "POST":
         form = MemberForm(request.POST, organization=member.organization, member=member)
         if form.is_valid():
@@ -220,9 +196,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
-                return _saved(request, member, f"Saved {member.name}.")
+                return member_saved(request, member, f"Saved {member.name}.")
     else:
         form = MemberForm(organization=member.organization, member=member)
     template_name = "org/member_form.html"
@@ -234,16 +210,16 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then end the member's activity from the chosen day."""
-    member = _member_for_admin(request, pk)
+    member = member_for_admin(request, pk)
     if request.method == "POST":
         form = ArchiveForm(request.POST)
         if form.is_valid():
             try:
                 services.member_archive(member=member, on=form.cleaned_data["on"], by=request.user)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
-                return _saved(request, member, f"Archived {member.name}.")
+                return member_saved(request, member, f"Archived {member.name}.")
     else:
         form = ArchiveForm(initial={"on": member.organization.today()})
     template_name = "org/member_archive.html"
@@ -252,50 +228,15 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template_name, {"form": form, "member": member})
 
 
-@require_http_methods(["GET", "POST"])
-def member_move(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move a person to another quadrant; the move is kept in the member's history."""
-    member = _member_for_admin(request, pk)
-    confirm = MoveConfirmForm()
-    if request.method == "POST":
-        form = MoveForm(request.POST)
-        confirm = MoveConfirmForm(request.POST)
-        if form.is_valid() and confirm.is_valid():
-            try:
-                # Refuses a move that would break relationships, listing them, until the
-                # admin confirms ending them (partnerships keep the rule of types).
-                move = member_move_checked(
-                    member=member,
-                    to_quadrant=form.cleaned_data["to_quadrant"],
-                    on=form.cleaned_data["on"],
-                    by=request.user,
-                    end_conflicting=confirm.cleaned_data["end_conflicting"],
-                    confirmed=confirm.cleaned_data["confirmed"],
-                )
-            except MoveBreaksRelationships as conflict:
-                confirm = MoveConfirmForm(conflict=conflict)
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
-                message = f"Moved {member.name} to {move.get_to_quadrant_display()}."
-                return _saved(request, member, message)
-    else:
-        form = MoveForm(initial={"on": member.organization.today()})
-    template_name = "org/member_move.html"
-    if request.htmx:
-        template_name += "#form"
-    return render(request, template_name, {"form": form, "member": member, "confirm": confirm})
-
-
 def _team_for_admin(request: HttpRequest, pk: int) -> Member:
     """The team (404 outside the organization, or for a person), if the user is an admin."""
-    team = _member_for_admin(request, pk)
+    team = member_for_admin(request, pk)
     if not team.is_team:
         raise Http404("Only teams have people.")
     return team
 
 
-def _team_people_context(
+def team_people_context(
     membership: OrgMembership, team: Member, form: TeamPeopleForm | None = None
 ) -> dict:
     can_edit = membership.can_edit_structure
@@ -326,7 +267,7 @@ def member_people(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 service(team=team, person=person, by=request.user)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 notice = f"Added {person.name}." if adding else f"Took {person.name} off the team."
                 if not request.htmx:
@@ -336,7 +277,7 @@ def member_people(request: HttpRequest, pk: int) -> HttpResponse:
     template_name = "org/member_people.html"
     if request.htmx:
         template_name = "org/_team_people.html"
-    context = {"member": team, "notice": notice, **_team_people_context(membership, team, form)}
+    context = {"member": team, "notice": notice, **team_people_context(membership, team, form)}
     return render(request, template_name, context)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from org.models import Member, Organization, Quadrant
-from partnerships.diagram_selectors import search_members
+from partnerships.diagram.selectors import search_members
 from partnerships.models import Objective, Partnership, relationship_type_for, type_problem
 from partnerships.selectors import STATUS_ACTIVE, STATUS_ALL, STATUS_DISSOLVED
 

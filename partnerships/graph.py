@@ -10,6 +10,23 @@ from enum import IntEnum, StrEnum
 
 import networkx as nx
 
+from partnerships.rules import (
+    CHANNELS,
+    DIRECT,
+    EMPLOYEES,
+    GUIDANCE,
+    INFLUENTIAL,
+    LEADERSHIP,
+    MANAGERS,
+    POSSIBLE_CHANNELS,
+    QUADRANT_NOUNS,
+    QUADRANTS,
+    TEAMS,
+    article,
+    flow_pairs,
+    type_for_quadrants,
+)
+
 # --- analysis: channel coverage, risks, dominators, brokers ---
 #
 # The graph comes from build_graph(): nodes are member ids with a `quadrant` ("L", "M", "T",
@@ -21,30 +38,6 @@ import networkx as nx
 # topological pass over the direct lines, one dominator computation), so that an organization
 # of 10,000 members and 50,000 relationships is analysed well within a second.
 
-LEADERSHIP, MANAGERS, TEAMS, EMPLOYEES = "L", "M", "T", "E"
-QUADRANTS = (LEADERSHIP, MANAGERS, TEAMS, EMPLOYEES)
-DIRECT, INFLUENTIAL, GUIDANCE = "direct", "influential", "guidance"  # CHANNELS, in this order
-
-# The channels that can arrive at a member of each quadrant under the rule of types: nothing
-# points up or left, so leaders and managers only ever hear through direct lines.
-POSSIBLE_CHANNELS = {
-    LEADERSHIP: frozenset({DIRECT}),
-    MANAGERS: frozenset({DIRECT}),
-    TEAMS: frozenset({DIRECT, INFLUENTIAL, GUIDANCE}),
-    EMPLOYEES: frozenset({DIRECT, INFLUENTIAL, GUIDANCE}),
-}
-# The rule of types, the one place it is written down (partnerships.models builds its database
-# constraint from it): top to bottom is direct, left to right influential, the diagonals
-# guidance; inside one quadrant only a direct (reporting) line. Nothing else is allowed.
-RELATIONSHIP_RULE: dict[tuple[str, str], str] = {
-    (LEADERSHIP, MANAGERS): DIRECT,
-    (TEAMS, EMPLOYEES): DIRECT,
-    (LEADERSHIP, TEAMS): INFLUENTIAL,
-    (MANAGERS, EMPLOYEES): INFLUENTIAL,
-    (LEADERSHIP, EMPLOYEES): GUIDANCE,
-    (MANAGERS, TEAMS): GUIDANCE,
-    **{(q, q): DIRECT for q in QUADRANTS},
-}
 # Who may send a relationship of each type to a member of each quadrant (for next steps).
 _SENDERS = {
     (LEADERSHIP, DIRECT): "another leader",
@@ -56,20 +49,8 @@ _SENDERS = {
     (EMPLOYEES, INFLUENTIAL): "a manager",
     (EMPLOYEES, GUIDANCE): "a leader",
 }
-# The quadrant pairs that carry each type between quadrants (for partnerships lacking one).
-_PAIRS = {
-    DIRECT: "a leader to a manager, or a team to an employee",
-    INFLUENTIAL: "a leader to a team, or a manager to an employee",
-    GUIDANCE: "a leader to an employee, or a manager to a team",
-}
-_NOUNS = {LEADERSHIP: "leader", MANAGERS: "manager", TEAMS: "team", EMPLOYEES: "employee"}
 # The virtual source of every message: a node that no member id (an int) can equal.
 _ALL_LEADERSHIP = "all leadership"
-
-
-def type_for_quadrants(from_quadrant: str, to_quadrant: str) -> str | None:
-    """The type of a relationship between two quadrants, or None when the rule forbids it."""
-    return RELATIONSHIP_RULE.get((from_quadrant, to_quadrant))
 
 
 def build_graph(
@@ -419,15 +400,11 @@ def rank_risks(
 
 def _label(graph: nx.DiGraph, member: int) -> str:
     data = graph.nodes[member]
-    return data.get("name") or f"{_NOUNS[data['quadrant']].capitalize()} #{member}"
-
-
-def _article(kind: str) -> str:
-    return "an" if kind[0] in "aeiou" else "a"
+    return data.get("name") or f"{QUADRANT_NOUNS[data['quadrant']].capitalize()} #{member}"
 
 
 def _relationship(kind: str) -> str:
-    return "a direct line" if kind == DIRECT else f"{_article(kind)} {kind} relationship"
+    return "a direct line" if kind == DIRECT else f"{article(kind)} {kind} relationship"
 
 
 def _member_risks(graph: nx.DiGraph, members: Mapping[int, MemberCoverage]) -> Iterator[Risk]:
@@ -556,7 +533,7 @@ def _partnership_risks(
             "; ".join(
                 f"add {completions[kind]}"
                 if kind in completions
-                else f"add {_relationship(kind)} to {label} (from {_PAIRS[kind]})"
+                else f"add {_relationship(kind)} to {label} (from {flow_pairs(kind)})"
                 for kind in lacking
             ),
             partnership_id=partnership,
@@ -600,8 +577,6 @@ def health(
 #
 # Nodes are any sortable, hashable ids (member primary keys in the app). Edges are plain
 # tuples: (from, to) for loops over time with dates, (from, to, type) for triads.
-
-CHANNELS = ("direct", "influential", "guidance")
 
 
 def closing_loop(

@@ -15,18 +15,18 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from org.models import Member, Organization, OrgMembership, Quadrant
-from partnerships.graph import RELATIONSHIP_RULE
-from partnerships.graph import type_for_quadrants as relationship_type_for
+from partnerships import rules
+from partnerships.rules import RELATIONSHIP_RULE
+from partnerships.rules import type_for_quadrants as relationship_type_for
 
 
 class RelationshipType(models.TextChoices):
-    DIRECT = "direct", "Direct"
-    INFLUENTIAL = "influential", "Influential"
-    GUIDANCE = "guidance", "Guidance"
+    DIRECT = rules.DIRECT, rules.TYPE_NAMES[rules.DIRECT]
+    INFLUENTIAL = rules.INFLUENTIAL, rules.TYPE_NAMES[rules.INFLUENTIAL]
+    GUIDANCE = rules.GUIDANCE, rules.TYPE_NAMES[rules.GUIDANCE]
 
 
-# How each type reads in a sentence: "Lee directs Max".
-VERBS = {"direct": "directs", "influential": "influences", "guidance": "guides"}
+VERBS = rules.TYPE_VERBS
 
 
 def type_problem(from_member: Member, to_member: Member) -> str:

@@ -31,5 +31,8 @@ urlpatterns = [
         views.relationship_end,
         name="relationship_end",
     ),
+    # A member's page and moving them live here since both read and end relationships.
+    path("org/members/<int:pk>/", views.member_detail, name="member_detail"),
+    path("org/members/<int:pk>/move/", views.member_move, name="member_move"),
     path("partnerships/members/<int:pk>/", views.member_partnerships, name="member_partnerships"),
 ]

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from org.models import Member, Organization, OrgMembership, Quadrant, QuadrantMove
-from partnerships.graph import CHANNELS, complete_triads, triad_completions
+from partnerships.graph import complete_triads, triad_completions
 from partnerships.models import (
-    RELATIONSHIP_RULE,
     VERBS,
     Objective,
     Partnership,
@@ -23,6 +22,7 @@ from partnerships.models import (
     RelationshipType,
     relationship_type_for,
 )
+from partnerships.rules import CHANNELS, RELATIONSHIP_RULE
 
 STATUS_ACTIVE, STATUS_DISSOLVED, STATUS_ALL = "active", "dissolved", "all"
 

@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "org",
     "partnerships",
     "meetings",
+    "transfer",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.access import get_member, require_membership
+from org.forms import MoveForm
 from org.models import Member, OrgMembership
+from org.views import (
+    add_service_errors,
+    load_member,
+    member_for_admin,
+    member_saved,
+    team_people_context,
+)
 from partnerships import selectors, services
 from partnerships.forms import (
     SIDES,
@@ -24,6 +32,7 @@ from partnerships.forms import (
     ChangesForm,
     DateForm,
     MemberSearchForm,
+    MoveConfirmForm,
     ObjectiveForm,
     PartnershipFilterForm,
     PartnershipForm,
@@ -429,3 +438,61 @@ def member_partnerships(request: HttpRequest, pk: int) -> HttpResponse:
         "member_partnerships": selectors.member_partnerships(member, membership, day),
     }
     return render(request, "partnerships/member_partnerships.html", context)
+
+
+# --- a member's page and moving a member between quadrants (which may end relationships) ---
+
+
+@require_GET
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person or team: the facts, their teams or people, and the admin's actions."""
+    membership, member = load_member(request, pk)
+    today = membership.organization.today()
+    context = {
+        "member": member,
+        "today": today,
+        "day": today,
+        "can_edit": membership.can_edit_structure,
+        "moves": list(member.quadrant_moves.select_related("moved_by")),
+        "member_partnerships": selectors.member_partnerships(member, membership, today),
+    }
+    if member.is_team:
+        context.update(team_people_context(membership, member))
+    else:
+        context["teams"] = list(member.teams.order_by("name", "id"))
+    return render(request, "org/member_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a person to another quadrant; the move is kept in the member's history."""
+    member = member_for_admin(request, pk)
+    confirm = MoveConfirmForm()
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        confirm = MoveConfirmForm(request.POST)
+        if form.is_valid() and confirm.is_valid():
+            try:
+                # Refuses a move that would break relationships, listing them, until the
+                # admin confirms ending them (partnerships keep the rule of types).
+                move = services.member_move_checked(
+                    member=member,
+                    to_quadrant=form.cleaned_data["to_quadrant"],
+                    on=form.cleaned_data["on"],
+                    by=request.user,
+                    end_conflicting=confirm.cleaned_data["end_conflicting"],
+                    confirmed=confirm.cleaned_data["confirmed"],
+                )
+            except services.MoveBreaksRelationships as conflict:
+                confirm = MoveConfirmForm(conflict=conflict)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                message = f"Moved {member.name} to {move.get_to_quadrant_display()}."
+                return member_saved(request, member, message)
+    else:
+        form = MoveForm(initial={"on": member.organization.today()})
+    template_name = "org/member_move.html"
+    if request.htmx:
+        template_name += "#form"
+    return render(request, template_name, {"form": form, "member": member, "confirm": confirm})

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from org.import_services import organization_import
-from org.imports import plan_import
 from org.models import AuditEntry, Member
 from partnerships.models import Relationship
 from tests.factories import PartnershipFactory, RelationshipFactory
+from transfer.imports import plan_import
+from transfer.services import organization_import
 
 HEADER = "id,name,title,email,manager_id,team"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from meetings import progress_services
 from meetings.models import (
     PULSE_FIELDS,
     ChecklistItem,
@@ -16,6 +15,7 @@ from meetings.models import (
     SessionStatus,
     SessionSuccess,
 )
+from meetings.progress import services as progress_services
 from org.models import AuditEntry
 from partnerships.models import Relationship
 from tests.factories import ObjectiveFactory, SuccessFactory

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from org.demo import demo_seed
+from demo.organizations import demo_seed
 from tests.browser.test_diagram import log_in
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from org.demo import DEMO_PASSWORD, demo_seed
+from demo.organizations import DEMO_PASSWORD, demo_seed
 from org.models import Member, TeamMembership
 
 

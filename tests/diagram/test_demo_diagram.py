@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from org.demo import DEMO_SLUG, demo_seed
+from demo.organizations import DEMO_SLUG, demo_seed
 from org.models import Organization
 from partnerships.models import Partnership
 from tests.diagram.test_diagram_page import expected_counts, labels, nonzero, svg_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django import forms
 
-from partnerships.diagram_forms import DiagramFilterForm, QuickSelect
+from partnerships.diagram.forms import DiagramFilterForm, QuickSelect
 from tests.factories import ObjectiveFactory, PartnershipFactory
 
 CHOICES = [

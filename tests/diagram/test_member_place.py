@@ -9,7 +9,7 @@ import pytest
 
 from org.models import Member
 from partnerships import services
-from partnerships.diagram_selectors import paths_from_leadership
+from partnerships.diagram.selectors import paths_from_leadership
 from partnerships.models import Relationship
 from tests.diagram.conftest import DISSOLVED
 from tests.factories import (

@@ -15,7 +15,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 START = datetime.date(2024, 1, 1)
 # One leader in a hundred, managers, teams and the rest employees.
 SHARES = [("L", 0.01), ("M", 0.09), ("T", 0.05), ("E", 0.85)]
-# The data version (partnerships/health.py), read once per page: the box's counts and its
+# The data version (partnerships/health/analysis.py), read once per page: the box's counts and its
 # risk badges are cached under it.
 VERSION = 1
 # The box's counts when not cached yet: quadrant counts and names, flow counts.

@@ -7,21 +7,19 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from partnerships.diagram import (
-    FLOWS,
-    LEGEND,
+from partnerships.diagram.drawing import (
     Edge,
     Node,
     Overview,
     flow_sentence,
-    flow_type,
     layout_network,
     network_capacity,
     render_network,
     render_overview,
     standalone,
 )
-from partnerships.models import RELATIONSHIP_RULE
+from partnerships.rules import FLOWS, LEGEND, RELATIONSHIP_RULE
+from partnerships.rules import type_for_quadrants as flow_type
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from org import services as org_services
 from org.models import Member
-from partnerships import health, services
-from partnerships.health import HealthScope, data_version, health_url, quadrant_risk_counts
+from partnerships import services
+from partnerships.health import analysis as health
+from partnerships.health.analysis import HealthScope, data_version, health_url, quadrant_risk_counts
 from partnerships.models import Partnership, Relationship
 from tests.factories import ObjectiveFactory, PersonFactory, RelationshipFactory
 from tests.health.conftest import AS_OF, DAY

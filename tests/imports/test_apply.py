@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from org.import_services import ImportRefused, StalePreview, organization_import
-from org.imports import QuadrantRules, plan_import, preview_import
 from org.models import AuditEntry, Member, QuadrantMove, TeamMembership
 from partnerships.models import Objective, Partnership, Relationship
 from tests.factories import PartnershipFactory, PersonFactory, RelationshipFactory
+from transfer.imports import QuadrantRules, plan_import, preview_import
+from transfer.services import ImportRefused, StalePreview, organization_import
 
 FIRST = (
     "id,name,title,email,manager_id,team",

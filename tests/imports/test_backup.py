@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from meetings import progress_services
+from demo.organizations import DEMO_SLUG, demo_seed
 from meetings.models import (
     Action,
     Checklist,
@@ -22,14 +22,14 @@ from meetings.models import (
     Session,
     SessionSuccess,
 )
-from meetings.progress_selectors import past_quarter_choices
+from meetings.progress import services as progress_services
+from meetings.progress.selectors import past_quarter_choices
 from meetings.selectors import current_quarter
 from meetings.services import calendar_feed_for
-from org import backup
-from org.demo import DEMO_SLUG, demo_seed
 from org.models import Member, Organization, OrgMembership
 from partnerships.models import Relationship
 from tests.factories import PersonFactory
+from transfer import backup
 
 
 @pytest.fixture

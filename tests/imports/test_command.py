@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from org import imports
 from org.models import Member, TeamMembership
 from partnerships.models import Partnership, Relationship
 from tests.factories import PersonFactory
+from transfer import imports
 
 GOOD = (
     "employee_id,name,title,email,manager_id",

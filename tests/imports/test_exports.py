@@ -9,10 +9,11 @@ import json
 
 import pytest
 
-from org.exports import spreadsheet_safe, write_members_csv
-from org.import_services import organization_import
-from org.imports import plan_import
+from org.spreadsheets import spreadsheet_safe
 from tests.factories import PartnershipFactory, PersonFactory, RelationshipFactory
+from transfer.exports import write_members_csv
+from transfer.imports import plan_import
+from transfer.services import organization_import
 
 FILE = (
     b"id,name,title,email,manager_id,team\n"

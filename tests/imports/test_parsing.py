@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from org import imports
-from org.imports import QuadrantRules, plan_import
+from transfer import imports
+from transfer.imports import QuadrantRules, plan_import
 
 
 def csv_bytes(*lines: str, final_newline: bool = True, encoding: str = "utf-8") -> bytes:

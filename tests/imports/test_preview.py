@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from org.imports import plan_import, preview_import
 from org.models import Member
 from tests.factories import PersonFactory, TeamFactory, TeamMembershipFactory
+from transfer.imports import plan_import, preview_import
 
 
 def csv_bytes(*lines: str) -> bytes:

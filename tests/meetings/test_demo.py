@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from meetings.demo import seed_meetings
+from demo.sessions import seed_meetings
 from meetings.models import ActionItem, BlackoutDate, Session, SessionSuccess
 from meetings.quarters import Quarter
 

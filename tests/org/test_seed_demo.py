@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client
 
+from demo import organizations as demo
 from meetings.models import Checklist, Session
-from org import demo
 from org.models import Member, Organization, OrgMembership, Quadrant, TeamMembership
 from partnerships.models import Partnership
 from tests.factories import OrganizationFactory

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
-from org import demo
+from demo import organizations as demo
 from org.models import Member, Organization
 from partnerships import selectors
 from partnerships.models import Partnership

@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnerships.graph import (
-    POSSIBLE_CHANNELS,
     Risk,
     RiskKind,
     Severity,
@@ -23,8 +22,8 @@ from partnerships.graph import (
     quadrant_summary,
     rank_risks,
     single_points_of_failure,
-    type_for_quadrants,
 )
+from partnerships.rules import POSSIBLE_CHANNELS, type_for_quadrants
 
 ALL = frozenset({"direct", "influential", "guidance"})
 

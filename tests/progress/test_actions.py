@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from django.test import RequestFactory
 
 from meetings.models import Action, ChecklistItem, Principle
-from meetings.progress_services import checklist_ensure
+from meetings.progress.services import checklist_ensure
 from meetings.quarters import Quarter
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,17 @@ round ticks, and the numbers behind every chart as table rows."""
 
 from __future__ import annotations
 
-from meetings.charts import BOTTOM, HEIGHT, TOP, bar_chart, line_chart, nice_ceiling, pulse_matrix
-from meetings.progress_selectors import QUADRANT_NAMES, PulseCell
+from meetings.progress.charts import (
+    BOTTOM,
+    HEIGHT,
+    TOP,
+    bar_chart,
+    line_chart,
+    nice_ceiling,
+    pulse_matrix,
+)
+from meetings.progress.selectors import PulseCell
+from partnerships.rules import QUADRANT_NAMES
 
 
 def test_a_line_chart_places_its_points_and_breaks_at_a_missing_value():

@@ -22,7 +22,7 @@ from meetings.models import (
     SessionStatus,
     SessionSuccess,
 )
-from meetings.progress_services import checklist_ensure
+from meetings.progress.services import checklist_ensure
 from meetings.quarters import Quarter
 from org.models import Quadrant, Role
 from tests.factories import (

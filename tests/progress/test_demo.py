@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from meetings.demo import seed_meetings, seed_progress
+from demo.sessions import seed_meetings, seed_progress
 from meetings.models import (
     Checklist,
     ChecklistOptIn,

@@ -414,7 +414,7 @@ def test_every_form_survives_traps_and_hostile_input(clients, world_a, world_b):
     for expected in [
         "org:member_new",
         "org:member_edit",
-        "org:member_move",
+        "partnerships:member_move",
         "org:member_archive",
         "org:member_people",
         "partnerships:objective_create",

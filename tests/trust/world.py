@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from meetings import progress_services, services
+from meetings import services
 from meetings.models import (
     ActionItem,
     BlackoutDate,
@@ -19,6 +19,7 @@ from meetings.models import (
     Session,
     SessionSuccess,
 )
+from meetings.progress import services as progress_services
 from org.models import AuditEntry, Member, Organization, Quadrant, Role
 from partnerships.models import Objective, Partnership, Relationship
 from tests.factories import (

@@ -1,0 +1,873 @@
+"""Pages of the leader's progress: the quarterly checklist of the 13 actions, the quarter's
+measurements, the pulse given at a session, the success log and the dashboard, and their
+CSV exports.
+
+Who may do what:
+* Leaders keep a checklist; a manager may opt in to keep one too. Nobody else has one.
+* Admins and leaders enter and correct the satisfaction scores and objective values, see
+  the dashboard and export measurements.
+* Whoever logs a session enters the pulse of its attendees; an attendee without logging
+  rights gives their own.
+* Everyone sees the successes shared with the organization; leaders and admins all of them,
+  managers also those of their own partnerships.
+* Another organization's session, partnership or success is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings.access import can_log, in_org_timezone, load_session
+from meetings.models import (
+    PULSE_FIELDS,
+    PULSE_LABELS,
+    PULSE_SHORT,
+    SCORE_SCALE,
+    MeasurementChange,
+    ObjectiveMeasurement,
+    PulseRating,
+    SatisfactionScore,
+    ScoreKind,
+    SessionSuccess,
+)
+from meetings.progress import charts, selectors, services
+from meetings.progress.forms import (
+    ChecklistNoteForm,
+    ChecklistStateForm,
+    DirectSuccessForm,
+    ObjectiveMeasurementForm,
+    PageForm,
+    PulseForm,
+    QuarterForm,
+    ScoreForm,
+    ShareForm,
+    other_side,
+    pulse_pair_key,
+)
+from meetings.quarters import Quarter
+from meetings.services import StaleEdit
+from org.access import require_membership
+from org.models import Member, OrgMembership, Role
+from org.spreadsheets import csv_response
+from partnerships import rules
+from partnerships.models import Objective, Partnership, Relationship
+
+FEED_PAGE_SIZE = 20
+
+# --- loaders that authorise ------------------------------------------------------------------
+
+
+def _require_whole_org(request: HttpRequest) -> OrgMembership:
+    membership = require_membership(request)
+    if not membership.sees_whole_organization:
+        raise PermissionDenied("Only the organization's leaders and admins see this.")
+    return membership
+
+
+def _require_checklist_keeper(request: HttpRequest) -> OrgMembership:
+    membership = require_membership(request)
+    if membership.role == Role.LEADER:
+        return membership
+    if membership.role == Role.MANAGER and selectors.opted_in(membership):
+        return membership
+    raise PermissionDenied("Leaders keep the checklist, and managers who opted in.")
+
+
+def _quarter_from_key(membership: OrgMembership, key: str) -> Quarter:
+    """A quarter from the URL, up to the current one; a later one is not there yet (404)."""
+    quarters = selectors.past_quarter_choices(membership.organization)
+    for quarter in quarters:
+        if quarter.key == key:
+            return quarter
+    raise Http404("Pick one of the last eight quarters.")
+
+
+def _pick_quarter(request: HttpRequest, membership: OrgMembership) -> Quarter | None:
+    form = QuarterForm(
+        request.GET or None, quarters=selectors.past_quarter_choices(membership.organization)
+    )
+    if form.is_bound and not form.is_valid():
+        return None
+    return form.quarter() if form.is_bound else form.default
+
+
+# --- the checklist ---------------------------------------------------------------------------
+
+
+def _checklist_context(membership: OrgMembership, quarter: Quarter, **extra) -> dict:
+    page = selectors.checklist_page(membership, quarter)
+    return {
+        "page": page,
+        "quarter": quarter,
+        "progress": page.progress,
+        "quarters": selectors.past_quarter_choices(membership.organization),
+        "is_manager": membership.role == Role.MANAGER,
+        "states": ChecklistStateForm.base_fields["state"].choices,
+        **extra,
+    }
+
+
+@require_GET
+def checklist(request: HttpRequest) -> HttpResponse:
+    """My checklist of the 13 actions for a quarter (the current one unless asked)."""
+    membership = require_membership(request)
+    if membership.role == Role.MANAGER and not selectors.opted_in(membership):
+        return render(request, "meetings/progress/opt_in.html", {})
+    membership = _require_checklist_keeper(request)
+    quarter = _pick_quarter(request, membership)
+    if quarter is None:
+        return HttpResponseBadRequest("Invalid quarter.")
+    return render(
+        request, "meetings/progress/checklist.html", _checklist_context(membership, quarter)
+    )
+
+
+def _checklist_changed(
+    request: HttpRequest,
+    membership: OrgMembership,
+    quarter: Quarter,
+    number: int,
+    *,
+    message: str = "",
+    stale_message: str = "",
+    note_form: ChecklistNoteForm | None = None,
+    note_saved: bool = False,
+) -> HttpResponse:
+    """The action's row and, out of band, the progress by principle (HTMX); else the page."""
+    if not request.htmx:
+        if stale_message:
+            messages.error(request, stale_message)
+        elif message:
+            messages.success(request, message)
+        return redirect(f"{reverse('meetings:checklist')}?quarter={quarter.key}#checklist-{number}")
+    page = selectors.checklist_page(membership, quarter)
+    context = {
+        "row": page.rows[number - 1],
+        "quarter": quarter,
+        "progress": page.progress,
+        "states": ChecklistStateForm.base_fields["state"].choices,
+        "stale_message": stale_message,
+        "note_form": note_form,
+        "note_saved": note_saved,
+        "oob": True,
+    }
+    return render(request, "meetings/progress/checklist.html#changed", context)
+
+
+@require_POST
+def checklist_state(request: HttpRequest, quarter_key: str, number: int) -> HttpResponse:
+    membership = _require_checklist_keeper(request)
+    quarter = _quarter_from_key(membership, quarter_key)
+    if not 1 <= number <= 13:
+        return HttpResponseBadRequest("There are 13 actions.")
+    form = ChecklistStateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Pick not started, in progress or done.")
+    item = services.checklist_item_set_state(
+        membership=membership,
+        quarter=quarter,
+        number=number,
+        state=form.cleaned_data["state"],
+        by=request.user,
+    )
+    return _checklist_changed(
+        request,
+        membership,
+        quarter,
+        number,
+        message=f"“{item.action.label}” is now {item.get_state_display().lower()}.",
+    )
+
+
+@require_POST
+def checklist_note(request: HttpRequest, quarter_key: str, number: int) -> HttpResponse:
+    membership = _require_checklist_keeper(request)
+    quarter = _quarter_from_key(membership, quarter_key)
+    if not 1 <= number <= 13:
+        return HttpResponseBadRequest("There are 13 actions.")
+    form = ChecklistNoteForm(request.POST, prefix=f"note-{number}")
+    if not form.is_valid():
+        if not request.htmx:
+            return HttpResponseBadRequest(
+                "; ".join(e for errs in form.errors.values() for e in errs)
+            )
+        return _checklist_changed(request, membership, quarter, number, note_form=form)
+    try:
+        services.checklist_item_save_note(
+            membership=membership,
+            quarter=quarter,
+            number=number,
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except StaleEdit as stale:
+        if not request.htmx:
+            messages.error(request, stale.message)
+            return redirect(
+                f"{reverse('meetings:checklist')}?quarter={quarter.key}#checklist-{number}"
+            )
+        return _checklist_changed(request, membership, quarter, number, stale_message=stale.message)
+    return _checklist_changed(
+        request, membership, quarter, number, message="Evidence saved.", note_saved=True
+    )
+
+
+@require_POST
+def checklist_opt_in(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request)
+    if membership.role != Role.MANAGER:
+        raise PermissionDenied("Only managers opt in; leaders always keep the checklist.")
+    if request.POST.get("keep") == "no":
+        services.checklist_opt_out(membership=membership)
+        messages.success(request, "You no longer keep the checklist; what you kept stays.")
+        return redirect("meetings:my_sessions")
+    services.checklist_opt_in(membership=membership)
+    messages.success(request, "You keep the 13-action checklist from now on.")
+    return redirect("meetings:checklist")
+
+
+# --- measurements ----------------------------------------------------------------------------
+
+
+def _measurement_context(membership: OrgMembership, quarter: Quarter, **forms) -> dict:
+    page = selectors.measurements_page(membership.organization, quarter)
+    score_forms = {
+        kind: forms.get(f"score_{kind}") or ScoreForm(kind=kind, score=page.scores[kind])
+        for kind in ScoreKind.values
+    }
+    objective_forms = [
+        (
+            line,
+            forms.get(f"objective_{line.objective.pk}")
+            or ObjectiveMeasurementForm(objective=line.objective, measurement=line.measurement),
+        )
+        for line in page.objectives
+    ]
+    return {
+        "page": page,
+        "quarter": quarter,
+        "quarters": selectors.past_quarter_choices(membership.organization),
+        "score_forms": score_forms,
+        "objective_forms": objective_forms,
+        "scale": SCORE_SCALE,
+    }
+
+
+@require_GET
+@in_org_timezone
+def measurements(request: HttpRequest) -> HttpResponse:
+    """The quarter's satisfaction scores and objective values, to enter and correct."""
+    membership = _require_whole_org(request)
+    quarter = _pick_quarter(request, membership)
+    if quarter is None:
+        return HttpResponseBadRequest("Invalid quarter.")
+    return render(
+        request, "meetings/progress/measurements.html", _measurement_context(membership, quarter)
+    )
+
+
+def _measurement_saved(
+    request: HttpRequest,
+    membership: OrgMembership,
+    quarter: Quarter,
+    *,
+    part: str,
+    message: str = "",
+    error: str = "",
+    status: int = 200,
+    **forms,
+) -> HttpResponse:
+    if not request.htmx and not forms and not error:
+        messages.success(request, message)
+        return redirect(f"{reverse('meetings:measurements')}?quarter={quarter.key}#{part}")
+    context = _measurement_context(membership, quarter, **forms)
+    context |= {"saved": message, "error": error}
+    if request.htmx:
+        return render(request, f"meetings/progress/measurements.html#{part}", context)
+    return render(request, "meetings/progress/measurements.html", context, status=status)
+
+
+@require_POST
+@in_org_timezone
+def score_set(request: HttpRequest, quarter_key: str, kind: str) -> HttpResponse:
+    membership = _require_whole_org(request)
+    quarter = _quarter_from_key(membership, quarter_key)
+    if kind not in ScoreKind.values:
+        return HttpResponseBadRequest("Unknown score.")
+    current = SatisfactionScore.objects.filter(
+        organization=membership.organization, kind=kind, quarter_start=quarter.start
+    ).first()
+    form = ScoreForm(request.POST, kind=kind, score=current)
+    if form.is_valid():
+        try:
+            score = services.satisfaction_score_set(
+                organization=membership.organization,
+                kind=kind,
+                quarter=quarter,
+                value=form.cleaned_data["value"],
+                version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except StaleEdit as stale:
+            return _measurement_saved(
+                request, membership, quarter, part="scores", error=stale.message, status=409
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _measurement_saved(
+                request,
+                membership,
+                quarter,
+                part="scores",
+                message=f"{score.get_kind_display()} for {quarter.label}: {score.value}.",
+            )
+    return _measurement_saved(
+        request, membership, quarter, part="scores", status=400, **{f"score_{kind}": form}
+    )
+
+
+@require_POST
+@in_org_timezone
+def objective_value_set(request: HttpRequest, quarter_key: str, pk: int) -> HttpResponse:
+    membership = require_membership(request)
+    objective = get_object_or_404(Objective, organization=membership.organization, pk=pk)
+    _require_whole_org(request)  # after the lookup: another organization's objective is a 404
+    quarter = _quarter_from_key(membership, quarter_key)
+    current = ObjectiveMeasurement.objects.filter(
+        objective=objective, quarter_start=quarter.start
+    ).first()
+    form = ObjectiveMeasurementForm(request.POST, objective=objective, measurement=current)
+    if form.is_valid():
+        try:
+            measured = services.objective_measurement_set(
+                objective=objective,
+                quarter=quarter,
+                value=form.cleaned_data["value"],
+                unit=form.cleaned_data["unit"],
+                version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except StaleEdit as stale:
+            return _measurement_saved(
+                request, membership, quarter, part="objectives", error=stale.message, status=409
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _measurement_saved(
+                request,
+                membership,
+                quarter,
+                part="objectives",
+                message=f"{objective.title}: {measured.value.normalize():f} {measured.unit}.",
+            )
+    return _measurement_saved(
+        request,
+        membership,
+        quarter,
+        part="objectives",
+        status=400,
+        **{f"objective_{objective.pk}": form},
+    )
+
+
+# --- the pulse -------------------------------------------------------------------------------
+
+
+def _pulse_pairs(session, raters: list[Member]) -> list[tuple[Relationship, Member]]:
+    """Each attendee among ``raters`` with each relationship of the partnership they are one
+    side of, during the session's quarter."""
+    quarter = session.quarter
+    ids = {m.pk for m in raters}
+    relationships = (
+        Relationship.objects.filter(partnership_id=session.partnership_id)
+        .overlapping(quarter.start, quarter.end)
+        .select_related("from_member", "to_member")
+        .order_by("from_member__name", "to_member__name", "id")
+    )
+    pairs = []
+    for relationship in relationships:
+        for side in (relationship.from_member, relationship.to_member):
+            if side.pk in ids:
+                pairs.append((relationship, side))
+    return sorted(pairs, key=lambda p: (p[1].name, other_side(*p).name, p[0].pk))
+
+
+def _load_pulse(request: HttpRequest, pk: int):
+    """The session, who may give the pulse there (every attendee for loggers, else only
+    themselves when they attended) and the ratings they may see."""
+    membership, session = load_session(request, pk, log=False)
+    attendees = list(session.attendees.all())
+    if can_log(membership):
+        raters = attendees
+        ratings = PulseRating.objects.filter(session=session)
+    elif membership.member_id is not None and membership.member in attendees:
+        raters = [membership.member]
+        ratings = PulseRating.objects.filter(session=session, rater=membership.member)
+    else:
+        raise PermissionDenied("Only the session's attendees give its pulse.")
+    ratings = ratings.select_related(
+        "rater", "relationship__from_member", "relationship__to_member"
+    ).order_by("rater__name", "id")
+    return membership, session, raters, ratings
+
+
+def _pulse_context(session, raters, ratings, form) -> dict:
+    rows = []
+    for rating in ratings:
+        other = other_side(rating.relationship, rating.rater)
+        rows.append(
+            {
+                "rating": rating,
+                "other": other,
+                "values": [getattr(rating, name) for name in PULSE_FIELDS],
+                "key": pulse_pair_key(rating.relationship_id, rating.rater_id),
+            }
+        )
+    return {
+        "session": session,
+        "quarter": session.quarter,
+        "form": form,
+        "rows": rows,
+        "labels": [(PULSE_SHORT[name], PULSE_LABELS[name]) for name in PULSE_FIELDS],
+        "held": session.is_held,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def session_pulse(request: HttpRequest, pk: int) -> HttpResponse:
+    """The partnership pulse given at a session: each attendee rates the other side of their
+    relationships; entering it again corrects it."""
+    membership, session, raters, ratings = _load_pulse(request, pk)
+    pairs = _pulse_pairs(session, raters)
+    status = 200
+    if request.method == "POST":
+        form = PulseForm(request.POST, pairs=pairs)
+        if form.is_valid():
+            relationship, rater = form.cleaned_data["pair"]
+            try:
+                services.pulse_rating_set(
+                    session=session,
+                    relationship=relationship,
+                    rater=rater,
+                    ratings=form.ratings(),
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except StaleEdit as stale:
+                form.add_error(None, stale.message)
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                message = (
+                    f"Saved the pulse of {rater.name} about {other_side(relationship, rater).name}."
+                )
+                if not request.htmx:
+                    messages.success(request, message)
+                    return redirect("meetings:session_pulse", pk=session.pk)
+                form = PulseForm(pairs=pairs)
+                context = _pulse_context(session, raters, ratings, form) | {"saved": message}
+                return render(request, "meetings/progress/pulse.html#pulse", context)
+        else:
+            status = 400
+    else:
+        editing = None
+        key = request.GET.get("pair", "")
+        if key:
+            editing = next(
+                (r for r in ratings if pulse_pair_key(r.relationship_id, r.rater_id) == key),
+                None,
+            )
+            if editing is None:
+                return HttpResponseBadRequest("No such rating at this session.")
+        form = PulseForm(pairs=pairs, rating=editing)
+    context = _pulse_context(session, raters, ratings, form)
+    if request.htmx:
+        return render(request, "meetings/progress/pulse.html#pulse", context)
+    return render(request, "meetings/progress/pulse.html", context, status=status)
+
+
+# --- the success log -------------------------------------------------------------------------
+
+
+def _page(request: HttpRequest, successes):
+    form = PageForm(request.GET)
+    if not form.is_valid():
+        return None
+    return Paginator(successes, FEED_PAGE_SIZE).get_page(form.cleaned_data["page"] or 1)
+
+
+def _shareable_ids(membership: OrgMembership, successes) -> set[int]:
+    """Which of these successes the person may share or take back: leaders and admins any;
+    managers those of partnerships they belong to."""
+    if membership.sees_whole_organization:
+        return {s.pk for s in successes}
+    if membership.role != Role.MANAGER or membership.member_id is None:
+        return set()
+    ids = [s.pk for s in successes]
+    mine = Partnership.objects.with_member(membership.member)
+    return set(
+        SessionSuccess.objects.filter(pk__in=ids, partnership__in=mine).values_list("pk", flat=True)
+    )
+
+
+@require_GET
+@in_org_timezone
+def success_feed(request: HttpRequest) -> HttpResponse:
+    """The organization's success log: what was shared with everyone (and, for leaders and
+    admins, everything; for managers also their own partnerships'), newest first."""
+    membership = require_membership(request)
+    page = _page(request, selectors.success_feed(membership))
+    if page is None:
+        return HttpResponseBadRequest("Invalid page.")
+    context = {
+        "page": page,
+        "partnership": None,
+        "shareable": _shareable_ids(membership, page.object_list),
+        "can_add": can_log(membership),
+        "whole": membership.sees_whole_organization,
+    }
+    return render(request, "meetings/progress/successes.html", context)
+
+
+@require_GET
+@in_org_timezone
+def partnership_successes(request: HttpRequest, pk: int) -> HttpResponse:
+    """One partnership's successes, logged at its sessions or entered directly."""
+    membership = require_membership(request)
+    partnership = get_object_or_404(Partnership.objects.visible_to(membership), pk=pk)
+    successes = selectors.success_feed(membership).filter(partnership=partnership)
+    page = _page(request, successes)
+    if page is None:
+        return HttpResponseBadRequest("Invalid page.")
+    context = {
+        "page": page,
+        "partnership": partnership,
+        "shareable": _shareable_ids(membership, page.object_list),
+        "can_add": can_log(membership),
+        "whole": membership.sees_whole_organization,
+    }
+    return render(request, "meetings/progress/successes.html", context)
+
+
+def _success_form_choices(membership: OrgMembership):
+    partnerships = list(Partnership.objects.visible_to(membership).order_by("name", "id"))
+    objectives = list(
+        Objective.objects.filter(
+            organization=membership.organization,
+            status__in=[Objective.Status.PLANNED, Objective.Status.ACTIVE],
+        ).order_by("title", "id")
+    )
+    return partnerships, objectives
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def success_new(request: HttpRequest) -> HttpResponse:
+    """Log a success directly, outside a session."""
+    membership = require_membership(request)
+    if not can_log(membership):
+        raise PermissionDenied("Managers, leaders and admins log successes.")
+    partnerships, objectives = _success_form_choices(membership)
+    today = membership.organization.today()
+    initial = {"happened_on": today}
+    if "partnership" in request.GET:  # preselects the option with that value, if there is one
+        initial["partnership"] = request.GET["partnership"]
+    form = DirectSuccessForm(
+        request.POST if request.method == "POST" else None,
+        partnerships=partnerships,
+        objectives=objectives,
+        today=today,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        partnership = data["partnership"]
+        try:
+            services.success_create(
+                partnership=partnership,
+                objective=data["objective"] or partnership.objective,
+                happened_on=data["happened_on"],
+                text=data["text"],
+                author=request.user,
+                shared_with_organization=data["shared_with_organization"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Success logged.")
+            return redirect("meetings:partnership_successes", pk=partnership.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "meetings/progress/success_form.html", {"form": form}, status=status)
+
+
+@require_POST
+@in_org_timezone
+def success_share(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = require_membership(request)
+    success = get_object_or_404(
+        SessionSuccess.objects.visible_to(membership).select_related(
+            "partnership", "objective", "author", "shared_by", "session"
+        ),
+        pk=pk,
+    )
+    if success.pk not in _shareable_ids(membership, [success]):
+        raise PermissionDenied("Only the partnership's managers and the leaders share it.")
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid form.")
+    success = services.success_set_shared(
+        success=success, shared=form.cleaned_data["shared"], by=request.user
+    )
+    if not request.htmx:
+        messages.success(
+            request,
+            "Shared with the whole organization."
+            if success.shared_with_organization
+            else "Now shown to its partnership only.",
+        )
+        back = reverse("meetings:partnership_successes", args=[success.partnership_id])
+        return redirect(f"{back}#success-{success.pk}")
+    context = {"success": success, "shareable": {success.pk}, "whole": True}
+    return render(request, "meetings/progress/_success.html", context)
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+def _dashboard_charts(board: selectors.Dashboard) -> dict:
+    labels = [q.label for q in board.quarters]
+    numbers = board.numbers
+    principles = numbers[-1].checklist
+    return {
+        "example_chart": charts.line_chart(
+            "Actions done, by principle (% of the principle's actions)",
+            labels,
+            [
+                (p.label, [n.checklist[i].percent_done for n in numbers])
+                for i, p in enumerate(principles)
+            ],
+            y_max=100,
+            y_label="% done",
+        ),
+        "sessions_chart": charts.bar_chart(
+            "Sessions held against due",
+            labels,
+            [("Due", [n.due for n in numbers]), ("Held", [n.held for n in numbers])],
+            y_label="partnerships",
+        ),
+        "successes_chart": charts.bar_chart(
+            "Successes logged and shared with the organization",
+            labels,
+            [
+                ("Logged", [n.successes for n in numbers]),
+                ("Shared", [n.shared for n in numbers]),
+            ],
+            y_label="successes",
+        ),
+        "satisfaction_chart": charts.line_chart(
+            f"Satisfaction ({SCORE_SCALE})",
+            labels,
+            [
+                (
+                    "Customer satisfaction",
+                    [float(n.customer) if n.customer is not None else None for n in numbers],
+                ),
+                (
+                    "Employee satisfaction",
+                    [float(n.employee) if n.employee is not None else None for n in numbers],
+                ),
+            ],
+            y_max=100,
+            y_label="score",
+        ),
+        "matrices": [
+            charts.pulse_matrix(n.quarter.label, board.pulse_grid(n), rules.QUADRANT_NAMES)
+            for n in numbers
+        ],
+    }
+
+
+_CELL_HTML = {
+    "n/a": '<td><span class="muted">—</span></td>',
+    "none": '<td><span class="state-tag state-late">None</span></td>',
+}
+
+
+def _sessions_rows(lines: list[selectors.SessionsLine]) -> SafeString:
+    """The sessions grid's rows, written in Python: a cell per partnership and quarter,
+    hundreds of them, too many for the template engine's tags."""
+    rows = []
+    for line in lines:
+        cells = []
+        for cell in line.cells:
+            known = _CELL_HTML.get(cell)
+            if known is None:
+                label = escape(capfirst(cell))
+                known = f'<td><span class="status-tag status-{escape(cell)}">{label}</span></td>'
+            cells.append(known)
+        rows.append(f'<tr><th scope="row">{escape(line.name)}</th>{"".join(cells)}</tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 - fixed markup, escaped names and states
+
+
+@require_GET
+@in_org_timezone
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The leader's progress over the quarter and the three before it, in the three areas:
+    the example (my checklist), integration (sessions held) and track and share (successes,
+    objectives, satisfaction, the pulse)."""
+    membership = _require_whole_org(request)
+    quarter = _pick_quarter(request, membership)
+    if quarter is None:
+        return HttpResponseBadRequest("Invalid quarter.")
+    board = selectors.cached_dashboard(
+        membership, quarter, keeps_checklist=membership.role == Role.LEADER
+    )
+    context = {
+        "board": board,
+        "quarter": quarter,
+        "quarters": selectors.past_quarter_choices(membership.organization),
+        "areas": selectors.AREAS,
+        "progress": board.now.checklist,
+        "session_rows": _sessions_rows(board.sessions),
+        **_dashboard_charts(board),
+    }
+    return render(request, "meetings/progress/dashboard.html", context)
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def _quarter_label(membership: OrgMembership, start) -> str:
+    return Quarter.containing(start, membership.organization.fiscal_year_start_month).label
+
+
+@require_GET
+def export_measurements(request: HttpRequest) -> HttpResponse:
+    """Every satisfaction score and objective value, with who last changed it."""
+    membership = _require_whole_org(request)
+    organization = membership.organization
+    last_change = {}
+    for change in (
+        MeasurementChange.objects.filter(organization=organization, pulse__isnull=True)
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    ):
+        last_change[(change.score_id, change.measurement_id)] = change
+    rows = []
+    for score in SatisfactionScore.objects.filter(organization=organization).order_by(
+        "quarter_start", "kind"
+    ):
+        change = last_change.get((score.pk, None))
+        rows.append(
+            [
+                _quarter_label(membership, score.quarter_start),
+                score.get_kind_display(),
+                "",
+                score.value,
+                SCORE_SCALE,
+                "",
+                change.changed_by.get_username() if change and change.changed_by else "",
+                score.updated_at.date().isoformat(),
+            ]
+        )
+    for measured in (
+        ObjectiveMeasurement.objects.filter(organization=organization)
+        .select_related("objective")
+        .order_by("quarter_start", "objective__title", "id")
+    ):
+        change = last_change.get((None, measured.pk))
+        rows.append(
+            [
+                _quarter_label(membership, measured.quarter_start),
+                "Objective",
+                measured.objective.title,
+                measured.value,
+                measured.unit,
+                measured.objective.target_value if measured.objective.target_value else "",
+                change.changed_by.get_username() if change and change.changed_by else "",
+                measured.updated_at.date().isoformat(),
+            ]
+        )
+    header = [
+        "quarter",
+        "measure",
+        "objective",
+        "value",
+        "unit_or_scale",
+        "target",
+        "last_changed_by",
+        "last_changed_on",
+    ]
+    return csv_response("measurements.csv", header, rows)
+
+
+@require_GET
+def export_pulse(request: HttpRequest) -> HttpResponse:
+    """Every pulse rating: the quarter, the partnership, who rated whom, the seven ratings."""
+    membership = _require_whole_org(request)
+    ratings = (
+        PulseRating.objects.filter(organization=membership.organization)
+        .select_related(
+            "session__partnership", "rater", "relationship__from_member", "relationship__to_member"
+        )
+        .order_by("session__quarter_start", "session__partnership__name", "rater__name", "id")
+    )
+    rows = (
+        [
+            _quarter_label(membership, r.session.quarter_start),
+            r.session.partnership.name,
+            r.rater.name,
+            r.rater_quadrant,
+            other_side(r.relationship, r.rater).name,
+            r.other_quadrant,
+            *[getattr(r, name) for name in PULSE_FIELDS],
+        ]
+        for r in ratings
+    )
+    header = ["quarter", "partnership", "rater", "rater_quadrant", "about", "about_quadrant"]
+    return csv_response("pulse.csv", header + list(PULSE_FIELDS), rows)
+
+
+@require_GET
+def export_successes(request: HttpRequest) -> HttpResponse:
+    """The successes the person may see, newest first."""
+    membership = require_membership(request)
+    rows = (
+        [
+            s.happened_on.isoformat(),
+            s.partnership.name,
+            s.objective.title,
+            s.text,
+            "session" if s.session_id else "entered directly",
+            s.shared_by.name if s.shared_by else "",
+            s.author.get_username() if s.author else "",
+            "yes" if s.shared_with_organization else "no",
+        ]
+        for s in selectors.success_feed(membership)
+    )
+    header = [
+        "date",
+        "partnership",
+        "objective",
+        "success",
+        "source",
+        "whose",
+        "logged_by",
+        "shared_with_organization",
+    ]
+    return csv_response("successes.csv", header, rows)

@@ -1,0 +1,427 @@
+"""Reads behind the quadrant diagram: counts as SQL aggregates, lists as paged querysets.
+
+Everything starts from a `DiagramScope`: the organization, the "as of" day, an optional
+objective or partnership, and, for managers and members, the partnerships they belong to.
+Each function here costs a fixed number of queries, whatever the size of the organization.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+
+from org.models import Member, Organization, OrgMembership
+from partnerships import rules
+from partnerships.diagram.drawing import MAX_NAMES, network_capacity
+from partnerships.models import (
+    Objective,
+    Partnership,
+    Relationship,
+    RelationshipQuerySet,
+)
+from partnerships.rules import READING_ORDER
+from partnerships.versions import kept
+
+# A partnership's map draws members one by one up to this many; above, the aggregated box.
+MAP_MEMBER_LIMIT = 60
+# Bump when the shape of the cached Counts changes, so old entries are never read back.
+_CACHE_FORMAT = "diagram-counts-1"
+
+
+@dataclass(frozen=True)
+class DiagramScope:
+    """Which relationships and members a diagram counts."""
+
+    organization: Organization
+    day: datetime.date
+    objective: Objective | None = None
+    partnership: Partnership | None = None
+    # Set for roles that see only the partnerships they belong to.
+    limited_to: OrgMembership | None = None
+
+    @classmethod
+    def for_membership(
+        cls,
+        membership: OrgMembership,
+        *,
+        day: datetime.date | None = None,
+        objective: Objective | None = None,
+        partnership: Partnership | None = None,
+    ) -> DiagramScope:
+        organization = membership.organization
+        return cls(
+            organization=organization,
+            day=day or organization.today(),
+            objective=objective,
+            partnership=partnership,
+            limited_to=None if membership.sees_whole_organization else membership,
+        )
+
+    @property
+    def is_whole_organization(self) -> bool:
+        return self.objective is None and self.partnership is None and self.limited_to is None
+
+    def relationships(self) -> RelationshipQuerySet:
+        """The relationships active on the day, inside the scope."""
+        relationships = Relationship.objects.for_org(self.organization).active_on(self.day)
+        if self.objective is not None:
+            relationships = relationships.filter(partnership__objective=self.objective)
+        if self.partnership is not None:
+            relationships = relationships.filter(partnership=self.partnership)
+        if self.limited_to is not None:
+            visible = Partnership.objects.visible_to(self.limited_to).values("pk")
+            relationships = relationships.filter(partnership__in=visible)
+        return relationships
+
+    def cache_key(self, version: str) -> str:
+        """The key of what the scope counts, under the organization's data version."""
+        objective = self.objective.pk if self.objective is not None else "all"
+        partnership = self.partnership.pk if self.partnership is not None else "all"
+        if self.limited_to is None:
+            seen_by = "all"
+        else:  # what a limited role sees depends only on the member they are
+            seen_by = f"member-{self.limited_to.member_id or 'none'}"
+        return (
+            f"{_CACHE_FORMAT}:org-{self.organization.pk}:{version}:{self.day.isoformat()}:"
+            f"objective-{objective}:partnership-{partnership}:{seen_by}"
+        )
+
+    def members(self):
+        """Members active on the day; inside a narrower scope, those it has relationships for."""
+        members = Member.objects.for_org(self.organization).active_on(self.day)
+        if self.is_whole_organization:
+            return members
+        relationships = self.relationships()
+        return members.filter(
+            Q(pk__in=relationships.values("from_member"))
+            | Q(pk__in=relationships.values("to_member"))
+        )
+
+
+# --- the aggregated box ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    quadrants: dict[str, int]
+    names: dict[str, list[str]]
+    flows: dict[tuple[str, str], int]
+
+
+def quadrant_counts(scope: DiagramScope) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Active members per quadrant and the first few names of each: one query.
+
+    A window gives each row its quadrant's total and its place by name, and only the first
+    MAX_NAMES rows of each quadrant come back.
+    """
+    rows = (
+        scope.members()
+        .annotate(
+            quadrant_total=Window(Count("pk"), partition_by=[F("quadrant")]),
+            place=Window(
+                RowNumber(), partition_by=[F("quadrant")], order_by=[F("name").asc(), F("pk").asc()]
+            ),
+        )
+        .filter(place__lte=MAX_NAMES)
+        .order_by("quadrant", "place")
+        .values_list("quadrant", "name", "quadrant_total")
+    )
+    counts = dict.fromkeys(READING_ORDER, 0)
+    names: dict[str, list[str]] = {q: [] for q in READING_ORDER}
+    for quadrant, name, total in rows:
+        counts[quadrant] = total
+        names[quadrant].append(name)
+    return counts, names
+
+
+def flow_counts(scope: DiagramScope) -> dict[tuple[str, str], int]:
+    """Active relationships per (from quadrant, to quadrant): one GROUP BY query."""
+    rows = (
+        scope.relationships()
+        .order_by()
+        .values_list("from_quadrant", "to_quadrant")
+        .annotate(n=Count("pk"))
+    )
+    return {(source, target): n for source, target, n in rows}
+
+
+def diagram_counts(scope: DiagramScope, *, version: str | None = None) -> Counts:
+    """Everything the aggregated box shows: two queries.
+
+    Given the organization's data version (partnerships/health/analysis.py's data_version, which
+    moves with every change to members, partnerships or relationships), the counts are kept
+    in Django's cache under a key carrying it, as the health analysis is: no query when
+    cached, and never stale.
+    """
+
+    def count() -> Counts:
+        quadrants, names = quadrant_counts(scope)
+        return Counts(quadrants=quadrants, names=names, flows=flow_counts(scope))
+
+    return kept(scope.cache_key(version) if version is not None else None, count)
+
+
+# --- drill-down lists -----------------------------------------------------------------------
+
+
+def quadrant_members(scope: DiagramScope, quadrant: str, search: str = ""):
+    """The members a quadrant counts, by name; pages of it cost a COUNT and a SELECT."""
+    return scope.members().filter(quadrant=quadrant).search(search).order_by("name", "pk")
+
+
+def flow_relationships(scope: DiagramScope, source: str, target: str, search: str = ""):
+    """The relationships an arrow counts, with both members and the partnership loaded."""
+    relationships = scope.relationships().filter(from_quadrant=source, to_quadrant=target)
+    text = search.strip()
+    if text:
+        relationships = relationships.filter(
+            Q(from_member__name__icontains=text)
+            | Q(to_member__name__icontains=text)
+            | Q(partnership__name__icontains=text)
+            | Q(carries__icontains=text)
+        )
+    return relationships.select_related(
+        "from_member", "to_member", "partnership__objective"
+    ).order_by("from_member__name", "to_member__name", "partnership__name", "pk")
+
+
+EXPORT_FIELDS = (
+    "type",
+    "from_member__name",
+    "from_quadrant",
+    "to_member__name",
+    "to_quadrant",
+    "partnership__name",
+    "partnership__objective__title",
+    "carries",
+    "starts_on",
+    "ends_on",
+)
+
+
+def export_relationships(scope: DiagramScope):
+    """Every relationship behind the current diagram as plain tuples of EXPORT_FIELDS, for
+    the CSV download (no model instances: tens of thousands of rows stay fast)."""
+    return (
+        scope.relationships()
+        .order_by("type", "from_quadrant", "to_quadrant", "from_member__name", "pk")
+        .values_list(*EXPORT_FIELDS)
+    )
+
+
+def search_members(organization: Organization, day: datetime.date, text: str, limit: int = 10):
+    """Members active on the day whose name, title or team matches, for the search box."""
+    if not text.strip():
+        return Member.objects.none()
+    members = Member.objects.for_org(organization).active_on(day).search(text)
+    return members.in_quadrant_order()[:limit]
+
+
+# --- one member's place ---------------------------------------------------------------------
+
+
+def paths_from_leadership(
+    edges: Iterable[tuple[int, int]], leaders: Iterable[int], target: int, *, limit: int = 5
+) -> list[list[int]]:
+    """The shortest paths from any leadership member down to target (at most `limit`).
+
+    Pure: ids in, lists of ids out (each path starts with a leader and ends with target),
+    smallest ids first. Empty when target cannot be reached, and [[target]] when target is
+    itself a leader.
+
+    A breadth-first search backwards from target over incoming edges, level by level, stops
+    at the first level holding a leader: no shorter path exists, and no leader lies inside a
+    shortest path (it would have ended the search sooner). Plain dicts, no graph library:
+    only the part of the organization above target is visited.
+    """
+    leaders = set(leaders)
+    if target in leaders:
+        return [[target]]
+    incoming: dict[int, list[int]] = defaultdict(list)
+    for source, to in edges:
+        incoming[to].append(source)
+    depth = {target: 0}
+    # toward[n]: the next members on a shortest path from n down to target
+    toward: dict[int, set[int]] = defaultdict(set)
+    level = [target]
+    found: list[int] = []
+    while level and not found:
+        following = []
+        for node in level:
+            below = depth[node] + 1
+            for source in incoming.get(node, ()):
+                if source not in depth:
+                    depth[source] = below
+                    following.append(source)
+                if depth[source] == below:
+                    toward[source].add(node)
+        found = sorted(node for node in following if node in leaders)
+        level = following
+    paths: list[list[int]] = []
+    stack = [[leader] for leader in reversed(found)]  # depth first, smallest ids first
+    while stack and len(paths) < limit:
+        path = stack.pop()
+        if path[-1] == target:
+            paths.append(path)
+            continue
+        stack.extend(path + [step] for step in sorted(toward[path[-1]], reverse=True))
+    return paths
+
+
+@dataclass
+class Ego:
+    """One member's place: who reaches them by which channel, whom they reach, and how
+    leadership reaches them."""
+
+    member: Member
+    incoming: list[Relationship] = field(default_factory=list)
+    outgoing: list[Relationship] = field(default_factory=list)
+    paths: list[list[int]] = field(default_factory=list)
+    path_members: dict[int, Member] = field(default_factory=dict)
+    path_edge_types: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def by_type(self, relationships: list[Relationship]) -> list[tuple[str, list[Relationship]]]:
+        order = ("direct", "influential", "guidance")
+        return [(kind, [r for r in relationships if r.type == kind]) for kind in order]
+
+    @property
+    def incoming_by_type(self) -> list[tuple[str, list[Relationship]]]:
+        return self.by_type(self.incoming)
+
+    @property
+    def outgoing_by_type(self) -> list[tuple[str, list[Relationship]]]:
+        return self.by_type(self.outgoing)
+
+    @property
+    def named_paths(self) -> list[list[Member]]:
+        return [
+            [self.path_members[i] for i in path if i in self.path_members] for path in self.paths
+        ]
+
+
+def _quadrants_above(quadrant: str) -> set[str]:
+    """The quadrants a path from leadership to a member of `quadrant` can pass through below
+    leadership: the quadrant itself and those whose flows reach it, leadership left out."""
+    found = {quadrant}
+    while True:
+        more = {s for s, t, _kind in rules.FLOWS if t in found} - found
+        if not more:
+            return found - {"L"}
+        found |= more
+
+
+# What the page and its drawing show of the member's own relationships: loading only these
+# spares converting every date and timestamp of three rows per relationship.
+_EGO_FIELDS = (
+    "type",
+    "carries",
+    "from_member__name",
+    "from_member__quadrant",
+    "from_member__title",
+    "to_member__name",
+    "to_member__quadrant",
+    "to_member__title",
+    "partnership__name",
+)
+
+
+def ego(scope: DiagramScope, member: Member) -> Ego:
+    """Three queries: the edges that can lie on a path from leadership down to the member,
+    the member's own relationships, and the members on the paths.
+
+    Only edges into the quadrants above the member are read (employees reach nobody but
+    employees, so a manager's paths never need the tens of thousands of lines into
+    employees), and none into leadership: a leader inside a path would start a shorter one.
+    The database refuses any pair of quadrants outside the six flows and the loops.
+    """
+    if member.quadrant == "L":
+        wanted_edges = Q(to_member=member)  # a leader's only path is themselves
+    else:
+        wanted_edges = Q(to_quadrant__in=_quadrants_above(member.quadrant)) | Q(to_member=member)
+    edges = list(
+        scope.relationships()
+        .filter(wanted_edges)
+        .order_by()
+        .values_list("from_member_id", "to_member_id", "from_quadrant", "type")
+    )
+    leaders = {source for source, _target, quadrant, _type in edges if quadrant == "L"}
+    if member.quadrant == "L":
+        leaders.add(member.pk)
+    paths = paths_from_leadership(((s, t) for s, t, _q, _t in edges), leaders, member.pk)
+    wanted = {(a, b) for path in paths for a, b in itertools.pairwise(path)}
+    path_edge_types = {(s, t): kind for s, t, _q, kind in edges if (s, t) in wanted}
+    own = list(
+        scope.relationships()
+        .involving(member)
+        .select_related("from_member", "to_member", "partnership")
+        .only(*_EGO_FIELDS)
+        .order_by("from_member__name", "to_member__name", "pk")
+    )
+    on_paths = {i for path in paths for i in path}
+    path_members = {
+        m.pk: m for m in Member.objects.for_org(scope.organization).filter(pk__in=on_paths)
+    }
+    return Ego(
+        member=member,
+        incoming=[r for r in own if r.to_member_id == member.pk],
+        outgoing=[r for r in own if r.from_member_id == member.pk],
+        paths=paths,
+        path_members=path_members,
+        path_edge_types=path_edge_types,
+    )
+
+
+def cached_ego(scope: DiagramScope, member: Member, *, version: str | None) -> Ego:
+    """ego(), kept in Django's cache under the organization's data version (one query for
+    the version, none more when cached): the paths, the relationships and the names on them
+    all live in the tables the version watches. Without a version (a write may still be
+    landing), computed and not kept."""
+    key = f"{scope.cache_key(version)}:place-{member.pk}" if version is not None else None
+    return kept(key, lambda: ego(scope, member))
+
+
+# --- a partnership's map --------------------------------------------------------------------
+
+
+MAP_RELATIONSHIP_LIMIT = MAP_MEMBER_LIMIT * 4
+
+
+@dataclass
+class PartnershipMap:
+    relationships: list[Relationship]
+    members: list[Member]
+    truncated: bool = False
+
+    @property
+    def fits(self) -> bool:
+        if self.truncated or len(self.members) > MAP_MEMBER_LIMIT:
+            return False
+        per_quadrant = Counter(member.quadrant for member in self.members)
+        return all(n <= network_capacity() for n in per_quadrant.values())
+
+
+def partnership_map(scope: DiagramScope) -> PartnershipMap:
+    """The scope's relationships with their members, capped: one query.
+
+    Reads at most one relationship more than a readable map holds; when there are more, or
+    they involve more than MAP_MEMBER_LIMIT members, the caller draws the aggregated box.
+    """
+    relationships = list(
+        scope.relationships()
+        .select_related("from_member", "to_member")
+        .order_by("pk")[: MAP_RELATIONSHIP_LIMIT + 1]
+    )
+    truncated = len(relationships) > MAP_RELATIONSHIP_LIMIT
+    members: dict[int, Member] = {}
+    for relationship in relationships:
+        members.setdefault(relationship.from_member_id, relationship.from_member)
+        members.setdefault(relationship.to_member_id, relationship.to_member)
+    return PartnershipMap(
+        relationships=relationships, members=list(members.values()), truncated=truncated
+    )

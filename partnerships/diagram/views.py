@@ -1,0 +1,464 @@
+"""The quadrant diagram pages: the box, its drill-down panels, search, one member's place,
+a partnership's map, and the exports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from org.access import get_member, require_membership
+from org.models import Member, OrgMembership
+from org.spreadsheets import attachment, csv_response
+from partnerships import rules
+from partnerships.diagram import drawing as diagram
+from partnerships.diagram.forms import AsOfForm, DiagramFilterForm, SearchForm
+from partnerships.diagram.selectors import (
+    MAP_MEMBER_LIMIT,
+    DiagramScope,
+    cached_ego,
+    diagram_counts,
+    export_relationships,
+    flow_relationships,
+    partnership_map,
+    quadrant_members,
+    search_members,
+)
+from partnerships.health.analysis import data_version, health_url, quadrant_risk_counts
+from partnerships.models import Partnership
+
+PANEL_PAGE_SIZE = 25
+PANEL_TARGET = "#panel"
+
+
+# --- helpers shared by the views ------------------------------------------------------------
+
+
+def _fragment(request: HttpRequest, template_name: str, fragment: str) -> str:
+    """The page for a plain request or a history restore; the named fragment for htmx."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template_name}#{fragment}"
+    return template_name
+
+
+def _render(request: HttpRequest, template_name: str, context: dict, status: int = 200):
+    response = render(request, template_name, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _filters(request: HttpRequest, membership: OrgMembership) -> DiagramFilterForm:
+    return DiagramFilterForm(request.GET, membership=membership)
+
+
+def _invalid(
+    request: HttpRequest,
+    form,
+    template_name: str = "diagram/diagram.html",
+    fragment: str = "view",
+    **context,
+):
+    """Bad filters: the form with its messages; 400, or 200 for htmx so that it swaps in."""
+    status = 200 if request.htmx else 400
+    context |= {"form": form, "invalid": True, "search_form": SearchForm()}
+    return _render(request, _fragment(request, template_name, fragment), context, status=status)
+
+
+def _overview(
+    form: DiagramFilterForm, *, absolute=None, version: str | None = None
+) -> diagram.Overview:
+    """The aggregated box for the form's filters, with every part linking to its panel
+    (counts cached under the data version when it is given)."""
+    scope = form.scope()
+    counts = diagram_counts(scope, version=version)
+    query = form.query()
+    link = absolute or (lambda url: url)
+    return diagram.Overview.build(
+        quadrant_counts=counts.quadrants,
+        flow_counts=counts.flows,
+        names=counts.names,
+        quadrant_href={
+            q: link(reverse("diagram:quadrant", args=[q]) + query) for q in rules.READING_ORDER
+        },
+        flow_href={
+            (s, t): link(reverse("diagram:flow", args=[f"{s}{t}"]) + query)
+            for s, t, _kind in (*rules.FLOWS, *rules.LOOPS)
+        },
+        title=_title(form),
+    )
+
+
+def _title(form: DiagramFilterForm) -> str:
+    scope = form.scope()
+    if scope.partnership is not None:
+        subject = f"Partnership {scope.partnership.name}"
+    elif scope.objective is not None:
+        subject = f"Partnerships for {scope.objective.title}"
+    elif scope.limited_to is not None:
+        subject = "Your partnerships"
+    else:
+        subject = scope.organization.name
+    return f"{subject}, as of {_day(scope.day)}"
+
+
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, tuple[str, str]]:
+    """A badge on each quadrant that has risks, linking to them on the health page (which
+    analyses the organization or an objective, not one partnership)."""
+    scope = form.scope()
+    if scope.partnership is not None:
+        return {}
+    counts = quadrant_risk_counts(
+        scope.organization,
+        scope.day,
+        scope.objective,
+        membership=scope.limited_to,
+        version=version,
+    )
+    day = form.cleaned_data.get("as_of")
+    return {
+        q: (
+            f"{n} risk{'s' if n != 1 else ''} in {rules.QUADRANT_NAMES[q]}: see the "
+            "partnership health",
+            health_url(objective=scope.objective, day=day, quadrant=q),
+        )
+        for q, n in counts.items()
+        if n
+    }
+
+
+def _diagram_context(form: DiagramFilterForm) -> dict:
+    # One read of the data version serves the cached counts and the cached risk badges.
+    version = data_version(form.scope().organization)
+    overview = replace(_overview(form, version=version), badges=_risk_badges(form, version))
+    query = form.query()
+    return {
+        "form": form,
+        "scope": form.scope(),
+        "overview": overview,
+        "svg": mark_safe(render_overview_html(overview)),  # noqa: S308 - escaped in diagram.py
+        "query": query,
+        "search_form": SearchForm(),
+    }
+
+
+def render_overview_html(overview: diagram.Overview) -> str:
+    return diagram.render_overview(overview, panel_target=PANEL_TARGET)
+
+
+def _parse_flow(flow: str) -> tuple[str, str]:
+    if len(flow) != 2 or rules.type_for_quadrants(flow[0], flow[1]) is None:
+        raise Http404("No such flow.")
+    return flow[0], flow[1]
+
+
+# --- the box and its panels -----------------------------------------------------------------
+
+
+@require_GET
+def diagram_page(request: HttpRequest) -> HttpResponse:
+    """The organization as a box of four quadrants with the six flows between them."""
+    membership = require_membership(request)
+    form = _filters(request, membership)
+    if not form.is_valid():
+        return _invalid(request, form)
+    context = _diagram_context(form)
+    return _render(request, _fragment(request, "diagram/diagram.html", "view"), context)
+
+
+def _panel_response(request: HttpRequest, form: DiagramFilterForm, panel: dict) -> HttpResponse:
+    """A panel: the fragment for htmx (its results alone when searching), or the whole
+    diagram page with the panel open."""
+    if request.htmx and not request.htmx.history_restore_request:
+        fragment = "panel_results" if request.htmx.target == "panel-results" else "panel"
+        context = {"form": form, "panel": panel, "query": form.query()}
+        return _render(request, f"diagram/diagram.html#{fragment}", context)
+    context = _diagram_context(form) | {"panel": panel}
+    return _render(request, "diagram/diagram.html", context)
+
+
+@require_GET
+def quadrant_panel(request: HttpRequest, quadrant: str) -> HttpResponse:
+    """The members a quadrant counts, searchable and paginated."""
+    if quadrant not in rules.READING_ORDER:
+        raise Http404("No such quadrant.")
+    membership = require_membership(request)
+    form = _filters(request, membership)
+    if not form.is_valid():
+        return _invalid(request, form)
+    search = SearchForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    members = quadrant_members(form.scope(), quadrant, text)
+    page = Paginator(members, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
+    panel = {
+        "kind": "quadrant",
+        "quadrant": quadrant,
+        "title": rules.QUADRANT_NAMES[quadrant],
+        "url": reverse("diagram:quadrant", args=[quadrant]),
+        "search_form": search,
+        "page": page,
+    }
+    return _panel_response(request, form, panel)
+
+
+@require_GET
+def flow_panel(request: HttpRequest, flow: str) -> HttpResponse:
+    """The relationships an arrow counts, searchable and paginated."""
+    source, target = _parse_flow(flow)
+    membership = require_membership(request)
+    form = _filters(request, membership)
+    if not form.is_valid():
+        return _invalid(request, form)
+    search = SearchForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    relationships = flow_relationships(form.scope(), source, target, text)
+    page = Paginator(relationships, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
+    kind = rules.type_for_quadrants(source, target)
+    if source == target:
+        title = f"Direct within {rules.QUADRANT_WORDS[source]}"
+    else:
+        title = (
+            f"{rules.TYPE_NAMES[kind]}: {rules.QUADRANT_WORDS[source]} to "
+            f"{rules.QUADRANT_WORDS[target]}"
+        )
+    panel = {
+        "kind": "flow",
+        "type": kind,
+        "legend": rules.LEGEND[kind],
+        "title": title,
+        "url": reverse("diagram:flow", args=[flow]),
+        "search_form": search,
+        "page": page,
+    }
+    return _panel_response(request, form, panel)
+
+
+@require_GET
+def member_search(request: HttpRequest) -> HttpResponse:
+    """Members by name, title or team, as the user types in the diagram's search box."""
+    membership = require_membership(request)
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _render(
+            request,
+            _fragment(request, "diagram/search.html", "results"),
+            {"search_form": form},
+            status=200 if request.htmx else 400,
+        )
+    organization = membership.organization
+    text = form.cleaned_data["q"]
+    results = list(search_members(organization, organization.today(), text))
+    context = {"search_form": form, "results": results, "text": text}
+    return _render(request, _fragment(request, "diagram/search.html", "results"), context)
+
+
+# --- one member, one partnership ------------------------------------------------------------
+
+
+def _node(member: Member, *, centre: bool = False) -> diagram.Node:
+    return diagram.Node(
+        id=member.pk,
+        quadrant=member.quadrant,
+        name=member.name,
+        href=reverse("diagram:member", args=[member.pk]),
+        detail=member.title,
+        centre=centre,
+    )
+
+
+def _edge(relationship, *, highlight: bool = False) -> diagram.Edge:
+    return diagram.Edge(
+        source=relationship.from_member_id,
+        target=relationship.to_member_id,
+        type=relationship.type,
+        detail=relationship.carries,
+        highlight=highlight,
+    )
+
+
+def _ego_drawing(place) -> tuple[str, int]:
+    """The member at the centre, the partners on either side, the paths up to leadership.
+
+    Returns the SVG and how many partners did not fit (they remain in the lists).
+    """
+    nodes: dict[int, diagram.Node] = {place.member.pk: _node(place.member, centre=True)}
+    for member in place.path_members.values():
+        nodes.setdefault(member.pk, _node(member))
+    path_ids = set(nodes)
+    partners = [r.from_member for r in place.incoming] + [r.to_member for r in place.outgoing]
+    room = dict.fromkeys(rules.READING_ORDER, diagram.network_capacity())
+    for node in nodes.values():
+        room[node.quadrant] -= 1
+    left_out = 0
+    for partner in partners:
+        if partner.pk in nodes:
+            continue
+        if room[partner.quadrant] <= 0:
+            left_out += 1
+            continue
+        room[partner.quadrant] -= 1
+        nodes[partner.pk] = _node(partner)
+    on_path = set(place.path_edge_types)
+    edges = [
+        _edge(r, highlight=(r.from_member_id, r.to_member_id) in on_path)
+        for r in [*place.incoming, *place.outgoing]
+    ]
+    own_pairs = {(e.source, e.target) for e in edges}
+    edges += [
+        diagram.Edge(source=s, target=t, type=kind, highlight=True)
+        for (s, t), kind in place.path_edge_types.items()
+        if (s, t) not in own_pairs and s in path_ids and t in path_ids
+    ]
+    svg = diagram.render_network(
+        list(nodes.values()), edges, title=f"{place.member.name} and their partners"
+    )
+    return svg, left_out
+
+
+@require_GET
+def member_place(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member at the centre: who directs, influences and guides them, whom they reach,
+    and their shortest paths up to leadership."""
+    membership = require_membership(request)
+    member = get_member(request, pk)
+    form = _filters(request, membership)
+    if not form.is_valid():
+        return _invalid(request, form, "diagram/member.html", "map", member=member)
+    scope = form.scope()
+    place = cached_ego(scope, member, version=data_version(scope.organization))
+    svg, left_out = _ego_drawing(place)
+    context = {
+        "form": form,
+        "scope": form.scope(),
+        "member": member,
+        "place": place,
+        "svg": mark_safe(svg),  # noqa: S308 - escaped in diagram.py
+        "left_out": left_out,
+        "query": form.query(),
+        "type_names": rules.TYPE_NAMES,
+    }
+    return _render(request, _fragment(request, "diagram/member.html", "map"), context)
+
+
+@require_GET
+def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partnership's members in their quadrants with their relationships as arrows; the
+    aggregated box when there are too many to draw one by one."""
+    membership = require_membership(request)
+    partnership = get_object_or_404(
+        Partnership.objects.visible_to(membership).select_related("objective"), pk=pk
+    )
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return _render(
+            request,
+            _fragment(request, "diagram/partnership.html", "map"),
+            {"form": form, "partnership": partnership},
+            status=200 if request.htmx else 400,
+        )
+    scope = DiagramScope.for_membership(
+        membership, day=form.cleaned_data.get("as_of"), partnership=partnership
+    )
+    drawn = partnership_map(scope)
+    if drawn.fits:
+        svg = diagram.render_network(
+            [_node(m) for m in drawn.members],
+            [_edge(r) for r in drawn.relationships],
+            title=f"{partnership.name}, as of {_day(scope.day)}",
+        )
+        overview = None
+    else:
+        counts = diagram_counts(scope)
+        overview = diagram.Overview.build(
+            quadrant_counts=counts.quadrants,
+            flow_counts=counts.flows,
+            names=counts.names,
+            title=f"{partnership.name}, as of {_day(scope.day)}",
+        )
+        svg = diagram.render_overview(overview)
+    context = {
+        "form": form,
+        "partnership": partnership,
+        "scope": scope,
+        "drawn": drawn,
+        "overview": overview,
+        "svg": mark_safe(svg),  # noqa: S308 - escaped in diagram.py
+        "limit": MAP_MEMBER_LIMIT,
+    }
+    return _render(request, _fragment(request, "diagram/partnership.html", "map"), context)
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+@require_GET
+def export_svg(request: HttpRequest) -> HttpResponse:
+    """The current diagram as a standalone SVG file, its links pointing back here."""
+    membership = require_membership(request)
+    form = _filters(request, membership)
+    if not form.is_valid():
+        return _invalid(request, form)
+    overview = _overview(form, absolute=request.build_absolute_uri)
+    svg = diagram.standalone(diagram.render_overview(overview))
+    return attachment(svg, f"partnership-diagram-{form.scope().day}.svg", "image/svg+xml")
+
+
+CSV_HEADER = [
+    "type",
+    "from",
+    "from quadrant",
+    "to",
+    "to quadrant",
+    "partnership",
+    "objective",
+    "carries",
+    "starts on",
+    "ends on",
+]
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The relationships behind the current diagram, one row each."""
+    membership = require_membership(request)
+    form = _filters(request, membership)
+    if not form.is_valid():
+        return _invalid(request, form)
+    scope = form.scope()
+    names = rules.QUADRANT_NAMES
+    rows = (
+        (
+            kind,
+            source,
+            names[source_q],
+            target,
+            names[target_q],
+            partnership,
+            objective,
+            carries,
+            starts.isoformat(),
+            ends.isoformat() if ends else "",
+        )
+        for (
+            kind,
+            source,
+            source_q,
+            target,
+            target_q,
+            partnership,
+            objective,
+            carries,
+            starts,
+            ends,
+        ) in export_relationships(scope).iterator(chunk_size=2000)
+    )
+    return csv_response(f"partnership-relationships-{scope.day}.csv", CSV_HEADER, rows)

@@ -1,0 +1,395 @@
+"""The partnership health of an organization or one objective, read from the database.
+
+The analysis itself is graph.py's (pure networkx). Here: which relationships and members a
+scope covers, the graph loaded in three queries (the active relationships, their members,
+the partnerships' names), and the results cached in Django's cache under a key that carries
+the organization's data version, so that any change to members, partnerships or
+relationships makes a new key and nothing stale is shown. No tenant data is kept in the
+process itself.
+
+The data version (partnerships/versions.py) is the newest change database triggers recorded
+for the organization: one indexed query. While a write may still be landing it is None,
+and the analysis is computed without being cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import gc
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import networkx as nx
+from django.core.cache import cache
+from django.db.models import Q
+from django.urls import reverse
+
+from org.models import Member, Organization, OrgMembership
+from partnerships import graph, rules
+from partnerships.models import Objective, Partnership, Relationship, RelationshipQuerySet
+from partnerships.versions import CACHE_SECONDS, data_version
+
+# How many risks the page lists (overall, and for each quadrant); the rest are counted.
+RISKS_SHOWN = 50
+BROKERS_SHOWN = 10
+# Bump when the shape of what is cached changes, so old entries are never read back.
+_CACHE_FORMAT = "health-1"
+
+
+# --- what a page covers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthScope:
+    """The relationships an analysis covers: an organization on a day, optionally one
+    objective, and for managers and members only the partnerships they belong to."""
+
+    organization: Organization
+    day: datetime.date
+    objective: Objective | None = None
+    limited_to: OrgMembership | None = None
+
+    @classmethod
+    def for_membership(
+        cls,
+        membership: OrgMembership,
+        *,
+        day: datetime.date | None = None,
+        objective: Objective | None = None,
+    ) -> HealthScope:
+        organization = membership.organization
+        return cls(
+            organization=organization,
+            day=day or organization.today(),
+            objective=objective,
+            limited_to=None if membership.sees_whole_organization else membership,
+        )
+
+    @property
+    def is_whole_organization(self) -> bool:
+        return self.objective is None and self.limited_to is None
+
+    def relationships(self) -> RelationshipQuerySet:
+        """The relationships active on the day, inside the scope."""
+        relationships = Relationship.objects.for_org(self.organization).active_on(self.day)
+        if self.objective is not None:
+            relationships = relationships.filter(partnership__objective=self.objective)
+        if self.limited_to is not None:
+            visible = Partnership.objects.visible_to(self.limited_to).values("pk")
+            relationships = relationships.filter(partnership__in=visible)
+        return relationships
+
+    def members(self):
+        """The members the analysis counts: the whole organization's active members (so that
+        those nobody reaches show up), or in a narrower scope those it has relationships for.
+        Either way every member at an end of one of the scope's relationships."""
+        relationships = self.relationships()
+        involved = Q(pk__in=relationships.values("from_member")) | Q(
+            pk__in=relationships.values("to_member")
+        )
+        if self.is_whole_organization:
+            day = self.day
+            active = Q(active_from__lte=day) & (
+                Q(active_until__isnull=True) | Q(active_until__gt=day)
+            )
+            involved |= active
+        return Member.objects.for_org(self.organization).filter(involved)
+
+    def cache_key(self, kind: str, version: str) -> str:
+        objective = self.objective.pk if self.objective is not None else "all"
+        if self.limited_to is None:
+            seen_by = "all"
+        else:  # what a limited role sees depends only on the member they are
+            seen_by = f"member-{self.limited_to.member_id or 'none'}"
+        return (
+            f"{_CACHE_FORMAT}:{kind}:org-{self.organization.pk}:{version}:"
+            f"{self.day.isoformat()}:objective-{objective}:{seen_by}"
+        )
+
+
+# --- loading the graph ----------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    graph: nx.DiGraph
+    relationships: int
+    partnerships: dict[int, list[tuple[int, int, str]]]
+    partnership_names: dict[int, str]
+
+
+def load(scope: HealthScope) -> Loaded:
+    """The scope's typed graph and partnerships: three queries, whatever the size."""
+    rows = list(
+        scope.relationships()
+        .order_by()
+        .values_list("from_member_id", "to_member_id", "type", "partnership_id")
+    )
+    members = _members(scope, rows)
+    names = dict(
+        Partnership.objects.for_org(scope.organization)
+        .filter(pk__in=scope.relationships().values("partnership"))
+        .order_by()
+        .values_list("pk", "name")
+    )
+    partnerships: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for source, target, kind, partnership in rows:
+        partnerships[partnership].append((source, target, kind))
+    built = graph.build_graph(
+        ((pk, quadrant) for pk, quadrant, _name in members),
+        ((source, target, kind) for source, target, kind, _p in rows),
+        names={pk: name for pk, _quadrant, name in members},
+    )
+    return Loaded(
+        graph=built,
+        relationships=len(rows),
+        partnerships=dict(partnerships),
+        partnership_names=names,
+    )
+
+
+def _members(scope: HealthScope, rows: list[tuple]) -> list[tuple[int, str, str]]:
+    """(id, quadrant, name) of scope.members(). For the whole organization, every member is
+    read in one plain query and kept here when active or at an end of a relationship: the
+    same test in SQL reads the relationships twice more (or the planner hashes them)."""
+    if not scope.is_whole_organization:
+        return list(scope.members().order_by().values_list("pk", "quadrant", "name"))
+    day = scope.day
+    ends = {row[0] for row in rows} | {row[1] for row in rows}
+    everyone = (
+        Member.objects.for_org(scope.organization)
+        .order_by()
+        .values_list("pk", "quadrant", "name", "active_from", "active_until")
+    )
+    return [
+        (pk, quadrant, name)
+        for pk, quadrant, name, starts, ends_on in everyone
+        if (starts <= day and (ends_on is None or ends_on > day)) or pk in ends
+    ]
+
+
+# --- what the page shows, as cached ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskEntry:
+    """One ranked risk, with what its links need."""
+
+    risk: graph.Risk
+    quadrant: str | None  # the quadrant of the member at risk; None for a partnership's
+    member_name: str  # the member at risk, or "" for a partnership's risk
+    partnership_name: str  # the partnership lacking a channel, or ""
+
+    @property
+    def member_id(self) -> int | None:
+        return self.risk.member_ids[0] if self.quadrant is not None else None
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """Everything the health page shows except the brokers; small enough to cache."""
+
+    members: int
+    reached: int
+    relationships: int
+    summary: dict[str, graph.QuadrantSummary]
+    single_points: int
+    risk_count: int
+    risks: tuple[RiskEntry, ...]  # the first RISKS_SHOWN, most severe first
+    risks_by_quadrant: dict[str, tuple[RiskEntry, ...]]  # the first RISKS_SHOWN of each
+    risk_counts_by_quadrant: dict[str, int]
+    risk_counts_by_kind: dict[str, int]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.relationships == 0
+
+    def risks_in(self, quadrant: str | None) -> tuple[tuple[RiskEntry, ...], int]:
+        """The risks listed for a quadrant (or overall) and how many more there are."""
+        if quadrant:
+            shown = self.risks_by_quadrant.get(quadrant, ())
+            return shown, self.risk_counts_by_quadrant.get(quadrant, 0) - len(shown)
+        return self.risks, self.risk_count - len(self.risks)
+
+
+@dataclass(frozen=True)
+class Broker:
+    member_id: int
+    name: str
+    quadrant: str
+    betweenness: float
+
+
+@dataclass(frozen=True)
+class BrokerReport:
+    ranked: tuple[Broker, ...]
+    method: str  # "exact" or "sampled"
+    sample_size: int | None
+    senders: int
+
+
+def _entry(analysed: nx.DiGraph, risk: graph.Risk, names: dict[int, str]) -> RiskEntry:
+    if risk.kind == graph.RiskKind.PARTNERSHIP_MISSING_CHANNEL:
+        name = names.get(risk.partnership_id, f"Partnership #{risk.partnership_id}")
+        return RiskEntry(risk, None, "", name)
+    member = analysed.nodes[risk.member_ids[0]]
+    return RiskEntry(risk, member["quadrant"], member.get("name", ""), "")
+
+
+def analyse(loaded: Loaded) -> HealthReport:
+    """The report of a loaded graph: coverage, single points and ranked risks (graph.py)."""
+    result = graph.health(
+        loaded.graph,
+        partnerships=loaded.partnerships,
+        partnership_names=loaded.partnership_names,
+    )
+    entries = [_entry(loaded.graph, risk, loaded.partnership_names) for risk in result.risks]
+    by_quadrant: dict[str, list[RiskEntry]] = {q: [] for q in rules.QUADRANTS}
+    for entry in entries:
+        if entry.quadrant is not None:
+            by_quadrant[entry.quadrant].append(entry)
+    return HealthReport(
+        members=len(result.members),
+        reached=sum(1 for member in result.members.values() if member.reached),
+        relationships=loaded.relationships,
+        summary=result.summary,
+        single_points=len(result.single_points),
+        risk_count=len(entries),
+        risks=tuple(entries[:RISKS_SHOWN]),
+        risks_by_quadrant={q: tuple(found[:RISKS_SHOWN]) for q, found in by_quadrant.items()},
+        risk_counts_by_quadrant={q: len(found) for q, found in by_quadrant.items()},
+        risk_counts_by_kind=dict(Counter(str(entry.risk.kind) for entry in entries)),
+    )
+
+
+def rank_brokers(loaded: Loaded) -> BrokerReport:
+    """Who carries the most paths (graph.brokers: exact or sampled, as it says)."""
+    found = graph.brokers(loaded.graph, top=BROKERS_SHOWN)
+    nodes = loaded.graph.nodes
+    return BrokerReport(
+        ranked=tuple(
+            Broker(member, nodes[member].get("name", ""), nodes[member]["quadrant"], value)
+            for member, value in found.ranked
+        ),
+        method=found.method,
+        sample_size=found.sample_size,
+        senders=found.senders,
+    )
+
+
+# --- cached reads ---------------------------------------------------------------------------
+
+
+# A caller that has not read the data version yet (None is a version read while a write may
+# still be landing: computed, not cached).
+UNREAD = "unread"
+
+
+def health_report(scope: HealthScope, *, version: str | None = UNREAD) -> HealthReport:
+    """The scope's report: one query when cached, four when not (none and three when the
+    caller passes the organization's data_version, read once for the whole request)."""
+    report, _brokers = _cached(scope, with_brokers=False, version=version)
+    return report
+
+
+def health_with_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport]:
+    """The report and the brokers: one query when cached, four when not."""
+    report, brokers = _cached(scope, with_brokers=True)
+    assert brokers is not None
+    return report, brokers
+
+
+def report_and_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport | None]:
+    """The report, and the brokers only if they are cached already (None otherwise): one
+    query when cached, four when not."""
+    return _cached(scope, with_brokers=False, brokers_if_cached=True)
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """Python's cycle collector paused while a graph is built and analysed: tens of
+    thousands of new dicts and sets set it off again and again, and each full pass walks
+    every object in the process (it took over half the time of the brokers at 10,000
+    members). Reference counting still frees what the analysis drops; cycles wait for the
+    collector's next pass."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _cached(
+    scope: HealthScope,
+    *,
+    with_brokers: bool,
+    version: str | None = UNREAD,
+    brokers_if_cached: bool = False,
+):
+    if version == UNREAD:
+        version = data_version(scope.organization)
+    if version is None:  # a write may still be landing: nothing is read from or kept in cache
+        with _cycle_collector_paused():
+            loaded = load(scope)
+            return analyse(loaded), rank_brokers(loaded) if with_brokers else None
+    report_key = scope.cache_key("report", version)
+    brokers_key = scope.cache_key("brokers", version)
+    keys = [report_key, brokers_key] if with_brokers or brokers_if_cached else [report_key]
+    found = cache.get_many(keys)
+    report, brokers = found.get(report_key), found.get(brokers_key)
+    if report is not None and (brokers is not None or not with_brokers):
+        return report, brokers
+    fresh = {}
+    with _cycle_collector_paused():
+        loaded = load(scope)
+        if report is None:
+            report = fresh[report_key] = analyse(loaded)
+        if with_brokers and brokers is None:
+            brokers = fresh[brokers_key] = rank_brokers(loaded)
+    cache.set_many(fresh, CACHE_SECONDS)
+    return report, brokers
+
+
+def quadrant_risk_counts(
+    organization: Organization,
+    day: datetime.date,
+    objective: Objective | None = None,
+    *,
+    membership: OrgMembership | None = None,
+    version: str | None = UNREAD,
+) -> dict[str, int]:
+    """How many risks each quadrant has ({"L": n, "M": n, "T": n, "E": n}), for the badges on
+    the diagram. Cached like the page; pass the viewer's membership so that managers and
+    members count only the partnerships they belong to, as on the health page. A caller
+    that has read data_version for its own cache passes it, to save reading it again."""
+    limited = membership is not None and not membership.sees_whole_organization
+    scope = HealthScope(
+        organization=organization,
+        day=day,
+        objective=objective,
+        limited_to=membership if limited else None,
+    )
+    return dict(health_report(scope, version=version).risk_counts_by_quadrant)
+
+
+def health_url(
+    *,
+    objective: Objective | None = None,
+    day: datetime.date | None = None,
+    quadrant: str | None = None,
+) -> str:
+    """The health page for an objective, a day and a quadrant's risks (for diagram badges)."""
+    pairs = []
+    if objective is not None:
+        pairs.append(("objective", objective.pk))
+    if day is not None:
+        pairs.append(("as_of", day.isoformat()))
+    if quadrant:
+        pairs.append(("quadrant", quadrant))
+    url = reverse("health:page")
+    return f"{url}?{urlencode(pairs)}" if pairs else url

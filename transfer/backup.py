@@ -1,0 +1,467 @@
+"""A JSON backup of one organization, and its restore into an empty organization.
+
+Each app has a *section*: the tables it owns, in an order where every foreign key points to
+a table already restored (in its own section or an earlier one). The sections are declared
+at the end of this module, one per app:
+
+    register(Section("meetings", tables=(Table(Session), Table(SessionLog, scope="session"))))
+
+Sections are restored in the order of INSTALLED_APPS (org, partnerships, meetings). Every
+concrete field of a table is kept, timestamps included, so that a new field is backed up
+without touching this module; foreign keys are written as the row's id in the backup and
+mapped to the new ids on restore; foreign keys to users are written as usernames, and many-
+to-many fields as lists of ids. A section's version lets a later format read older backups.
+
+Reference tables (rows every organization shares, such as the 13 actions, which arrive by
+data migration) are not backed up: a section names them with the unique field that
+identifies them, `Section(..., references={Action: "number"})`, a foreign key to one is
+written as that field's value (the action's number, not its id), and a restore looks the
+row up by it; a backup naming a reference row this installation lacks is refused.
+
+What is covered today: the organization's settings; its members, team seats and quadrant
+moves, and its logins' roles (org); objectives, partnerships and relationships
+(partnerships); sessions with their attendees, logs (successes, progress calls, feedback,
+action items) and sent reminders, blackout dates, the quarterly checklists and checklist
+opt-ins, satisfaction scores, objective values, pulse ratings and the history of changes to
+them (meetings). Calendar feeds are left out: their tokens are secrets of a login. Whatever
+other apps register is covered as they register it.
+
+Users and passwords are never in a backup. Logins (an organization's OrgMemberships) are
+restored only when asked, onto users that already exist, matched by username; without them,
+rows that belong to a login (checklists and checklist opt-ins, whose foreign key to the
+login cannot be empty) are left out too, and counted in the report's `left_out`. A reference
+to a user that can be empty (who moved someone, who wrote a success, who changed a value)
+points to the existing user of that username, or is emptied when there is none.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from meetings.models import (
+    Action,
+    ActionItem,
+    BlackoutDate,
+    Checklist,
+    ChecklistItem,
+    ChecklistOptIn,
+    FeedbackItem,
+    MeasurementChange,
+    ObjectiveMeasurement,
+    ObjectiveProgress,
+    PulseRating,
+    SatisfactionScore,
+    SentReminder,
+    Session,
+    SessionSuccess,
+)
+from org.models import Member, Organization, OrgMembership, QuadrantMove, TeamMembership
+from partnerships.models import Objective, Partnership, Relationship
+
+FORMAT = "partnership-map-backup"
+FORMAT_VERSION = 1
+BATCH = 500
+ORGANIZATION_FIELDS = ("name", "slug", "fiscal_year_start_month", "time_zone")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One model's rows of an organization.
+
+    scope: the lookup from the model to its organization ("organization" for tenant tables
+    that carry the key themselves, e.g. "session__organization" otherwise).
+    logins: rows that need a user (an organization's logins): restored only when asked,
+    and only onto users that exist.
+    """
+
+    model: type[models.Model]
+    scope: str = "organization"
+    logins: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def fields(self) -> list[models.Field]:
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.primary_key and f.name != "organization"
+        ]
+
+    def many_to_many(self) -> list[models.ManyToManyField]:
+        return [
+            f for f in self.model._meta.many_to_many if f.remote_field.through._meta.auto_created
+        ]
+
+    def rows(self, organization: Organization):
+        return self.model._default_manager.filter(**{self.scope: organization}).order_by("pk")
+
+
+@dataclass(frozen=True)
+class Section:
+    """An app's tables, and the reference tables they point to: model -> the unique field
+    that names a row in every installation (e.g. {Action: "number"})."""
+
+    name: str
+    tables: tuple[Table, ...]
+    version: int = 1
+    references: Mapping[type[models.Model], str] = field(default_factory=dict)
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register(section: Section) -> Section:
+    _SECTIONS[section.name] = section
+    return section
+
+
+def sections() -> list[Section]:
+    """The registered sections, in restore order; every foreign key must point backwards."""
+    order = {app.label: i for i, app in enumerate(apps.get_app_configs())}
+    found = sorted(
+        _SECTIONS.values(),
+        key=lambda s: min(order.get(t.model._meta.app_label, len(order)) for t in s.tables),
+    )
+    known: set[type[models.Model]] = {Organization, get_user_model()}
+    for section in found:
+        for model, key in section.references.items():
+            if not model._meta.get_field(key).unique:
+                raise ImproperlyConfigured(
+                    f"Backup section {section.name}: {model._meta.label}.{key} is not unique, "
+                    "so it cannot name a reference row."
+                )
+            known.add(model)
+        for table in section.tables:
+            known.add(table.model)
+            for f in [*table.fields(), *table.many_to_many()]:
+                if f.is_relation and f.related_model not in known:
+                    raise ImproperlyConfigured(
+                        f"Backup section {section.name}: {table.label}.{f.name} points to "
+                        f"{f.related_model._meta.label}, which no earlier table holds."
+                    )
+    return found
+
+
+def references() -> dict[type[models.Model], str]:
+    """Every registered section's reference tables: model -> the field that names a row."""
+    return {model: key for s in sections() for model, key in s.references.items()}
+
+
+class _NaturalKeys:
+    """Reference rows' ids and natural keys, each table read once and only when needed."""
+
+    def __init__(self) -> None:
+        self.keys = references()
+        self._by_pk: dict[type[models.Model], dict[Any, Any]] = {}
+        self._by_key: dict[type[models.Model], dict[Any, Any]] = {}
+
+    def key_of(self, model: type[models.Model], pk: Any) -> Any:
+        if model not in self._by_pk:
+            self._by_pk[model] = dict(model._default_manager.values_list("pk", self.keys[model]))
+        return self._by_pk[model][pk]
+
+    def pk_of(self, model: type[models.Model], key: Any) -> Any:
+        if model not in self._by_key:
+            self._by_key[model] = dict(model._default_manager.values_list(self.keys[model], "pk"))
+        try:
+            return self._by_key[model][model._meta.get_field(self.keys[model]).to_python(key)]
+        except KeyError:
+            raise BackupError(
+                f"The backup refers to {model._meta.verbose_name} {self.keys[model]}={key}, "
+                "which this installation does not have.",
+                code="unknown_reference",
+            ) from None
+
+
+# --- writing a backup --------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def backup_organization(organization: Organization) -> dict:
+    """Everything the registered sections hold about one organization, as plain JSON data."""
+    user_model = get_user_model()
+    usernames: dict[Any, str] | None = None
+    natural = _NaturalKeys()
+    result = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "created_at": timezone.now().isoformat(),
+        "organization": {name: getattr(organization, name) for name in ORGANIZATION_FIELDS},
+        "sections": {},
+    }
+    for section in sections():
+        tables = {}
+        for table in section.tables:
+            fields = table.fields()
+            m2m = table.many_to_many()
+            queryset = table.rows(organization)
+            if m2m:
+                queryset = queryset.prefetch_related(*(f.name for f in m2m))
+            rows = []
+            for obj in queryset:
+                row = {"id": obj.pk}
+                for f in fields:
+                    value = getattr(obj, f.attname)
+                    if f.is_relation and f.related_model is user_model and value is not None:
+                        if usernames is None:
+                            usernames = dict(
+                                user_model.objects.values_list("pk", user_model.USERNAME_FIELD)
+                            )
+                        value = usernames.get(value)
+                    elif f.is_relation and f.related_model in natural.keys and value is not None:
+                        value = natural.key_of(f.related_model, value)
+                    row[f.name] = _plain(value)
+                for f in m2m:
+                    row[f.name] = sorted(o.pk for o in getattr(obj, f.name).all())
+                rows.append(row)
+            tables[table.label] = rows
+        result["sections"][section.name] = {"version": section.version, "tables": tables}
+    return result
+
+
+def write_backup(organization: Organization, out: IO[str]) -> None:
+    json.dump(backup_organization(organization), out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+# --- restoring a backup ----------------------------------------------------------------------
+
+
+class BackupError(ValidationError):
+    pass
+
+
+@dataclass
+class RestoreReport:
+    organization: Organization
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped_logins: list[str] = field(default_factory=list)
+    # rows left out because what they cannot be without was not restored (a login, when
+    # logins are not restored, or a user that does not exist): table label -> count
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def read_backup(source: IO[str] | IO[bytes]) -> dict:
+    try:
+        data = json.load(source)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BackupError(f"This is not a JSON backup ({exc}).", code="not_json") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupError("This file is not a Partnership Map backup.", code="wrong_format")
+    if data.get("version") != FORMAT_VERSION:
+        raise BackupError(
+            f"This backup has format version {data.get('version')}; this version of "
+            f"Partnership Map reads version {FORMAT_VERSION}.",
+            code="wrong_version",
+        )
+    return data
+
+
+def organization_is_empty(organization: Organization) -> bool:
+    return not any(table.rows(organization).exists() for s in sections() for table in s.tables)
+
+
+@transaction.atomic
+def restore_backup(
+    data: dict,
+    *,
+    slug: str,
+    name: str | None = None,
+    logins: bool = False,
+) -> RestoreReport:
+    """Restore a backup into the organization `slug`: made from the backup's settings when
+    missing, refused when it holds anything already. All or nothing."""
+    settings = data["organization"]
+    organization = Organization.objects.select_for_update().filter(slug=slug).first()
+    if organization is None:
+        organization = Organization(
+            **{k: settings[k] for k in ORGANIZATION_FIELDS if k != "slug"}, slug=slug
+        )
+        if name:
+            organization.name = name
+        organization.full_clean()
+        organization.save()
+    elif not organization_is_empty(organization):
+        raise BackupError(
+            f"The organization {organization.name} is not empty; restore into a new or empty "
+            "organization.",
+            code="not_empty",
+        )
+    report = RestoreReport(organization=organization)
+    ids: dict[tuple[type[models.Model], Any], Any] = {}
+    natural = _NaturalKeys()
+    registered = {s.name: s for s in sections()}
+    unknown = set(data["sections"]) - registered.keys()
+    if unknown:
+        raise BackupError(
+            f"The backup has sections this installation does not know: {', '.join(sorted(unknown))}.",
+            code="unknown_section",
+        )
+    for section_name, stored in data["sections"].items():
+        section = registered[section_name]
+        if stored.get("version") != section.version:
+            raise BackupError(
+                f"The {section_name} section has version {stored.get('version')}; this "
+                f"installation reads version {section.version}.",
+                code="wrong_section_version",
+            )
+    for section in registered.values():
+        stored = data["sections"].get(section.name, {"tables": {}})
+        for table in section.tables:
+            rows = stored["tables"].get(table.label, [])
+            if table.logins and not logins:
+                report.skipped_logins += [f"{r.get('user')} ({r.get('role', '')})" for r in rows]
+                continue
+            report.rows[table.label] = _restore_table(
+                table, rows, organization, ids, natural, report
+            )
+    return report
+
+
+def _restore_table(
+    table: Table,
+    rows: list[dict],
+    organization: Organization,
+    ids: dict,
+    natural: _NaturalKeys,
+    report: RestoreReport,
+) -> int:
+    user_model = get_user_model()
+    users = {}
+    fields = table.fields()
+    if any(f.is_relation and f.related_model is user_model for f in fields):
+        users = dict(user_model.objects.values_list(user_model.USERNAME_FIELD, "pk"))
+    has_organization = any(f.name == "organization" for f in table.model._meta.concrete_fields)
+    objects, kept = [], []
+    for row in rows:
+        values = {}
+        skip = False
+        for f in fields:
+            value = row.get(f.name)
+            if f.is_relation:
+                if value is None:
+                    values[f.attname] = None
+                elif f.related_model is user_model:
+                    values[f.attname] = users.get(value)
+                    if values[f.attname] is None and not f.null:
+                        report.skipped_logins.append(f"{value} (no such user)")
+                        skip = True
+                elif f.related_model in natural.keys:
+                    values[f.attname] = natural.pk_of(f.related_model, value)
+                elif (f.related_model, value) in ids:
+                    values[f.attname] = ids[(f.related_model, value)]
+                elif f.null:
+                    values[f.attname] = None  # it pointed at a login that was not restored
+                else:
+                    skip = True  # it belongs to a row that was not restored (a login's)
+            else:
+                values[f.attname] = f.to_python(value)
+        if skip:
+            report.left_out[table.label] = report.left_out.get(table.label, 0) + 1
+            continue
+        if has_organization:
+            values["organization_id"] = organization.pk
+        objects.append(table.model(**values))
+        kept.append(row)
+    created = table.model._default_manager.bulk_create(objects, batch_size=BATCH)
+    for row, obj in zip(kept, created, strict=True):
+        if obj.pk is None:
+            raise BackupError("The database did not return the new rows' ids.", code="no_ids")
+        ids[(table.model, row["id"])] = obj.pk
+    # auto_now and auto_now_add set today's time on insert: put the backed-up times back.
+    stamped = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    if stamped:
+        for obj, row in zip(created, kept, strict=True):
+            for f in stamped:
+                setattr(obj, f.attname, f.to_python(row.get(f.name)))
+        table.model._default_manager.bulk_update(
+            created, [f.name for f in stamped], batch_size=BATCH
+        )
+    for f in table.many_to_many():
+        through = f.remote_field.through
+        source = f.m2m_field_name() + "_id"
+        target = f.m2m_reverse_field_name() + "_id"
+        through.objects.bulk_create(
+            [
+                through(**{source: obj.pk, target: ids[(f.related_model, other)]})
+                for obj, row in zip(created, kept, strict=True)
+                for other in row.get(f.name, [])
+                if (f.related_model, other) in ids
+            ],
+            batch_size=BATCH,
+        )
+    return len(created)
+
+
+register(
+    Section(
+        "org",
+        tables=(
+            Table(Member),
+            Table(TeamMembership),
+            Table(QuadrantMove),
+            Table(OrgMembership, logins=True),
+        ),
+    )
+)
+
+register(
+    Section(
+        "partnerships",
+        tables=(Table(Objective), Table(Partnership), Table(Relationship)),
+    )
+)
+
+# The meetings section: every tenant table of the app, in an order where each foreign key points backwards. The 13
+# actions are reference rows, not the organization's: checklist items name their action by
+# number. Checklists and checklist opt-ins belong to a login, so they come back only with the
+# logins (`import_backup --logins`).
+#
+# Left out on purpose: CalendarFeed. A feed's token is a secret that lets whoever holds it read
+# a login's sessions; a restored copy must not answer to the old tokens (and the tokens are
+# unique, so a copy beside the original could not even hold them). People make a new feed from
+# their calendar page.
+register(
+    Section(
+        "meetings",
+        tables=(
+            Table(Session),
+            Table(BlackoutDate),
+            Table(SessionSuccess),
+            Table(ObjectiveProgress),
+            Table(FeedbackItem),
+            Table(ActionItem),
+            Table(SentReminder),
+            Table(ChecklistOptIn),
+            Table(Checklist),
+            Table(ChecklistItem),
+            Table(SatisfactionScore),
+            Table(ObjectiveMeasurement),
+            Table(PulseRating),
+            Table(MeasurementChange),
+        ),
+        references={Action: "number"},
+    )
+)
