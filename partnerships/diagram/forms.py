@@ -9,8 +9,8 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from org.models import OrgMembership
-from partnerships.diagram.selectors import DiagramScope
 from partnerships.models import Objective, Partnership
+from partnerships.scope import Scope
 
 
 def _attrs(attrs: dict) -> SafeString:
@@ -108,9 +108,9 @@ class DiagramFilterForm(forms.Form):
             objectives = objectives.filter(pk__in=partnerships.values("objective"))
         self.fields["objective"].queryset = objectives.only("pk", "title").order_by("title", "pk")
 
-    def scope(self) -> DiagramScope:
+    def scope(self) -> Scope:
         data = self.cleaned_data
-        return DiagramScope.for_membership(
+        return Scope.for_membership(
             self.membership,
             day=data.get("as_of"),
             objective=data.get("objective"),

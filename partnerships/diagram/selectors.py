@@ -1,6 +1,6 @@
 """Reads behind the quadrant diagram: counts as SQL aggregates, lists as paged querysets.
 
-Everything starts from a `DiagramScope`: the organization, the "as of" day, an optional
+Everything starts from a `Scope` (partnerships/scope.py): the organization, the "as of" day, an optional
 objective or partnership, and, for managers and members, the partnerships they belong to.
 Each function here costs a fixed number of queries, whatever the size of the organization.
 """
@@ -16,92 +16,20 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
-from org.models import Member, Organization, OrgMembership
+from org.models import Member, Organization
 from partnerships import rules
 from partnerships.diagram.drawing import MAX_NAMES, network_capacity
 from partnerships.models import (
-    Objective,
-    Partnership,
     Relationship,
-    RelationshipQuerySet,
 )
 from partnerships.rules import READING_ORDER
+from partnerships.scope import Scope
 from partnerships.versions import kept
 
 # A partnership's map draws members one by one up to this many; above, the aggregated box.
 MAP_MEMBER_LIMIT = 60
 # Bump when the shape of the cached Counts changes, so old entries are never read back.
 _CACHE_FORMAT = "diagram-counts-1"
-
-
-@dataclass(frozen=True)
-class DiagramScope:
-    """Which relationships and members a diagram counts."""
-
-    organization: Organization
-    day: datetime.date
-    objective: Objective | None = None
-    partnership: Partnership | None = None
-    # Set for roles that see only the partnerships they belong to.
-    limited_to: OrgMembership | None = None
-
-    @classmethod
-    def for_membership(
-        cls,
-        membership: OrgMembership,
-        *,
-        day: datetime.date | None = None,
-        objective: Objective | None = None,
-        partnership: Partnership | None = None,
-    ) -> DiagramScope:
-        organization = membership.organization
-        return cls(
-            organization=organization,
-            day=day or organization.today(),
-            objective=objective,
-            partnership=partnership,
-            limited_to=None if membership.sees_whole_organization else membership,
-        )
-
-    @property
-    def is_whole_organization(self) -> bool:
-        return self.objective is None and self.partnership is None and self.limited_to is None
-
-    def relationships(self) -> RelationshipQuerySet:
-        """The relationships active on the day, inside the scope."""
-        relationships = Relationship.objects.for_org(self.organization).active_on(self.day)
-        if self.objective is not None:
-            relationships = relationships.filter(partnership__objective=self.objective)
-        if self.partnership is not None:
-            relationships = relationships.filter(partnership=self.partnership)
-        if self.limited_to is not None:
-            visible = Partnership.objects.visible_to(self.limited_to).values("pk")
-            relationships = relationships.filter(partnership__in=visible)
-        return relationships
-
-    def cache_key(self, version: str) -> str:
-        """The key of what the scope counts, under the organization's data version."""
-        objective = self.objective.pk if self.objective is not None else "all"
-        partnership = self.partnership.pk if self.partnership is not None else "all"
-        if self.limited_to is None:
-            seen_by = "all"
-        else:  # what a limited role sees depends only on the member they are
-            seen_by = f"member-{self.limited_to.member_id or 'none'}"
-        return (
-            f"{_CACHE_FORMAT}:org-{self.organization.pk}:{version}:{self.day.isoformat()}:"
-            f"objective-{objective}:partnership-{partnership}:{seen_by}"
-        )
-
-    def members(self):
-        """Members active on the day; inside a narrower scope, those it has relationships for."""
-        members = Member.objects.for_org(self.organization).active_on(self.day)
-        if self.is_whole_organization:
-            return members
-        relationships = self.relationships()
-        return members.filter(
-            Q(pk__in=relationships.values("from_member"))
-            | Q(pk__in=relationships.values("to_member"))
-        )
 
 
 # --- the aggregated box ---------------------------------------------------------------------
@@ -114,7 +42,7 @@ class Counts:
     flows: dict[tuple[str, str], int]
 
 
-def quadrant_counts(scope: DiagramScope) -> tuple[dict[str, int], dict[str, list[str]]]:
+def quadrant_counts(scope: Scope) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Active members per quadrant and the first few names of each: one query.
 
     A window gives each row its quadrant's total and its place by name, and only the first
@@ -140,7 +68,7 @@ def quadrant_counts(scope: DiagramScope) -> tuple[dict[str, int], dict[str, list
     return counts, names
 
 
-def flow_counts(scope: DiagramScope) -> dict[tuple[str, str], int]:
+def flow_counts(scope: Scope) -> dict[tuple[str, str], int]:
     """Active relationships per (from quadrant, to quadrant): one GROUP BY query."""
     rows = (
         scope.relationships()
@@ -151,7 +79,7 @@ def flow_counts(scope: DiagramScope) -> dict[tuple[str, str], int]:
     return {(source, target): n for source, target, n in rows}
 
 
-def diagram_counts(scope: DiagramScope, *, version: str | None = None) -> Counts:
+def diagram_counts(scope: Scope, *, version: str | None = None) -> Counts:
     """Everything the aggregated box shows: two queries.
 
     Given the organization's data version (partnerships/health/analysis.py's data_version, which
@@ -164,18 +92,18 @@ def diagram_counts(scope: DiagramScope, *, version: str | None = None) -> Counts
         quadrants, names = quadrant_counts(scope)
         return Counts(quadrants=quadrants, names=names, flows=flow_counts(scope))
 
-    return kept(scope.cache_key(version) if version is not None else None, count)
+    return kept(scope.cache_key(_CACHE_FORMAT, version) if version is not None else None, count)
 
 
 # --- drill-down lists -----------------------------------------------------------------------
 
 
-def quadrant_members(scope: DiagramScope, quadrant: str, search: str = ""):
+def quadrant_members(scope: Scope, quadrant: str, search: str = ""):
     """The members a quadrant counts, by name; pages of it cost a COUNT and a SELECT."""
     return scope.members().filter(quadrant=quadrant).search(search).order_by("name", "pk")
 
 
-def flow_relationships(scope: DiagramScope, source: str, target: str, search: str = ""):
+def flow_relationships(scope: Scope, source: str, target: str, search: str = ""):
     """The relationships an arrow counts, with both members and the partnership loaded."""
     relationships = scope.relationships().filter(from_quadrant=source, to_quadrant=target)
     text = search.strip()
@@ -205,7 +133,7 @@ EXPORT_FIELDS = (
 )
 
 
-def export_relationships(scope: DiagramScope):
+def export_relationships(scope: Scope):
     """Every relationship behind the current diagram as plain tuples of EXPORT_FIELDS, for
     the CSV download (no model instances: tens of thousands of rows stay fast)."""
     return (
@@ -331,7 +259,7 @@ _EGO_FIELDS = (
 )
 
 
-def ego(scope: DiagramScope, member: Member) -> Ego:
+def ego(scope: Scope, member: Member) -> Ego:
     """Three queries: the edges that can lie on a path from leadership down to the member,
     the member's own relationships, and the members on the paths.
 
@@ -377,12 +305,16 @@ def ego(scope: DiagramScope, member: Member) -> Ego:
     )
 
 
-def cached_ego(scope: DiagramScope, member: Member, *, version: str | None) -> Ego:
+def cached_ego(scope: Scope, member: Member, *, version: str | None) -> Ego:
     """ego(), kept in Django's cache under the organization's data version (one query for
     the version, none more when cached): the paths, the relationships and the names on them
     all live in the tables the version watches. Without a version (a write may still be
     landing), computed and not kept."""
-    key = f"{scope.cache_key(version)}:place-{member.pk}" if version is not None else None
+    key = (
+        f"{scope.cache_key(_CACHE_FORMAT, version)}:place-{member.pk}"
+        if version is not None
+        else None
+    )
     return kept(key, lambda: ego(scope, member))
 
 
@@ -406,7 +338,7 @@ class PartnershipMap:
         return all(n <= network_capacity() for n in per_quadrant.values())
 
 
-def partnership_map(scope: DiagramScope) -> PartnershipMap:
+def partnership_map(scope: Scope) -> PartnershipMap:
     """The scope's relationships with their members, capped: one query.
 
     Reads at most one relationship more than a readable map holds; when there are more, or

@@ -21,7 +21,6 @@ from partnerships.diagram import drawing as diagram
 from partnerships.diagram.forms import AsOfForm, DiagramFilterForm, SearchForm
 from partnerships.diagram.selectors import (
     MAP_MEMBER_LIMIT,
-    DiagramScope,
     cached_ego,
     diagram_counts,
     export_relationships,
@@ -32,6 +31,7 @@ from partnerships.diagram.selectors import (
 )
 from partnerships.health.analysis import data_version, health_url, quadrant_risk_counts
 from partnerships.models import Partnership
+from partnerships.scope import Scope
 
 PANEL_PAGE_SIZE = 25
 PANEL_TARGET = "#panel"
@@ -117,13 +117,7 @@ def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, tuple[str, 
     scope = form.scope()
     if scope.partnership is not None:
         return {}
-    counts = quadrant_risk_counts(
-        scope.organization,
-        scope.day,
-        scope.objective,
-        membership=scope.limited_to,
-        version=version,
-    )
+    counts = quadrant_risk_counts(scope, version=version)
     day = form.cleaned_data.get("as_of")
     return {
         q: (
@@ -365,7 +359,7 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
             {"form": form, "partnership": partnership},
             status=200 if request.htmx else 400,
         )
-    scope = DiagramScope.for_membership(
+    scope = Scope.for_membership(
         membership, day=form.cleaned_data.get("as_of"), partnership=partnership
     )
     drawn = partnership_map(scope)

@@ -23,12 +23,12 @@ from urllib.parse import urlencode
 
 import networkx as nx
 from django.core.cache import cache
-from django.db.models import Q
 from django.urls import reverse
 
-from org.models import Member, Organization, OrgMembership
+from org.models import Member
 from partnerships import graph, rules
-from partnerships.models import Objective, Partnership, Relationship, RelationshipQuerySet
+from partnerships.models import Objective, Partnership
+from partnerships.scope import Scope
 from partnerships.versions import CACHE_SECONDS, data_version
 
 # How many risks the page lists (overall, and for each quadrant); the rest are counted.
@@ -39,74 +39,6 @@ _CACHE_FORMAT = "health-1"
 
 
 # --- what a page covers ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HealthScope:
-    """The relationships an analysis covers: an organization on a day, optionally one
-    objective, and for managers and members only the partnerships they belong to."""
-
-    organization: Organization
-    day: datetime.date
-    objective: Objective | None = None
-    limited_to: OrgMembership | None = None
-
-    @classmethod
-    def for_membership(
-        cls,
-        membership: OrgMembership,
-        *,
-        day: datetime.date | None = None,
-        objective: Objective | None = None,
-    ) -> HealthScope:
-        organization = membership.organization
-        return cls(
-            organization=organization,
-            day=day or organization.today(),
-            objective=objective,
-            limited_to=None if membership.sees_whole_organization else membership,
-        )
-
-    @property
-    def is_whole_organization(self) -> bool:
-        return self.objective is None and self.limited_to is None
-
-    def relationships(self) -> RelationshipQuerySet:
-        """The relationships active on the day, inside the scope."""
-        relationships = Relationship.objects.for_org(self.organization).active_on(self.day)
-        if self.objective is not None:
-            relationships = relationships.filter(partnership__objective=self.objective)
-        if self.limited_to is not None:
-            visible = Partnership.objects.visible_to(self.limited_to).values("pk")
-            relationships = relationships.filter(partnership__in=visible)
-        return relationships
-
-    def members(self):
-        """The members the analysis counts: the whole organization's active members (so that
-        those nobody reaches show up), or in a narrower scope those it has relationships for.
-        Either way every member at an end of one of the scope's relationships."""
-        relationships = self.relationships()
-        involved = Q(pk__in=relationships.values("from_member")) | Q(
-            pk__in=relationships.values("to_member")
-        )
-        if self.is_whole_organization:
-            day = self.day
-            active = Q(active_from__lte=day) & (
-                Q(active_until__isnull=True) | Q(active_until__gt=day)
-            )
-            involved |= active
-        return Member.objects.for_org(self.organization).filter(involved)
-
-    def cache_key(self, kind: str, version: str) -> str:
-        objective = self.objective.pk if self.objective is not None else "all"
-        if self.limited_to is None:
-            seen_by = "all"
-        else:  # what a limited role sees depends only on the member they are
-            seen_by = f"member-{self.limited_to.member_id or 'none'}"
-        return (
-            f"{_CACHE_FORMAT}:{kind}:org-{self.organization.pk}:{version}:"
-            f"{self.day.isoformat()}:objective-{objective}:{seen_by}"
-        )
 
 
 # --- loading the graph ----------------------------------------------------------------------
@@ -120,7 +52,7 @@ class Loaded:
     partnership_names: dict[int, str]
 
 
-def load(scope: HealthScope) -> Loaded:
+def load(scope: Scope) -> Loaded:
     """The scope's typed graph and partnerships: three queries, whatever the size."""
     rows = list(
         scope.relationships()
@@ -150,12 +82,12 @@ def load(scope: HealthScope) -> Loaded:
     )
 
 
-def _members(scope: HealthScope, rows: list[tuple]) -> list[tuple[int, str, str]]:
-    """(id, quadrant, name) of scope.members(). For the whole organization, every member is
+def _members(scope: Scope, rows: list[tuple]) -> list[tuple[int, str, str]]:
+    """(id, quadrant, name) of scope.analysed_members(). For the whole organization, every member is
     read in one plain query and kept here when active or at an end of a relationship: the
     same test in SQL reads the relationships twice more (or the planner hashes them)."""
     if not scope.is_whole_organization:
-        return list(scope.members().order_by().values_list("pk", "quadrant", "name"))
+        return list(scope.analysed_members().order_by().values_list("pk", "quadrant", "name"))
     day = scope.day
     ends = {row[0] for row in rows} | {row[1] for row in rows}
     everyone = (
@@ -287,21 +219,21 @@ def rank_brokers(loaded: Loaded) -> BrokerReport:
 UNREAD = "unread"
 
 
-def health_report(scope: HealthScope, *, version: str | None = UNREAD) -> HealthReport:
+def health_report(scope: Scope, *, version: str | None = UNREAD) -> HealthReport:
     """The scope's report: one query when cached, four when not (none and three when the
     caller passes the organization's data_version, read once for the whole request)."""
     report, _brokers = _cached(scope, with_brokers=False, version=version)
     return report
 
 
-def health_with_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport]:
+def health_with_brokers(scope: Scope) -> tuple[HealthReport, BrokerReport]:
     """The report and the brokers: one query when cached, four when not."""
     report, brokers = _cached(scope, with_brokers=True)
     assert brokers is not None
     return report, brokers
 
 
-def report_and_brokers(scope: HealthScope) -> tuple[HealthReport, BrokerReport | None]:
+def report_and_brokers(scope: Scope) -> tuple[HealthReport, BrokerReport | None]:
     """The report, and the brokers only if they are cached already (None otherwise): one
     query when cached, four when not."""
     return _cached(scope, with_brokers=False, brokers_if_cached=True)
@@ -325,7 +257,7 @@ def _cycle_collector_paused():
 
 
 def _cached(
-    scope: HealthScope,
+    scope: Scope,
     *,
     with_brokers: bool,
     version: str | None = UNREAD,
@@ -337,8 +269,8 @@ def _cached(
         with _cycle_collector_paused():
             loaded = load(scope)
             return analyse(loaded), rank_brokers(loaded) if with_brokers else None
-    report_key = scope.cache_key("report", version)
-    brokers_key = scope.cache_key("brokers", version)
+    report_key = cache_key(scope, "report", version)
+    brokers_key = cache_key(scope, "brokers", version)
     keys = [report_key, brokers_key] if with_brokers or brokers_if_cached else [report_key]
     found = cache.get_many(keys)
     report, brokers = found.get(report_key), found.get(brokers_key)
@@ -355,26 +287,17 @@ def _cached(
     return report, brokers
 
 
-def quadrant_risk_counts(
-    organization: Organization,
-    day: datetime.date,
-    objective: Objective | None = None,
-    *,
-    membership: OrgMembership | None = None,
-    version: str | None = UNREAD,
-) -> dict[str, int]:
+def quadrant_risk_counts(scope: Scope, *, version: str | None = UNREAD) -> dict[str, int]:
     """How many risks each quadrant has ({"L": n, "M": n, "T": n, "E": n}), for the badges on
-    the diagram. Cached like the page; pass the viewer's membership so that managers and
-    members count only the partnerships they belong to, as on the health page. A caller
-    that has read data_version for its own cache passes it, to save reading it again."""
-    limited = membership is not None and not membership.sees_whole_organization
-    scope = HealthScope(
-        organization=organization,
-        day=day,
-        objective=objective,
-        limited_to=membership if limited else None,
-    )
+    the diagram. Cached like the page; for managers and members (a limited scope) only the
+    partnerships they belong to count, as on the health page. A caller that has read
+    data_version for its own cache passes it, to save reading it again."""
     return dict(health_report(scope, version=version).risk_counts_by_quadrant)
+
+
+def cache_key(scope: Scope, kind: str, version: str) -> str:
+    """Where the analysis keeps what it computed for a scope ("report" or "brokers")."""
+    return scope.cache_key(f"{_CACHE_FORMAT}:{kind}", version)
 
 
 def health_url(

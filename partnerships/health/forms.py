@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from django import forms
 
 from org.models import OrgMembership, Quadrant
-from partnerships.health.analysis import HealthScope
 from partnerships.models import Objective, Partnership
+from partnerships.scope import Scope
 
 
 class HealthFilterForm(forms.Form):
@@ -46,8 +46,8 @@ class HealthFilterForm(forms.Form):
         one of no partnership a manager or member belongs to): a 404, not a bad request."""
         return self.has_error("objective", "invalid_choice")
 
-    def scope(self) -> HealthScope:
-        return HealthScope.for_membership(
+    def scope(self) -> Scope:
+        return Scope.for_membership(
             self.membership,
             day=self.cleaned_data.get("as_of"),
             objective=self.cleaned_data.get("objective"),

@@ -13,8 +13,9 @@ from org import services as org_services
 from org.models import Member
 from partnerships import services
 from partnerships.health import analysis as health
-from partnerships.health.analysis import HealthScope, data_version, health_url, quadrant_risk_counts
+from partnerships.health.analysis import cache_key, data_version, health_url, quadrant_risk_counts
 from partnerships.models import Partnership, Relationship
+from partnerships.scope import Scope
 from tests.factories import ObjectiveFactory, PersonFactory, RelationshipFactory
 from tests.health.conftest import AS_OF, DAY
 
@@ -197,7 +198,7 @@ def test_it_reuses_the_cached_analysis(world, org, leader_client, monkeypatch):
     assert "never reaches Olga Alone" in html
     assert "Sam Supervisor" in fragment.content.decode()
     keys = [
-        HealthScope(organization=org, day=DAY).cache_key(kind, data_version(org))
+        cache_key(Scope(organization=org, day=DAY), kind, data_version(org))
         for kind in ("report", "brokers")
     ]
     assert set(cache.get_many(keys)) == set(keys)
@@ -227,24 +228,36 @@ def test_it_keeps_each_roles_view_apart(world, leader_client, manager_client):
 
 
 def test_it_counts_the_risks_of_each_quadrant(world, org):
-    assert quadrant_risk_counts(org, DAY) == {"L": 0, "M": 1, "T": 3, "E": 2}
-    assert quadrant_risk_counts(org, DAY, world.quality) == {"L": 0, "M": 0, "T": 0, "E": 0}
+    assert quadrant_risk_counts(Scope(organization=org, day=DAY)) == {
+        "L": 0,
+        "M": 1,
+        "T": 3,
+        "E": 2,
+    }
+    assert quadrant_risk_counts(Scope(organization=org, day=DAY, objective=world.quality)) == {
+        "L": 0,
+        "M": 0,
+        "T": 0,
+        "E": 0,
+    }
 
 
 def test_it_counts_only_their_partnerships_for_managers(world, org, manager_membership):
-    counts = quadrant_risk_counts(org, DAY, membership=manager_membership)
+    counts = quadrant_risk_counts(Scope.for_membership(manager_membership, day=DAY))
 
     assert counts == {"L": 0, "M": 0, "T": 0, "E": 0}
 
 
 def test_the_badge_counts_are_cached(world, org, django_assert_num_queries):
-    quadrant_risk_counts(org, DAY)
+    quadrant_risk_counts(Scope(organization=org, day=DAY))
 
     with django_assert_num_queries(1):  # the data version alone
-        assert quadrant_risk_counts(org, DAY)["T"] == 3
+        assert quadrant_risk_counts(Scope(organization=org, day=DAY))["T"] == 3
 
     RelationshipFactory(partnership=world.cost_team, from_member=world.lee, to_member=world.yard)
-    assert quadrant_risk_counts(org, DAY)["T"] == 1  # influenced now; still its only source
+    assert (
+        quadrant_risk_counts(Scope(organization=org, day=DAY))["T"] == 1
+    )  # influenced now; still its only source
 
 
 def test_it_links_a_badge_to_the_quadrants_risks(world):
