@@ -207,7 +207,7 @@ def coverage(graph: nx.DiGraph) -> dict[int, MemberCoverage]:
 
 
 @dataclass(frozen=True, slots=True)
-class QuadrantSummary:
+class QuadrantCoverage:
     """How many members of one quadrant are reached by 0, 1, 2 and 3 channels."""
 
     quadrant: str
@@ -222,13 +222,13 @@ class QuadrantSummary:
         return (zero, one, two, three)
 
 
-def quadrant_summary(members: Mapping[int, MemberCoverage]) -> dict[str, QuadrantSummary]:
+def quadrant_coverage(members: Mapping[int, MemberCoverage]) -> dict[str, QuadrantCoverage]:
     """Per quadrant, in the order L, M, T, E: members by the number of channels reaching them."""
     counts = {quadrant: [0, 0, 0, 0] for quadrant in QUADRANTS}
     for member in members.values():
         counts[member.quadrant][len(member.channels)] += 1
     return {
-        quadrant: QuadrantSummary(quadrant, sum(by_count), tuple(by_count))
+        quadrant: QuadrantCoverage(quadrant, sum(by_count), tuple(by_count))
         for quadrant, by_count in counts.items()
     }
 
@@ -545,7 +545,7 @@ class Health:
     """The whole analysis of one organization or objective, ready to cache."""
 
     members: dict[int, MemberCoverage]
-    summary: dict[str, QuadrantSummary]
+    summary: dict[str, QuadrantCoverage]
     single_points: list[SinglePoint]
     risks: list[Risk]
 
@@ -561,7 +561,7 @@ def health(
     points = single_points_of_failure(graph)
     return Health(
         members=members,
-        summary=quadrant_summary(members),
+        summary=quadrant_coverage(members),
         single_points=points,
         risks=rank_risks(
             graph,

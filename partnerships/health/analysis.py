@@ -35,7 +35,7 @@ from partnerships.versions import CACHE_SECONDS, data_version
 RISKS_SHOWN = 50
 BROKERS_SHOWN = 10
 # Bump when the shape of what is cached changes, so old entries are never read back.
-_CACHE_FORMAT = "health-1"
+_CACHE_FORMAT = "health-2"
 
 
 # --- what a page covers ---------------------------------------------------------------------
@@ -126,7 +126,7 @@ class HealthReport:
     members: int
     reached: int
     relationships: int
-    summary: dict[str, graph.QuadrantSummary]
+    summary: dict[str, graph.QuadrantCoverage]
     single_points: int
     risk_count: int
     risks: tuple[RiskEntry, ...]  # the first RISKS_SHOWN, most severe first

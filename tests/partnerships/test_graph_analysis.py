@@ -19,7 +19,7 @@ from partnerships.graph import (
     hops_from_leadership,
     longest_direct_chain,
     missing_channels,
-    quadrant_summary,
+    quadrant_coverage,
     rank_risks,
     single_points_of_failure,
 )
@@ -220,7 +220,7 @@ def test_it_summarises_each_quadrant_by_the_number_of_channels():
          (1, 6, "guidance")],
     )  # fmt: skip
 
-    summary = quadrant_summary(coverage(graph))
+    summary = quadrant_coverage(coverage(graph))
 
     assert list(summary) == ["L", "M", "T", "E"]
     assert summary["L"].by_channel_count == (1, 0, 0, 0)
@@ -232,7 +232,7 @@ def test_it_summarises_each_quadrant_by_the_number_of_channels():
 
 
 def test_it_summarises_an_empty_quadrant_as_no_shares():
-    summary = quadrant_summary(coverage(org([(1, "L")], [])))
+    summary = quadrant_coverage(coverage(org([(1, "L")], [])))
 
     assert summary["T"].members == 0
     assert summary["T"].shares == (0.0, 0.0, 0.0, 0.0)
@@ -399,7 +399,7 @@ def test_it_gathers_the_whole_analysis_in_one_call():
     result = health(graph, partnerships={7: [(1, 2, "direct")]})
 
     assert result.members == coverage(graph)
-    assert result.summary == quadrant_summary(result.members)
+    assert result.summary == quadrant_coverage(result.members)
     assert result.single_points == single_points_of_failure(graph)
     assert result.risks == rank_risks(graph, partnerships={7: [(1, 2, "direct")]})
 
