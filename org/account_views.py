@@ -1,5 +1,5 @@
-"""The signed-in person's own account: logging in (throttled), the password, and logging out
-on every device.
+"""The signed-in person's own account: logging in (django-allauth's login, with our throttle),
+the password, and logging out on every device.
 
 Logging out everywhere re-hashes the person's password (they type it to confirm). Django keeps
 a hash derived from the password hash in every session and drops a session whose hash no
@@ -10,6 +10,10 @@ the same for the other devices (Django's PasswordChangeView keeps the current se
 
 from __future__ import annotations
 
+import datetime
+import functools
+
+from allauth.account import views as allauth_views
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,16 +23,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from org.throttle import ThrottledAuthenticationForm
+from org.throttle import ThrottledLoginForm, bad_link_opened, bad_link_wait, client_address
 
 
-class LoginView(auth_views.LoginView):
-    """Django's login page with the throttle; a throttled attempt answers 429."""
+class LoginView(allauth_views.LoginView):
+    """allauth's login page (which goes on to two-factor when the person has it) with the
+    throttle; a throttled attempt answers 429."""
 
-    authentication_form = ThrottledAuthenticationForm
-    redirect_authenticated_user = True
+    form_class = ThrottledLoginForm
 
-    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+    def get_form_class(self) -> type[ThrottledLoginForm]:
+        return ThrottledLoginForm
+
+    def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:
         response = super().form_invalid(form)
         if form.has_error(forms.forms.NON_FIELD_ERRORS, "throttled"):
             response.status_code = 429
@@ -81,3 +88,26 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, "You are logged out on every device, this one included.")
     return redirect("login")
+
+
+def refuse_key_guessing(view):
+    """Wrap a view that checks the key in its URL: an address that opened too many bad links
+    (org/throttle.py) gets 429 before the key is looked at, and each bad key is counted. The
+    view says a key was bad with token_fail in its template context (allauth's reset page and
+    our invitation page both do)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        address = client_address(request)
+        if bad_link_wait(address) > datetime.timedelta(0):
+            return render(request, "429.html", status=429)
+        response = view(request, *args, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("token_fail"):
+            bad_link_opened(address)
+        return response
+
+    return wrapped
+
+
+password_reset_from_key = refuse_key_guessing(allauth_views.password_reset_from_key)

@@ -20,9 +20,9 @@ import datetime
 import ipaddress
 import math
 
+from allauth.account.forms import LoginForm
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -76,23 +76,40 @@ def attempt_succeeded(attempt: LoginAttempt) -> None:
     LoginAttempt.objects.filter(username=attempt.username).delete()
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing to check a password once the username or the address
-    has failed too often."""
+class ThrottledLoginForm(LoginForm):
+    """django-allauth's login form (username or email, then the password), refusing to check a
+    password once the username or the address has failed too often.
+
+    The field is posted as `username`, as before allauth, so password managers and bookmarked
+    forms keep working. allauth's own "login_failed" limit counts in the cache, which is per
+    process without REDIS_URL; this one counts in the database, so it is switched off in
+    settings and this one holds.
+    """
 
     error_messages = {
-        **AuthenticationForm.error_messages,
         "throttled": "Too many failed logins for this account or from this address. Wait "
         "%(minutes)s minute%(plural)s and try again, or ask an admin of your organization to "
         "set a new password for you.",
     }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        field = self.fields.pop("login")
+        field.label = "Username or email"
+        field.widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields = {"username": field, **self.fields}
+        self.fields["password"].help_text = ""  # the page links to the reset once, below
+        for each in self.fields.values():
+            each.widget.attrs.pop("placeholder", None)
+
     def clean(self) -> dict:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if not username or not password:
-            return super().clean()
-        attempt, wait = attempt_begin(username, client_address(self.request))
+            return self.cleaned_data
+        self.cleaned_data["login"] = username.strip()
+        attempt, wait = attempt_begin(username.strip(), client_address(self.request))
         if wait > datetime.timedelta(0):
             attempt.delete()  # a refused attempt is not counted: waiting is enough
             minutes = max(1, math.ceil(wait.total_seconds() / 60))
@@ -101,6 +118,29 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 code="throttled",
                 params={"minutes": minutes, "plural": "" if minutes == 1 else "s"},
             )
-        cleaned = super().clean()  # raises invalid_login, and the attempt stays counted
+        cleaned = super().clean()  # raises on a wrong password, and the attempt stays counted
         attempt_succeeded(attempt)
         return cleaned
+
+
+# --- guessing the keys of emailed links -------------------------------------------------------
+
+# The LoginAttempt.username that marks a link whose key did not check out. Django usernames
+# cannot hold parentheses, so no person's failures are mixed with these.
+BAD_LINK = "(bad link)"
+
+
+def bad_link_wait(address: str | None) -> datetime.timedelta:
+    """How long this address must wait before its next link is checked: after
+    LOGIN_FAILURES_PER_ADDRESS bad keys (reset or invitation links) within the window."""
+    if address is None:
+        return datetime.timedelta(0)
+    now = timezone.now()
+    recent = LoginAttempt.objects.filter(
+        username=BAD_LINK, address=address, at__gte=_window_start(now)
+    )
+    return _wait(recent, settings.LOGIN_FAILURES_PER_ADDRESS, now)
+
+
+def bad_link_opened(address: str | None) -> None:
+    LoginAttempt.objects.create(username=BAD_LINK, address=address)

@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "allauth",
+    "allauth.account",
     "org",
     "partnerships",
     "meetings",
@@ -140,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,9 +202,38 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Logins and password reset are django-allauth's (org/signin_urls.py), with our adapter: no
+# sign-up (people arrive by invitation), username or email to log in.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "org.account_adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A reset asked for an address nobody has shows the same page and sends nothing.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Partnership Map] "
+# allauth counts its rate limits in the cache (shared between processes only with REDIS_URL).
+# Logins are counted by org/throttle.py in the database instead, per username and per
+# address, so allauth's own "login" and "login_failed" limits are off; the password reset
+# keeps allauth's limits.
+ACCOUNT_RATE_LIMITS = {
+    "login": None,
+    "login_failed": None,
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+
 # Sessions (in the database) end after SESSION_COOKIE_AGE seconds, or when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+# allauth sets each login's expiry itself: SESSION_COOKIE_AGE, or at browser close.
+ACCOUNT_SESSION_REMEMBER = not SESSION_EXPIRE_AT_BROWSER_CLOSE
 # The login throttle (org/throttle.py): failures counted in the database, per username and
 # per client address, within a window of minutes. Behind a reverse proxy, name the header in
 # which it passes the client's address (e.g. X-Forwarded-For); else REMOTE_ADDR is used.

@@ -1,17 +1,14 @@
 """Root URLconf. Each app's pages live in its own urls module."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from org import account_views
 from org import views as org_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz", org_views.healthz, name="healthz"),
-    path("login/", account_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("org.signin_urls")),
     path("account/", include("org.account_urls")),
     path("org/import/", include("transfer.urls")),
     path("org/", include("org.urls")),

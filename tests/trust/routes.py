@@ -25,6 +25,14 @@ EXCLUDED_NAMESPACES = {
 # Routes that answer without a login, and why.
 PUBLIC = {
     "login": "the login page itself",
+    "account_login": "the same login page under the name django-allauth's pages link to",
+    "account_inactive": "allauth's page for a login that is turned off; shows nothing else",
+    "account_reset_password": "asking for a password reset link by email: the same answer "
+    "whether or not the address has a login, rate limited by allauth",
+    "account_reset_password_done": "says to look in the mailbox; shows nothing",
+    "account_reset_password_from_key": "the link from the reset email: the key in its URL is "
+    "the credential (tests/access/test_password_reset.py: an altered key changes nothing)",
+    "account_reset_password_from_key_done": "says the password is set; shows nothing",
     "logout": "Django's logout: POST only, ends whatever session there is",
     "healthz": "the load balancer's probe; says only whether the database answers",
     "meetings:calendar_feed": "a private iCalendar feed; the random token in its URL is the "
