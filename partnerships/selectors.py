@@ -22,7 +22,7 @@ from partnerships.models import (
     RelationshipType,
     relationship_type_for,
 )
-from partnerships.rules import CHANNELS, RELATIONSHIP_RULE
+from partnerships.rules import CHANNELS, RELATIONSHIP_RULE, article
 
 STATUS_ACTIVE, STATUS_DISSOLVED, STATUS_ALL = "active", "dissolved", "all"
 
@@ -163,7 +163,8 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
         {
             "members": [members[pk] for pk in t["members"]],
             "relationships": [
-                (members[u], members[v], type_) for u, v, type_ in t["relationships"]
+                {"from": members[u], "to": members[v], "type": type_, "verb": VERBS[type_]}
+                for u, v, type_ in t["relationships"]
             ],
         }
         for t in all_triads[:TRIADS_SHOWN]
@@ -174,6 +175,7 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
             "to": members[c["to"]],
             "type": c["type"],
             "label": RelationshipType(c["type"]).label,
+            "article": article(c["type"]),
             "verb": VERBS[c["type"]],
             "members": [members[pk] for pk in c["members"]],
         }

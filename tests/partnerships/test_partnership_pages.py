@@ -8,7 +8,9 @@ import pytest
 
 from org.models import Member, Quadrant
 from partnerships.models import Partnership, Relationship
+from partnerships.services import relationship_add
 from tests.factories import PartnershipFactory, PersonFactory
+from tests.partnerships.conftest import FORMED
 
 ORG_ROLES = ["admin", "leader", "manager", "member"]
 D = datetime.date
@@ -150,7 +152,26 @@ def test_the_detail_recognises_a_complete_triad(leader_client, quality):
     assert map_.completions == []
     [triad] = map_.triads
     assert set(triad["members"]) == {quality.lee, quality.max, quality.mia}
-    assert "Complete triads (1)" in response.content.decode()
+    body = response.content.decode()
+    assert "Complete triads (1)" in body
+    # Each of the three relationships named, with who does what to whom.
+    assert (
+        'Lee Leader <span class="type-tag type-direct">directs</span> Max Manager; '
+        'Max Manager <span class="type-tag type-influential">influences</span> Mia Member; '
+        'Lee Leader <span class="type-tag type-guidance">guides</span> Mia Member.'
+    ) in body
+
+
+def test_the_detail_asks_for_an_influential_relationship_with_an_an(leader_client, quality):
+    Relationship.objects.filter(partnership=quality.drive, type="influential").delete()
+    relationship_add(
+        partnership=quality.drive, from_member=quality.lee, to_member=quality.mia, starts_on=FORMED
+    )
+    body = leader_client.get(f"/partnerships/{quality.drive.pk}/").content.decode()
+    assert (
+        'Add an <span class="type-tag type-influential">influential</span> relationship from '
+        "Max Manager to Mia Member"
+    ) in body
 
 
 # --- forming and dissolving ----------------------------------------------------------------
