@@ -17,7 +17,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from meetings.quarters import Quarter
@@ -215,6 +215,14 @@ class SuccessQuerySet(models.QuerySet):
     def between(self, start: datetime.date, end: datetime.date) -> SuccessQuerySet:
         """Successes dated in [start, end)."""
         return self.filter(happened_on__gte=start, happened_on__lt=end)
+
+    def with_author_name(self) -> SuccessQuerySet:
+        """Each success's `author_name`: the name of the person whose login wrote it down in
+        the success's organization (blank when that login is no person of it)."""
+        person = OrgMembership.objects.filter(
+            user=OuterRef("author"), organization=OuterRef("organization"), member__isnull=False
+        ).values("member__name")[:1]
+        return self.annotate(author_name=Subquery(person))
 
     def visible_to(self, membership: OrgMembership) -> SuccessQuerySet:
         """Leaders and admins see every success; managers those of their partnerships and the

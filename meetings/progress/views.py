@@ -619,12 +619,7 @@ def success_new(request: HttpRequest) -> HttpResponse:
 @in_org_timezone
 def success_share(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_membership(request)
-    success = get_object_or_404(
-        SessionSuccess.objects.visible_to(membership).select_related(
-            "partnership", "objective", "author", "shared_by", "session"
-        ),
-        pk=pk,
-    )
+    success = get_object_or_404(selectors.success_feed(membership), pk=pk)
     if success.pk not in _shareable_ids(membership, [success]):
         raise PermissionDenied("Only the partnership's managers and the leaders share it.")
     form = ShareForm(request.POST)
