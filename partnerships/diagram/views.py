@@ -164,11 +164,11 @@ def diagram_page(request: HttpRequest) -> HttpResponse:
 def _panel_response(request: HttpRequest, form: DiagramFilterForm, panel: dict) -> HttpResponse:
     """A panel: the fragment for htmx (its results alone when searching), or the whole
     diagram page with the panel open."""
-    if wants_fragment(request):
+    fragment = "#panel_results" if request.htmx.target == "panel-results" else "#panel"
+    if wants_fragment(request):  # the panel alone needs neither the box nor its counts
         context = {"form": form, "panel": panel, "query": form.query()}
     else:
         context = _diagram_context(form) | {"panel": panel}
-    fragment = "#panel_results" if request.htmx.target == "panel-results" else "#panel"
     return render_page_or_fragment(request, "diagram/diagram.html", context, fragment=fragment)
 
 
