@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from meetings import services
 from meetings.access import (
@@ -66,6 +67,7 @@ from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
 from org.access import require_membership
+from org.fragments import render_page_or_fragment
 from org.models import OrgMembership
 from org.spreadsheets import attachment
 from partnerships.models import Objective, Partnership
@@ -99,10 +101,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         "can_plan": membership.sees_whole_organization,
         "has_member": membership.member_id is not None,
     }
-    template_name = "meetings/my_sessions.html"
-    if request.htmx:
-        template_name += "#lists"
-    return render(request, template_name, context)
+    return render_page_or_fragment(request, "meetings/my_sessions.html", context, fragment="#lists")
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -179,10 +178,9 @@ def planner(request: HttpRequest) -> HttpResponse:
         "blackout_form": BlackoutForm(),
         "tz": organization.time_zone,
     }
-    if request.htmx and request.method == "GET":
-        # htmx swaps only 2xx answers: invalid settings come back as 200 with their errors.
-        return render(request, "meetings/planner.html#preview", context)
-    return render(request, "meetings/planner.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/planner.html", context, fragment="#preview", status=status
+    )
 
 
 def _week_table(preview: services.PlanPreview) -> list[dict]:
@@ -480,9 +478,9 @@ def _render_session_part(
 ) -> HttpResponse:
     """The page's fragment for HTMX (always 200, so htmx swaps it), else the whole page."""
     context = _session_context(request, membership, session, **overrides)
-    if request.htmx:
-        return render(request, f"meetings/session.html#{part}", context)
-    return render(request, "meetings/session.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/session.html", context, fragment=f"#{part}", status=status
+    )
 
 
 @require_POST
@@ -614,6 +612,7 @@ def _load_item(request: HttpRequest, log_kind: LogKind, pk: int) -> tuple[OrgMem
 
 
 @require_GET
+@vary_on_headers("HX-Request")  # the entry for htmx, a redirect to its session for a browser
 @in_org_timezone
 def item_show(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """One log entry as shown in its list (HTMX 'cancel' of an edit); else back to the page."""
@@ -668,9 +667,9 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "form": form,
         "stale_message": stale_message,
     }
-    if request.htmx:
-        return render(request, "meetings/item_edit.html#item_form", context)
-    return render(request, "meetings/item_edit.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/item_edit.html", context, fragment="#item_form", status=status
+    )
 
 
 @require_POST

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from org.access import get_member, require_membership
 from org.forms import MoveForm
+from org.fragments import render_page_or_fragment
 from org.models import Member, OrgMembership
 from org.views import (
     add_service_errors,
@@ -168,9 +169,6 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     without_member = query.copy()
     without_member.pop("member", None)
-    template_name = "partnerships/partnership_list.html"
-    if request.htmx:
-        template_name += "#results"
     context = {
         "form": form,
         "day": day,
@@ -180,7 +178,9 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         "without_member": without_member.urlencode(),
         "can_create": membership.sees_whole_organization,
     }
-    return render(request, template_name, context)
+    return render_page_or_fragment(
+        request, "partnerships/partnership_list.html", context, fragment="#results"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -255,9 +255,6 @@ def _render_detail(
     can_dissolve = membership.sees_whole_organization and partnership.dissolved_on is None
     if can_dissolve and dissolve_form is None:
         dissolve_form = DateForm(organization=organization)
-    template_name = "partnerships/partnership_detail.html"
-    if request.htmx and request.method == "POST":
-        template_name += "#map"
     context = {
         "partnership": partnership,
         "map": map_,
@@ -271,7 +268,9 @@ def _render_detail(
         "dissolve_form": dissolve_form if can_dissolve else None,
         "added": added,
     }
-    return render(request, template_name, context)
+    return render_page_or_fragment(
+        request, "partnerships/partnership_detail.html", context, fragment="#map"
+    )
 
 
 @require_GET
@@ -413,13 +412,9 @@ def changes(request: HttpRequest) -> HttpResponse:
         {"since": since.isoformat(), "until": until.isoformat()},
         organization=membership.organization,
     )
-    template_name = "partnerships/changes.html"
-    if request.htmx:
-        template_name += "#results"
-    return render(
-        request,
-        template_name,
-        {"form": form, "changes": result, "limit": selectors.CHANGES_LIMIT},
+    context = {"form": form, "changes": result, "limit": selectors.CHANGES_LIMIT}
+    return render_page_or_fragment(
+        request, "partnerships/changes.html", context, fragment="#results"
     )
 
 
@@ -492,7 +487,5 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
                 return member_saved(request, member, message)
     else:
         form = MoveForm(initial={"on": member.organization.today()})
-    template_name = "org/member_move.html"
-    if request.htmx:
-        template_name += "#form"
-    return render(request, template_name, {"form": form, "member": member, "confirm": confirm})
+    context = {"form": form, "member": member, "confirm": confirm}
+    return render_page_or_fragment(request, "org/member_move.html", context, fragment="#form")

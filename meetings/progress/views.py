@@ -56,6 +56,7 @@ from meetings.progress.forms import (
 from meetings.quarters import Quarter
 from meetings.services import StaleEdit
 from org.access import require_membership
+from org.fragments import render_page_or_fragment
 from org.models import Member, OrgMembership, Role
 from org.spreadsheets import csv_response
 from partnerships import rules
@@ -292,9 +293,9 @@ def _measurement_saved(
         return redirect(f"{reverse('meetings:measurements')}?quarter={quarter.key}#{part}")
     context = _measurement_context(membership, quarter, **forms)
     context |= {"saved": message, "error": error}
-    if request.htmx:
-        return render(request, f"meetings/progress/measurements.html#{part}", context)
-    return render(request, "meetings/progress/measurements.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/progress/measurements.html", context, fragment=f"#{part}", status=status
+    )
 
 
 @require_POST
@@ -481,7 +482,9 @@ def session_pulse(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("meetings:session_pulse", pk=session.pk)
                 form = PulseForm(pairs=pairs)
                 context = _pulse_context(session, raters, ratings, form) | {"saved": message}
-                return render(request, "meetings/progress/pulse.html#pulse", context)
+                return render_page_or_fragment(
+                    request, "meetings/progress/pulse.html", context, fragment="#pulse"
+                )
         else:
             status = 400
     else:
@@ -496,9 +499,9 @@ def session_pulse(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseBadRequest("No such rating at this session.")
         form = PulseForm(pairs=pairs, rating=editing)
     context = _pulse_context(session, raters, ratings, form)
-    if request.htmx:
-        return render(request, "meetings/progress/pulse.html#pulse", context)
-    return render(request, "meetings/progress/pulse.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/progress/pulse.html", context, fragment="#pulse", status=status
+    )
 
 
 # --- the success log -------------------------------------------------------------------------

@@ -71,6 +71,28 @@ def test_htmx_gets_only_the_results(leader_client, quality):
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="results"')
     assert "<html" not in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_list_page(leader_client, quality):
+    response = leader_client.get(
+        "/partnerships/",
+        {"status": "all"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    body = response.content.decode()
+    assert "<html" in body and 'role="search"' in body
+    assert body.count('id="results"') == 1
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_whole_list_page_varies_with_htmx(leader_client, quality):
+    assert "HX-Request" in leader_client.get("/partnerships/", {"status": "all"})["Vary"]
+
+
+def test_the_filter_replaces_the_results_rather_than_filling_them(leader_client, quality):
+    page = leader_client.get("/partnerships/").content.decode()
+    assert 'hx-target="#results" hx-swap="outerHTML"' in page
 
 
 def test_it_pages_the_list(leader_client, org, quality):
