@@ -326,18 +326,14 @@ class LogKind:
     prefix: str
     noun: str
 
-    def add(self, session: Session, changes: dict, author=None) -> Model:
-        if self.slug == "successes":
-            changes = {**changes, "author": author}
-        else:
-            changes = {**changes, "by": author}
+    def add(self, session: Session, changes: dict, by=None) -> Model:
         adders = {
             "successes": services.success_add,
             "progress": services.progress_add,
             "feedback": services.feedback_add,
             "actions": services.action_item_add,
         }
-        return adders[self.slug](session=session, **changes)
+        return adders[self.slug](session=session, by=by, **changes)
 
 
 KINDS = {
@@ -584,7 +580,7 @@ def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form = _item_form(log_kind, session, _members(session), _objectives(session), data=request.POST)
     if form.is_valid():
         try:
-            log_kind.add(session, form.changes(), author=request.user)
+            log_kind.add(session, form.changes(), by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
     if form.errors:
