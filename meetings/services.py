@@ -437,15 +437,17 @@ def session_set_status(
 
 @transaction.atomic
 def success_add(
-    *, session: Session, text: str, shared_by: Member | None, author=None
+    *,
+    session: Session,
+    text: str,
+    shared_by: Member | None,
+    by: AbstractBaseUser | None = None,
 ) -> SessionSuccess:
     """A success shared at the session: it belongs to the session's partnership and objective
-    and is dated on the session's day; ``author`` is the login who wrote it down."""
-    success = SessionSuccess.at_session(
-        session, text=text.strip(), shared_by=shared_by, author=author
-    )
+    and is dated on the session's day; ``by`` is the login who wrote it down (its author)."""
+    success = SessionSuccess.at_session(session, text=text.strip(), shared_by=shared_by, author=by)
     success.save()
-    _audit_added(success, author)
+    _audit_added(success, by)
     return success
 
 

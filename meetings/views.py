@@ -7,7 +7,6 @@ entries in place with HTMX; every form is a real form that also works without Ja
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -33,29 +32,18 @@ from meetings.access import (
 from meetings.calendar import calendar_bytes
 from meetings.forms import (
     ActionDoneForm,
-    ActionItemForm,
     BlackoutForm,
     ConfirmPlanForm,
-    FeedbackForm,
     LogItemForm,
     MarkHeldForm,
     MySessionsFilterForm,
     PlanForm,
-    ProgressForm,
     ScheduleForm,
     SessionDetailsForm,
     StatusForm,
-    SuccessForm,
 )
-from meetings.models import (
-    ActionItem,
-    BlackoutDate,
-    CalendarFeed,
-    FeedbackItem,
-    ObjectiveProgress,
-    Session,
-    SessionSuccess,
-)
+from meetings.log_kinds import ACTIONS, LOG_KINDS, LogKind, LogSection
+from meetings.models import BlackoutDate, CalendarFeed, Session
 from meetings.quarters import Quarter
 from meetings.selectors import (
     current_quarter,
@@ -314,80 +302,6 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a session and its log ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LogKind:
-    slug: str
-    model: type[Model]
-    form: type[LogItemForm]
-    fields: tuple[str, ...]
-    template: str
-    prefix: str
-    noun: str
-
-    def add(self, session: Session, changes: dict, author=None) -> Model:
-        if self.slug == "successes":
-            changes = {**changes, "author": author}
-        else:
-            changes = {**changes, "by": author}
-        adders = {
-            "successes": services.success_add,
-            "progress": services.progress_add,
-            "feedback": services.feedback_add,
-            "actions": services.action_item_add,
-        }
-        return adders[self.slug](session=session, **changes)
-
-
-KINDS = {
-    kind.slug: kind
-    for kind in [
-        LogKind(
-            "successes",
-            SessionSuccess,
-            SuccessForm,
-            ("text", "shared_by"),
-            "meetings/_success.html",
-            "success",
-            "success",
-        ),
-        LogKind(
-            "progress",
-            ObjectiveProgress,
-            ProgressForm,
-            ("objective", "call", "note"),
-            "meetings/_progress.html",
-            "progress",
-            "progress call",
-        ),
-        LogKind(
-            "feedback",
-            FeedbackItem,
-            FeedbackForm,
-            ("from_member", "text"),
-            "meetings/_feedback.html",
-            "feedback",
-            "feedback item",
-        ),
-        LogKind(
-            "actions",
-            ActionItem,
-            ActionItemForm,
-            ("text", "owner", "due_on"),
-            "meetings/_action.html",
-            "action",
-            "action item",
-        ),
-    ]
-}
-
-
-def _kind(slug: str) -> LogKind:
-    try:
-        return KINDS[slug]
-    except KeyError:
-        raise Http404("No such log section.") from None
-
-
 def _members(session: Session) -> list:
     quarter = session.quarter
     return members_by_partnership([session.partnership_id], quarter.start, quarter.end).get(
@@ -406,29 +320,28 @@ def _objectives(session: Session) -> list[Objective]:
     return [own, *[o for o in objectives if o.pk != own.pk]]
 
 
-def _item_form(kind: LogKind, session: Session, members, objectives, data=None, item=None):
-    kwargs = {"members": members}
-    if kind.slug == "progress":
-        kwargs["objectives"] = objectives if item is None else _with(objectives, item.objective)
-    if item is None:
-        return kind.form(data, prefix=kind.prefix, **kwargs)
-    initial = {name: item.serializable_value(name) for name in kind.fields}
-    initial["version"] = item.version
-    return kind.form(
-        data, prefix=f"{kind.prefix}-{item.pk}", editing=True, initial=initial, **kwargs
-    )
-
-
-def _with(objectives: list[Objective], objective: Objective) -> list[Objective]:
-    return objectives if objective in objectives else [objective, *objectives]
-
-
 def _session_context(
-    request: HttpRequest, membership: OrgMembership, session: Session, **overrides
+    request: HttpRequest,
+    membership: OrgMembership,
+    session: Session,
+    *,
+    log_kind: LogKind | None = None,
+    log_form: LogItemForm | None = None,
+    **overrides,
 ) -> dict:
+    """The session page's context. With ``log_kind``, also that kind's ``section`` (its
+    fragment), with ``log_form`` (a refused submission) in place of a blank add form."""
     members = _members(session)
     logging = can_log(membership)
     objectives = _objectives(session) if logging else []
+    add_forms = {}
+    if logging:
+        add_forms = {kind: kind.form_for(members, objectives) for kind in LOG_KINDS}
+        if log_form is not None:
+            add_forms[log_kind] = log_form
+    log_sections = [
+        LogSection(kind, kind.entries(session), add_forms.get(kind)) for kind in LOG_KINDS
+    ]
     context = {
         "session": session,
         "quarter": session.quarter,
@@ -439,11 +352,10 @@ def _session_context(
         "now": timezone.now(),
         "since": since_last_session(session),
         "attendees": list(session.attendees.all()),
-        "successes": session.successes.all(),
-        "progress_calls": session.progress_calls.all(),
-        "feedback_items": session.feedback_items.all(),
-        "action_items": session.action_items.all(),
+        "log_sections": log_sections,
     }
+    if log_kind is not None:
+        context["section"] = log_sections[LOG_KINDS.index(log_kind)]
     if logging:
         context |= {
             "details_form": SessionDetailsForm(
@@ -451,10 +363,6 @@ def _session_context(
             ),
             "held_form": MarkHeldForm(session=session, members=members),
             "status_form": StatusForm(initial={"version": session.version}),
-            "success_form": _item_form(KINDS["successes"], session, members, objectives),
-            "progress_form": _item_form(KINDS["progress"], session, members, objectives),
-            "feedback_form": _item_form(KINDS["feedback"], session, members, objectives),
-            "action_form": _item_form(KINDS["actions"], session, members, objectives),
         }
     context.update(overrides)
     return context
@@ -575,67 +483,58 @@ def _stale_session(request, membership, pk: int, stale: services.StaleEdit) -> H
 
 @require_POST
 @in_org_timezone
-def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    log_kind = _kind(kind)
+def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
     membership, session = load_session(request, pk)
     require_logging(membership)
-    form = _item_form(log_kind, session, _members(session), _objectives(session), data=request.POST)
+    form = kind.form_for(_members(session), _objectives(session), data=request.POST)
     if form.is_valid():
         try:
-            log_kind.add(session, form.changes(), author=request.user)
+            kind.add(session, form.changes(), by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
     if form.errors:
         return _render_session_part(
-            request, membership, session, kind, status=400, **{f"{log_kind.prefix}_form": form}
+            request, membership, session, "log_section", status=400, log_kind=kind, log_form=form
         )
     if not request.htmx:
-        messages.success(request, f"Added the {log_kind.noun}.")
-        return redirect(f"{reverse('meetings:session', args=[pk])}#{kind}")
+        messages.success(request, f"Added the {kind.noun}.")
+        return redirect(f"{reverse('meetings:session', args=[pk])}#{kind.slug}")
     _, session = load_session(request, pk)
-    return _render_session_part(request, membership, session, kind)
+    return _render_session_part(request, membership, session, "log_section", log_kind=kind)
 
 
-def _load_item(request: HttpRequest, log_kind: LogKind, pk: int) -> tuple[OrgMembership, Model]:
+def _load_item(request: HttpRequest, kind: LogKind, pk: int) -> tuple[OrgMembership, Model]:
     membership = require_membership(request)
-    related = {
-        "successes": ["shared_by"],
-        "progress": ["objective"],
-        "feedback": ["from_member"],
-        "actions": ["owner"],
-    }[log_kind.slug]
-    items = log_kind.model.objects.filter(
+    items = kind.model.objects.filter(
         organization=membership.organization,
         session__in=Session.objects.visible_to(membership),
-    ).select_related("session__organization", "session__partnership__objective", *related)
+    ).select_related("session__organization", "session__partnership__objective", *kind.shows)
     return membership, get_object_or_404(items, pk=pk)
 
 
 @require_GET
 @vary_on_headers("HX-Request")  # the entry for htmx, a redirect to its session for a browser
 @in_org_timezone
-def item_show(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def item_show(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
     """One log entry as shown in its list (HTMX 'cancel' of an edit); else back to the page."""
-    log_kind = _kind(kind)
-    membership, item = _load_item(request, log_kind, pk)
+    membership, item = _load_item(request, kind, pk)
     if not request.htmx:
-        return redirect(f"{reverse('meetings:session', args=[item.session_id])}#{kind}")
+        return redirect(f"{reverse('meetings:session', args=[item.session_id])}#{kind.slug}")
     context = {"item": item, "can_log": can_log(membership), "today": item.organization.today()}
-    return render(request, log_kind.template, context)
+    return render(request, kind.template, context)
 
 
 @require_http_methods(["GET", "POST"])
 @in_org_timezone
-def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def item_edit(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
     """Edit one log entry in place; a stale edit is refused and the newer entry is shown."""
-    log_kind = _kind(kind)
-    membership, item = _load_item(request, log_kind, pk)
+    membership, item = _load_item(request, kind, pk)
     require_logging(membership)
     session = item.session
     members, objectives = _members(session), _objectives(session)
     status, stale_message = 200, None
     if request.method == "POST":
-        form = _item_form(log_kind, session, members, objectives, data=request.POST, item=item)
+        form = kind.form_for(members, objectives, data=request.POST, item=item)
         if form.is_valid():
             try:
                 item = services.log_item_edit(
@@ -646,22 +545,22 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 )
             except services.StaleEdit as stale:
                 item, stale_message, status = stale.obj, stale.message, 409
-                form = _item_form(log_kind, session, members, objectives, item=item)
+                form = kind.form_for(members, objectives, item=item)
             except ValidationError as error:
                 form.add_error(None, error)
                 status = 400
             else:
                 if not request.htmx:
-                    messages.success(request, f"Saved the {log_kind.noun}.")
-                    return redirect(f"{reverse('meetings:session', args=[session.pk])}#{kind}")
+                    messages.success(request, f"Saved the {kind.noun}.")
+                    return redirect(f"{reverse('meetings:session', args=[session.pk])}#{kind.slug}")
                 context = {"item": item, "can_log": True, "today": session.organization.today()}
-                return render(request, log_kind.template, context)
+                return render(request, kind.template, context)
         else:
             status = 400
     else:
-        form = _item_form(log_kind, session, members, objectives, item=item)
+        form = kind.form_for(members, objectives, item=item)
     context = {
-        "kind": log_kind,
+        "kind": kind,
         "item": item,
         "session": session,
         "form": form,
@@ -676,7 +575,7 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @in_org_timezone
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick an action item done (or open it again), here or on a later session's page."""
-    membership, item = _load_item(request, KINDS["actions"], pk)
+    membership, item = _load_item(request, ACTIONS, pk)
     require_logging(membership)
     form = ActionDoneForm(request.POST)
     if not form.is_valid():
