@@ -26,8 +26,9 @@ from meetings.access import (
     can_log,
     in_org_timezone,
     load_session,
+    load_session_to_log,
+    may_log_some,
     require_logging,
-    require_planner,
 )
 from meetings.calendar import calendar_bytes
 from meetings.forms import (
@@ -65,7 +66,7 @@ from meetings.selectors import (
 from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
-from org.access import require_membership
+from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.models import OrgMembership
 from org.spreadsheets import attachment
 from partnerships.models import Objective, Partnership
@@ -95,7 +96,8 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         "quarter": quarter,
         "sessions": sessions,
         "everyone": everyone,
-        "can_log": can_log(membership),
+        # The partnerships listed without a session are those the person belongs to today.
+        "can_log": may_log_some(membership),
         "can_plan": membership.sees_whole_organization,
         "has_member": membership.member_id is not None,
     }
@@ -107,12 +109,14 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 
 # --- the planner ----------------------------------------------------------------------------
 
+PLANNERS_ONLY = "Only leaders and admins plan the quarter's sessions."
+
 
 @require_http_methods(["GET", "POST"])
 @in_org_timezone
 def planner(request: HttpRequest) -> HttpResponse:
     """Preview a quarter's plan as a week-by-week table; write it only on confirmation."""
-    membership = require_planner(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
     organization = membership.organization
     preview, status = None, 200
     if request.method == "POST":
@@ -221,7 +225,7 @@ def _blackouts(organization, quarter: Quarter | None):
 
 @require_POST
 def blackout_add(request: HttpRequest) -> HttpResponse:
-    membership = require_planner(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
     form = BlackoutForm(request.POST)
     if form.is_valid():
         try:
@@ -249,7 +253,9 @@ def blackout_add(request: HttpRequest) -> HttpResponse:
 def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_membership(request)
     blackout = get_object_or_404(BlackoutDate, organization=membership.organization, pk=pk)
-    require_planner(request)  # after the lookup: another organization's blackout is a 404
+    require_role(
+        request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY
+    )  # after the lookup: another organization's blackout is a 404
     blackout.delete()
     messages.success(request, f"{blackout.date} is a working day again.")
     return redirect(reverse("meetings:planner"))
@@ -264,7 +270,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a partnership its session for a quarter, at a time people chose."""
     membership = require_membership(request)
     partnership = get_object_or_404(Partnership.objects.visible_to(membership), pk=pk)
-    require_logging(membership)  # after the lookup: another organization's partnership is a 404
+    require_logging(membership, partnership)  # after the lookup: another's is a 404
     organization = membership.organization
     try:
         quarter = Quarter.from_key(
@@ -429,7 +435,7 @@ def _session_context(
     request: HttpRequest, membership: OrgMembership, session: Session, **overrides
 ) -> dict:
     members = _members(session)
-    logging = can_log(membership)
+    logging = can_log(membership, session.partnership)
     objectives = _objectives(session) if logging else []
     context = {
         "session": session,
@@ -439,7 +445,7 @@ def _session_context(
         "can_log": logging,
         "today": session.organization.today(),
         "now": timezone.now(),
-        "since": since_last_session(session),
+        "since": since_last_session(session, membership),
         "attendees": list(session.attendees.all()),
         "successes": session.successes.all(),
         "progress_calls": session.progress_calls.all(),
@@ -488,8 +494,7 @@ def _render_session_part(
 @require_POST
 @in_org_timezone
 def session_details(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = SessionDetailsForm(
         request.POST, session=session, facilitators=facilitator_choices(_members(session))
     )
@@ -517,8 +522,7 @@ def session_details(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @in_org_timezone
 def session_held(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = MarkHeldForm(request.POST, session=session, members=_members(session))
     if not form.is_valid():
         return _render_session_part(
@@ -539,8 +543,7 @@ def session_held(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @in_org_timezone
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _render_session_part(
@@ -579,8 +582,7 @@ def _stale_session(request, membership, pk: int, stale: services.StaleEdit) -> H
 @in_org_timezone
 def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     log_kind = _kind(kind)
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = _item_form(log_kind, session, _members(session), _objectives(session), data=request.POST)
     if form.is_valid():
         try:
@@ -610,6 +612,8 @@ def _load_item(request: HttpRequest, log_kind: LogKind, pk: int) -> tuple[OrgMem
         organization=membership.organization,
         session__in=Session.objects.visible_to(membership),
     ).select_related("session__organization", "session__partnership__objective", *related)
+    if log_kind.model is SessionSuccess:  # successes have their own rule: the same everywhere
+        items = items.filter(pk__in=SessionSuccess.objects.visible_to(membership).values("pk"))
     return membership, get_object_or_404(items, pk=pk)
 
 
@@ -621,7 +625,11 @@ def item_show(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     membership, item = _load_item(request, log_kind, pk)
     if not request.htmx:
         return redirect(f"{reverse('meetings:session', args=[item.session_id])}#{kind}")
-    context = {"item": item, "can_log": can_log(membership), "today": item.organization.today()}
+    context = {
+        "item": item,
+        "can_log": can_log(membership, item.session.partnership),
+        "today": item.organization.today(),
+    }
     return render(request, log_kind.template, context)
 
 
@@ -631,7 +639,7 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Edit one log entry in place; a stale edit is refused and the newer entry is shown."""
     log_kind = _kind(kind)
     membership, item = _load_item(request, log_kind, pk)
-    require_logging(membership)
+    require_logging(membership, item.session.partnership)
     session = item.session
     members, objectives = _members(session), _objectives(session)
     status, stale_message = 200, None
@@ -678,7 +686,7 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick an action item done (or open it again), here or on a later session's page."""
     membership, item = _load_item(request, KINDS["actions"], pk)
-    require_logging(membership)
+    require_logging(membership, item.session.partnership)
     form = ActionDoneForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid form.")
