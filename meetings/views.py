@@ -26,8 +26,9 @@ from meetings.access import (
     can_log,
     in_org_timezone,
     load_session,
+    load_session_to_log,
+    may_log_some,
     require_logging,
-    require_planner,
 )
 from meetings.calendar import calendar_bytes
 from meetings.forms import (
@@ -43,7 +44,7 @@ from meetings.forms import (
     StatusForm,
 )
 from meetings.log_kinds import ACTIONS, LOG_KINDS, LogKind, LogSection
-from meetings.models import BlackoutDate, CalendarFeed, Session
+from meetings.models import BlackoutDate, CalendarFeed, Session, SessionSuccess
 from meetings.quarters import Quarter
 from meetings.selectors import (
     current_quarter,
@@ -54,7 +55,7 @@ from meetings.selectors import (
 from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
-from org.access import require_membership
+from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.fragments import render_page_or_fragment
 from org.models import OrgMembership
 from org.spreadsheets import attachment
@@ -85,7 +86,8 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         "quarter": quarter,
         "sessions": sessions,
         "everyone": everyone,
-        "can_log": can_log(membership),
+        # The partnerships listed without a session are those the person belongs to today.
+        "can_log": may_log_some(membership),
         "can_plan": membership.sees_whole_organization,
         "has_member": membership.member_id is not None,
     }
@@ -94,12 +96,14 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 
 # --- the planner ----------------------------------------------------------------------------
 
+PLANNERS_ONLY = "Only leaders and admins plan the quarter's sessions."
+
 
 @require_http_methods(["GET", "POST"])
 @in_org_timezone
 def planner(request: HttpRequest) -> HttpResponse:
     """Preview a quarter's plan as a week-by-week table; write it only on confirmation."""
-    membership = require_planner(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
     organization = membership.organization
     preview, status = None, 200
     if request.method == "POST":
@@ -207,7 +211,7 @@ def _blackouts(organization, quarter: Quarter | None):
 
 @require_POST
 def blackout_add(request: HttpRequest) -> HttpResponse:
-    membership = require_planner(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
     form = BlackoutForm(request.POST)
     if form.is_valid():
         try:
@@ -235,7 +239,9 @@ def blackout_add(request: HttpRequest) -> HttpResponse:
 def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_membership(request)
     blackout = get_object_or_404(BlackoutDate, organization=membership.organization, pk=pk)
-    require_planner(request)  # after the lookup: another organization's blackout is a 404
+    require_role(
+        request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY
+    )  # after the lookup: another organization's blackout is a 404
     blackout.delete()
     messages.success(request, f"{blackout.date} is a working day again.")
     return redirect(reverse("meetings:planner"))
@@ -250,7 +256,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a partnership its session for a quarter, at a time people chose."""
     membership = require_membership(request)
     partnership = get_object_or_404(Partnership.objects.visible_to(membership), pk=pk)
-    require_logging(membership)  # after the lookup: another organization's partnership is a 404
+    require_logging(membership, partnership)  # after the lookup: another's is a 404
     organization = membership.organization
     try:
         quarter = Quarter.from_key(
@@ -332,7 +338,7 @@ def _session_context(
     """The session page's context. With ``log_kind``, also that kind's ``section`` (its
     fragment), with ``log_form`` (a refused submission) in place of a blank add form."""
     members = _members(session)
-    logging = can_log(membership)
+    logging = can_log(membership, session.partnership)
     objectives = _objectives(session) if logging else []
     add_forms = {}
     if logging:
@@ -350,7 +356,7 @@ def _session_context(
         "can_log": logging,
         "today": session.organization.today(),
         "now": timezone.now(),
-        "since": since_last_session(session),
+        "since": since_last_session(session, membership),
         "attendees": list(session.attendees.all()),
         "log_sections": log_sections,
     }
@@ -394,8 +400,7 @@ def _render_session_part(
 @require_POST
 @in_org_timezone
 def session_details(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = SessionDetailsForm(
         request.POST, session=session, facilitators=facilitator_choices(_members(session))
     )
@@ -423,8 +428,7 @@ def session_details(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @in_org_timezone
 def session_held(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = MarkHeldForm(request.POST, session=session, members=_members(session))
     if not form.is_valid():
         return _render_session_part(
@@ -445,8 +449,7 @@ def session_held(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @in_org_timezone
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _render_session_part(
@@ -484,8 +487,7 @@ def _stale_session(request, membership, pk: int, stale: services.StaleEdit) -> H
 @require_POST
 @in_org_timezone
 def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = kind.form_for(_members(session), _objectives(session), data=request.POST)
     if form.is_valid():
         try:
@@ -509,6 +511,8 @@ def _load_item(request: HttpRequest, kind: LogKind, pk: int) -> tuple[OrgMembers
         organization=membership.organization,
         session__in=Session.objects.visible_to(membership),
     ).select_related("session__organization", "session__partnership__objective", *kind.shows)
+    if kind.model is SessionSuccess:  # successes have their own rule: the same everywhere
+        items = items.filter(pk__in=SessionSuccess.objects.visible_to(membership).values("pk"))
     return membership, get_object_or_404(items, pk=pk)
 
 
@@ -520,7 +524,11 @@ def item_show(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
     membership, item = _load_item(request, kind, pk)
     if not request.htmx:
         return redirect(f"{reverse('meetings:session', args=[item.session_id])}#{kind.slug}")
-    context = {"item": item, "can_log": can_log(membership), "today": item.organization.today()}
+    context = {
+        "item": item,
+        "can_log": can_log(membership, item.session.partnership),
+        "today": item.organization.today(),
+    }
     return render(request, kind.template, context)
 
 
@@ -529,7 +537,7 @@ def item_show(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
 def item_edit(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
     """Edit one log entry in place; a stale edit is refused and the newer entry is shown."""
     membership, item = _load_item(request, kind, pk)
-    require_logging(membership)
+    require_logging(membership, item.session.partnership)
     session = item.session
     members, objectives = _members(session), _objectives(session)
     status, stale_message = 200, None
@@ -576,7 +584,7 @@ def item_edit(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick an action item done (or open it again), here or on a later session's page."""
     membership, item = _load_item(request, ACTIONS, pk)
-    require_logging(membership)
+    require_logging(membership, item.session.partnership)
     form = ActionDoneForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid form.")

@@ -20,7 +20,8 @@ from django.utils.formats import date_format
 
 from org import services as org_services
 from org.audit import audit_entry, audit_record, snapshot
-from org.models import AuditEntry, Member, Organization, Quadrant, QuadrantMove
+from org.models import AuditEntry, Member, Organization, OrgMembership, Quadrant, QuadrantMove
+from partnerships import access
 from partnerships.graph import closing_loop_over_time
 from partnerships.models import (
     Objective,
@@ -202,15 +203,22 @@ def partnership_form(
 
 @transaction.atomic
 def partnership_dissolve(
-    *, partnership: Partnership, on: datetime.date, by: AbstractBaseUser | None = None
+    *,
+    partnership: Partnership,
+    on: datetime.date,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
 ) -> int:
     """Dissolve the partnership on `on`: it and its open relationships end that day.
 
     History is kept: the rows stay, with their end dates. Returns how many relationships
-    were ended.
+    were ended. With `acting` (the signed-in role), refused (PermissionDenied) unless
+    partnerships/access.py allows that role to dissolve it.
     """
     Organization.lock(partnership.organization_id)
     current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if acting is not None:
+        access.require_dissolve(acting, current)
     if current.dissolved_on is not None:
         raise ValidationError(
             {
@@ -285,12 +293,15 @@ def relationship_add(
     ends_on: datetime.date | None = None,
     carries: str = "",
     by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
 ) -> Relationship:
     """Join two members inside a partnership; the type follows from their quadrants.
 
     Refused when the quadrants allow no relationship, when either member or the partnership
     is not active on the start day, when the pair already has a relationship then, and when
-    a direct line would close a loop among the organization's direct lines.
+    a direct line would close a loop among the organization's direct lines. With `acting`
+    (the signed-in role), refused first (PermissionDenied) unless partnerships/access.py
+    allows that role this relationship; without it (a command, the import) it is not asked.
     """
     organization_id = partnership.organization_id
     Organization.lock(organization_id)
@@ -317,6 +328,8 @@ def relationship_add(
         )
 
     partnership = Partnership.objects.get(pk=partnership.pk)
+    if acting is not None:
+        access.require_relationship_change(acting, partnership, from_member.pk, to_member.pk)
     if starts_on < partnership.formed_on:
         raise _refuse(
             "starts_on",
@@ -402,10 +415,22 @@ def relationship_add(
 
 @transaction.atomic
 def relationship_end(
-    *, relationship: Relationship, on: datetime.date, by: AbstractBaseUser | None = None
+    *,
+    relationship: Relationship,
+    on: datetime.date,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
 ) -> Relationship:
-    """End a relationship: from `on` it is no longer active. The row stays as history."""
+    """End a relationship: from `on` it is no longer active. The row stays as history.
+
+    With `acting` (the signed-in role), refused (PermissionDenied) unless
+    partnerships/access.py allows that role to change this relationship."""
     current = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if acting is not None:
+        partnership = Partnership.objects.get(pk=current.partnership_id)
+        access.require_relationship_change(
+            acting, partnership, current.from_member_id, current.to_member_id
+        )
     if current.ends_on is not None and current.ends_on <= on:
         raise _refuse(
             "on",

@@ -36,6 +36,7 @@ from django.db.models.functions import Lower
 from org.models import Member, Organization, Quadrant, TeamMembership
 from org.spreadsheets import starts_formula
 from partnerships.models import Partnership, Relationship, relationship_type_for
+from partnerships.rules import CHAIN_OF_COMMAND
 
 # --- limits and our fields -------------------------------------------------------------------
 
@@ -46,7 +47,6 @@ ENCODINGS = {
     "latin-1": "Latin-1 (ISO-8859-1)",
     "windows-1252": "Windows-1252 (Western European, Excel on Windows)",
 }
-CHAIN_OF_COMMAND = "Chain of command"
 TEAM_ID_PREFIX = "team:"
 
 FIELDS: dict[str, str] = {

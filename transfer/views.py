@@ -12,12 +12,11 @@ import zlib
 from dataclasses import asdict, dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from org.access import require_admin, require_membership
+from org.access import WHOLE_ORGANIZATION, require_admin, require_role
 from org.models import Organization
 from org.spreadsheets import attachment
 from transfer import backup, exports, imports
@@ -202,6 +201,9 @@ def apply(request: HttpRequest) -> HttpResponse:
     return redirect("org:member_list")
 
 
+WHOLE_EXPORT_ONLY = "Only admins and leaders can export the whole organization."
+
+
 def _export_name(organization: Organization, what: str, extension: str) -> str:
     return f"{organization.slug}-{what}-{organization.today().isoformat()}.{extension}"
 
@@ -209,9 +211,7 @@ def _export_name(organization: Organization, what: str, extension: str) -> str:
 @require_GET
 def export_members(request: HttpRequest) -> HttpResponse:
     """Members as CSV: for admins and leaders, who see the whole organization anyway."""
-    membership = require_membership(request)
-    if not membership.sees_whole_organization:
-        raise PermissionDenied("Only admins and leaders can export the whole organization.")
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=WHOLE_EXPORT_ONLY)
     out = io.StringIO()
     exports.write_members_csv(membership.organization, out)
     name = _export_name(membership.organization, "members", "csv")
@@ -220,9 +220,7 @@ def export_members(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def export_relationships(request: HttpRequest) -> HttpResponse:
-    membership = require_membership(request)
-    if not membership.sees_whole_organization:
-        raise PermissionDenied("Only admins and leaders can export the whole organization.")
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=WHOLE_EXPORT_ONLY)
     out = io.StringIO()
     exports.write_relationships_csv(membership.organization, out)
     name = _export_name(membership.organization, "relationships", "csv")

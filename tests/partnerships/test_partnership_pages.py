@@ -277,8 +277,8 @@ def _add(client, partnership, from_member, to_member, **extra):
     return client.post(f"/partnerships/{partnership.pk}/relationships/", data, **extra)
 
 
-@pytest.mark.parametrize("role", ["admin", "leader", "manager"])
-def test_leaders_admins_and_member_managers_add_relationships(role, role_clients, quality):
+@pytest.mark.parametrize("role", ["admin", "leader"])
+def test_leaders_and_admins_add_relationships(role, role_clients, quality):
     response = _add(role_clients[role], quality.drive, quality.lee, quality.mia, follow=True)
     assert response.status_code == 200
     assert "Lee Leader → Mia Member added: a guidance relationship." in response.content.decode()
@@ -288,6 +288,22 @@ def test_leaders_admins_and_member_managers_add_relationships(role, role_clients
         "zero defects",
         D(2024, 3, 1),
     )
+
+
+def test_a_member_manager_adds_a_relationship_they_are_an_end_of(manager_client, quality):
+    response = _add(manager_client, quality.drive, quality.max, quality.clerk, follow=True)
+    assert response.status_code == 200
+    assert "Max Manager → Carl Clerk added" in response.content.decode()
+    assert Relationship.objects.filter(from_member=quality.max, to_member=quality.clerk).exists()
+
+
+def test_a_member_manager_cannot_add_a_relationship_between_two_others(manager_client, quality):
+    response = _add(manager_client, quality.drive, quality.lee, quality.mia)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Managers change only relationships they are one of the ends of." in (
+        response.content.decode()
+    )
+    assert not Relationship.objects.filter(from_member=quality.lee, to_member=quality.mia).exists()
 
 
 def test_a_member_cannot_add_relationships(member_client, quality):
