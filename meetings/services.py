@@ -556,17 +556,27 @@ def action_item_set_done(
 
 @transaction.atomic
 def calendar_feed_for(*, membership: OrgMembership) -> CalendarFeed:
+    """The person's feed; a new address when they logged out on every device since the last."""
     feed, _ = CalendarFeed.objects.get_or_create(
-        membership=membership, defaults={"organization": membership.organization}
+        membership=membership,
+        defaults={
+            "organization": membership.organization,
+            "issued_after_logouts": membership.logouts_everywhere,
+        },
     )
+    if feed.is_outlived:
+        feed = calendar_feed_reset(membership=membership)
     return feed
 
 
 @transaction.atomic
 def calendar_feed_reset(*, membership: OrgMembership) -> CalendarFeed:
     """Give the person a new secret feed address; the old one stops working at once."""
-    feed = calendar_feed_for(membership=membership)
+    feed, _ = CalendarFeed.objects.get_or_create(
+        membership=membership, defaults={"organization": membership.organization}
+    )
     feed.token = new_feed_token()
     feed.reset_at = timezone.now()
-    feed.save(update_fields=["token", "reset_at"])
+    feed.issued_after_logouts = membership.logouts_everywhere
+    feed.save(update_fields=["token", "reset_at", "issued_after_logouts"])
     return feed

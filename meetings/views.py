@@ -762,13 +762,17 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The private feed: the token is the only credential, so an unknown one is a 404."""
+    """The private feed: the token is the only credential, so an unknown one is a 404, and so
+    is one whose access has ended (see CalendarFeed.answers)."""
     feed = get_object_or_404(
-        CalendarFeed.objects.select_related("membership__member", "organization"), token=token
+        CalendarFeed.objects.select_related(
+            "membership__member", "membership__user", "organization"
+        ),
+        token=token,
     )
-    member = feed.membership.member
-    if member is None or feed.membership.organization_id != feed.organization_id:
+    if not feed.answers():
         raise Http404("No such calendar.")
+    member = feed.membership.member
     since = timezone.now() - datetime.timedelta(days=366)
     sessions = (
         Session.objects.for_org(feed.organization)

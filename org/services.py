@@ -12,6 +12,7 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.formats import date_format
 
 from org.audit import audit_record, snapshot
@@ -19,6 +20,7 @@ from org.models import (
     PERSON_QUADRANTS,
     Member,
     Organization,
+    OrgMembership,
     Quadrant,
     QuadrantMove,
     TeamMembership,
@@ -321,3 +323,20 @@ def team_remove_person(*, team: Member, person: Member, by: AbstractBaseUser | N
             }
         )
     audit_record(by=by, action="removed", obj=seat, before=snapshot(seat, ["team", "person"]))
+
+
+# --- logins ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def login_end_everywhere(*, user: AbstractBaseUser, password: str) -> None:
+    """End everything the user's login holds open, on every device.
+
+    The same password with a new salt changes the hash that Django keeps in each session, so
+    every session of the user ends on its next request, whatever the session store. Each of the
+    user's logins counts the event, and what was issued to a login before it (a calendar
+    feed's address) stops working.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    OrgMembership.objects.filter(user=user).update(logouts_everywhere=F("logouts_everywhere") + 1)
