@@ -250,7 +250,7 @@ def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_membership(request)
     blackout = get_object_or_404(BlackoutDate, organization=membership.organization, pk=pk)
     require_planner(request)  # after the lookup: another organization's blackout is a 404
-    blackout.delete()
+    services.blackout_remove(blackout=blackout, by=request.user)
     messages.success(request, f"{blackout.date} is a working day again.")
     return redirect(reverse("meetings:planner"))
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.formats import date_format
 
-from org.audit import audit_record, snapshot
+from org.audit import audit_record, diff, snapshot
 from org.models import (
     PERSON_QUADRANTS,
     Member,
@@ -92,7 +92,8 @@ def member_update(
     """Change a member's facts (not kind or quadrant: see member_move); returns the saved row.
 
     expected_version is the member's updated_at as the editor saw it (isoformat); when someone
-    else saved in between, the edit is refused rather than silently overwriting theirs.
+    else saved in between, the edit is refused rather than silently overwriting theirs. A save
+    that changes nothing writes nothing, so that it cannot make someone else's edit stale.
     """
     current = Member.objects.select_for_update().get(pk=member.pk)
     if expected_version is not None and current.updated_at.isoformat() != expected_version:
@@ -109,6 +110,8 @@ def member_update(
     current.external_id = external_id.strip()
     current.active_from = active_from
     current.active_until = active_until
+    if not diff(before, snapshot(current, MEMBER_AUDIT_FIELDS)):
+        return current  # nothing changed: no write, no new version, no entry
     current.full_clean()
     current.save(
         update_fields=[
