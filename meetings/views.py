@@ -239,10 +239,9 @@ def blackout_add(request: HttpRequest) -> HttpResponse:
 def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_membership(request)
     blackout = get_object_or_404(BlackoutDate, organization=membership.organization, pk=pk)
-    require_role(
-        request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY
-    )  # after the lookup: another organization's blackout is a 404
-    blackout.delete()
+    # after the lookup: another organization's blackout is a 404
+    require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
+    services.blackout_remove(blackout=blackout, by=request.user)
     messages.success(request, f"{blackout.date} is a working day again.")
     return redirect(reverse("meetings:planner"))
 
@@ -668,13 +667,17 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The private feed: the token is the only credential, so an unknown one is a 404."""
+    """The private feed: the token is the only credential, so an unknown one is a 404, and so
+    is one whose access has ended (see CalendarFeed.answers)."""
     feed = get_object_or_404(
-        CalendarFeed.objects.select_related("membership__member", "organization"), token=token
+        CalendarFeed.objects.select_related(
+            "membership__member", "membership__user", "organization"
+        ),
+        token=token,
     )
-    member = feed.membership.member
-    if member is None or feed.membership.organization_id != feed.organization_id:
+    if not feed.answers():
         raise Http404("No such calendar.")
+    member = feed.membership.member
     since = timezone.now() - datetime.timedelta(days=366)
     sessions = (
         Session.objects.for_org(feed.organization)

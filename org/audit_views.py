@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from org.access import require_admin
-from org.audit import field_changes, object_type_label
+from org.audit import field_changes, object_type_label, related_names
 from org.audit_forms import AuditFilterForm
 from org.fragments import render_page_or_fragment
 from org.models import AuditEntry
@@ -27,11 +27,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     entries = form.filter(AuditEntry.objects.for_org(organization)).newest_first()
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(form.cleaned_data["page"])
     with timezone.override(organization.tz):  # times as the organization reads them
+        names = related_names(page.object_list)
         rows = [
             {
                 "entry": entry,
                 "what": object_type_label(entry.object_type),
-                "changes": field_changes(entry),
+                "changes": field_changes(entry, names),
             }
             for entry in page.object_list
         ]

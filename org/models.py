@@ -284,6 +284,11 @@ class OrgMembership(models.Model):
     member = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="logins"
     )
+    logouts_everywhere = models.PositiveIntegerField(
+        default=0,
+        help_text="How many times the user logged out on every device; what was issued to this "
+        "login before the last time (a calendar feed's address) no longer works.",
+    )
 
     class Meta:
         ordering = ["organization__name"]
