@@ -22,7 +22,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from org import services
 from org.access import get_member, require_admin, require_membership
 from org.forms import (
-    ArchiveForm,
     MemberFilterForm,
     MemberForm,
     NewMemberKindForm,
@@ -202,27 +201,6 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = MemberForm(organization=member.organization, member=member)
     template_name = "org/member_form.html"
-    if request.htmx:
-        template_name += "#form"
-    return render(request, template_name, {"form": form, "member": member})
-
-
-@require_http_methods(["GET", "POST"])
-def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm, then end the member's activity from the chosen day."""
-    member = member_for_admin(request, pk)
-    if request.method == "POST":
-        form = ArchiveForm(request.POST)
-        if form.is_valid():
-            try:
-                services.member_archive(member=member, on=form.cleaned_data["on"], by=request.user)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return member_saved(request, member, f"Archived {member.name}.")
-    else:
-        form = ArchiveForm(initial={"on": member.organization.today()})
-    template_name = "org/member_archive.html"
     if request.htmx:
         template_name += "#form"
     return render(request, template_name, {"form": form, "member": member})

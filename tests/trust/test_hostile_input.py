@@ -415,7 +415,7 @@ def test_every_form_survives_traps_and_hostile_input(clients, world_a, world_b):
         "org:member_new",
         "org:member_edit",
         "partnerships:member_move",
-        "org:member_archive",
+        "partnerships:member_archive",
         "org:member_people",
         "partnerships:objective_create",
         "partnerships:partnership_create",
