@@ -369,12 +369,16 @@ def read_table(
                 "not_a_spreadsheet",
             )
         ]
+    if kind == "damaged":
+        return None, [
+            _error(
+                "This file is a ZIP archive, as .xlsx and .ods spreadsheets are, but it is "
+                "damaged (cut short?) and cannot be read. Export it again.",
+                "not_a_spreadsheet",
+            )
+        ]
     if kind is not None:
-        try:
-            sheet, sheets, lines = workbooks.read_sheet(data, sheet)
-        except workbooks.WorkbookError as exc:
-            return None, [_error(str(exc), "not_a_spreadsheet")]
-        return _split(lines, [], encoding=kind, sheet=sheet, sheets=sheets)
+        return _read_workbook(data, kind, sheet)
     if sheet:
         return None, [_error("Only a spreadsheet has sheets; this file is CSV.", "no_sheets")]
     text, problems = decode(data, encoding)
@@ -401,6 +405,24 @@ def read_table(
             *problems,
             _error(f"This is not a readable CSV file ({exc}).", "bad_csv", reader.line_num),
         ]
+
+
+def _read_workbook(data: bytes, kind: str, sheet: str | None) -> tuple[Table | None, list[Problem]]:
+    """The sheet named, or else the first sheet that holds a table (a workbook often opens
+    with a cover sheet)."""
+    try:
+        name, sheets, lines = workbooks.read_sheet(data, sheet)
+    except workbooks.WorkbookError as exc:
+        return None, [_error(str(exc), "not_a_spreadsheet")]
+    first = _split(lines, [], encoding=kind, sheet=name, sheets=sheets)
+    if sheet is not None or not any(p.is_error for p in first[1]):
+        return first
+    for other in sheets[1:]:
+        _, _, lines = workbooks.read_sheet(data, other)
+        table, problems = _split(lines, [], encoding=kind, sheet=other, sheets=sheets)
+        if table is not None and not any(p.is_error for p in problems):
+            return table, problems
+    return first
 
 
 def _split(
@@ -1975,6 +1997,12 @@ def proposal_by_quadrant(plan: ImportPlan, per_quadrant: int = 12) -> list[Propo
         teams.count += 1
         if len(teams.sample) < per_quadrant:
             teams.sample.append(
-                {"name": name, "external_id": team_id, "title": f"{seats[team_id]} people"}
+                {
+                    "name": name,
+                    "external_id": team_id,
+                    "title": f"{seats[team_id]} people",
+                    "manager": "",
+                    "reason": "",
+                }
             )
     return list(groups.values())

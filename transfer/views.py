@@ -127,9 +127,15 @@ def columns(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "sheet" in request.POST:
         sheet_form = SheetForm(request.POST, sheets=table.sheets)
         if sheet_form.is_valid():
-            pending.sheet, pending.mapping = sheet_form.cleaned_data["sheet"], None
-            pending.save(request)
-            return redirect("org_import:columns")
+            chosen = sheet_form.cleaned_data["sheet"]
+            _, sheet_problems = imports.read_table(pending.data, sheet=chosen)
+            errors = [str(p) for p in sheet_problems if p.is_error]
+            if errors:
+                sheet_form.add_error("sheet", f"The sheet “{chosen}”: {' '.join(errors)}")
+            else:
+                pending.sheet, pending.mapping = chosen, None
+                pending.save(request)
+                return redirect("org_import:columns")
     if pending.mapping is None:
         recognised, _ = imports.resolve_columns(table.headers)
         mapping = recognised.as_mapping()

@@ -40,7 +40,7 @@ def kind_of(data: bytes) -> str | None:
                 if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
                     return "ods"
         except zipfile.BadZipFile:
-            return "zip"
+            return "damaged"
         return "zip"
     if data.startswith(OLE2_MAGIC):
         return "xls"  # or a Word document: calamine says so when it tries
