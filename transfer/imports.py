@@ -1952,13 +1952,17 @@ def describe_preview(preview: Preview) -> list[str]:
 
 def archive_sentence(preview: Preview) -> str:
     """What the import archives, in one sentence, for the top of the preview."""
-    archived, active = preview.people.archived, preview.people_active
-    seats = preview.archived_seats
+    archived, active, seats = preview.people.archived, preview.people_active, preview.archived_seats
+    ends = (
+        f"They leave their teams ({seats:,} seats) and their relationships end that day."
+        if seats
+        else "Their relationships end that day."
+    )
     return (
         f"This import archives {archived:,} of the {active:,} active "
-        f"{'person' if active == 1 else 'people'} as of {preview.today:%d %b %Y}: everyone "
-        "with an employee id who is not in the file counts as having left. Their team seats "
-        f"({seats:,}) and their relationships end that day."
+        f"{'person' if active == 1 else 'people'} as of {preview.today.day} "
+        f"{preview.today:%b %Y}: everyone with an employee id who is not in the file counts as "
+        f"having left. {ends}"
     )
 
 
