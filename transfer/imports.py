@@ -256,8 +256,10 @@ _BINARY = bytes(range(0, 9)) + bytes(range(14, 26)) + bytes(range(27, 32))
 
 
 def _looks_binary(data: bytes) -> bool:
+    """Control bytes, or NULs beyond a stray one or two (which decode() names by line)."""
     head = data[:8192]
-    return any(byte in _BINARY for byte in head)
+    nuls = head.count(0)
+    return nuls > max(2, len(head) // 100) or any(byte in _BINARY[1:] for byte in head)
 
 
 def decode(data: bytes, encoding: str) -> tuple[str | None, list[Problem]]:

@@ -409,7 +409,7 @@ def _write_relationships(
         )
     # A team's entry says what its lines became; one entry per team, not one per line.
     for source, target, kind in preview.team_lines_to_add:
-        team, other = (target, source) if source in plan.teams else (source, target)
+        team, other = (source, target) if source in plan.teams else (target, source)
         key = "led_by" if team == target else "directs"
         change = audit.member(ids[team], names[team])
         change.after.setdefault(key, []).append(
