@@ -21,7 +21,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from org import services
 from org.access import get_member, require_admin, require_membership
 from org.forms import (
-    ArchiveForm,
     MemberFilterForm,
     MemberForm,
     NewMemberKindForm,
@@ -197,25 +196,6 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = MemberForm(organization=member.organization, member=member)
     context = {"form": form, "member": member}
     return render_page_or_fragment(request, "org/member_form.html", context, fragment="#form")
-
-
-@require_http_methods(["GET", "POST"])
-def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm, then end the member's activity from the chosen day."""
-    member = member_for_admin(request, pk)
-    if request.method == "POST":
-        form = ArchiveForm(request.POST)
-        if form.is_valid():
-            try:
-                services.member_archive(member=member, on=form.cleaned_data["on"], by=request.user)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return member_saved(request, member, f"Archived {member.name}.")
-    else:
-        form = ArchiveForm(initial={"on": member.organization.today()})
-    context = {"form": form, "member": member}
-    return render_page_or_fragment(request, "org/member_archive.html", context, fragment="#form")
 
 
 def _team_for_admin(request: HttpRequest, pk: int) -> Member:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
-from org.forms import MoveForm
+from org.forms import ArchiveForm, MoveForm
 from org.fragments import render_page_or_fragment
 from org.models import Member, OrgMembership
 from org.views import (
@@ -508,3 +508,23 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
         form = MoveForm(initial={"on": member.organization.today()})
     context = {"form": form, "member": member, "confirm": confirm}
     return render_page_or_fragment(request, "org/member_move.html", context, fragment="#form")
+
+
+@require_http_methods(["GET", "POST"])
+def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then end the member's activity from the chosen day, with their team seats and
+    open relationships."""
+    member = member_for_admin(request, pk)
+    if request.method == "POST":
+        form = ArchiveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.member_archive(member=member, on=form.cleaned_data["on"], by=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return member_saved(request, member, f"Archived {member.name}.")
+    else:
+        form = ArchiveForm(initial={"on": member.organization.today()})
+    context = {"form": form, "member": member}
+    return render_page_or_fragment(request, "org/member_archive.html", context, fragment="#form")

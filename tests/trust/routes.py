@@ -143,7 +143,7 @@ ROUTES: dict[str, Route] = {
     "org:member_new": _no_object(get=ADMIN, post=ADMIN),
     "partnerships:member_detail": Route(objects(pk="employee"), get=EVERYONE),
     "org:member_edit": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
-    "org:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "partnerships:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
