@@ -331,7 +331,9 @@ def pulse_matrix(title: str, grid, names: dict[str, str]) -> Matrix:
             XLabel(MATRIX_TOP + i * CELL + CELL / 2, names[q]) for i, q in enumerate(order)
         ],
         column_labels=[
-            Point(MATRIX_LEFT + i * CELL + CELL / 2, MATRIX_TOP - (22 if i % 2 == 0 else 7), names[q])
+            Point(
+                MATRIX_LEFT + i * CELL + CELL / 2, MATRIX_TOP - (22 if i % 2 == 0 else 7), names[q]
+            )
             for i, q in enumerate(order)
         ],
     )
