@@ -126,6 +126,9 @@ def _diagram_context(form: DiagramFilterForm) -> dict:
         "scope": form.scope(),
         "overview": overview,
         "svg": mark_safe(render_overview_html(overview)),  # noqa: S308 - escaped in diagram.py
+        "compact_svg": mark_safe(  # noqa: S308 - escaped in diagram.py
+            diagram.render_compact(overview, panel_target=PANEL_TARGET)
+        ),
         "query": query,
         "search_form": SearchForm(),
     }
