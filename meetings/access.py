@@ -1,7 +1,9 @@
 """Who may do what with sessions, and loaders that authorise.
 
 * Leaders and admins see and log every session of their organization, and plan quarters.
-* Managers see and log the sessions of partnerships they belong to (or attend).
+* Managers see the sessions of partnerships they belong to or belonged to (or attend), and
+  log those of partnerships they belong to today: who left keeps reading, nothing more
+  (`Partnership.objects.writable_by`, partnerships/access.py).
 * Members see the sessions of their own partnerships, read-only.
 * Another organization's session is a 404, never its data.
 """
@@ -18,31 +20,29 @@ from django.utils import timezone
 
 from meetings.models import Session
 from meetings.selectors import session_queryset, with_log
-from org.access import require_membership
+from org.access import LOGGING_ROLES, require_membership
 from org.middleware import current_membership
-from org.models import OrgMembership, Role
+from org.models import OrgMembership
+from partnerships import access as partnership_access
+from partnerships.models import Partnership
 
-LOGGING_ROLES = (Role.ADMIN, Role.LEADER, Role.MANAGER)
 
-
-def can_log(membership: OrgMembership) -> bool:
-    """Whether the person may log the sessions they can see (visibility is checked by the
-    queryset: managers only ever load sessions of their own partnerships)."""
+def may_log_some(membership: OrgMembership) -> bool:
+    """Whether the role logs sessions at all (which ones: `can_log`)."""
     return membership.role in LOGGING_ROLES
 
 
-def require_logging(membership: OrgMembership) -> None:
-    if not can_log(membership):
+def can_log(membership: OrgMembership, partnership: Partnership) -> bool:
+    """Whether the person may schedule and log this partnership's sessions today."""
+    return partnership_access.may_write(membership, partnership)
+
+
+def require_logging(membership: OrgMembership, partnership: Partnership) -> None:
+    if not can_log(membership, partnership):
         raise PermissionDenied(
-            "Only the partnership's managers and the organization's leaders log sessions."
+            "Only the partnership's current managers and the organization's leaders log its "
+            "sessions."
         )
-
-
-def require_planner(request: HttpRequest) -> OrgMembership:
-    membership = require_membership(request)
-    if not membership.sees_whole_organization:
-        raise PermissionDenied("Only leaders and admins plan the quarter's sessions.")
-    return membership
 
 
 def load_session(
@@ -52,8 +52,17 @@ def load_session(
     membership = require_membership(request)
     sessions = session_queryset(membership)
     if log:
-        sessions = with_log(sessions)
+        sessions = with_log(sessions, membership)
     return membership, get_object_or_404(sessions, pk=pk)
+
+
+def load_session_to_log(
+    request: HttpRequest, pk: int, *, log: bool = True
+) -> tuple[OrgMembership, Session]:
+    """A session the user may see (404 otherwise) and log (403 otherwise)."""
+    membership, session = load_session(request, pk, log=log)
+    require_logging(membership, session.partnership)
+    return membership, session
 
 
 def in_org_timezone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -17,7 +17,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from meetings.quarters import Quarter
@@ -216,6 +216,14 @@ class SuccessQuerySet(models.QuerySet):
         """Successes dated in [start, end)."""
         return self.filter(happened_on__gte=start, happened_on__lt=end)
 
+    def with_author_name(self) -> SuccessQuerySet:
+        """Each success's `author_name`: the name of the person whose login wrote it down in
+        the success's organization (blank when that login is no person of it)."""
+        person = OrgMembership.objects.filter(
+            user=OuterRef("author"), organization=OuterRef("organization"), member__isnull=False
+        ).values("member__name")[:1]
+        return self.annotate(author_name=Subquery(person))
+
     def visible_to(self, membership: OrgMembership) -> SuccessQuerySet:
         """Leaders and admins see every success; managers those of their partnerships and the
         ones shared with the organization; members only the shared ones."""
@@ -368,7 +376,12 @@ def new_feed_token() -> str:
 
 
 class CalendarFeed(models.Model):
-    """A person's private iCalendar feed: whoever holds the token can read their sessions."""
+    """A person's private iCalendar feed: whoever holds the token can read their sessions.
+
+    The token answers only while the access it stands for lasts: the login is active, linked to
+    a person of this organization who is not archived, and has not logged out on every device
+    since the token was issued. Removing the login removes its feed.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     membership = models.OneToOneField(
@@ -377,9 +390,32 @@ class CalendarFeed(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
     reset_at = models.DateTimeField(null=True, blank=True)
+    issued_after_logouts = models.PositiveIntegerField(
+        default=0,
+        help_text="The login's count of logouts on every device when this token was issued.",
+    )
 
     def __str__(self) -> str:
         return f"Calendar of {self.membership}"
+
+    @property
+    def is_outlived(self) -> bool:
+        """The login logged out on every device after this token was issued."""
+        return self.issued_after_logouts != self.membership.logouts_everywhere
+
+    def answers(self) -> bool:
+        """Whether the token still reads the person's sessions (membership, its user and
+        member loaded)."""
+        membership = self.membership
+        member = membership.member
+        if member is None or not membership.user.is_active or self.is_outlived:
+            return False
+        today = self.organization.today()
+        archived = member.active_until is not None and member.active_until <= today
+        return (
+            membership.organization_id == member.organization_id == self.organization_id
+            and not archived
+        )
 
 
 class ReminderKind(models.TextChoices):

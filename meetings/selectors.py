@@ -140,15 +140,19 @@ def my_sessions(
 ) -> MySessions:
     """The quarter's sessions of the partnerships this person belongs to (``everyone``: of the
     whole organization, for leaders and admins), sorted into due, overdue, held and closed,
-    plus the partnerships that have no session yet. Three queries."""
+    plus the partnerships that have no session yet (of those the person belongs to today:
+    not those they left). Three queries."""
     now = now or timezone.now()
     organization = membership.organization
+    today = now.astimezone(organization.tz).date()
     if everyone and membership.sees_whole_organization:
         sessions = Session.objects.for_org(organization)
         partnerships = Partnership.objects.for_org(organization)
     elif membership.member_id is not None:
         sessions = Session.objects.for_org(organization).of_partnerships_with(membership.member)
-        partnerships = Partnership.objects.for_org(organization).with_member(membership.member)
+        partnerships = Partnership.objects.for_org(organization).with_member_on(
+            membership.member, today
+        )
     else:
         sessions = Session.objects.none()
         partnerships = Partnership.objects.none()
@@ -167,7 +171,6 @@ def my_sessions(
             result.overdue.append(session)
         else:
             result.due.append(session)
-    today = now.astimezone(organization.tz).date()
     result.unscheduled = list(
         partnerships.filter(formed_on__lt=quarter.end)
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=max(today, quarter.start)))
@@ -186,11 +189,19 @@ def session_queryset(membership: OrgMembership) -> QuerySet[Session]:
     )
 
 
-def with_log(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    """Prefetch everything the session page shows: attendees and the four log sections."""
+def visible_successes(membership: OrgMembership) -> QuerySet[SessionSuccess]:
+    """The successes the person may read, wherever they are shown: the success rule is
+    `SessionSuccess.objects.visible_to` (shared with the organization, or of a partnership
+    the person belongs or belonged to, for a manager; all for leaders and admins)."""
+    return SessionSuccess.objects.visible_to(membership).select_related("shared_by")
+
+
+def with_log(sessions: QuerySet[Session], membership: OrgMembership) -> QuerySet[Session]:
+    """Prefetch everything the session page shows: attendees and the four log sections,
+    the successes limited to those the person may read."""
     return sessions.prefetch_related(
         "attendees",
-        Prefetch("successes", SessionSuccess.objects.select_related("shared_by")),
+        Prefetch("successes", visible_successes(membership)),
         Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
         Prefetch("feedback_items", FeedbackItem.objects.select_related("from_member")),
         Prefetch("action_items", ActionItem.objects.select_related("owner")),
@@ -224,20 +235,22 @@ class SinceLast:
         return sum(1 for item in self.action_items if not item.is_done) + len(self.carried)
 
 
-def since_last_session(session: Session) -> SinceLast:
+def since_last_session(session: Session, membership: OrgMembership) -> SinceLast:
     """The previous session of the same partnership (the latest in an earlier quarter), what
-    came of its action items, its successes, and how each objective's call moved. Three
-    queries: the previous session with its log, and the older action items still open."""
+    came of its action items, its successes, and how each objective's call moved, as far as
+    the person may read them: the previous sessions they may see, the successes they may
+    read. Three queries: the previous session with its log, and the older action items
+    still open."""
+    visible = Session.objects.visible_to(membership)
     previous = (
-        Session.objects.filter(
-            organization_id=session.organization_id,
+        visible.filter(
             partnership_id=session.partnership_id,
             quarter_start__lt=session.quarter_start,
         )
         .exclude(status=SessionStatus.CANCELLED)
         .select_related("organization")
         .prefetch_related(
-            Prefetch("successes", SessionSuccess.objects.select_related("shared_by")),
+            Prefetch("successes", visible_successes(membership)),
             Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
             Prefetch("action_items", ActionItem.objects.select_related("owner")),
         )
@@ -250,6 +263,7 @@ def since_last_session(session: Session) -> SinceLast:
         ActionItem.objects.open()
         .filter(
             organization_id=session.organization_id,
+            session__in=visible.values("pk"),
             session__partnership_id=session.partnership_id,
             session__quarter_start__lt=previous.quarter_start,
         )

@@ -87,6 +87,12 @@ def _audit_added(item: models.Model, by: AbstractBaseUser | None) -> None:
     audit_record(by=by, action="added", obj=item, after=snapshot(item, _log_item_fields(item)))
 
 
+def _unchanged(obj: models.Model, **values) -> bool:
+    """Whether `obj` already holds every one of these values (by attname): a save that would
+    change nothing writes nothing, so it neither bumps the version nor records an entry."""
+    return all(getattr(obj, name) == value for name, value in values.items())
+
+
 def _bump(model: type[models.Model], pk: int, version: int, **changes) -> None:
     """Apply ``changes`` only if the row is still at ``version``; raise StaleEdit otherwise.
 
@@ -313,6 +319,16 @@ def blackout_add(
     return blackout
 
 
+@transaction.atomic
+def blackout_remove(*, blackout: BlackoutDate, by: AbstractBaseUser | None = None) -> None:
+    """Take a blackout date back ("it never happened"), audited with its old values."""
+    before = snapshot(blackout, ["date", "reason"])
+    pk = blackout.pk
+    blackout.delete()
+    blackout.pk = pk  # the entry names the row that was removed
+    audit_record(by=by, action="removed", obj=blackout, before=before)
+
+
 # --- one session ----------------------------------------------------------------------------
 
 
@@ -379,17 +395,17 @@ def session_update(
     moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
     fields = ["facilitator", "starts_at", "duration_minutes", "place", "video_link"]
     before = snapshot(session, fields)
-    _bump(
-        Session,
-        session.pk,
-        version,
-        facilitator_id=facilitator.pk,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        place=place.strip(),
-        video_link=video_link.strip(),
-        moved_by_hand=session.moved_by_hand or moved,
-    )
+    changes = {
+        "facilitator_id": facilitator.pk,
+        "starts_at": starts_at,
+        "duration_minutes": duration_minutes,
+        "place": place.strip(),
+        "video_link": video_link.strip(),
+        "moved_by_hand": session.moved_by_hand or moved,
+    }
+    if _unchanged(session, **changes):
+        return session
+    _bump(Session, session.pk, version, **changes)
     updated = Session.objects.select_related("organization").get(pk=session.pk)
     after = snapshot(updated, fields) | {"facilitator": json_value(facilitator)}
     audit_record(by=by, action="changed", obj=session, before=before, after=after)
@@ -406,10 +422,15 @@ def session_mark_held(
 ) -> Session:
     """Record that the session took place, and who was there."""
     fields, name = ["status", "held_at"], str(session)
-    before = snapshot(session, fields) | {"attendees": _people(session.attendees.all())}
+    attendees = list(attendees)
+    present = list(session.attendees.all())
+    if session.status == SessionStatus.HELD and {m.pk for m in present} == {
+        m.pk for m in attendees
+    }:
+        return session
+    before = snapshot(session, fields) | {"attendees": _people(present)}
     _bump(Session, session.pk, version, status=SessionStatus.HELD, held_at=timezone.now())
     session.refresh_from_db()
-    attendees = list(attendees)
     session.attendees.set(attendees)
     after = snapshot(session, fields) | {"attendees": _people(attendees)}
     audit_record(by=by, action="held", obj=session, before=before, after=after, object_repr=name)
@@ -423,6 +444,8 @@ def session_set_status(
     """Cancel a session, call it missed, or reopen it as planned."""
     if status not in SessionStatus.values:
         raise ValidationError("Unknown status.", code="invalid")
+    if session.status == status:
+        return session
     before, name = snapshot(session, ["status", "held_at"]), str(session)
     held_at = timezone.now() if status == SessionStatus.HELD else None
     _bump(Session, session.pk, version, status=status, held_at=held_at)
@@ -437,15 +460,19 @@ def session_set_status(
 
 @transaction.atomic
 def success_add(
-    *, session: Session, text: str, shared_by: Member | None, author=None
+    *,
+    session: Session,
+    text: str,
+    shared_by: Member | None,
+    by: AbstractBaseUser | None = None,
 ) -> SessionSuccess:
     """A success shared at the session: it belongs to the session's partnership and objective
-    and is dated on the session's day; ``author`` is the login who wrote it down."""
-    success = SessionSuccess.at_session(
-        session, text=text.strip(), shared_by=shared_by, author=author
-    )
+    and is dated on the session's day; ``by`` is the login who wrote it down (its author)."""
+    success = SessionSuccess.at_session(session, text=text.strip(), shared_by=shared_by, author=by)
     success.save()
-    _audit_added(success, author)
+    success.partnership = session.partnership  # the audit trail keeps their names
+    success.objective = session.partnership.objective
+    _audit_added(success, by)
     return success
 
 
@@ -518,6 +545,8 @@ def log_item_edit(
         fields[field.attname if isinstance(field, models.ForeignKey) else name] = (
             value.pk if isinstance(value, models.Model) else value
         )
+    if _unchanged(item, **fields):
+        return item
     try:
         with transaction.atomic():
             _bump(type(item), item.pk, version, **fields)
@@ -543,6 +572,8 @@ def action_item_set_done(
     today: datetime.date,
     by: AbstractBaseUser | None = None,
 ) -> ActionItem:
+    if item.is_done == done:
+        return item  # done stays done on the day it was done
     before = snapshot(item, ["done_on"])
     _bump(ActionItem, item.pk, version, done_on=today if done else None)
     item.refresh_from_db()
@@ -556,17 +587,27 @@ def action_item_set_done(
 
 @transaction.atomic
 def calendar_feed_for(*, membership: OrgMembership) -> CalendarFeed:
+    """The person's feed; a new address when they logged out on every device since the last."""
     feed, _ = CalendarFeed.objects.get_or_create(
-        membership=membership, defaults={"organization": membership.organization}
+        membership=membership,
+        defaults={
+            "organization": membership.organization,
+            "issued_after_logouts": membership.logouts_everywhere,
+        },
     )
+    if feed.is_outlived:
+        feed = calendar_feed_reset(membership=membership)
     return feed
 
 
 @transaction.atomic
 def calendar_feed_reset(*, membership: OrgMembership) -> CalendarFeed:
     """Give the person a new secret feed address; the old one stops working at once."""
-    feed = calendar_feed_for(membership=membership)
+    feed, _ = CalendarFeed.objects.get_or_create(
+        membership=membership, defaults={"organization": membership.organization}
+    )
     feed.token = new_feed_token()
     feed.reset_at = timezone.now()
-    feed.save(update_fields=["token", "reset_at"])
+    feed.issued_after_logouts = membership.logouts_everywhere
+    feed.save(update_fields=["token", "reset_at", "issued_after_logouts"])
     return feed

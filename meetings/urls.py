@@ -1,17 +1,20 @@
 from django.urls import path, register_converter
 
 from meetings import views
+from meetings.log_kinds import BY_SLUG, LogKind
 from meetings.progress import views as progress_views
 
 
 class LogKindConverter:
-    regex = "successes|progress|feedback|actions"
+    """A kind of session-log entry by its slug: the view gets the LogKind itself."""
 
-    def to_python(self, value: str) -> str:
-        return value
+    regex = "|".join(BY_SLUG)
 
-    def to_url(self, value: str) -> str:
-        return value
+    def to_python(self, value: str) -> LogKind:
+        return BY_SLUG[value]
+
+    def to_url(self, value: LogKind | str) -> str:
+        return value.slug if isinstance(value, LogKind) else value
 
 
 register_converter(LogKindConverter, "logkind")

@@ -7,7 +7,6 @@ entries in place with HTMX; every form is a real form that also works without Ja
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -20,41 +19,32 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from meetings import services
 from meetings.access import (
     can_log,
     in_org_timezone,
     load_session,
+    load_session_to_log,
+    may_log_some,
     require_logging,
-    require_planner,
 )
 from meetings.calendar import calendar_bytes
 from meetings.forms import (
     ActionDoneForm,
-    ActionItemForm,
     BlackoutForm,
     ConfirmPlanForm,
-    FeedbackForm,
     LogItemForm,
     MarkHeldForm,
     MySessionsFilterForm,
     PlanForm,
-    ProgressForm,
     ScheduleForm,
     SessionDetailsForm,
     StatusForm,
-    SuccessForm,
 )
-from meetings.models import (
-    ActionItem,
-    BlackoutDate,
-    CalendarFeed,
-    FeedbackItem,
-    ObjectiveProgress,
-    Session,
-    SessionSuccess,
-)
+from meetings.log_kinds import ACTIONS, LOG_KINDS, LogKind, LogSection
+from meetings.models import BlackoutDate, CalendarFeed, Session, SessionSuccess
 from meetings.quarters import Quarter
 from meetings.selectors import (
     current_quarter,
@@ -65,7 +55,8 @@ from meetings.selectors import (
 from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
-from org.access import require_membership
+from org.access import WHOLE_ORGANIZATION, require_membership, require_role
+from org.fragments import render_page_or_fragment
 from org.models import OrgMembership
 from org.spreadsheets import attachment
 from partnerships.models import Objective, Partnership
@@ -95,24 +86,24 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         "quarter": quarter,
         "sessions": sessions,
         "everyone": everyone,
-        "can_log": can_log(membership),
+        # The partnerships listed without a session are those the person belongs to today.
+        "can_log": may_log_some(membership),
         "can_plan": membership.sees_whole_organization,
         "has_member": membership.member_id is not None,
     }
-    template_name = "meetings/my_sessions.html"
-    if request.htmx:
-        template_name += "#lists"
-    return render(request, template_name, context)
+    return render_page_or_fragment(request, "meetings/my_sessions.html", context, fragment="#lists")
 
 
 # --- the planner ----------------------------------------------------------------------------
+
+PLANNERS_ONLY = "Only leaders and admins plan the quarter's sessions."
 
 
 @require_http_methods(["GET", "POST"])
 @in_org_timezone
 def planner(request: HttpRequest) -> HttpResponse:
     """Preview a quarter's plan as a week-by-week table; write it only on confirmation."""
-    membership = require_planner(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
     organization = membership.organization
     preview, status = None, 200
     if request.method == "POST":
@@ -179,10 +170,9 @@ def planner(request: HttpRequest) -> HttpResponse:
         "blackout_form": BlackoutForm(),
         "tz": organization.time_zone,
     }
-    if request.htmx and request.method == "GET":
-        # htmx swaps only 2xx answers: invalid settings come back as 200 with their errors.
-        return render(request, "meetings/planner.html#preview", context)
-    return render(request, "meetings/planner.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/planner.html", context, fragment="#preview", status=status
+    )
 
 
 def _week_table(preview: services.PlanPreview) -> list[dict]:
@@ -221,7 +211,7 @@ def _blackouts(organization, quarter: Quarter | None):
 
 @require_POST
 def blackout_add(request: HttpRequest) -> HttpResponse:
-    membership = require_planner(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
     form = BlackoutForm(request.POST)
     if form.is_valid():
         try:
@@ -249,8 +239,9 @@ def blackout_add(request: HttpRequest) -> HttpResponse:
 def blackout_delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_membership(request)
     blackout = get_object_or_404(BlackoutDate, organization=membership.organization, pk=pk)
-    require_planner(request)  # after the lookup: another organization's blackout is a 404
-    blackout.delete()
+    # after the lookup: another organization's blackout is a 404
+    require_role(request, *WHOLE_ORGANIZATION, message=PLANNERS_ONLY)
+    services.blackout_remove(blackout=blackout, by=request.user)
     messages.success(request, f"{blackout.date} is a working day again.")
     return redirect(reverse("meetings:planner"))
 
@@ -264,7 +255,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a partnership its session for a quarter, at a time people chose."""
     membership = require_membership(request)
     partnership = get_object_or_404(Partnership.objects.visible_to(membership), pk=pk)
-    require_logging(membership)  # after the lookup: another organization's partnership is a 404
+    require_logging(membership, partnership)  # after the lookup: another's is a 404
     organization = membership.organization
     try:
         quarter = Quarter.from_key(
@@ -316,80 +307,6 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a session and its log ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LogKind:
-    slug: str
-    model: type[Model]
-    form: type[LogItemForm]
-    fields: tuple[str, ...]
-    template: str
-    prefix: str
-    noun: str
-
-    def add(self, session: Session, changes: dict, author=None) -> Model:
-        if self.slug == "successes":
-            changes = {**changes, "author": author}
-        else:
-            changes = {**changes, "by": author}
-        adders = {
-            "successes": services.success_add,
-            "progress": services.progress_add,
-            "feedback": services.feedback_add,
-            "actions": services.action_item_add,
-        }
-        return adders[self.slug](session=session, **changes)
-
-
-KINDS = {
-    kind.slug: kind
-    for kind in [
-        LogKind(
-            "successes",
-            SessionSuccess,
-            SuccessForm,
-            ("text", "shared_by"),
-            "meetings/_success.html",
-            "success",
-            "success",
-        ),
-        LogKind(
-            "progress",
-            ObjectiveProgress,
-            ProgressForm,
-            ("objective", "call", "note"),
-            "meetings/_progress.html",
-            "progress",
-            "progress call",
-        ),
-        LogKind(
-            "feedback",
-            FeedbackItem,
-            FeedbackForm,
-            ("from_member", "text"),
-            "meetings/_feedback.html",
-            "feedback",
-            "feedback item",
-        ),
-        LogKind(
-            "actions",
-            ActionItem,
-            ActionItemForm,
-            ("text", "owner", "due_on"),
-            "meetings/_action.html",
-            "action",
-            "action item",
-        ),
-    ]
-}
-
-
-def _kind(slug: str) -> LogKind:
-    try:
-        return KINDS[slug]
-    except KeyError:
-        raise Http404("No such log section.") from None
-
-
 def _members(session: Session) -> list:
     quarter = session.quarter
     return members_by_partnership([session.partnership_id], quarter.start, quarter.end).get(
@@ -408,29 +325,28 @@ def _objectives(session: Session) -> list[Objective]:
     return [own, *[o for o in objectives if o.pk != own.pk]]
 
 
-def _item_form(kind: LogKind, session: Session, members, objectives, data=None, item=None):
-    kwargs = {"members": members}
-    if kind.slug == "progress":
-        kwargs["objectives"] = objectives if item is None else _with(objectives, item.objective)
-    if item is None:
-        return kind.form(data, prefix=kind.prefix, **kwargs)
-    initial = {name: item.serializable_value(name) for name in kind.fields}
-    initial["version"] = item.version
-    return kind.form(
-        data, prefix=f"{kind.prefix}-{item.pk}", editing=True, initial=initial, **kwargs
-    )
-
-
-def _with(objectives: list[Objective], objective: Objective) -> list[Objective]:
-    return objectives if objective in objectives else [objective, *objectives]
-
-
 def _session_context(
-    request: HttpRequest, membership: OrgMembership, session: Session, **overrides
+    request: HttpRequest,
+    membership: OrgMembership,
+    session: Session,
+    *,
+    log_kind: LogKind | None = None,
+    log_form: LogItemForm | None = None,
+    **overrides,
 ) -> dict:
+    """The session page's context. With ``log_kind``, also that kind's ``section`` (its
+    fragment), with ``log_form`` (a refused submission) in place of a blank add form."""
     members = _members(session)
-    logging = can_log(membership)
+    logging = can_log(membership, session.partnership)
     objectives = _objectives(session) if logging else []
+    add_forms = {}
+    if logging:
+        add_forms = {kind: kind.form_for(members, objectives) for kind in LOG_KINDS}
+        if log_form is not None:
+            add_forms[log_kind] = log_form
+    log_sections = [
+        LogSection(kind, kind.entries(session), add_forms.get(kind)) for kind in LOG_KINDS
+    ]
     context = {
         "session": session,
         "quarter": session.quarter,
@@ -439,13 +355,12 @@ def _session_context(
         "can_log": logging,
         "today": session.organization.today(),
         "now": timezone.now(),
-        "since": since_last_session(session),
+        "since": since_last_session(session, membership),
         "attendees": list(session.attendees.all()),
-        "successes": session.successes.all(),
-        "progress_calls": session.progress_calls.all(),
-        "feedback_items": session.feedback_items.all(),
-        "action_items": session.action_items.all(),
+        "log_sections": log_sections,
     }
+    if log_kind is not None:
+        context["section"] = log_sections[LOG_KINDS.index(log_kind)]
     if logging:
         context |= {
             "details_form": SessionDetailsForm(
@@ -453,10 +368,6 @@ def _session_context(
             ),
             "held_form": MarkHeldForm(session=session, members=members),
             "status_form": StatusForm(initial={"version": session.version}),
-            "success_form": _item_form(KINDS["successes"], session, members, objectives),
-            "progress_form": _item_form(KINDS["progress"], session, members, objectives),
-            "feedback_form": _item_form(KINDS["feedback"], session, members, objectives),
-            "action_form": _item_form(KINDS["actions"], session, members, objectives),
         }
     context.update(overrides)
     return context
@@ -480,16 +391,15 @@ def _render_session_part(
 ) -> HttpResponse:
     """The page's fragment for HTMX (always 200, so htmx swaps it), else the whole page."""
     context = _session_context(request, membership, session, **overrides)
-    if request.htmx:
-        return render(request, f"meetings/session.html#{part}", context)
-    return render(request, "meetings/session.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/session.html", context, fragment=f"#{part}", status=status
+    )
 
 
 @require_POST
 @in_org_timezone
 def session_details(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = SessionDetailsForm(
         request.POST, session=session, facilitators=facilitator_choices(_members(session))
     )
@@ -517,8 +427,7 @@ def session_details(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @in_org_timezone
 def session_held(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = MarkHeldForm(request.POST, session=session, members=_members(session))
     if not form.is_valid():
         return _render_session_part(
@@ -539,8 +448,7 @@ def session_held(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @in_org_timezone
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    require_logging(membership)
+    membership, session = load_session_to_log(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _render_session_part(
@@ -577,66 +485,63 @@ def _stale_session(request, membership, pk: int, stale: services.StaleEdit) -> H
 
 @require_POST
 @in_org_timezone
-def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    log_kind = _kind(kind)
-    membership, session = load_session(request, pk)
-    require_logging(membership)
-    form = _item_form(log_kind, session, _members(session), _objectives(session), data=request.POST)
+def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
+    membership, session = load_session_to_log(request, pk)
+    form = kind.form_for(_members(session), _objectives(session), data=request.POST)
     if form.is_valid():
         try:
-            log_kind.add(session, form.changes(), author=request.user)
+            kind.add(session, form.changes(), by=request.user)
         except ValidationError as error:
             form.add_error(None, error)
     if form.errors:
         return _render_session_part(
-            request, membership, session, kind, status=400, **{f"{log_kind.prefix}_form": form}
+            request, membership, session, "log_section", status=400, log_kind=kind, log_form=form
         )
     if not request.htmx:
-        messages.success(request, f"Added the {log_kind.noun}.")
-        return redirect(f"{reverse('meetings:session', args=[pk])}#{kind}")
+        messages.success(request, f"Added the {kind.noun}.")
+        return redirect(f"{reverse('meetings:session', args=[pk])}#{kind.slug}")
     _, session = load_session(request, pk)
-    return _render_session_part(request, membership, session, kind)
+    return _render_session_part(request, membership, session, "log_section", log_kind=kind)
 
 
-def _load_item(request: HttpRequest, log_kind: LogKind, pk: int) -> tuple[OrgMembership, Model]:
+def _load_item(request: HttpRequest, kind: LogKind, pk: int) -> tuple[OrgMembership, Model]:
     membership = require_membership(request)
-    related = {
-        "successes": ["shared_by"],
-        "progress": ["objective"],
-        "feedback": ["from_member"],
-        "actions": ["owner"],
-    }[log_kind.slug]
-    items = log_kind.model.objects.filter(
+    items = kind.model.objects.filter(
         organization=membership.organization,
         session__in=Session.objects.visible_to(membership),
-    ).select_related("session__organization", "session__partnership__objective", *related)
+    ).select_related("session__organization", "session__partnership__objective", *kind.shows)
+    if kind.model is SessionSuccess:  # successes have their own rule: the same everywhere
+        items = items.filter(pk__in=SessionSuccess.objects.visible_to(membership).values("pk"))
     return membership, get_object_or_404(items, pk=pk)
 
 
 @require_GET
+@vary_on_headers("HX-Request")  # the entry for htmx, a redirect to its session for a browser
 @in_org_timezone
-def item_show(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def item_show(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
     """One log entry as shown in its list (HTMX 'cancel' of an edit); else back to the page."""
-    log_kind = _kind(kind)
-    membership, item = _load_item(request, log_kind, pk)
+    membership, item = _load_item(request, kind, pk)
     if not request.htmx:
-        return redirect(f"{reverse('meetings:session', args=[item.session_id])}#{kind}")
-    context = {"item": item, "can_log": can_log(membership), "today": item.organization.today()}
-    return render(request, log_kind.template, context)
+        return redirect(f"{reverse('meetings:session', args=[item.session_id])}#{kind.slug}")
+    context = {
+        "item": item,
+        "can_log": can_log(membership, item.session.partnership),
+        "today": item.organization.today(),
+    }
+    return render(request, kind.template, context)
 
 
 @require_http_methods(["GET", "POST"])
 @in_org_timezone
-def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def item_edit(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
     """Edit one log entry in place; a stale edit is refused and the newer entry is shown."""
-    log_kind = _kind(kind)
-    membership, item = _load_item(request, log_kind, pk)
-    require_logging(membership)
+    membership, item = _load_item(request, kind, pk)
+    require_logging(membership, item.session.partnership)
     session = item.session
     members, objectives = _members(session), _objectives(session)
     status, stale_message = 200, None
     if request.method == "POST":
-        form = _item_form(log_kind, session, members, objectives, data=request.POST, item=item)
+        form = kind.form_for(members, objectives, data=request.POST, item=item)
         if form.is_valid():
             try:
                 item = services.log_item_edit(
@@ -647,38 +552,38 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 )
             except services.StaleEdit as stale:
                 item, stale_message, status = stale.obj, stale.message, 409
-                form = _item_form(log_kind, session, members, objectives, item=item)
+                form = kind.form_for(members, objectives, item=item)
             except ValidationError as error:
                 form.add_error(None, error)
                 status = 400
             else:
                 if not request.htmx:
-                    messages.success(request, f"Saved the {log_kind.noun}.")
-                    return redirect(f"{reverse('meetings:session', args=[session.pk])}#{kind}")
+                    messages.success(request, f"Saved the {kind.noun}.")
+                    return redirect(f"{reverse('meetings:session', args=[session.pk])}#{kind.slug}")
                 context = {"item": item, "can_log": True, "today": session.organization.today()}
-                return render(request, log_kind.template, context)
+                return render(request, kind.template, context)
         else:
             status = 400
     else:
-        form = _item_form(log_kind, session, members, objectives, item=item)
+        form = kind.form_for(members, objectives, item=item)
     context = {
-        "kind": log_kind,
+        "kind": kind,
         "item": item,
         "session": session,
         "form": form,
         "stale_message": stale_message,
     }
-    if request.htmx:
-        return render(request, "meetings/item_edit.html#item_form", context)
-    return render(request, "meetings/item_edit.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/item_edit.html", context, fragment="#item_form", status=status
+    )
 
 
 @require_POST
 @in_org_timezone
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick an action item done (or open it again), here or on a later session's page."""
-    membership, item = _load_item(request, KINDS["actions"], pk)
-    require_logging(membership)
+    membership, item = _load_item(request, ACTIONS, pk)
+    require_logging(membership, item.session.partnership)
     form = ActionDoneForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid form.")
@@ -762,13 +667,17 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The private feed: the token is the only credential, so an unknown one is a 404."""
+    """The private feed: the token is the only credential, so an unknown one is a 404, and so
+    is one whose access has ended (see CalendarFeed.answers)."""
     feed = get_object_or_404(
-        CalendarFeed.objects.select_related("membership__member", "organization"), token=token
+        CalendarFeed.objects.select_related(
+            "membership__member", "membership__user", "organization"
+        ),
+        token=token,
     )
-    member = feed.membership.member
-    if member is None or feed.membership.organization_id != feed.organization_id:
+    if not feed.answers():
         raise Http404("No such calendar.")
+    member = feed.membership.member
     since = timezone.now() - datetime.timedelta(days=366)
     sessions = (
         Session.objects.for_org(feed.organization)

@@ -4,8 +4,9 @@ the password, and logging out on every device.
 Logging out everywhere re-hashes the person's password (they type it to confirm). Django keeps
 a hash derived from the password hash in every session and drops a session whose hash no
 longer matches on its next request; a new salt gives a new hash, so every session of the
-person ends, on any session store, without a query per request. Changing the password does
-the same for the other devices (Django's PasswordChangeView keeps the current session).
+person ends, on any session store, without a query per request. It also ends the addresses of
+their calendar feeds (see org.services.login_end_everywhere). Changing the password does the
+same for the other devices' sessions (Django's PasswordChangeView keeps the current session).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from org.services import login_end_everywhere
 from org.throttle import ThrottledLoginForm, bad_link_opened, bad_link_wait, client_address
 
 
@@ -82,9 +84,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     form = ConfirmPasswordForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "account/page.html", {"form": form}, status=400)
-    user = request.user
-    user.set_password(form.cleaned_data["password"])  # the same password, a new salt
-    user.save(update_fields=["password"])
+    login_end_everywhere(user=request.user, password=form.cleaned_data["password"])
     logout(request)
     messages.success(request, "You are logged out on every device, this one included.")
     return redirect("login")

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -165,16 +166,65 @@ def audit_record(
 # --- reading ------------------------------------------------------------------------------------
 
 
-def display_value(value: Any) -> str:
-    """One stored value in words for the page."""
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(OBJECT_TYPES[object_type][0])
+    except (KeyError, LookupError):
+        return None
+
+
+def _related_model(model: type[models.Model] | None, name: str) -> type[models.Model] | None:
+    """The model a tenant foreign key of `model` points to; None for anything else."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(field, models.ForeignKey):
+        return None
+    related = field.related_model
+    return related if any(f.name == "organization" for f in related._meta.fields) else None
+
+
+def related_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, Any], str]:
+    """The names of the related objects that entries recorded by id alone ({"id": 2}), read
+    for a page of entries: one query per kind of related object, inside each entry's own
+    organization, whatever the number of entries. An object removed since keeps its id."""
+    wanted: dict[type[models.Model], set[tuple[int, Any]]] = {}
+    for entry in entries:
+        model = _model(entry.object_type)
+        for name, values in entry.changes.items():
+            related = _related_model(model, name)
+            if related is None:
+                continue
+            for value in values:
+                if isinstance(value, dict) and "id" in value and not value.get("repr"):
+                    wanted.setdefault(related, set()).add((entry.organization_id, value["id"]))
+    names: dict[tuple[str, Any], str] = {}
+    for related, keys in wanted.items():
+        loads = [f.name for f in related._meta.concrete_fields if isinstance(f, models.ForeignKey)]
+        query = models.Q()
+        for organization_id in {org for org, _ in keys}:
+            ids = [pk for org, pk in keys if org == organization_id]
+            query |= models.Q(organization_id=organization_id, pk__in=ids)
+        for obj in related._default_manager.filter(query).select_related(*loads):
+            names[(related._meta.label_lower, obj.pk)] = str(obj)
+    return names
+
+
+def display_value(value: Any, name_of: Mapping[Any, str] | None = None) -> str:
+    """One stored value in words for the page; `name_of` names a related object recorded by
+    id alone (its id -> its name)."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
-        return str(value.get("repr") or f"#{value.get('id')}")
+        found = (name_of or {}).get(value.get("id"))
+        return str(value.get("repr") or found or f"#{value.get('id')}")
     if isinstance(value, list):
-        return ", ".join(display_value(v) for v in value)
+        return ", ".join(display_value(v, name_of) for v in value)
     if isinstance(value, str) and len(value) >= 10:
         try:
             if len(value) == 10:
@@ -211,20 +261,31 @@ def _field_words(object_type: str) -> tuple[dict[str, str], dict[str, dict]]:
     return names, choices
 
 
-def field_changes(entry: AuditEntry) -> list[FieldChange]:
+def field_changes(
+    entry: AuditEntry, related: Mapping[tuple[str, Any], str] | None = None
+) -> list[FieldChange]:
     """The entry's changes as rows of words: field, before, after; in the model's order of
-    fields (PostgreSQL keeps JSON keys in an order of its own), then the others by name."""
+    fields (PostgreSQL keeps JSON keys in an order of its own), then the others by name.
+    `related` (from related_names) names the related objects recorded by id alone."""
     names, choices = _field_words(entry.object_type)
+    model = _model(entry.object_type)
     order = {name: i for i, name in enumerate(names)}
     rows = []
     changes = sorted(entry.changes.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     for name, (old, new) in changes:
         words = choices.get(name, {})
+        target = _related_model(model, name)
+        label = target._meta.label_lower if target is not None else None
+        name_of = {pk: n for (lbl, pk), n in (related or {}).items() if lbl == label}
         rows.append(
             FieldChange(
                 names.get(name, name.replace("_", " ")),
-                words.get(old, display_value(old)) if isinstance(old, str) else display_value(old),
-                words.get(new, display_value(new)) if isinstance(new, str) else display_value(new),
+                words.get(old, display_value(old))
+                if isinstance(old, str)
+                else display_value(old, name_of),
+                words.get(new, display_value(new))
+                if isinstance(new, str)
+                else display_value(new, name_of),
             )
         )
     return rows

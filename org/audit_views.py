@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from org.access import require_admin
-from org.audit import field_changes, object_type_label
+from org.audit import field_changes, object_type_label, related_names
 from org.audit_forms import AuditFilterForm
+from org.fragments import render_page_or_fragment
 from org.models import AuditEntry
 
 ENTRIES_PER_PAGE = 50
@@ -26,17 +26,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Invalid filter.")
     entries = form.filter(AuditEntry.objects.for_org(organization)).newest_first()
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(form.cleaned_data["page"])
-    template_name = "org/audit.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template_name += "#results"
     with timezone.override(organization.tz):  # times as the organization reads them
+        names = related_names(page.object_list)
         rows = [
             {
                 "entry": entry,
                 "what": object_type_label(entry.object_type),
-                "changes": field_changes(entry),
+                "changes": field_changes(entry, names),
             }
             for entry in page.object_list
         ]
         context = {"form": form, "page": page, "rows": rows, "filtered": form.filtered}
-        return render(request, template_name, context)
+        return render_page_or_fragment(request, "org/audit.html", context, fragment="#results")

@@ -52,6 +52,11 @@ class Organization(models.Model):
         help_text="Month (1-12) in which the fiscal year starts; quarters follow it.",
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    leadership_titles = models.TextField(
+        blank=True,
+        help_text="Words in job titles that the HR import reads as leadership, one per line "
+        "(empty: chief, president, vice president, VP, director, head of, ...).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -283,6 +288,11 @@ class OrgMembership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     member = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="logins"
+    )
+    logouts_everywhere = models.PositiveIntegerField(
+        default=0,
+        help_text="How many times the user logged out on every device; what was issued to this "
+        "login before the last time (a calendar feed's address) no longer works.",
     )
 
     class Meta:

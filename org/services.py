@@ -12,13 +12,15 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.formats import date_format
 
-from org.audit import audit_record, snapshot
+from org.audit import audit_record, diff, snapshot
 from org.models import (
     PERSON_QUADRANTS,
     Member,
     Organization,
+    OrgMembership,
     Quadrant,
     QuadrantMove,
     TeamMembership,
@@ -90,7 +92,8 @@ def member_update(
     """Change a member's facts (not kind or quadrant: see member_move); returns the saved row.
 
     expected_version is the member's updated_at as the editor saw it (isoformat); when someone
-    else saved in between, the edit is refused rather than silently overwriting theirs.
+    else saved in between, the edit is refused rather than silently overwriting theirs. A save
+    that changes nothing writes nothing, so that it cannot make someone else's edit stale.
     """
     current = Member.objects.select_for_update().get(pk=member.pk)
     if expected_version is not None and current.updated_at.isoformat() != expected_version:
@@ -107,6 +110,8 @@ def member_update(
     current.external_id = external_id.strip()
     current.active_from = active_from
     current.active_until = active_until
+    if not diff(before, snapshot(current, MEMBER_AUDIT_FIELDS)):
+        return current  # nothing changed: no write, no new version, no entry
     current.full_clean()
     current.save(
         update_fields=[
@@ -321,3 +326,20 @@ def team_remove_person(*, team: Member, person: Member, by: AbstractBaseUser | N
             }
         )
     audit_record(by=by, action="removed", obj=seat, before=snapshot(seat, ["team", "person"]))
+
+
+# --- logins ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def login_end_everywhere(*, user: AbstractBaseUser, password: str) -> None:
+    """End everything the user's login holds open, on every device.
+
+    The same password with a new salt changes the hash that Django keeps in each session, so
+    every session of the user ends on its next request, whatever the session store. Each of the
+    user's logins counts the event, and what was issued to a login before it (a calendar
+    feed's address) stops working.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    OrgMembership.objects.filter(user=user).update(logouts_everywhere=F("logouts_everywhere") + 1)

@@ -9,7 +9,6 @@ urlpatterns = [
     path("members/", views.member_list, name="member_list"),
     path("members/new/", views.member_new, name="member_new"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
-    path("members/<int:pk>/archive/", views.member_archive, name="member_archive"),
     path("members/<int:pk>/people/", views.member_people, name="member_people"),
     path(
         "members/<int:pk>/people/search/",

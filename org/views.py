@@ -16,19 +16,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from org import services
 from org.access import get_member, require_admin, require_membership
 from org.forms import (
-    ArchiveForm,
     MemberFilterForm,
     MemberForm,
     NewMemberKindForm,
     PeopleSearchForm,
     TeamPeopleForm,
 )
+from org.fragments import render_page_or_fragment
 from org.middleware import SESSION_KEY, current_membership, load_memberships
 from org.models import Member, OrgMembership, Quadrant
 
@@ -76,7 +75,6 @@ MEMBERS_PER_PAGE = 50
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def member_list(request: HttpRequest) -> HttpResponse:
     """People and teams, grouped by quadrant, searchable and paginated."""
     membership = require_membership(request)
@@ -98,9 +96,6 @@ def member_list(request: HttpRequest) -> HttpResponse:
         {"quadrant": Quadrant(q), "count": counts[q], "members": list(items)}
         for q, items in itertools.groupby(page.object_list, key=attrgetter("quadrant"))
     ]
-    template_name = "org/member_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template_name += "#results"
     context = {
         "form": form,
         "page": page,
@@ -111,7 +106,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "today": today,
         "can_edit": membership.can_edit_structure,
     }
-    return render(request, template_name, context)
+    return render_page_or_fragment(request, "org/member_list.html", context, fragment="#results")
 
 
 def load_member(request: HttpRequest, pk: int) -> tuple[OrgMembership, Member]:
@@ -170,10 +165,8 @@ def member_new(request: HttpRequest) -> HttpResponse:
         kind = kind_form.cleaned_data["kind"] or Member.Kind.PERSON
         initial = {"kind": kind, "quadrant": Quadrant.TEAMS if kind == Member.Kind.TEAM else ""}
         form = MemberForm(organization=organization, initial=initial)
-    template_name = "org/member_form.html"
-    if request.htmx:
-        template_name += "#form"
-    return render(request, template_name, {"form": form, "member": None})
+    context = {"form": form, "member": None}
+    return render_page_or_fragment(request, "org/member_form.html", context, fragment="#form")
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,31 +194,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return member_saved(request, member, f"Saved {member.name}.")
     else:
         form = MemberForm(organization=member.organization, member=member)
-    template_name = "org/member_form.html"
-    if request.htmx:
-        template_name += "#form"
-    return render(request, template_name, {"form": form, "member": member})
-
-
-@require_http_methods(["GET", "POST"])
-def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm, then end the member's activity from the chosen day."""
-    member = member_for_admin(request, pk)
-    if request.method == "POST":
-        form = ArchiveForm(request.POST)
-        if form.is_valid():
-            try:
-                services.member_archive(member=member, on=form.cleaned_data["on"], by=request.user)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return member_saved(request, member, f"Archived {member.name}.")
-    else:
-        form = ArchiveForm(initial={"on": member.organization.today()})
-    template_name = "org/member_archive.html"
-    if request.htmx:
-        template_name += "#form"
-    return render(request, template_name, {"form": form, "member": member})
+    context = {"form": form, "member": member}
+    return render_page_or_fragment(request, "org/member_form.html", context, fragment="#form")
 
 
 def _team_for_admin(request: HttpRequest, pk: int) -> Member:
@@ -274,11 +244,10 @@ def member_people(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, notice)
                     return redirect("org:member_people", pk=team.pk)
                 form = None
-    template_name = "org/member_people.html"
-    if request.htmx:
-        template_name = "org/_team_people.html"
     context = {"member": team, "notice": notice, **team_people_context(membership, team, form)}
-    return render(request, template_name, context)
+    return render_page_or_fragment(
+        request, "org/member_people.html", context, fragment="org/_team_people.html"
+    )
 
 
 @require_GET

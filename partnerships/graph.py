@@ -487,7 +487,7 @@ def _single_point_risk(graph: nx.DiGraph, point: SinglePoint) -> Risk:
     quadrant = graph.nodes[point.member]["quadrant"]
     others = {
         MANAGERS: "a relationship from a leader or another manager",
-        TEAMS: "an influential relationship from a manager or a guidance relationship from a leader",
+        TEAMS: "an influential relationship from a leader or a guidance relationship from a manager",
         EMPLOYEES: "a direct line from a team",
     }[quadrant]
     members = "member" if point.dependents == 1 else "members"

@@ -154,14 +154,31 @@ class PartnershipQuerySet(models.QuerySet):
             Exists(Relationship.objects.filter(partnership=OuterRef("pk")).involving(member))
         )
 
+    def with_member_on(self, member: Member, day: datetime.date) -> PartnershipQuerySet:
+        """Partnerships the member belongs to on the day: an end of a relationship active then."""
+        relationships = Relationship.objects.filter(partnership=OuterRef("pk")).active_on(day)
+        return self.filter(Exists(relationships.involving(member)))
+
     def visible_to(self, membership: OrgMembership) -> PartnershipQuerySet:
-        """Admins and leaders see every partnership; others those they (have) belonged to."""
+        """Admins and leaders see every partnership; others those they (have) belonged to:
+        who left keeps reading what they took part in."""
         partnerships = self.for_org(membership.organization)
         if membership.sees_whole_organization:
             return partnerships
         if membership.member_id is None:
             return partnerships.none()
         return partnerships.with_member(membership.member)
+
+    def writable_by(self, membership: OrgMembership) -> PartnershipQuerySet:
+        """The partnerships whose sessions the person may schedule and log: admins and leaders
+        every one; managers those they belong to on the organization's today (not those they
+        left); members none. partnerships/access.py states the whole rule."""
+        partnerships = self.for_org(membership.organization)
+        if membership.sees_whole_organization:
+            return partnerships
+        if not membership.is_manager or membership.member_id is None:
+            return partnerships.none()
+        return partnerships.with_member_on(membership.member, membership.organization.today())
 
 
 class Partnership(models.Model):
@@ -201,6 +218,11 @@ class Partnership(models.Model):
 
     def is_dissolved_by(self, day: datetime.date) -> bool:
         return self.dissolved_on is not None and self.dissolved_on <= day
+
+    @property
+    def is_chain_of_command(self) -> bool:
+        """Whether this partnership holds the organization's reporting lines."""
+        return self.name == rules.CHAIN_OF_COMMAND
 
 
 class RelationshipQuerySet(models.QuerySet):

@@ -31,8 +31,10 @@ urlpatterns = [
         views.relationship_end,
         name="relationship_end",
     ),
-    # A member's page and moving them live here since both read and end relationships.
+    # A member's page, moving and archiving them live here since they read and end
+    # relationships (org, below partnerships, knows nothing of them).
     path("org/members/<int:pk>/", views.member_detail, name="member_detail"),
     path("org/members/<int:pk>/move/", views.member_move, name="member_move"),
+    path("org/members/<int:pk>/archive/", views.member_archive, name="member_archive"),
     path("partnerships/members/<int:pk>/", views.member_partnerships, name="member_partnerships"),
 ]

@@ -55,6 +55,10 @@ LEGEND = {
     "and ways of working.",
 }
 
+# The partnership that holds the organization's reporting lines (the HR import keeps it).
+# Only admins and the import change it: see partnerships/access.py.
+CHAIN_OF_COMMAND = "Chain of command"
+
 # --- the rule of types ------------------------------------------------------------------
 
 # The six flows between quadrants, each with the one type it carries, grouped by type.

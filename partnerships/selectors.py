@@ -22,7 +22,7 @@ from partnerships.models import (
     RelationshipType,
     relationship_type_for,
 )
-from partnerships.rules import CHANNELS, RELATIONSHIP_RULE
+from partnerships.rules import CHANNELS, RELATIONSHIP_RULE, article
 
 STATUS_ACTIVE, STATUS_DISSOLVED, STATUS_ALL = "active", "dissolved", "all"
 
@@ -49,13 +49,17 @@ def _with_type_counts(partnerships: QuerySet, day: datetime.date) -> QuerySet:
 # --- objectives ----------------------------------------------------------------------------
 
 
-def objective_list(organization: Organization, day: datetime.date) -> QuerySet[Objective]:
-    """The organization's objectives with how many partnerships serve each on the day."""
+def objective_list(membership: OrgMembership, day: datetime.date) -> QuerySet[Objective]:
+    """The organization's objectives with how many partnerships serve each on the day,
+    counting only the partnerships the viewer may read (the objective's own page lists them)."""
     active = Q(partnerships__formed_on__lte=day) & (
         Q(partnerships__dissolved_on__isnull=True) | Q(partnerships__dissolved_on__gt=day)
     )
+    if not membership.sees_whole_organization:
+        visible = Partnership.objects.visible_to(membership).values("pk")
+        active &= Q(partnerships__in=visible)
     return (
-        Objective.objects.filter(organization=organization)
+        Objective.objects.filter(organization=membership.organization)
         .select_related("owner")
         .annotate(n_partnerships=Count("partnerships", filter=active))
         .order_by("title", "id")
@@ -163,7 +167,8 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
         {
             "members": [members[pk] for pk in t["members"]],
             "relationships": [
-                (members[u], members[v], type_) for u, v, type_ in t["relationships"]
+                {"from": members[u], "to": members[v], "type": type_, "verb": VERBS[type_]}
+                for u, v, type_ in t["relationships"]
             ],
         }
         for t in all_triads[:TRIADS_SHOWN]
@@ -174,6 +179,7 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
             "to": members[c["to"]],
             "type": c["type"],
             "label": RelationshipType(c["type"]).label,
+            "article": article(c["type"]),
             "verb": VERBS[c["type"]],
             "members": [members[pk] for pk in c["members"]],
         }
@@ -197,34 +203,6 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
         completions=completions,
         triad_count=len(all_triads),
         completion_count=len(all_completions),
-    )
-
-
-def belongs_to(
-    member: Member | None, partnership: Partnership, day: datetime.date, *, loaded=None
-) -> bool:
-    """Whether the member is an end of one of the partnership's relationships active on the day.
-
-    Pass `loaded` (the relationships active on that day) to answer without a query.
-    """
-    if member is None:
-        return False
-    if loaded is not None:
-        return any(member.pk in (r.from_member_id, r.to_member_id) for r in loaded)
-    return partnership.relationships.active_on(day).involving(member).exists()
-
-
-def can_add_relationship(
-    membership: OrgMembership, partnership: Partnership, *, loaded_today=None
-) -> bool:
-    """Leaders and admins anywhere; managers inside partnerships they belong to today."""
-    today = membership.organization.today()
-    if partnership.dissolved_on is not None and partnership.dissolved_on <= today:
-        return False
-    if membership.sees_whole_organization:
-        return True
-    return membership.is_manager and belongs_to(
-        membership.member, partnership, today, loaded=loaded_today
     )
 
 

@@ -16,11 +16,21 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 
 from org import services as org_services
 from org.audit import audit_entry, audit_record, snapshot
-from org.models import AuditEntry, Member, Organization, Quadrant, QuadrantMove
+from org.models import (
+    AuditEntry,
+    Member,
+    Organization,
+    OrgMembership,
+    Quadrant,
+    QuadrantMove,
+    TeamMembership,
+)
+from partnerships import access
 from partnerships.graph import closing_loop_over_time
 from partnerships.models import (
     Objective,
@@ -202,15 +212,22 @@ def partnership_form(
 
 @transaction.atomic
 def partnership_dissolve(
-    *, partnership: Partnership, on: datetime.date, by: AbstractBaseUser | None = None
+    *,
+    partnership: Partnership,
+    on: datetime.date,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
 ) -> int:
     """Dissolve the partnership on `on`: it and its open relationships end that day.
 
     History is kept: the rows stay, with their end dates. Returns how many relationships
-    were ended.
+    were ended. With `acting` (the signed-in role), refused (PermissionDenied) unless
+    partnerships/access.py allows that role to dissolve it.
     """
     Organization.lock(partnership.organization_id)
     current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if acting is not None:
+        access.require_dissolve(acting, current)
     if current.dissolved_on is not None:
         raise ValidationError(
             {
@@ -285,12 +302,15 @@ def relationship_add(
     ends_on: datetime.date | None = None,
     carries: str = "",
     by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
 ) -> Relationship:
     """Join two members inside a partnership; the type follows from their quadrants.
 
     Refused when the quadrants allow no relationship, when either member or the partnership
     is not active on the start day, when the pair already has a relationship then, and when
-    a direct line would close a loop among the organization's direct lines.
+    a direct line would close a loop among the organization's direct lines. With `acting`
+    (the signed-in role), refused first (PermissionDenied) unless partnerships/access.py
+    allows that role this relationship; without it (a command, the import) it is not asked.
     """
     organization_id = partnership.organization_id
     Organization.lock(organization_id)
@@ -317,6 +337,8 @@ def relationship_add(
         )
 
     partnership = Partnership.objects.get(pk=partnership.pk)
+    if acting is not None:
+        access.require_relationship_change(acting, partnership, from_member.pk, to_member.pk)
     if starts_on < partnership.formed_on:
         raise _refuse(
             "starts_on",
@@ -402,10 +424,22 @@ def relationship_add(
 
 @transaction.atomic
 def relationship_end(
-    *, relationship: Relationship, on: datetime.date, by: AbstractBaseUser | None = None
+    *,
+    relationship: Relationship,
+    on: datetime.date,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
 ) -> Relationship:
-    """End a relationship: from `on` it is no longer active. The row stays as history."""
+    """End a relationship: from `on` it is no longer active. The row stays as history.
+
+    With `acting` (the signed-in role), refused (PermissionDenied) unless
+    partnerships/access.py allows that role to change this relationship."""
     current = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if acting is not None:
+        partnership = Partnership.objects.get(pk=current.partnership_id)
+        access.require_relationship_change(
+            acting, partnership, current.from_member_id, current.to_member_id
+        )
     if current.ends_on is not None and current.ends_on <= on:
         raise _refuse(
             "on",
@@ -530,3 +564,55 @@ def member_move_checked(
     in_force.filter(from_member=member).update(from_quadrant=to_quadrant)
     in_force.filter(to_member=member).update(to_quadrant=to_quadrant)
     return move
+
+
+# --- archiving ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_archive(
+    *, member: Member, on: datetime.date, by: AbstractBaseUser | None = None
+) -> Member:
+    """Archive a member as of `on` (org.services.member_archive) and end what they were part
+    of, in the same transaction: a person leaves their teams, and every relationship of the
+    member still open on that day ends on it. A relationship that only starts on or after
+    `on` cannot end then: the archive is refused, naming it, until it is ended or removed.
+
+    It lives here, not in org, because org knows nothing of relationships (the layers).
+    """
+    Organization.lock(member.organization_id)
+    open_ones = list(
+        Relationship.objects.filter(organization_id=member.organization_id)
+        .not_ended_by(on)
+        .filter(Q(from_member=member) | Q(to_member=member))
+        .select_related("from_member", "to_member", "partnership")
+        .order_by("starts_on", "pk")
+    )
+    org_services.member_archive(member=member, on=on, by=by)  # its own refusals first
+    starting_later = [r for r in open_ones if r.starts_on >= on]
+    if starting_later:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(listed)s only start%(s)s on or after that day, so %(name)s cannot be "
+                    "archived then; end or remove %(them)s first, or archive %(name)s later.",
+                    code="relationship_starts_later",
+                    params={
+                        "name": member.name,
+                        "listed": "; ".join(
+                            f"{r.from_member.name} → {r.to_member.name} in {r.partnership.name} "
+                            f"(from {_day(r.starts_on)})"
+                            for r in starting_later
+                        ),
+                        "s": "" if len(starting_later) > 1 else "s",
+                        "them": "them" if len(starting_later) > 1 else "it",
+                    },
+                )
+            }
+        )
+    if not member.is_team:
+        for seat in TeamMembership.objects.filter(person=member).select_related("team"):
+            org_services.team_remove_person(team=seat.team, person=member, by=by)
+    Relationship.objects.filter(pk__in=[r.pk for r in open_ones]).update(ends_on=on)
+    _audit_ended(open_ones, on, by)
+    return member

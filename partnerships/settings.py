@@ -302,9 +302,18 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL; got {LOG_LEVEL!r}"
     )
+# Everything goes to the console once: Django's own loggers hand their records to the root's
+# handler instead of also printing them with theirs. A 403 or 404 is one warning line, without
+# a traceback (partnerships/errors.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_briefly": {"()": "partnerships.errors.ClientErrorsBriefly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"filters": ["client_errors_briefly"], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }

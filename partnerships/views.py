@@ -1,9 +1,10 @@
 """Pages for objectives, partnerships and their relationships; every read has an "as of" day.
 
-Admins and leaders read everything and form and dissolve partnerships; managers add
-relationships inside partnerships they belong to; everyone else reads the partnerships they
-belong to. A partnership the signed-in role may not read answers 404, like another
-organization's.
+Admins and leaders read everything and form and dissolve partnerships; managers change the
+relationships they are an end of inside partnerships they belong to today; the chain of
+command changes only through admins (partnerships/access.py has the rule); everyone else
+reads the partnerships they belong to. A partnership the signed-in role may not read answers
+404, like another organization's.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from org.access import get_member, require_membership
-from org.forms import MoveForm
+from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
+from org.forms import ArchiveForm, MoveForm
+from org.fragments import render_page_or_fragment
 from org.models import Member, OrgMembership
 from org.views import (
     add_service_errors,
@@ -25,7 +27,7 @@ from org.views import (
     member_saved,
     team_people_context,
 )
-from partnerships import selectors, services
+from partnerships import access, selectors, services
 from partnerships.forms import (
     SIDES,
     AsOfForm,
@@ -52,13 +54,6 @@ from partnerships.models import (
 PAGE_SIZE = 25
 
 
-def _require_leader(request: HttpRequest) -> OrgMembership:
-    membership = require_membership(request)
-    if not membership.sees_whole_organization:
-        raise PermissionDenied("Only leaders and admins can do this.")
-    return membership
-
-
 def _get_partnership(request: HttpRequest, pk: int) -> tuple[OrgMembership, Partnership]:
     """A partnership the signed-in role may read, or 404."""
     membership = require_membership(request)
@@ -69,12 +64,13 @@ def _get_partnership(request: HttpRequest, pk: int) -> tuple[OrgMembership, Part
 
 
 def _get_partnership_to_relate(request: HttpRequest, pk: int) -> tuple[OrgMembership, Partnership]:
-    """A partnership the signed-in role may add relationships to; 404 or 403 otherwise."""
+    """A partnership whose relationships the signed-in role may change (some of them, for a
+    manager: partnerships/access.py); 404 or 403 otherwise."""
     membership, partnership = _get_partnership(request, pk)
-    if not selectors.can_add_relationship(membership, partnership):
+    if not access.may_change_relationships(membership, partnership):
         raise PermissionDenied(
-            "Leaders and admins, and managers who belong to this partnership, add relationships "
-            "to an active partnership."
+            "Leaders and admins, and managers who belong to this partnership today, change "
+            "the relationships of an active partnership; the chain of command only admins."
         )
     return membership, partnership
 
@@ -97,7 +93,7 @@ def objective_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "day": day,
-        "objectives": selectors.objective_list(membership.organization, day),
+        "objectives": selectors.objective_list(membership, day),
         "can_create": membership.sees_whole_organization,
     }
     return render(request, "partnerships/objective_list.html", context)
@@ -105,7 +101,7 @@ def objective_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def objective_create(request: HttpRequest) -> HttpResponse:
-    membership = _require_leader(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     organization = membership.organization
     form = ObjectiveForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -168,9 +164,6 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     without_member = query.copy()
     without_member.pop("member", None)
-    template_name = "partnerships/partnership_list.html"
-    if request.htmx:
-        template_name += "#results"
     context = {
         "form": form,
         "day": day,
@@ -180,12 +173,14 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         "without_member": without_member.urlencode(),
         "can_create": membership.sees_whole_organization,
     }
-    return render(request, template_name, context)
+    return render_page_or_fragment(
+        request, "partnerships/partnership_list.html", context, fragment="#results"
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def partnership_create(request: HttpRequest) -> HttpResponse:
-    membership = _require_leader(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     organization = membership.organization
     initial = {}
     if "objective" in request.GET:  # preselects the option with that value, if there is one
@@ -247,17 +242,22 @@ def _render_detail(
     today = organization.today()
     day = day or today
     map_ = selectors.partnership_map(partnership, day)
-    can_add = selectors.can_add_relationship(
-        membership, partnership, loaded_today=map_.relationships if day == today else None
-    )
+    loaded_today = map_.relationships if day == today else None
+    can_add = access.may_change_relationships(membership, partnership, loaded_today=loaded_today)
     if can_add and relationship_form is None:
         relationship_form = RelationshipForm(organization=organization)
-    can_dissolve = membership.sees_whole_organization and partnership.dissolved_on is None
+    # The relationships shown that this person may end (a manager: those they are an end of).
+    endable = {
+        r.pk
+        for r in map_.relationships
+        if can_add
+        and not access.relationship_refusal(
+            membership, partnership, r.from_member_id, r.to_member_id, loaded_today=loaded_today
+        )
+    }
+    can_dissolve = access.may_dissolve(membership, partnership) and partnership.dissolved_on is None
     if can_dissolve and dissolve_form is None:
         dissolve_form = DateForm(organization=organization)
-    template_name = "partnerships/partnership_detail.html"
-    if request.htmx and request.method == "POST":
-        template_name += "#map"
     context = {
         "partnership": partnership,
         "map": map_,
@@ -266,12 +266,15 @@ def _render_detail(
         "today": today,
         "as_of_form": as_of_form or AsOfForm(organization=organization),
         "can_add": can_add,
+        "endable": endable,
         "relationship_form": relationship_form if can_add else None,
         "can_dissolve": can_dissolve,
         "dissolve_form": dissolve_form if can_dissolve else None,
         "added": added,
     }
-    return render(request, template_name, context)
+    return render_page_or_fragment(
+        request, "partnerships/partnership_detail.html", context, fragment="#map"
+    )
 
 
 @require_GET
@@ -286,13 +289,15 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def partnership_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     membership, partnership = _get_partnership(request, pk)
-    if not membership.sees_whole_organization:
-        raise PermissionDenied("Only leaders and admins dissolve partnerships.")
+    access.require_dissolve(membership, partnership)
     form = DateForm(request.POST, organization=membership.organization)
     if form.is_valid():
         try:
             ended = services.partnership_dissolve(
-                partnership=partnership, on=form.cleaned_data["on"], by=request.user
+                partnership=partnership,
+                on=form.cleaned_data["on"],
+                by=request.user,
+                acting=membership,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -315,9 +320,16 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RelationshipForm(request.POST, organization=membership.organization)
     added = None
     if form.is_valid():
+        pair = form.relationship()
+        refusal = access.relationship_refusal(
+            membership, partnership, pair["from_member"].pk, pair["to_member"].pk
+        )
+        if refusal:
+            form.add_error(None, refusal)
+    if form.is_valid():
         try:
             added = services.relationship_add(
-                partnership=partnership, by=request.user, **form.relationship()
+                partnership=partnership, by=request.user, acting=membership, **pair
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -378,11 +390,17 @@ def relationship_type_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def relationship_end(request: HttpRequest, pk: int, relationship_pk: int) -> HttpResponse:
     membership, partnership = _get_partnership_to_relate(request, pk)
     relationship = get_object_or_404(partnership.relationships.with_members(), pk=relationship_pk)
+    access.require_relationship_change(
+        membership, partnership, relationship.from_member_id, relationship.to_member_id
+    )
     form = DateForm(request.POST, organization=membership.organization)
     if form.is_valid():
         try:
             services.relationship_end(
-                relationship=relationship, on=form.cleaned_data["on"], by=request.user
+                relationship=relationship,
+                on=form.cleaned_data["on"],
+                by=request.user,
+                acting=membership,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -402,7 +420,7 @@ def relationship_end(request: HttpRequest, pk: int, relationship_pk: int) -> Htt
 
 @require_GET
 def changes(request: HttpRequest) -> HttpResponse:
-    membership = _require_leader(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     form = ChangesForm(request.GET, organization=membership.organization)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid dates: " + " ".join(form.non_field_errors()))
@@ -413,13 +431,9 @@ def changes(request: HttpRequest) -> HttpResponse:
         {"since": since.isoformat(), "until": until.isoformat()},
         organization=membership.organization,
     )
-    template_name = "partnerships/changes.html"
-    if request.htmx:
-        template_name += "#results"
-    return render(
-        request,
-        template_name,
-        {"form": form, "changes": result, "limit": selectors.CHANGES_LIMIT},
+    context = {"form": form, "changes": result, "limit": selectors.CHANGES_LIMIT}
+    return render_page_or_fragment(
+        request, "partnerships/changes.html", context, fragment="#results"
     )
 
 
@@ -492,7 +506,25 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
                 return member_saved(request, member, message)
     else:
         form = MoveForm(initial={"on": member.organization.today()})
-    template_name = "org/member_move.html"
-    if request.htmx:
-        template_name += "#form"
-    return render(request, template_name, {"form": form, "member": member, "confirm": confirm})
+    context = {"form": form, "member": member, "confirm": confirm}
+    return render_page_or_fragment(request, "org/member_move.html", context, fragment="#form")
+
+
+@require_http_methods(["GET", "POST"])
+def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then end the member's activity from the chosen day, with their team seats and
+    open relationships."""
+    member = member_for_admin(request, pk)
+    if request.method == "POST":
+        form = ArchiveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.member_archive(member=member, on=form.cleaned_data["on"], by=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return member_saved(request, member, f"Archived {member.name}.")
+    else:
+        form = ArchiveForm(initial={"on": member.organization.today()})
+    context = {"form": form, "member": member}
+    return render_page_or_fragment(request, "org/member_archive.html", context, fragment="#form")

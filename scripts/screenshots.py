@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 VIEWPORT = {"width": 1440, "height": 1000}
+PHONE = {"width": 390, "height": 844}  # what a common phone shows, in CSS pixels
 
 
 def free_port() -> int:
@@ -110,6 +111,32 @@ def photograph(base_url: str, out: Path) -> list[Path]:
         page.locator("main a[href*='/meetings/sessions/']").first.click()
         page.wait_for_url("**/meetings/sessions/*/")
         shoot("session.png")
+        session_url = page.url
+
+        # The same on a phone: the first screen of the diagram (a leader's) and of the session.
+        def shoot_phone(name: str) -> None:
+            path = out / name
+            phone.screenshot(path=path)
+            saved.append(path)
+
+        phone = browser.new_page(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, base_url=base_url
+        )
+        phone.goto("/login/")
+        phone.get_by_label("Username").fill("manager")
+        phone.get_by_label("Password").fill("partnership-demo")
+        phone.get_by_role("button", name="Log in").click()
+        phone.wait_for_url("**/meetings/")
+        phone.goto(session_url)
+        shoot_phone("phone-session.png")
+        phone.context.clear_cookies()
+        phone.goto("/login/")
+        phone.get_by_label("Username").fill("leader")
+        phone.get_by_label("Password").fill("partnership-demo")
+        phone.get_by_role("button", name="Log in").click()
+        phone.wait_for_url("**/diagram/")
+        expect(phone.locator("svg.diagram-compact")).to_be_visible()
+        shoot_phone("phone-diagram.png")
         browser.close()
     return saved
 

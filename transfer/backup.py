@@ -29,9 +29,15 @@ other apps register is covered as they register it.
 Users and passwords are never in a backup. Logins (an organization's OrgMemberships) are
 restored only when asked, onto users that already exist, matched by username; without them,
 rows that belong to a login (checklists and checklist opt-ins, whose foreign key to the
-login cannot be empty) are left out too, and counted in the report's `left_out`. A reference
-to a user that can be empty (who moved someone, who wrote a success, who changed a value)
-points to the existing user of that username, or is emptied when there is none.
+login cannot be empty) are left out too, and counted in the report's `left_out` with the
+reason. A reference to a user that can be empty (who moved someone, who wrote a success, who
+changed a value) points to the existing user of that username, or is emptied when there is
+none, and counted in the report's `emptied`.
+
+A restore checks the whole backup before it writes anything: every reference must name a
+row of the backup itself (or a user, or a reference row by its natural key). A reference to
+anything else (an edited file pointing at another organization's member, a row that is not
+there) refuses the whole restore, naming the table, the row and the field.
 """
 
 from __future__ import annotations
@@ -251,14 +257,31 @@ class BackupError(ValidationError):
     pass
 
 
+# Why a row is left out of a restore: it belongs to a login that is not restored.
+WITHOUT_LOGINS = "with the logins, which were not restored (use --logins)"
+WITHOUT_USER = "with logins whose user does not exist here"
+# Why a reference that may be empty is emptied.
+NO_SUCH_USER = "no user of that name here"
+
+
 @dataclass
 class RestoreReport:
-    organization: Organization
+    organization: Organization | None = None
     rows: dict[str, int] = field(default_factory=dict)
     skipped_logins: list[str] = field(default_factory=list)
     # rows left out because what they cannot be without was not restored (a login, when
-    # logins are not restored, or a user that does not exist): table label -> count
-    left_out: dict[str, int] = field(default_factory=dict)
+    # logins are not restored, or when its user does not exist): reason -> table label -> count
+    left_out: dict[str, dict[str, int]] = field(default_factory=dict)
+    # references that may be empty and were emptied: (table label.field, reason) -> count
+    emptied: dict[tuple[str, str], int] = field(default_factory=dict)
+    # what the check found: model -> ids of its rows that are not restored, and why
+    dropped: dict[type[models.Model], dict[Any, str]] = field(default_factory=dict, repr=False)
+
+    def leave_out(self, table: Table, row_id: Any, reason: str) -> None:
+        self.dropped.setdefault(table.model, {})[row_id] = reason
+        if not table.logins:  # the logins themselves are listed in skipped_logins
+            counts = self.left_out.setdefault(reason, {})
+            counts[table.label] = counts.get(table.label, 0) + 1
 
 
 def read_backup(source: IO[str] | IO[bytes]) -> dict:
@@ -290,7 +313,25 @@ def restore_backup(
     logins: bool = False,
 ) -> RestoreReport:
     """Restore a backup into the organization `slug`: made from the backup's settings when
-    missing, refused when it holds anything already. All or nothing."""
+    missing, refused when it holds anything already. The whole backup is checked first; all
+    or nothing."""
+    registered = {s.name: s for s in sections()}
+    unknown = set(data["sections"]) - registered.keys()
+    if unknown:
+        raise BackupError(
+            f"The backup has sections this installation does not know: {', '.join(sorted(unknown))}.",
+            code="unknown_section",
+        )
+    for section_name, stored in data["sections"].items():
+        section = registered[section_name]
+        if stored.get("version") != section.version:
+            raise BackupError(
+                f"The {section_name} section has version {stored.get('version')}; this "
+                f"installation reads version {section.version}.",
+                code="wrong_section_version",
+            )
+    natural = _NaturalKeys()
+    report = check_backup(data, logins=logins, natural=natural)
     settings = data["organization"]
     organization = Organization.objects.select_for_update().filter(slug=slug).first()
     if organization is None:
@@ -307,35 +348,145 @@ def restore_backup(
             "organization.",
             code="not_empty",
         )
-    report = RestoreReport(organization=organization)
+    report.organization = organization
     ids: dict[tuple[type[models.Model], Any], Any] = {}
-    natural = _NaturalKeys()
-    registered = {s.name: s for s in sections()}
-    unknown = set(data["sections"]) - registered.keys()
-    if unknown:
-        raise BackupError(
-            f"The backup has sections this installation does not know: {', '.join(sorted(unknown))}.",
-            code="unknown_section",
-        )
-    for section_name, stored in data["sections"].items():
-        section = registered[section_name]
-        if stored.get("version") != section.version:
-            raise BackupError(
-                f"The {section_name} section has version {stored.get('version')}; this "
-                f"installation reads version {section.version}.",
-                code="wrong_section_version",
-            )
     for section in registered.values():
         stored = data["sections"].get(section.name, {"tables": {}})
         for table in section.tables:
             rows = stored["tables"].get(table.label, [])
             if table.logins and not logins:
-                report.skipped_logins += [f"{r.get('user')} ({r.get('role', '')})" for r in rows]
                 continue
             report.rows[table.label] = _restore_table(
                 table, rows, organization, ids, natural, report
             )
     return report
+
+
+def _where(table: Table, row: dict, name: str) -> str:
+    return f"Table {table.label}, row id {row.get('id')}, field {name}"
+
+
+def check_backup(data: dict, *, logins: bool, natural: _NaturalKeys) -> RestoreReport:
+    """Check every row's references before anything is written, and decide what is left out.
+
+    A reference must name a row of the backup (in a table restored before), a user (by
+    username), or a reference row (by its natural key). A row that belongs to a login that is
+    not restored is left out, with the reason; a reference to a missing user is emptied when it
+    may be empty. Anything else refuses the restore with the table, the row and the field.
+    """
+    user_model = get_user_model()
+    users = set(user_model.objects.values_list(user_model.USERNAME_FIELD, flat=True))
+    report = RestoreReport()
+    present: dict[type[models.Model], set[Any]] = {}
+    for section in sections():
+        stored = data["sections"].get(section.name, {"tables": {}})
+        tables = stored.get("tables")
+        if not isinstance(tables, dict):
+            raise BackupError(f"The {section.name} section holds no tables.", code="malformed")
+        known = {table.label for table in section.tables}
+        if set(tables) - known:
+            raise BackupError(
+                f"The {section.name} section has tables this installation does not know: "
+                f"{', '.join(sorted(set(tables) - known))}.",
+                code="unknown_table",
+            )
+        for table in section.tables:
+            rows = tables.get(table.label, [])
+            present[table.model] = _row_ids(table, rows)
+            for row in rows:
+                _check_row(table, row, present, users, natural, logins, report)
+    return report
+
+
+def _row_ids(table: Table, rows: Any) -> set[Any]:
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise BackupError(f"Table {table.label} is not a list of rows.", code="malformed")
+    ids: set[Any] = set()
+    for position, row in enumerate(rows, start=1):
+        row_id = row.get("id")
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            raise BackupError(
+                f"Table {table.label}, row {position}: it has no id.", code="malformed"
+            )
+        if row_id in ids:
+            raise BackupError(
+                f"Table {table.label}: two rows have the id {row_id}.", code="duplicate_id"
+            )
+        ids.add(row_id)
+    return ids
+
+
+def _check_row(
+    table: Table,
+    row: dict,
+    present: dict[type[models.Model], set[Any]],
+    users: set[str],
+    natural: _NaturalKeys,
+    logins: bool,
+    report: RestoreReport,
+) -> None:
+    user_model = get_user_model()
+    reason = WITHOUT_LOGINS if table.logins and not logins else None
+    emptied: list[tuple[str, str]] = []
+    for f in table.fields():
+        value = row.get(f.name)
+        if not f.is_relation:
+            continue
+        if value is None:
+            if not f.null:
+                raise BackupError(
+                    f"{_where(table, row, f.name)}: it is empty, and it cannot be.",
+                    code="missing_reference",
+                )
+        elif f.related_model is user_model:
+            if value in users:
+                continue
+            if not f.null:
+                reason = reason or WITHOUT_USER
+            emptied.append((f"{table.label}.{f.name}", NO_SUCH_USER))
+        elif f.related_model in natural.keys:
+            try:
+                natural.pk_of(f.related_model, value)
+            except BackupError as error:
+                raise BackupError(
+                    f"{_where(table, row, f.name)}: {error.messages[0]}", code=error.code
+                ) from None
+        else:
+            target = f.related_model
+            if value not in present.get(target, ()):
+                raise BackupError(
+                    f"{_where(table, row, f.name)}: it refers to {target._meta.label_lower} id "
+                    f"{value!r}, which is not in the backup. Nothing was restored.",
+                    code="dangling_reference",
+                )
+            left_out_with = report.dropped.get(target, {}).get(value)
+            if left_out_with is not None:
+                if not f.null:
+                    reason = reason or left_out_with
+                emptied.append((f"{table.label}.{f.name}", left_out_with))
+    for f in table.many_to_many():
+        values = row.get(f.name, [])
+        if not isinstance(values, list):
+            raise BackupError(f"{_where(table, row, f.name)}: it is not a list.", code="malformed")
+        for value in values:
+            if value not in present.get(f.related_model, ()):
+                raise BackupError(
+                    f"{_where(table, row, f.name)}: it refers to "
+                    f"{f.related_model._meta.label_lower} id {value!r}, which is not in the "
+                    "backup. Nothing was restored.",
+                    code="dangling_reference",
+                )
+            left_out_with = report.dropped.get(f.related_model, {}).get(value)
+            if left_out_with is not None:
+                emptied.append((f"{table.label}.{f.name}", left_out_with))
+    if reason is not None:
+        if table.logins:
+            why = f"{row.get('role', '')}" if reason == WITHOUT_LOGINS else "no such user"
+            report.skipped_logins.append(f"{row.get('user')} ({why})")
+        report.leave_out(table, row["id"], reason)
+        return
+    for key in emptied:
+        report.emptied[key] = report.emptied.get(key, 0) + 1
 
 
 def _restore_table(
@@ -346,39 +497,32 @@ def _restore_table(
     natural: _NaturalKeys,
     report: RestoreReport,
 ) -> int:
+    """Write the rows the check kept; every reference was checked to resolve."""
     user_model = get_user_model()
     users = {}
     fields = table.fields()
     if any(f.is_relation and f.related_model is user_model for f in fields):
         users = dict(user_model.objects.values_list(user_model.USERNAME_FIELD, "pk"))
     has_organization = any(f.name == "organization" for f in table.model._meta.concrete_fields)
+    dropped = report.dropped.get(table.model, {})
     objects, kept = [], []
     for row in rows:
+        if row["id"] in dropped:
+            continue
         values = {}
-        skip = False
         for f in fields:
             value = row.get(f.name)
             if f.is_relation:
                 if value is None:
                     values[f.attname] = None
                 elif f.related_model is user_model:
-                    values[f.attname] = users.get(value)
-                    if values[f.attname] is None and not f.null:
-                        report.skipped_logins.append(f"{value} (no such user)")
-                        skip = True
+                    values[f.attname] = users.get(value)  # none: emptied, as the check counted
                 elif f.related_model in natural.keys:
                     values[f.attname] = natural.pk_of(f.related_model, value)
-                elif (f.related_model, value) in ids:
-                    values[f.attname] = ids[(f.related_model, value)]
-                elif f.null:
-                    values[f.attname] = None  # it pointed at a login that was not restored
-                else:
-                    skip = True  # it belongs to a row that was not restored (a login's)
+                else:  # not restored by choice: emptied, as the check counted
+                    values[f.attname] = ids.get((f.related_model, value))
             else:
                 values[f.attname] = f.to_python(value)
-        if skip:
-            report.left_out[table.label] = report.left_out.get(table.label, 0) + 1
-            continue
         if has_organization:
             values["organization_id"] = organization.pk
         objects.append(table.model(**values))
@@ -408,7 +552,7 @@ def _restore_table(
                 through(**{source: obj.pk, target: ids[(f.related_model, other)]})
                 for obj, row in zip(created, kept, strict=True)
                 for other in row.get(f.name, [])
-                if (f.related_model, other) in ids
+                if (f.related_model, other) in ids  # not restored by choice: as counted
             ],
             batch_size=BATCH,
         )

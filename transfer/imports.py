@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import json
@@ -33,9 +34,11 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from org.models import Member, Organization, Quadrant, TeamMembership
+from org.models import PERSON_QUADRANTS, Member, Organization, Quadrant, TeamMembership
 from org.spreadsheets import starts_formula
 from partnerships.models import Partnership, Relationship, relationship_type_for
+from partnerships.rules import CHAIN_OF_COMMAND
+from transfer import workbooks
 
 # --- limits and our fields -------------------------------------------------------------------
 
@@ -46,7 +49,6 @@ ENCODINGS = {
     "latin-1": "Latin-1 (ISO-8859-1)",
     "windows-1252": "Windows-1252 (Western European, Excel on Windows)",
 }
-CHAIN_OF_COMMAND = "Chain of command"
 TEAM_ID_PREFIX = "team:"
 
 FIELDS: dict[str, str] = {
@@ -63,53 +65,80 @@ FIELDS: dict[str, str] = {
     "quadrant": "Quadrant",
 }
 
-# Header names that HR systems commonly use, normalised by _normalise_header.
+# Header names that HR systems commonly use, compared as _normalise_header makes them (case,
+# spaces, underscores, punctuation and camelCase ignored: "parentId" is "parent id"). The
+# README's column table lists them; the first column found for a field wins.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "external_id": (
-        "external_id",
-        "employee_id",
-        "employee_number",
-        "employee_no",
-        "employee_num",
-        "emp_id",
-        "emp_no",
-        "empno",
+        "external id",
+        "employee id",
+        "employee number",
+        "employee no",
+        "employee num",
+        "emp id",
+        "emp no",
         "id",
-        "person_id",
-        "staff_id",
-        "staff_number",
-        "worker_id",
+        "person id",
+        "badge",
+        "badge id",
+        "badge number",
+        "user id",
+        "staff id",
+        "staff number",
+        "worker id",
     ),
-    "name": ("name", "full_name", "fullname", "employee_name", "display_name", "person_name"),
-    "first_name": ("first_name", "firstname", "given_name", "forename"),
-    "last_name": ("last_name", "lastname", "surname", "family_name"),
-    "title": ("title", "job_title", "jobtitle", "position", "position_title", "role"),
-    "email": ("email", "work_email", "email_address", "e_mail", "mail", "work_email_address"),
+    "name": ("full name", "name", "display name", "employee name", "person name"),
+    "first_name": ("first name", "given name", "forename"),
+    "last_name": ("last name", "family name", "surname"),
+    "title": (
+        "title",
+        "job title",
+        "position",
+        "position name",
+        "position title",
+        "role",
+        "job role",
+    ),
+    "email": ("email", "work email", "email address", "e mail", "mail", "work email address"),
     "manager_id": (
-        "manager_id",
-        "manager_external_id",
-        "manager_employee_id",
-        "manager_emp_no",
-        "managerid",
-        "supervisor_id",
-        "supervisor_employee_id",
-        "reports_to",
-        "reports_to_id",
-        "line_manager_id",
+        "parent id",
+        "manager id",
+        "manager",
+        "reports to",
+        "reports to id",
+        "supervisor",
+        "supervisor id",
+        "line manager id",
+        "line manager",
+        "manager external id",
+        "manager employee id",
+        "manager emp no",
+        "supervisor employee id",
     ),
     "manager_email": (
-        "manager_email",
-        "manager_work_email",
-        "supervisor_email",
-        "reports_to_email",
-        "line_manager_email",
+        "manager email",
+        "manager work email",
+        "supervisor email",
+        "reports to email",
+        "line manager email",
     ),
-    "team": ("team", "team_name", "teams", "squad"),
-    "department": ("department", "dept", "department_name", "division"),
+    "team": ("team", "team name", "teams", "squad"),
+    "department": (
+        "department",
+        "department name",
+        "dept",
+        "area",
+        "division",
+        "unit",
+        "business unit",
+    ),
     "quadrant": ("quadrant",),
 }
 # Short names accepted on the left of --map, besides the field names themselves.
 FIELD_SHORT_NAMES = {"id": "external_id", "manager": "manager_id", "ext_id": "external_id"}
+# The fields a file cannot do without; a bad value in any other is left out with a warning.
+REQUIRED_FIELDS = {"external_id", "name", "first_name", "last_name"}
+MANAGER_FIELDS = ("manager_id", "manager_email")
 
 QUADRANT_SPELLINGS = {
     "l": Quadrant.LEADERSHIP,
@@ -128,7 +157,8 @@ MAX_LENGTHS = {"external_id": 100, "name": 200, "title": 200, "email": 254, "tea
 
 
 def _normalise_header(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
+    """The header as we compare it: "Employee_ID", "employee id" and "employeeId" are one."""
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def team_external_id(name: str) -> str:
@@ -186,30 +216,96 @@ def _warning(message: str, code: str, line: int | None = None, column: str | Non
 class Table:
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (line number, cells)
-    encoding: str
+    encoding: str  # the encoding read, or the spreadsheet's kind ("xlsx", "ods", "xls")
+    sheet: str = ""  # the sheet read, for a spreadsheet
+    sheets: list[str] = field(default_factory=list)  # all of a spreadsheet's sheets
+
+    @property
+    def is_spreadsheet(self) -> bool:
+        return bool(self.sheets)
+
+
+def file_too_large(size: int) -> Problem:
+    return _error(
+        f"The file is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB "
+        f"({MAX_ROWS:,} people). Split it, or leave out columns you do not import.",
+        "file_too_large",
+    )
+
+
+def _byte_order(data: bytes) -> str | None:
+    """The encoding a byte-order mark names, or that UTF-16 without one gives away (every
+    other byte a NUL, as ASCII text in UTF-16 has)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    head = data[:4096]
+    if len(head) >= 8 and b"\x00" in head:
+        odd, even = head[1::2], head[0::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
+# Bytes no text file holds (NUL and the other C0 controls but tab, line breaks, form feed and
+# the old end-of-file mark): their presence means a binary file.
+_BINARY = bytes(range(0, 9)) + bytes(range(14, 26)) + bytes(range(27, 32))
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Control bytes, or NULs beyond a stray one or two (which decode() names by line)."""
+    head = data[:8192]
+    nuls = head.count(0)
+    return nuls > max(2, len(head) // 100) or any(byte in _BINARY[1:] for byte in head)
 
 
 def decode(data: bytes, encoding: str) -> tuple[str | None, list[Problem]]:
-    """The file's text, or a problem naming where the bytes stop making sense."""
+    """The file's text, or a problem naming where the bytes stop making sense.
+
+    A byte-order mark (UTF-8 or UTF-16) wins over the encoding chosen; so does UTF-16 that
+    shows itself without one. A file that is not text at all is refused as such."""
     if encoding not in ENCODINGS:
         return None, [_error(f"Unknown encoding {encoding!r}.", "unknown_encoding")]
+    marked = _byte_order(data)
+    if marked is None and _looks_binary(data):
+        return None, [
+            _error(
+                "This is not a CSV file or a spreadsheet we can read: it holds bytes that no "
+                "text file does. Upload the export as CSV (UTF-8 or UTF-16), or as an Excel "
+                "(.xlsx, .xls) or OpenDocument (.ods) spreadsheet.",
+                "not_text",
+            )
+        ]
+    if marked is not None:
+        encoding = marked
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
+        if encoding.startswith("utf-16"):
+            return None, [
+                _error(
+                    "The file starts as UTF-16 text but does not read as UTF-16 all through "
+                    f"(byte {exc.start:,} cannot be read). Export it again, as CSV UTF-8.",
+                    "wrong_encoding",
+                )
+            ]
         return None, [_decoding_problem(data, exc, encoding)]
-    if "\x00" in text:  # no text may hold it (PostgreSQL refuses it); binary files do
+    if "\x00" in text:  # no text may hold it (PostgreSQL refuses it)
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [
             _error(
-                f"Line {line} holds a NUL character, which no name or title may contain. Is "
-                "this a spreadsheet or a UTF-16 file? Save it as “CSV UTF-8” and upload that.",
+                "A NUL character is on this line, and no name or title may contain one. Save "
+                "the file as “CSV UTF-8” and upload that.",
                 "nul_character",
                 line=line,
             )
         ]
     problems = []
-    if encoding != "utf-8" and _looks_like_utf8(data):
+    if marked is None and encoding != "utf-8" and _looks_like_utf8(data):
         problems.append(
             _warning(
                 f"This file reads as {ENCODINGS[encoding]}, but it looks like UTF-8: accents "
@@ -258,17 +354,35 @@ def _decoding_problem(data: bytes, exc: UnicodeDecodeError, encoding: str) -> Pr
     )
 
 
-def read_table(data: bytes, *, encoding: str = "utf-8") -> tuple[Table | None, list[Problem]]:
-    """Decode and split the file into a header and rows; blank lines are skipped."""
+def read_table(
+    data: bytes, *, encoding: str = "utf-8", sheet: str | None = None
+) -> tuple[Table | None, list[Problem]]:
+    """Split the file into a header and rows: a CSV file (decoded, its dialect sniffed) or the
+    first sheet of a spreadsheet (or the one named). Blank lines are skipped; the header is the
+    first line that is not blank."""
     if len(data) > MAX_FILE_BYTES:
+        return None, [file_too_large(len(data))]
+    kind = workbooks.kind_of(data)
+    if kind == "zip":
         return None, [
             _error(
-                f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB ({MAX_ROWS:,} people). "
-                "Split it, or leave out columns you do not import.",
-                "file_too_large",
+                "This is a ZIP archive but not a spreadsheet we can read. Upload the export as "
+                "CSV, or as an Excel (.xlsx, .xls) or OpenDocument (.ods) spreadsheet.",
+                "not_a_spreadsheet",
             )
         ]
+    if kind == "damaged":
+        return None, [
+            _error(
+                "This file is a ZIP archive, as .xlsx and .ods spreadsheets are, but it is "
+                "damaged (cut short?) and cannot be read. Export it again.",
+                "not_a_spreadsheet",
+            )
+        ]
+    if kind is not None:
+        return _read_workbook(data, kind, sheet)
+    if sheet:
+        return None, [_error("Only a spreadsheet has sheets; this file is CSV.", "no_sheets")]
     text, problems = decode(data, encoding)
     if text is None:
         return None, problems
@@ -279,37 +393,69 @@ def read_table(data: bytes, *, encoding: str = "utf-8") -> tuple[Table | None, l
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    headers: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
+
+    def lines():
+        line = 1
         for cells in reader:
-            if any(cell.strip() for cell in cells):
-                if headers is None:
-                    headers = [cell.strip() for cell in cells]
-                else:
-                    rows.append((line, cells))
-                    if len(rows) > MAX_ROWS:
-                        return None, [
-                            *problems,
-                            _error(
-                                f"The file has more than {MAX_ROWS:,} people; that is the "
-                                "limit for one import.",
-                                "too_many_rows",
-                                line=line,
-                            ),
-                        ]
+            yield line, cells
             line = reader.line_num + 1
+
+    try:
+        return _split(lines(), problems, encoding=_byte_order(data) or encoding)
     except csv.Error as exc:
         return None, [
             *problems,
-            _error(f"This is not a readable CSV file ({exc}).", "bad_csv", line),
+            _error(f"This is not a readable CSV file ({exc}).", "bad_csv", reader.line_num),
         ]
+
+
+def _read_workbook(data: bytes, kind: str, sheet: str | None) -> tuple[Table | None, list[Problem]]:
+    """The sheet named, or else the first sheet that holds a table (a workbook often opens
+    with a cover sheet)."""
+    try:
+        name, sheets, lines = workbooks.read_sheet(data, sheet)
+    except workbooks.WorkbookError as exc:
+        return None, [_error(str(exc), "not_a_spreadsheet")]
+    first = _split(lines, [], encoding=kind, sheet=name, sheets=sheets)
+    if sheet is not None or not any(p.is_error for p in first[1]):
+        return first
+    for other in sheets[1:]:
+        _, _, lines = workbooks.read_sheet(data, other)
+        table, problems = _split(lines, [], encoding=kind, sheet=other, sheets=sheets)
+        if table is not None and not any(p.is_error for p in problems):
+            return table, problems
+    return first
+
+
+def _split(
+    lines: Iterable[tuple[int, list[str]]], problems: list[Problem], **table
+) -> tuple[Table | None, list[Problem]]:
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for line, cells in lines:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if headers is None:
+            headers = [cell.strip() for cell in cells]
+            continue
+        rows.append((line, cells))
+        if len(rows) > MAX_ROWS:
+            return None, [
+                *problems,
+                _error(
+                    f"The file has more than {MAX_ROWS:,} people; that is the limit for one "
+                    "import.",
+                    "too_many_rows",
+                    line=line,
+                ),
+            ]
     if headers is None:
         return None, [_error("The file is empty.", "empty_file", line=1)]
+    while headers and not headers[-1]:  # spreadsheets pad the header with empty cells
+        headers.pop()
     if not rows:
         problems.append(_error("The file has a header but no people.", "empty_file", line=2))
-    return Table(headers=headers, rows=rows, encoding=encoding), problems
+    return Table(headers=headers, rows=rows, **table), problems
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -331,38 +477,72 @@ class Columns:
 
 def parse_map_arguments(items: Iterable[str]) -> dict[str, str]:
     """`id=employee_id` pairs from the command line: our field on the left, their column on the
-    right (the other way round is understood too, when the left side is not one of ours)."""
+    right (the other way round is understood too, when the left side is not one of ours).
+    Nothing after the `=` (`email=`) leaves that field out."""
     mapping = {}
     for item in items:
         left, sep, right = item.partition("=")
-        if not sep or not left.strip() or not right.strip():
-            raise ValueError(f"--map takes field=column, e.g. id=employee_id; got {item!r}")
+        if not sep or not left.strip():
+            raise ValueError(
+                f"--map takes field=column, e.g. id=employee_id (or field= to leave a field "
+                f"out); got {item!r}"
+            )
         mapping[left.strip()] = right.strip()
     return mapping
 
 
+_FIELD_KEYS = {_normalise_header(name): name for name in FIELDS} | {
+    _normalise_header(short): name for short, name in FIELD_SHORT_NAMES.items()
+}
+
+
 def _field_name(text: str) -> str | None:
-    key = _normalise_header(text)
-    key = FIELD_SHORT_NAMES.get(key, key)
-    return key if key in FIELDS else None
+    return _FIELD_KEYS.get(_normalise_header(text))
 
 
 def resolve_columns(
-    headers: list[str], mapping: Mapping[str, str] | None = None, *, recognise: bool = True
+    headers: list[str],
+    mapping: Mapping[str, str] | None = None,
+    *,
+    recognise: bool = True,
+    ignore: Iterable[str] = (),
+    reporting_lines: bool = True,
 ) -> tuple[Columns, list[Problem]]:
-    """Our fields from the explicit mapping first, then from recognised header names."""
+    """Our fields from the explicit mapping first, then from recognised header names.
+
+    A field mapped to nothing ("email": "") is left out; `ignore` names columns that nothing
+    is read from. Without reporting_lines the manager columns are not read at all; with them
+    (the default) a file where no column holds the manager is refused, since importing it
+    would make everyone the top of a tree of their own."""
     problems: list[Problem] = []
     by_header: dict[str, int] = {}
     for i, header in enumerate(headers):
         by_header.setdefault(header.strip().casefold(), i)
         by_header.setdefault(_normalise_header(header), i)
+
+    def find(column: str) -> int | None:
+        return by_header.get(column.strip().casefold(), by_header.get(_normalise_header(column)))
+
+    ignored: set[int] = set()
+    for column in ignore:
+        found = find(column)
+        if found is None:
+            problems.append(
+                _error(
+                    f"--ignore names a column “{column}” that is not in the file; its columns "
+                    f"are: {', '.join(headers)}.",
+                    "unknown_column",
+                    line=1,
+                    column=column,
+                )
+            )
+        else:
+            ignored.add(found)
     index: dict[str, int] = {}
-    refused: set[str] = set()  # fields the mapping names a missing column for
+    named: set[str] = set()  # fields the mapping speaks of, found or not, or left out
     for left, right in (mapping or {}).items():
-        if not right:
-            continue
         name, column = _field_name(left), right
-        if name is None and _field_name(right) is not None:
+        if name is None and right and _field_name(right) is not None:
             name, column = _field_name(right), left
         if name is None:
             problems.append(
@@ -373,9 +553,11 @@ def resolve_columns(
                 )
             )
             continue
-        found = by_header.get(column.strip().casefold(), by_header.get(_normalise_header(column)))
+        named.add(name)
+        if not column:
+            continue  # left out
+        found = find(column)
         if found is None:
-            refused.add(name)
             problems.append(
                 _error(
                     f"The mapping names a column “{column}” that is not in the file; its "
@@ -388,18 +570,21 @@ def resolve_columns(
             continue
         index[name] = found
     if recognise:
-        taken = set(index.values())
+        taken = set(index.values()) | ignored
         for name, aliases in HEADER_ALIASES.items():
-            if name in index or (mapping and name in {_field_name(k) for k in mapping}):
+            if name in index or name in named:
                 continue
             for alias in aliases:
-                found = by_header.get(alias)
+                found = by_header.get(_normalise_header(alias))
                 if found is not None and found not in taken:
                     index[name] = found
                     taken.add(found)
                     break
+    if not reporting_lines:
+        for name in MANAGER_FIELDS:
+            index.pop(name, None)
     columns = Columns(headers=headers, index=index)
-    if "external_id" not in index | dict.fromkeys(refused):
+    if "external_id" not in index and not _mapped_to_missing(problems, mapping, "external_id"):
         problems.append(
             _error(
                 "No column holds the employee id. Map one, e.g. id=<column>; the file's "
@@ -409,7 +594,9 @@ def resolve_columns(
                 column=FIELDS["external_id"],
             )
         )
-    if not {"name", "first_name", "last_name"} & (index.keys() | refused):
+    if not {"name", "first_name", "last_name"} & index.keys() and not any(
+        _mapped_to_missing(problems, mapping, f) for f in ("name", "first_name", "last_name")
+    ):
         problems.append(
             _error(
                 "No column holds the name (or first and last name). Map one, e.g. "
@@ -419,7 +606,42 @@ def resolve_columns(
                 column=FIELDS["name"],
             )
         )
+    if (
+        reporting_lines
+        and not set(MANAGER_FIELDS) & index.keys()
+        and not any(_mapped_to_missing(problems, mapping, f) for f in MANAGER_FIELDS)
+    ):
+        problems.append(
+            _error(
+                "No column holds the manager, so nobody would report to anyone: everyone "
+                f"would be the top of the organization. The file's columns are: "
+                f"{', '.join(headers)}. Map the column that holds each person's manager's "
+                "employee id (manager_id=<column>) or email (manager_email=<column>), or say "
+                "that the file has no reporting lines (--no-reporting-lines; on the page, the "
+                "box “This file has no reporting lines”).",
+                "no_manager_column",
+                line=1,
+                column=FIELDS["manager_id"],
+            )
+        )
     return columns, problems
+
+
+def _mapped_to_missing(
+    problems: list[Problem], mapping: Mapping[str, str] | None, name: str
+) -> bool:
+    """Whether the mapping names a column for this field that the file lacks (already said)."""
+    for left, right in (mapping or {}).items():
+        field_name, column = _field_name(left), right
+        if field_name is None and right and _field_name(right) is not None:
+            field_name, column = _field_name(right), left
+        if (
+            field_name == name
+            and column
+            and any(p.code == "unknown_column" and p.column == column for p in problems)
+        ):
+            return True
+    return False
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -443,11 +665,74 @@ def _clean(cell: str) -> str:
     return "" if value in EMPTY_CELLS else value
 
 
+class _LeftOut:
+    """Values of optional fields that cannot be used: each is left empty, and each kind of
+    fault in each column becomes one warning that names its lines."""
+
+    LINES_NAMED = 20
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+        self.sentences: dict[str, tuple[str, str]] = {}
+
+    def add(self, code: str, column: str, line: int, value: str, sentence: tuple[str, str]) -> None:
+        """`sentence`: what is wrong, said of one value and of several."""
+        self.found[code, column].append((line, value))
+        self.sentences[code] = sentence
+
+    def warnings(self) -> list[Problem]:
+        problems = []
+        for (code, column), found in self.found.items():
+            lines = [line for line, _ in found]
+            named = ", ".join(str(line) for line in lines[: self.LINES_NAMED])
+            if len(lines) > self.LINES_NAMED:
+                named += f" and {len(lines) - self.LINES_NAMED:,} more"
+            example = found[0][1]
+            example = example if len(example) <= 40 else example[:39] + "…"
+            count = len(found)
+            one, several = self.sentences[code]
+            message = (
+                f"{count:,} value{'s' if count > 1 else ''} "
+                f"{several if count > 1 else one} (line{'s' if count > 1 else ''} {named}; e.g. "
+                f"“{example}”). {'They are' if count > 1 else 'It is'} left empty; the rest "
+                "of each line is imported."
+            )
+            problems.append(
+                Problem(
+                    message=message,
+                    code=code,
+                    line=lines[0] if count == 1 else None,
+                    column=column,
+                    severity="warning",
+                )
+            )
+        return problems
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _full_name(values: Mapping[str, str]) -> str:
+    """One full name: the name column, or first and last name; a name column beside a last
+    name column (and no first name) holds the first name ("Steven" + "King")."""
+    name, first, last = (values.get(f, "") for f in ("name", "first_name", "last_name"))
+    if name and last and not first:
+        if name.casefold() == last.casefold() or name.casefold().endswith(" " + last.casefold()):
+            return _collapse(name)
+        return _collapse(f"{name} {last}")
+    if name:
+        return _collapse(name)
+    return _collapse(f"{first} {last}")
+
+
 def read_people(
     table: Table, columns: Columns, *, teams_from: Iterable[str] = ()
 ) -> tuple[list[PersonRow], list[Problem]]:
-    """One PersonRow per data row, with every cell-level problem."""
+    """One PersonRow per data row, with every cell-level problem: errors for the id, the name
+    and the manager, warnings (the value left empty) for the optional fields."""
     problems: list[Problem] = []
+    left_out = _LeftOut()
     people: list[PersonRow] = []
     index = columns.index
     width = len(table.headers)
@@ -464,11 +749,25 @@ def read_people(
             )
             continue
         values: dict[str, str] = {}
+        faulty: set[str] = set()  # required fields already reported on this line
         bad = False
         for name, i in index.items():
             raw = cells[i] if i < len(cells) else ""
             value = _clean(raw)
-            if starts_formula(value) or starts_formula(raw):
+            required = name in REQUIRED_FIELDS or name in MANAGER_FIELDS
+            if value and (starts_formula(value) or starts_formula(raw)):
+                if not required:
+                    left_out.add(
+                        "formula_cell",
+                        columns.header(name),
+                        line,
+                        value,
+                        (
+                            "starts with a character that spreadsheets run as a formula (= + - @)",
+                            "start with a character that spreadsheets run as a formula (= + - @)",
+                        ),
+                    )
+                    continue
                 problems.append(
                     _error(
                         f"“{value[:40]}” starts with “{value[:1] or 'a tab'}”, which spreadsheets "
@@ -479,9 +778,22 @@ def read_people(
                     )
                 )
                 bad = True
+                faulty.add(name)
                 continue
             limit = MAX_LENGTHS.get(name)
             if limit and len(value) > limit:
+                if not required:
+                    left_out.add(
+                        "too_long",
+                        columns.header(name),
+                        line,
+                        value,
+                        (
+                            f"is longer than the {limit} characters a {FIELDS[name].lower()} may have",
+                            f"are longer than the {limit} characters a {FIELDS[name].lower()} may have",
+                        ),
+                    )
+                    continue
                 problems.append(
                     _error(
                         f"This value is {len(value)} characters long; the limit is {limit}.",
@@ -491,13 +803,12 @@ def read_people(
                     )
                 )
                 bad = True
+                faulty.add(name)
                 continue
             values[name] = value
-        name = values.get("name") or " ".join(
-            part for part in (values.get("first_name", ""), values.get("last_name", "")) if part
-        )
+        name = _full_name(values)
         external_id = values.get("external_id", "")
-        if not external_id and "external_id" in index:
+        if not external_id and "external_id" in index and "external_id" not in faulty:
             problems.append(
                 _error(
                     "The employee id is empty.",
@@ -507,7 +818,9 @@ def read_people(
                 )
             )
             bad = True
-        if not name:
+        if faulty & {"name", "first_name", "last_name"}:
+            pass
+        elif not name:
             name_field = next(f for f in ("name", "first_name", "last_name") if f in index)
             problems.append(
                 _error("The name is empty.", "missing_value", line, columns.header(name_field))
@@ -525,40 +838,45 @@ def read_people(
             bad = True
         email = values.get("email", "")
         if email and not _is_email(email):
-            problems.append(
-                _error(
-                    f"“{email}” is not an email address.",
-                    "bad_email",
-                    line,
-                    columns.header("email"),
-                )
+            left_out.add(
+                "bad_email",
+                columns.header("email"),
+                line,
+                email,
+                ("is not an email address", "are not email addresses"),
             )
-            bad = True
+            email = ""
         quadrant = values.get("quadrant", "")
         if quadrant:
             word = quadrant.casefold()
             if word in ("t", "team", "teams"):
-                problems.append(
-                    _error(
-                        "People sit in Leadership, Managers or Employees; the Teams quadrant "
-                        "holds the teams, which come from the team or department column.",
-                        "bad_quadrant",
-                        line,
-                        columns.header("quadrant"),
-                    )
+                left_out.add(
+                    "bad_quadrant",
+                    columns.header("quadrant"),
+                    line,
+                    quadrant,
+                    (
+                        "names the Teams quadrant, which holds teams (from the team or department "
+                        "column), not people; this person gets the proposed quadrant",
+                        "name the Teams quadrant, which holds teams (from the team or department "
+                        "column), not people; these people get the proposed quadrant",
+                    ),
                 )
-                bad = True
+                quadrant = ""
             elif word not in QUADRANT_SPELLINGS:
-                problems.append(
-                    _error(
-                        f"“{quadrant}” is not a quadrant; use L, M or E (or Leadership, "
-                        "Managers, Employees), or leave it empty for the proposal.",
-                        "bad_quadrant",
-                        line,
-                        columns.header("quadrant"),
-                    )
+                left_out.add(
+                    "bad_quadrant",
+                    columns.header("quadrant"),
+                    line,
+                    quadrant,
+                    (
+                        "is not a quadrant (L, M or E; Leadership, Managers or Employees); this "
+                        "person gets the proposed quadrant",
+                        "are not quadrants (L, M or E; Leadership, Managers or Employees); these "
+                        "people get the proposed quadrant",
+                    ),
                 )
-                bad = True
+                quadrant = ""
             else:
                 quadrant = QUADRANT_SPELLINGS[word].value
         manager_ref, manager_field = "", ""
@@ -569,7 +887,7 @@ def read_people(
         teams: list[str] = []
         for team_field in team_fields:
             for team in values.get(team_field, "").split(";"):
-                team = team.strip()
+                team = _collapse(team)
                 if team and team not in teams:
                     teams.append(team)
         if bad:
@@ -579,7 +897,7 @@ def read_people(
                 line=line,
                 external_id=external_id,
                 name=name,
-                title=values.get("title", ""),
+                title=_collapse(values.get("title", "")),
                 email=email,
                 manager_ref=manager_ref,
                 manager_ref_field=manager_field,
@@ -587,7 +905,7 @@ def read_people(
                 quadrant=quadrant,
             )
         )
-    return people, problems
+    return people, problems + left_out.warnings()
 
 
 def _is_email(value: str) -> bool:
@@ -602,9 +920,13 @@ def _is_email(value: str) -> bool:
 
 
 def check_reporting(
-    people: list[PersonRow], columns: Columns
+    people: list[PersonRow], columns: Columns, *, outside: Mapping[str, str] | None = None
 ) -> tuple[dict[str, str], list[Problem]]:
-    """Each person's manager (external id -> external id), and every problem with the lines."""
+    """Each person's manager (external id -> external id), and every problem with the lines.
+
+    `outside` (for a file that holds part of the organization) maps the external ids of the
+    organization's other people to their quadrants: a manager among them is known."""
+    outside = outside or {}
     problems: list[Problem] = []
     by_id: dict[str, PersonRow] = {}
     for person in people:
@@ -648,11 +970,19 @@ def check_reporting(
             manager = matches[0] if matches else None
         else:
             manager = by_id.get(person.manager_ref)
+            if manager is None and person.manager_ref in outside:
+                managers[person.external_id] = person.manager_ref
+                continue
         if manager is None:
             problems.append(
                 _error(
-                    f"The manager {person.manager_ref} is not in the file. Every manager must be "
-                    "a person in the same file (an export of the whole organization).",
+                    f"The manager {person.manager_ref} is not in the file"
+                    + (
+                        " nor among the organization's people."
+                        if outside
+                        else ". Every manager must be a person in the same file (an export of "
+                        "the whole organization), or, for part of it, already in the organization."
+                    ),
                     "unknown_manager",
                     person.line,
                     column,
@@ -673,7 +1003,7 @@ def check_reporting(
         managers[person.external_id] = manager.external_id
 
     problems.extend(_loop_problems(managers, by_id, columns))
-    if not any(p.is_error for p in problems):
+    if set(MANAGER_FIELDS) & columns.index.keys() and not any(p.is_error for p in problems):
         roots = [p for p in by_id.values() if p.external_id not in managers]
         if len(roots) > 1:
             shown = ", ".join(f"{p.name} (line {p.line})" for p in roots[:5])
@@ -711,18 +1041,66 @@ def _loop_problems(
 
 # --- quadrants ---------------------------------------------------------------------------------
 
+# Titles that read as the organization's leadership (whole words, any case). An organization
+# keeps its own list (Organization.leadership_titles); these are the defaults.
+LEADERSHIP_TITLES: tuple[str, ...] = (
+    "chief",
+    "president",
+    "vice president",
+    "vp",
+    "svp",
+    "evp",
+    "director",
+    "head of",
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "cio",
+)
+# Without reporting lines there is no tree to read managers from: these titles do instead.
+MANAGER_TITLES: tuple[str, ...] = ("manager", "supervisor", "team lead", "foreman")
+
+
+def title_words(text: str) -> tuple[str, ...]:
+    """A word list as people type it (one per line, or separated by commas), cleaned."""
+    words = (_collapse(word).casefold() for word in re.split(r"[,\n;]", text))
+    return tuple(dict.fromkeys(word for word in words if word))
+
+
+@functools.cache
+def _title_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _title_matches(title: str, words: tuple[str, ...]) -> bool:
+    pattern = _title_pattern(words)
+    return bool(title and pattern and pattern.search(title))
+
+
+def organization_titles(organization: Organization) -> tuple[str, ...]:
+    """The organization's own leadership titles, or the defaults."""
+    return title_words(organization.leadership_titles) or LEADERSHIP_TITLES
+
 
 @dataclass(frozen=True)
 class QuadrantRules:
-    """How to propose quadrants from the reporting tree, when the file does not give them.
+    """How to propose quadrants, when the file does not give them, and make teams.
 
-    The top of each tree and the people up to `leadership_levels` levels below it are
-    leadership; below that, people with reports are managers and the others employees.
-    Team (and/or department) names become teams in the Teams quadrant, with the people on them.
+    The top of the reporting tree (and the people `leadership_levels` levels below it) are
+    leadership, and so is anyone reporting to a leader whose title holds one of
+    `leadership_titles`; below that, people with reports are managers and the others
+    employees. Team (and/or department) names become teams in the Teams quadrant, with the
+    people on them; with `team_lines` each team gets its relationships in "Team stewardship".
     """
 
-    leadership_levels: int = 1
+    leadership_levels: int = 0
+    leadership_titles: tuple[str, ...] = LEADERSHIP_TITLES
     teams_from: Literal["auto", "team", "department", "both", "none"] = "auto"
+    team_lines: bool = True
 
     def team_fields(self, columns: Columns) -> list[str]:
         if self.teams_from == "auto":
@@ -732,36 +1110,82 @@ class QuadrantRules:
         return [] if self.teams_from == "none" else [self.teams_from]
 
 
-def propose_quadrants(
-    people: list[PersonRow], managers: dict[str, str], rules: QuadrantRules
-) -> dict[str, str]:
-    """L, M or E for every person: the file's own quadrant where given, else the proposal."""
+def _depths(people: list[PersonRow], managers: Mapping[str, str]) -> dict[str, int]:
+    """How far below the top of their tree each person is, in the file's reporting lines (the
+    top is 0). People whose manager is outside the file count from that manager (1)."""
+    in_file = {p.external_id for p in people}
     reports: dict[str, list[str]] = defaultdict(list)
     for person, manager in managers.items():
         reports[manager].append(person)
-    depth: dict[str, int] = {}
     frontier = [p.external_id for p in people if p.external_id not in managers]
-    level = 0
+    depth = dict.fromkeys(frontier, 0)
+    outside_managed = [p for p, m in managers.items() if m not in in_file]
+    depth.update(dict.fromkeys(outside_managed, 1))
+    frontier += outside_managed
     while frontier:
-        for ext in frontier:
-            depth[ext] = level
         frontier = [child for ext in frontier for child in reports.get(ext, ())]
-        level += 1
-    quadrants = {}
-    for person in people:
-        ext = person.external_id
+        for ext in frontier:
+            depth[ext] = depth[managers[ext]] + 1
+    return depth
+
+
+def propose_quadrants(
+    people: list[PersonRow],
+    managers: dict[str, str],
+    rules: QuadrantRules,
+    *,
+    outside: Mapping[str, str] | None = None,
+    reporting_lines: bool = True,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """L, M or E for every person (the file's own quadrant where given, else the proposal),
+    and the reason for each, as the preview shows it ("title: Vice President", "3 reports")."""
+    outside = outside or {}
+    reports = Counter(managers.values())
+    depth = _depths(people, managers)
+    by_id = {p.external_id: p for p in people}
+    order = sorted(by_id, key=lambda ext: (depth.get(ext, 0), by_id[ext].line))
+    quadrants: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    leadership, managing, employees = (q.value for q in PERSON_QUADRANTS)
+    for ext in order:
+        person = by_id[ext]
+        manager = managers.get(ext)
+        above = quadrants.get(manager) or outside.get(manager or "")
+        count = reports.get(ext, 0)
+        executive = _title_matches(person.title, rules.leadership_titles)
         if person.quadrant:
-            quadrants[ext] = person.quadrant
-        elif depth.get(ext, 0) <= rules.leadership_levels:
-            quadrants[ext] = Quadrant.LEADERSHIP.value
-        elif ext in reports:
-            quadrants[ext] = Quadrant.MANAGERS.value
+            quadrant, reason = person.quadrant, "the file's quadrant column"
+        elif not reporting_lines:
+            if executive:
+                quadrant, reason = leadership, f"title: {person.title}"
+            elif _title_matches(person.title, MANAGER_TITLES):
+                quadrant, reason = managing, f"title: {person.title}"
+            else:
+                quadrant, reason = employees, "no reporting lines in the file"
+        elif manager is None:
+            quadrant, reason = leadership, "top of the reporting tree"
+        elif above == leadership and depth.get(ext, 0) <= rules.leadership_levels:
+            levels = depth[ext]
+            quadrant, reason = (
+                leadership,
+                f"{levels} level{'s' if levels > 1 else ''} below the top",
+            )
+        elif above == leadership and executive:
+            quadrant, reason = leadership, f"title: {person.title}"
+        elif above == employees:
+            quadrant, reason = employees, "reports to an employee"
+        elif count:
+            quadrant, reason = managing, f"{count} report{'s' if count > 1 else ''}"
         else:
-            quadrants[ext] = Quadrant.EMPLOYEES.value
-    return quadrants
+            quadrant, reason = employees, "no reports"
+        quadrants[ext] = quadrant
+        reasons[ext] = reason
+    return quadrants, reasons
 
 
 # --- the plan ----------------------------------------------------------------------------------
+
+TEAM_STEWARDSHIP = "Team stewardship"
 
 
 @dataclass
@@ -770,13 +1194,21 @@ class ImportPlan:
 
     problems: list[Problem]
     columns: Columns | None = None
+    table: Table | None = None
     people: list[PersonRow] = field(default_factory=list)
     managers: dict[str, str] = field(default_factory=dict)  # report ext -> manager ext
     quadrants: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # why each person is in their quadrant
     teams: dict[str, str] = field(default_factory=dict)  # team external id -> name
     seats: set[tuple[str, str]] = field(default_factory=set)  # (team ext, person ext)
     lines: dict[tuple[str, str], str] = field(default_factory=dict)  # (manager, report) -> type
+    # The teams' relationships in "Team stewardship": (from, to) -> type; None when the import
+    # leaves that partnership alone (--no-team-lines).
+    team_lines: dict[tuple[str, str], str] | None = None
     rules: QuadrantRules = field(default_factory=QuadrantRules)
+    reporting_lines: bool = True
+    partial: bool = False  # the file holds part of the organization: nobody is archived
+    outside: dict[str, str] = field(default_factory=dict)  # partial: others' ext -> quadrant
     digest: str = ""
 
     @property
@@ -791,21 +1223,25 @@ class ImportPlan:
     def ok(self) -> bool:
         return not self.errors
 
+    def quadrant_of(self, ext: str) -> str:
+        return self.quadrants.get(ext) or self.outside.get(ext) or Quadrant.TEAMS.value
+
     def quadrant_counts(self) -> dict[str, int]:
         counts = Counter(self.quadrants.values())
         counts[Quadrant.TEAMS.value] = len(self.teams)
         return {q.value: counts.get(q.value, 0) for q in Quadrant}
 
-    def type_counts(self) -> dict[str, int]:
-        counts = Counter(self.lines.values())
+    def type_counts(self, lines: Mapping[tuple[str, str], str] | None = None) -> dict[str, int]:
+        counts = Counter((self.lines if lines is None else lines).values())
         return {t: counts.get(t, 0) for t in ("direct", "influential", "guidance")}
 
+    def roots(self) -> int:
+        return sum(1 for p in self.people if p.external_id not in self.managers)
 
-def plan_digest(data: bytes, encoding: str, mapping: Mapping[str, str] | None, rules) -> str:
+
+def plan_digest(data: bytes, options: Mapping[str, object]) -> str:
     """Fingerprint of the inputs of a plan: the apply step checks it is applying what was shown."""
-    payload = json.dumps(
-        [encoding, sorted((mapping or {}).items()), rules.leadership_levels, rules.teams_from]
-    ).encode()
+    payload = json.dumps(options, sort_keys=True, default=list).encode()
     return hashlib.sha256(hashlib.sha256(data).digest() + payload).hexdigest()
 
 
@@ -813,34 +1249,67 @@ def plan_import(
     data: bytes,
     *,
     encoding: str = "utf-8",
+    sheet: str | None = None,
     mapping: Mapping[str, str] | None = None,
     recognise: bool = True,
+    ignore: Iterable[str] = (),
+    reporting_lines: bool = True,
     rules: QuadrantRules | None = None,
+    partial: bool = False,
+    outside: Mapping[str, str] | None = None,
 ) -> ImportPlan:
-    """Read, map and check the whole file; propose quadrants and the reporting relationships."""
+    """Read, map and check the whole file; propose quadrants and the relationships.
+
+    With `partial` the file holds part of the organization: `outside` maps the external ids
+    of the organization's other people to their quadrants (a manager may be one of them), and
+    applying the plan archives nobody (see organization_outside)."""
     rules = rules or QuadrantRules()
-    digest = plan_digest(data, encoding, mapping, rules)
-    table, problems = read_table(data, encoding=encoding)
+    ignore = list(ignore)
+    outside = dict(outside or {}) if partial else {}
+    digest = plan_digest(
+        data,
+        {
+            "encoding": encoding,
+            "sheet": sheet,
+            "mapping": sorted((mapping or {}).items()),
+            "recognise": recognise,
+            "ignore": ignore,
+            "reporting_lines": reporting_lines,
+            "rules": [
+                rules.leadership_levels,
+                rules.leadership_titles,
+                rules.teams_from,
+                rules.team_lines,
+            ],
+            "partial": partial,
+        },
+    )
+    base = {"rules": rules, "digest": digest, "partial": partial, "outside": outside}
+    base["reporting_lines"] = reporting_lines
+    table, problems = read_table(data, encoding=encoding, sheet=sheet)
     if table is None:
-        return ImportPlan(problems=problems, rules=rules, digest=digest)
-    columns, column_problems = resolve_columns(table.headers, mapping, recognise=recognise)
+        return ImportPlan(problems=problems, **base)
+    columns, column_problems = resolve_columns(
+        table.headers,
+        mapping,
+        recognise=recognise,
+        ignore=ignore,
+        reporting_lines=reporting_lines,
+    )
     problems += column_problems
     if any(p.is_error for p in problems):
-        return ImportPlan(problems=problems, columns=columns, rules=rules, digest=digest)
+        return ImportPlan(problems=problems, columns=columns, table=table, **base)
     people, row_problems = read_people(table, columns, teams_from=rules.team_fields(columns))
-    managers, line_problems = check_reporting(people, columns)
+    managers, line_problems = check_reporting(people, columns, outside=outside)
     problems += row_problems + line_problems
     plan = ImportPlan(
-        problems=problems,
-        columns=columns,
-        people=people,
-        managers=managers,
-        rules=rules,
-        digest=digest,
+        problems=problems, columns=columns, table=table, people=people, managers=managers, **base
     )
     if not plan.ok:
         return plan
-    plan.quadrants = propose_quadrants(people, managers, rules)
+    plan.quadrants, plan.reasons = propose_quadrants(
+        people, managers, rules, outside=outside, reporting_lines=reporting_lines
+    )
     by_id = {p.external_id: p for p in people}
     for person in people:
         for team in person.teams:
@@ -848,14 +1317,15 @@ def plan_import(
             plan.teams.setdefault(team_id, team)
             plan.seats.add((team_id, person.external_id))
     for report, manager in managers.items():
-        kind = relationship_type_for(plan.quadrants[manager], plan.quadrants[report])
+        kind = relationship_type_for(plan.quadrant_of(manager), plan.quadrants[report])
         if kind is None:
             row = by_id[report]
             names = {q.value: q.label for q in Quadrant}
+            boss = by_id[manager].name if manager in by_id else manager
             problems.append(
                 _error(
                     f"{row.name} ({names[plan.quadrants[report]]}) reports to "
-                    f"{by_id[manager].name} ({names[plan.quadrants[manager]]}): a reporting line "
+                    f"{boss} ({names[plan.quadrant_of(manager)]}): a reporting line "
                     "cannot point back up the diagram. Correct either quadrant.",
                     "line_against_quadrants",
                     row.line,
@@ -864,7 +1334,43 @@ def plan_import(
             )
             continue
         plan.lines[(manager, report)] = kind
+    if rules.team_lines:
+        plan.team_lines = team_lines(plan)
     return plan
+
+
+def team_lines(plan: ImportPlan) -> dict[tuple[str, str], str]:
+    """Each team's relationships in Team stewardship, as the demo has them: the team directs
+    the employees on it (the daily work), a manager guides it and a leader influences it: the
+    most senior manager and leader on the team, else the nearest above its most senior member.
+    People in Leadership or Managers sit on a team without a line from it, since no line may
+    point back up."""
+    depth = _depths(plan.people, plan.managers)
+    line_of = {p.external_id: p.line for p in plan.people}
+    on_team: dict[str, list[str]] = defaultdict(list)
+    for team, person in plan.seats:
+        on_team[team].append(person)
+    leadership, managing, employees = (q.value for q in PERSON_QUADRANTS)
+    lines: dict[tuple[str, str], str] = {}
+    for team, people in on_team.items():
+        people.sort(key=lambda ext: (depth.get(ext, 0), line_of[ext]))  # most senior first
+        head = people[0]
+        stewards: dict[str, str] = {}
+        for person in people:  # the most senior leader and manager on the team, if any
+            if plan.quadrants[person] in (leadership, managing):
+                stewards.setdefault(plan.quadrants[person], person)
+        walker: str | None = head  # else the nearest above it
+        while walker is not None and len(stewards) < 2:
+            quadrant = plan.quadrant_of(walker)
+            if quadrant in (leadership, managing):
+                stewards.setdefault(quadrant, walker)
+            walker = plan.managers.get(walker) if walker in line_of else None
+        for quadrant, steward in stewards.items():
+            lines[(steward, team)] = relationship_type_for(quadrant, Quadrant.TEAMS.value)
+        for person in people:
+            if plan.quadrants[person] == employees:
+                lines[(team, person)] = relationship_type_for(Quadrant.TEAMS.value, employees)
+    return lines
 
 
 # --- the preview: the plan against the organization as it is -----------------------------------
@@ -911,15 +1417,18 @@ class Preview:
 
     Members are matched by external id. People in the organization with an external id that
     the file no longer has are archived as of today (dated, never deleted), unless they already
-    have an end date; people and teams without an
-    external id were added by hand and are left alone, and so are teams not made by an import.
-    Reporting lines live in the "Chain of command" partnership, which the import keeps.
+    have an end date or the file holds only part of the organization (plan.partial); people
+    and teams without an external id were added by hand and are left alone, and so are teams
+    not made by an import. Archiving a person takes them off their teams and ends their
+    relationships as of today. Reporting lines live in the "Chain of command" partnership and
+    the teams' lines in "Team stewardship", which the import keeps.
     """
 
     plan: ImportPlan
     today: datetime.date
     people: Counts = field(default_factory=Counts)
     teams: Counts = field(default_factory=Counts)
+    people_active: int = 0  # people active today, before the import
     current: dict[str, CurrentMember] = field(default_factory=dict)
     to_create: list[str] = field(default_factory=list)  # external ids (people and teams)
     to_update: list[str] = field(default_factory=list)
@@ -928,8 +1437,14 @@ class Preview:
     seats_to_add: set[tuple[str, str]] = field(default_factory=set)  # (team ext, person ext)
     seats_to_remove: list[int] = field(default_factory=list)  # TeamMembership ids
     chain_id: int | None = None  # the Chain of command partnership, when there is one
+    chain_objective_id: int | None = None
     lines_to_add: list[tuple[str, str, str]] = field(default_factory=list)  # (mgr, report, type)
     lines_kept: int = 0
+    lines_ended: int = 0
+    stewardship_id: int | None = None  # the Team stewardship partnership, when there is one
+    team_lines_to_add: list[tuple[str, str, str]] = field(default_factory=list)
+    team_lines_kept: int = 0
+    team_lines_ended: int = 0
     relationships_to_end: list[int] = field(default_factory=list)  # ended as of today
     relationships_to_delete: list[int] = field(default_factory=list)  # started today: undone
     # Relationships in force whose members move, with the quadrants they take: (id, from, to).
@@ -937,6 +1452,7 @@ class Preview:
     ended_elsewhere: list[str] = field(default_factory=list)  # other partnerships, readable
     changes: list[str] = field(default_factory=list)  # a readable sample of the changes
     archived_names: list[str] = field(default_factory=list)
+    archived_seats: int = 0  # team seats of people archived
 
     @property
     def ok(self) -> bool:
@@ -955,12 +1471,15 @@ class Preview:
         return self.plan.warnings
 
     @property
-    def lines_ended(self) -> int:
-        return (
-            len(self.relationships_to_end)
-            + len(self.relationships_to_delete)
-            - len(self.ended_elsewhere)
-        )
+    def archived_more(self) -> int:
+        """Archived people beyond the names listed."""
+        return self.people.archived - len(self.archived_names)
+
+    @property
+    def archives_many(self) -> bool:
+        """Whether it archives more than ARCHIVE_SHARE of the active people: then applying it
+        needs that number typed (the web page) or --archive-missing (the command line)."""
+        return self.people.archived > self.people_active * ARCHIVE_SHARE
 
     @property
     def has_changes(self) -> bool:
@@ -971,6 +1490,7 @@ class Preview:
             or self.seats_to_add
             or self.seats_to_remove
             or self.lines_to_add
+            or self.team_lines_to_add
             or self.relationships_to_end
             or self.relationships_to_delete
         )
@@ -985,6 +1505,7 @@ class Preview:
             sorted(self.seats_to_add),
             sorted(self.seats_to_remove),
             sorted(self.lines_to_add),
+            sorted(self.team_lines_to_add),
             sorted(self.relationships_to_end),
             sorted(self.relationships_to_delete),
         ]
@@ -992,13 +1513,34 @@ class Preview:
 
 
 SAMPLE_SIZE = 50
+ARCHIVE_SHARE = 0.10  # archiving more of the active people than this asks for confirmation
+
+
+def organization_outside(organization: Organization) -> dict[str, str]:
+    """The organization's active people with an external id, and their quadrants: who a
+    partial file's people may report to (one query)."""
+    return dict(
+        Member.objects.for_org(organization)
+        .active_on(organization.today())
+        .filter(kind=Member.Kind.PERSON)
+        .exclude(external_id="")
+        .values_list("external_id", "quadrant")
+    )
+
+
+def plan_for(organization: Organization, data: bytes, **options) -> ImportPlan:
+    """plan_import, with the organization's other people known when the file is partial and
+    its leadership titles unless the rules give their own."""
+    if options.get("partial"):
+        options["outside"] = organization_outside(organization)
+    return plan_import(data, **options)
 
 
 def preview_import(organization: Organization, plan: ImportPlan) -> Preview:
     """Compare the plan with the organization as it is today: what applying it would change.
 
     Reads in a fixed number of queries whatever the size of the file: the members, the team
-    seats, the Chain of command partnership, and the relationships in force.
+    seats, the kept partnerships, and the relationships in force.
     """
     today = organization.today()
     preview = Preview(plan=plan, today=today)
@@ -1022,14 +1564,16 @@ def preview_import(organization: Organization, plan: ImportPlan) -> Preview:
         )
     }
     ext_of = {member.id: ext for ext, member in current.items()}
-    chain = (
-        Partnership.objects.for_org(organization)
-        .filter(name=CHAIN_OF_COMMAND, dissolved_on__isnull=True)
-        .order_by("formed_on", "id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    preview.chain_id = chain
+    kept = {
+        name: (pk, objective)
+        for name, pk, objective in Partnership.objects.for_org(organization)
+        .filter(name__in=[CHAIN_OF_COMMAND, TEAM_STEWARDSHIP], dissolved_on__isnull=True)
+        .order_by("-formed_on", "-id")
+        .values_list("name", "id", "objective_id")
+    }  # the oldest of each name wins, being last
+    preview.chain_id, preview.chain_objective_id = kept.get(CHAIN_OF_COMMAND, (None, None))
+    if plan.team_lines is not None:
+        preview.stewardship_id = kept.get(TEAM_STEWARDSHIP, (None, None))[0]
     in_force = [
         CurrentRelationship(*row)
         for row in Relationship.objects.for_org(organization)
@@ -1050,19 +1594,22 @@ def preview_import(organization: Organization, plan: ImportPlan) -> Preview:
         )
     ]
     chain_now: dict[tuple[str, str], CurrentRelationship] = {}
+    team_now: dict[tuple[str, str], CurrentRelationship] = {}
     others: list[CurrentRelationship] = []
     for relationship in in_force:
-        if relationship.partnership_id == chain:
-            key = (
-                ext_of.get(relationship.from_id, f"#{relationship.from_id}"),
-                ext_of.get(relationship.to_id, f"#{relationship.to_id}"),
-            )
+        key = (
+            ext_of.get(relationship.from_id, f"#{relationship.from_id}"),
+            ext_of.get(relationship.to_id, f"#{relationship.to_id}"),
+        )
+        if relationship.partnership_id == preview.chain_id:
             chain_now[key] = relationship
+        elif relationship.partnership_id == preview.stewardship_id:
+            team_now[key] = relationship
         else:
             others.append(relationship)
     _compare_members(preview, organization, {report: manager for manager, report in chain_now})
     if plan.ok:
-        _compare_relationships(preview, chain_now, others, ext_of)
+        _compare_relationships(preview, chain_now, team_now, others, ext_of)
     return preview
 
 
@@ -1128,7 +1675,8 @@ def _compare_members(
         before, after = managers_now.get(ext), plan.managers.get(ext)
         if before != after:
             was = names.get(before, before) if before else "nobody"
-            differences.append(f"reports to {names[after] if after else 'nobody'}, not {was}")
+            now = names.get(after, after) if after else "nobody"
+            differences.append(f"reports to {now}, not {was}")
         if differences:
             preview.people.changed += 1
             if len(preview.changes) < SAMPLE_SIZE:
@@ -1154,45 +1702,46 @@ def _compare_members(
         else:
             preview.teams.unchanged += 1
     in_file = {p.external_id for p in plan.people} | plan.teams.keys()
+    preview.people_active = sum(
+        1
+        for member in current.values()
+        if member.kind == Member.Kind.PERSON
+        and member.active_from <= today
+        and not archived(member)
+    )
+    leaving: set[str] = set()
     for ext, member in current.items():
-        if ext in in_file or member.active_until is not None:  # already leaving or left
-            continue
+        if plan.partial or ext in in_file or member.active_until is not None:
+            continue  # part of the organization only; or already leaving or left
         if member.kind == Member.Kind.TEAM and not ext.startswith(TEAM_ID_PREFIX):
             continue  # teams made by hand stay; only teams an import made are retired
         counts = preview.teams if member.kind == Member.Kind.TEAM else preview.people
         counts.archived += 1
         preview.to_archive.append(member.id)
-        if len(preview.archived_names) < SAMPLE_SIZE:
+        leaving.add(ext)
+        if member.kind == Member.Kind.PERSON and len(preview.archived_names) < SAMPLE_SIZE:
             preview.archived_names.append(f"{member.name} ({ext})")
-    people_now = sum(
-        1
-        for member in current.values()
-        if member.kind == Member.Kind.PERSON and member.active_until is None
-    )
-    if preview.people.archived >= 10 and preview.people.archived * 2 >= people_now:
-        plan.problems.append(
-            _warning(
-                f"This import archives {preview.people.archived} of the {people_now} people "
-                "from earlier imports: everyone not in the file counts as having left. If the "
-                "file holds only part of the organization, do not apply it.",
-                "mass_archive",
-            )
-        )
     preview.seats_to_add = plan.seats - seats.keys()
+    # Seats change for the people in the file; people who leave lose theirs.
     preview.seats_to_remove = sorted(
         pk for key, pk in seats.items() if key not in plan.seats and key[1] in in_file
     )
+    gone = [pk for (_, person), pk in seats.items() if person in leaving]
+    preview.archived_seats = len(gone)
+    preview.seats_to_remove = sorted({*preview.seats_to_remove, *gone})
 
 
 def _compare_relationships(
     preview: Preview,
     chain_now: dict[tuple[str, str], CurrentRelationship],
+    team_now: dict[tuple[str, str], CurrentRelationship],
     others: list[CurrentRelationship],
     ext_of: dict[int, str],
 ) -> None:
-    """The reporting lines to add and end, and what moves and leavers do to other partnerships."""
+    """The reporting and team lines to add and end, and what moves and leavers do to other
+    partnerships."""
     plan, today = preview.plan, preview.today
-    wanted = plan.lines
+    in_file = {p.external_id for p in plan.people}
 
     def undo(relationship: CurrentRelationship) -> None:
         if relationship.starts_on >= today:
@@ -1200,17 +1749,32 @@ def _compare_relationships(
         else:
             preview.relationships_to_end.append(relationship.id)
 
-    # The Chain of command: a line stays when its pair and type stay; otherwise it ends today.
-    for key, relationship in chain_now.items():
-        if wanted.get(key) == relationship.type:
-            preview.lines_kept += 1
-        else:
-            undo(relationship)
-    preview.lines_to_add = sorted(
-        (m, r, t)
-        for (m, r), t in wanted.items()
-        if chain_now.get((m, r)) is None or chain_now[(m, r)].type != t
-    )
+    def keep(
+        now: dict[tuple[str, str], CurrentRelationship], wanted: dict[tuple[str, str], str]
+    ) -> tuple[list[tuple[str, str, str]], int, int]:
+        """A line stays when its pair and type stay; otherwise it ends today. A partial file
+        speaks only for the lines to its own people."""
+        kept = ended = 0
+        for key, relationship in now.items():
+            if wanted.get(key) == relationship.type or (plan.partial and key[1] not in in_file):
+                kept += 1
+            else:
+                undo(relationship)
+                ended += 1
+        to_add = sorted(
+            (m, r, t)
+            for (m, r), t in wanted.items()
+            if now.get((m, r)) is None or now[m, r].type != t
+        )
+        return to_add, kept, ended
+
+    preview.lines_to_add, preview.lines_kept, preview.lines_ended = keep(chain_now, plan.lines)
+    if plan.team_lines is not None:
+        preview.team_lines_to_add, preview.team_lines_kept, preview.team_lines_ended = keep(
+            team_now, plan.team_lines
+        )
+    else:
+        others = [*others, *team_now.values()]
 
     # Other partnerships: a leaver's relationships end; a move that changes a type ends it.
     archived = set(preview.to_archive)
@@ -1246,7 +1810,7 @@ def _compare_relationships(
         preview.relationships_to_end.append(relationship.id)
         preview.ended_elsewhere.append(text)
     undone = set(preview.relationships_to_end) | set(preview.relationships_to_delete)
-    for relationship in [*chain_now.values(), *others]:
+    for relationship in [*chain_now.values(), *team_now.values(), *others]:
         if relationship.id in undone:
             continue
         if relationship.from_id in moved or relationship.to_id in moved:
@@ -1257,7 +1821,12 @@ def _compare_relationships(
                     moved.get(relationship.to_id, relationship.to_quadrant),
                 )
             )
-    _check_direct_loops(preview, others, ext_of)
+    kept_chain = [
+        relationship
+        for relationship in chain_now.values()
+        if relationship.id not in undone and plan.partial
+    ]
+    _check_direct_loops(preview, [*others, *kept_chain], ext_of)
 
 
 def _check_direct_loops(
@@ -1339,10 +1908,16 @@ def _counts(counts: Counts) -> str:
 
 
 def describe_preview(preview: Preview) -> list[str]:
-    """The preview as lines of text: counts, the quadrant proposal, relationships, problems."""
+    """The preview as lines of text: what is archived first, then counts, the quadrant
+    proposal, relationships, problems."""
     plan = preview.plan
     lines = []
     if plan.ok:
+        if preview.people.archived:
+            lines.append(archive_sentence(preview))
+            lines += [f"  - {name}" for name in preview.archived_names[:10]]
+            if preview.people.archived > 10:
+                lines.append(f"  … and {preview.people.archived - 10:,} more.")
         quadrants = plan.quadrant_counts()
         types = plan.type_counts()
         lines += [
@@ -1350,12 +1925,21 @@ def describe_preview(preview: Preview) -> list[str]:
             f"Teams: {_counts(preview.teams)}.",
             "Quadrants: "
             + ", ".join(f"{q.label} {quadrants[q.value]}" for q in Quadrant)
-            + ("." if "quadrant" in plan.columns.index else " (proposed from the reporting tree)."),
+            + ("." if "quadrant" in plan.columns.index else " (proposed)."),
             f"Reporting lines in “{CHAIN_OF_COMMAND}”: {len(plan.lines)} "
             f"({', '.join(f'{n} {t}' for t, n in types.items())}); "
             f"{len(preview.lines_to_add)} to add, {preview.lines_ended} to end, "
-            f"{preview.lines_kept} kept.",
+            f"{preview.lines_kept} kept; {plan.roots()} "
+            f"{'person' if plan.roots() == 1 else 'people'} at the top.",
         ]
+        if plan.team_lines is not None:
+            team_types = plan.type_counts(plan.team_lines)
+            lines.append(
+                f"Team lines in “{TEAM_STEWARDSHIP}”: {len(plan.team_lines)} "
+                f"({', '.join(f'{n} {t}' for t, n in team_types.items())}); "
+                f"{len(preview.team_lines_to_add)} to add, {preview.team_lines_ended} to end, "
+                f"{preview.team_lines_kept} kept."
+            )
         if preview.ended_elsewhere:
             lines.append(
                 f"Relationships in other partnerships that end today: {len(preview.ended_elsewhere)}"
@@ -1366,6 +1950,22 @@ def describe_preview(preview: Preview) -> list[str]:
     if len(plan.problems) > PROBLEMS_SHOWN:
         lines.append(f"… and {len(plan.problems) - PROBLEMS_SHOWN} more problems.")
     return lines
+
+
+def archive_sentence(preview: Preview) -> str:
+    """What the import archives, in one sentence, for the top of the preview."""
+    archived, active, seats = preview.people.archived, preview.people_active, preview.archived_seats
+    ends = (
+        f"They leave their teams ({seats:,} seats) and their relationships end that day."
+        if seats
+        else "Their relationships end that day."
+    )
+    return (
+        f"This import archives {archived:,} of the {active:,} active "
+        f"{'person' if active == 1 else 'people'} as of {preview.today.day} "
+        f"{preview.today:%b %Y}: everyone with an employee id who is not in the file counts as "
+        f"having left. {ends}"
+    )
 
 
 @dataclass
@@ -1393,8 +1993,8 @@ def proposal_by_quadrant(plan: ImportPlan, per_quadrant: int = 12) -> list[Propo
                     "name": person.name,
                     "external_id": person.external_id,
                     "title": person.title,
-                    "manager": names[manager] if manager else "",
-                    "given": "yes" if person.quadrant else "",
+                    "manager": names.get(manager, manager) if manager else "",
+                    "reason": plan.reasons.get(person.external_id, ""),
                 }
             )
     teams = groups[Quadrant.TEAMS.value]
@@ -1403,6 +2003,12 @@ def proposal_by_quadrant(plan: ImportPlan, per_quadrant: int = 12) -> list[Propo
         teams.count += 1
         if len(teams.sample) < per_quadrant:
             teams.sample.append(
-                {"name": name, "external_id": team_id, "title": f"{seats[team_id]} people"}
+                {
+                    "name": name,
+                    "external_id": team_id,
+                    "title": f"{seats[team_id]} people",
+                    "manager": "",
+                    "reason": "",
+                }
             )
     return list(groups.values())

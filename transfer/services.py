@@ -23,7 +23,14 @@ from org.models import AuditEntry, Member, Organization, Quadrant, QuadrantMove,
 from org.services import MEMBER_AUDIT_FIELDS
 from partnerships import services as partnership_services
 from partnerships.models import Objective, Relationship
-from transfer.imports import CHAIN_OF_COMMAND, ImportPlan, Preview, preview_import
+from transfer.imports import (
+    CHAIN_OF_COMMAND,
+    TEAM_STEWARDSHIP,
+    ImportPlan,
+    Preview,
+    organization_titles,
+    preview_import,
+)
 
 BATCH = 500  # ids per `IN (...)`: well inside SQLite's limit on query parameters
 BULK = 2000  # rows per INSERT or UPDATE (Django lowers it further where SQLite needs it)
@@ -41,6 +48,20 @@ class ImportRefused(ValidationError):
             "The import was refused and nothing was changed: %(first)s%(more)s",
             code="import_refused",
             params={"first": first, "more": more},
+        )
+
+
+class ArchiveNotConfirmed(ValidationError):
+    """The import archives more than a tenth of the active people and nobody confirmed it."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
+        super().__init__(
+            "This import archives %(archived)s of the %(active)s active people. Nothing was "
+            "changed: confirm the number of people it archives to apply it, or import the file "
+            "as part of the organization, which archives nobody.",
+            code="archive_not_confirmed",
+            params={"archived": preview.people.archived, "active": preview.people_active},
         )
 
 
@@ -68,12 +89,18 @@ def organization_import(
     plan: ImportPlan,
     by: AbstractBaseUser | None = None,
     fingerprint: str | None = None,
+    archive_missing: bool = False,
+    archive_count: int | None = None,
 ) -> Preview:
-    """Apply a plan: create, update and archive members, seat people on teams, and keep the
-    reporting lines in the Chain of command partnership. Returns the preview it applied.
+    """Apply a plan: create, update and archive members, seat people on teams, keep the
+    reporting lines in the Chain of command partnership and the teams' lines in Team
+    stewardship. Returns the preview it applied.
 
-    Raises ImportRefused when the file has errors and StalePreview when `fingerprint` (the
-    preview the user saw) no longer matches; in both cases nothing is written.
+    Raises ImportRefused when the file has errors, StalePreview when `fingerprint` (the
+    preview the user saw) no longer matches, and ArchiveNotConfirmed when it would archive
+    more than a tenth of the active people unless `archive_missing` is set or `archive_count`
+    is that number; in each case nothing is written. Archiving a person takes them off their
+    teams and ends their relationships, as of today, in this same transaction.
 
     The audit trail gets one entry per member it creates, changes or archives, written in
     bulk; a person's team seats and reporting line are part of their entry (joined teams,
@@ -86,6 +113,9 @@ def organization_import(
         raise ImportRefused(preview)
     if fingerprint is not None and fingerprint != preview.fingerprint():
         raise StalePreview(preview)
+    if preview.archives_many and not (archive_missing or archive_count == preview.people.archived):
+        raise ArchiveNotConfirmed(preview)
+    _keep_titles(organization, plan)
     if not preview.has_changes:
         return preview
     audit = _Audit(organization=organization, by=by, at=timezone.now())
@@ -316,6 +346,14 @@ def _names(preview: Preview) -> dict[str, str]:
     )
 
 
+def _keep_titles(organization: Organization, plan: ImportPlan) -> None:
+    """The leadership titles the proposal used become the organization's own list."""
+    titles = plan.rules.leadership_titles
+    if titles != organization_titles(organization):
+        organization.leadership_titles = "\n".join(titles)
+        organization.save(update_fields=["leadership_titles"])
+
+
 def _write_relationships(
     organization: Organization, preview: Preview, ids: dict[str, int], audit: _Audit
 ) -> None:
@@ -336,30 +374,46 @@ def _write_relationships(
         ["from_quadrant", "to_quadrant"],
         batch_size=BULK,
     )
-    if not preview.lines_to_add:
-        return
-    chain_id = preview.chain_id or _form_chain_of_command(organization, today, audit.by).pk
-    quadrants = preview.plan.quadrants
-    Relationship.objects.bulk_create(
-        [
-            Relationship(
-                organization=organization,
-                partnership_id=chain_id,
-                from_member_id=ids[manager],
-                to_member_id=ids[report],
-                from_quadrant=quadrants[manager],
-                to_quadrant=quadrants[report],
-                type=kind,
-                starts_on=today,
-            )
-            for manager, report, kind in preview.lines_to_add
-        ],
-        batch_size=BULK,
-    )
+    plan = preview.plan
     names = _names(preview)
+    chain_id, objective_id = preview.chain_id, preview.chain_objective_id
+    if preview.lines_to_add and chain_id is None:
+        chain = _form_kept_partnership(organization, today, audit.by, CHAIN_OF_COMMAND, None)
+        chain_id, objective_id = chain.pk, chain.objective_id
+    if preview.team_lines_to_add and preview.stewardship_id is None:
+        stewardship = _form_kept_partnership(
+            organization, today, audit.by, TEAM_STEWARDSHIP, objective_id
+        )
+        preview.stewardship_id = stewardship.pk
+    rows = [
+        Relationship(
+            organization=organization,
+            partnership_id=partnership_id,
+            from_member_id=ids[source],
+            to_member_id=ids[target],
+            from_quadrant=plan.quadrant_of(source),
+            to_quadrant=plan.quadrant_of(target),
+            type=kind,
+            starts_on=today,
+        )
+        for partnership_id, lines in (
+            (chain_id, preview.lines_to_add),
+            (preview.stewardship_id, preview.team_lines_to_add),
+        )
+        for source, target, kind in lines
+    ]
+    Relationship.objects.bulk_create(rows, batch_size=BULK)
     for manager, report, _ in preview.lines_to_add:
         audit.member(
             ids[report], names[report], after={"reports_to": _related(ids[manager], names[manager])}
+        )
+    # A team's entry says what its lines became; one entry per team, not one per line.
+    for source, target, kind in preview.team_lines_to_add:
+        team, other = (source, target) if source in plan.teams else (target, source)
+        key = "led_by" if team == target else "directs"
+        change = audit.member(ids[team], names[team])
+        change.after.setdefault(key, []).append(
+            {**_related(ids[other], names[other]), "type": kind}
         )
 
 
@@ -406,23 +460,38 @@ def _audit_relationships(
             audit.relationship("deleted", obj, name, before, None)
 
 
-def _form_chain_of_command(
-    organization: Organization, today: datetime.date, by: AbstractBaseUser | None
+def _form_kept_partnership(
+    organization: Organization,
+    today: datetime.date,
+    by: AbstractBaseUser | None,
+    name: str,
+    objective_id: int | None,
 ):
-    objective = partnership_services.objective_create(
-        organization=organization,
-        title=CHAIN_OF_COMMAND,
-        emphasis=Objective.Emphasis.OPERATING_PHILOSOPHY,
-        starts_on=today,
-        description="The reporting lines from the HR system: who assigns whose daily work. "
-        "Kept by the CSV import.",
-        by=by,
-    )
+    """The Chain of command (with its objective) or Team stewardship (under the same
+    objective, as the demo has them), formed by the first import that needs it."""
+    if objective_id is None:
+        objective = partnership_services.objective_create(
+            organization=organization,
+            title=CHAIN_OF_COMMAND,
+            emphasis=Objective.Emphasis.OPERATING_PHILOSOPHY,
+            starts_on=today,
+            description="The reporting lines from the HR system: who assigns whose daily "
+            "work, and which teams people work in. Kept by the HR import.",
+            by=by,
+        )
+    else:
+        objective = Objective.objects.get(organization=organization, pk=objective_id)
+    purposes = {
+        CHAIN_OF_COMMAND: "Reporting lines, as the HR system has them; each import brings "
+        "them up to date.",
+        TEAM_STEWARDSHIP: "Each team directs the employees on it; the manager above the team "
+        "guides it and the leader above it influences it. Kept by the HR import.",
+    }
     return partnership_services.partnership_form(
         organization=organization,
         objective=objective,
-        name=CHAIN_OF_COMMAND,
-        formed_on=today,
-        purpose="Reporting lines, as the HR system has them; each import brings them up to date.",
+        name=name,
+        formed_on=max(today, objective.starts_on),
+        purpose=purposes[name],
         by=by,
     )

@@ -13,8 +13,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 480, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 40
+# Drawn about as wide as a phone shows it, so that labels of FONT units stay at least 11 px
+# there; on a wider screen the chart grows (up to the stylesheet's max-width).
+WIDTH, HEIGHT = 320, 230
+LEFT, RIGHT, TOP, BOTTOM = 36, 8, 24, 42
+FONT = 13
 
 # One style per series: stroke colour, dash pattern (lines), fill (bars).
 STYLES = [
@@ -35,6 +38,11 @@ class Tick:
 class XLabel:
     x: float
     label: str
+
+    @property
+    def lines(self) -> list[str]:
+        """The label on two lines at most ('FY2027', 'Q1'), so that a narrow slot holds it."""
+        return self.label.rsplit(" ", 1)
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,10 @@ class Chart:
     @property
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
+
+    @property
+    def font(self) -> int:
+        return FONT
 
     @property
     def x_axis_y(self) -> int:
@@ -234,8 +246,8 @@ def bar_chart(
 
 # --- the pulse matrix ------------------------------------------------------------------------
 
-CELL = 58
-MATRIX_LEFT, MATRIX_TOP = 78, 40
+CELL = 52
+MATRIX_LEFT, MATRIX_TOP = 84, 58
 # From 1 (pale red) to 5 (deep green); the number is printed in every cell as well.
 PULSE_FILLS = ["#f4c7c3", "#f9dfc0", "#f2f0c8", "#cfe8cf", "#9fd2a6"]
 
@@ -256,14 +268,15 @@ class Matrix:
     title: str
     cells: list[MatrixCell]
     row_labels: list[XLabel]  # x holds the row's y here
-    column_labels: list[XLabel]
+    column_labels: list[Point]  # staggered over two lines, so that full names fit
     size: int = CELL
     left: int = MATRIX_LEFT
     top: int = MATRIX_TOP
+    font: int = FONT
 
     @property
     def width(self) -> int:
-        return MATRIX_LEFT + 4 * CELL + 8
+        return MATRIX_LEFT + 4 * CELL + 16
 
     @property
     def height(self) -> int:
@@ -318,6 +331,9 @@ def pulse_matrix(title: str, grid, names: dict[str, str]) -> Matrix:
             XLabel(MATRIX_TOP + i * CELL + CELL / 2, names[q]) for i, q in enumerate(order)
         ],
         column_labels=[
-            XLabel(MATRIX_LEFT + i * CELL + CELL / 2, names[q]) for i, q in enumerate(order)
+            Point(
+                MATRIX_LEFT + i * CELL + CELL / 2, MATRIX_TOP - (22 if i % 2 == 0 else 7), names[q]
+            )
+            for i, q in enumerate(order)
         ],
     )

@@ -258,6 +258,7 @@ def measurements_page(organization: Organization, quarter: Quarter) -> Measureme
 def success_feed(membership: OrgMembership) -> QuerySet[SessionSuccess]:
     return (
         SessionSuccess.objects.visible_to(membership)
+        .with_author_name()
         .select_related("partnership", "objective", "author", "shared_by", "session")
         .order_by("-happened_on", "-id")
     )

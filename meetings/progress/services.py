@@ -130,6 +130,8 @@ def checklist_item_set_state(
         raise ValidationError("Pick not started, in progress or done.", code="invalid")
     checklist = checklist_ensure(membership=membership, quarter=quarter)
     before = _item(checklist, number)
+    if before.state == state:
+        return before
     ChecklistItem.objects.filter(checklist=checklist, action__number=number).update(
         state=state, updated_at=timezone.now()
     )
@@ -168,6 +170,10 @@ def checklist_item_save_note(
     """Save the evidence note of one action, unless it changed since the form was rendered."""
     checklist = checklist_ensure(membership=membership, quarter=quarter)
     before = _item(checklist, number)
+    if before.version != version:
+        raise StaleEdit(before)
+    if before.note == note.strip():
+        return before
     updated = ChecklistItem.objects.filter(
         checklist=checklist, action__number=number, version=version
     ).update(note=note.strip(), version=F("version") + 1, updated_at=timezone.now())
@@ -259,6 +265,8 @@ def _save_versioned(
         if isinstance(value, models.Model):
             setattr(current, name, value)  # loaded already: the audit trail names it, no query
     old = {name: getattr(current, name) for name in values}
+    if all(old[name] == value for name, value in values.items()):
+        return current  # nothing changed: no write, no new version, no history, no entry
     for name, value in values.items():
         setattr(current, name, value)
     current.full_clean()
@@ -427,6 +435,8 @@ def success_set_shared(
     *, success: SessionSuccess, shared: bool, by: AbstractBaseUser | None = None
 ) -> SessionSuccess:
     """Share a success with the whole organization, or take it back to its partnership."""
+    if success.shared_with_organization == shared:
+        return success
     before = snapshot(success, ["shared_with_organization"])
     SessionSuccess.objects.filter(pk=success.pk).update(
         shared_with_organization=shared, updated_at=timezone.now()

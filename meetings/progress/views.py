@@ -9,7 +9,9 @@ Who may do what:
 * Whoever logs a session enters the pulse of its attendees; an attendee without logging
   rights gives their own.
 * Everyone sees the successes shared with the organization; leaders and admins all of them,
-  managers also those of their own partnerships.
+  managers also those of their own partnerships (SessionSuccess.objects.visible_to, the one
+  rule for the feed, a partnership's successes, a session's page and the CSV). Managers log
+  and share successes of the partnerships they belong to today.
 * Another organization's session, partnership or success is a 404.
 """
 
@@ -26,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetings.access import can_log, in_org_timezone, load_session
+from meetings.access import can_log, in_org_timezone, load_session, may_log_some
 from meetings.models import (
     PULSE_FIELDS,
     PULSE_LABELS,
@@ -55,7 +57,8 @@ from meetings.progress.forms import (
 )
 from meetings.quarters import Quarter
 from meetings.services import StaleEdit
-from org.access import require_membership
+from org.access import LOGGING_ROLES, WHOLE_ORGANIZATION, require_membership, require_role
+from org.fragments import render_page_or_fragment
 from org.models import Member, OrgMembership, Role
 from org.spreadsheets import csv_response
 from partnerships import rules
@@ -66,20 +69,14 @@ FEED_PAGE_SIZE = 20
 # --- loaders that authorise ------------------------------------------------------------------
 
 
-def _require_whole_org(request: HttpRequest) -> OrgMembership:
-    membership = require_membership(request)
-    if not membership.sees_whole_organization:
-        raise PermissionDenied("Only the organization's leaders and admins see this.")
-    return membership
+KEEPERS_ONLY = "Leaders keep the checklist, and managers who opted in."
 
 
 def _require_checklist_keeper(request: HttpRequest) -> OrgMembership:
-    membership = require_membership(request)
-    if membership.role == Role.LEADER:
-        return membership
-    if membership.role == Role.MANAGER and selectors.opted_in(membership):
-        return membership
-    raise PermissionDenied("Leaders keep the checklist, and managers who opted in.")
+    membership = require_role(request, Role.LEADER, Role.MANAGER, message=KEEPERS_ONLY)
+    if membership.role == Role.MANAGER and not selectors.opted_in(membership):
+        raise PermissionDenied(KEEPERS_ONLY)
+    return membership
 
 
 def _quarter_from_key(membership: OrgMembership, key: str) -> Quarter:
@@ -224,9 +221,9 @@ def checklist_note(request: HttpRequest, quarter_key: str, number: int) -> HttpR
 
 @require_POST
 def checklist_opt_in(request: HttpRequest) -> HttpResponse:
-    membership = require_membership(request)
-    if membership.role != Role.MANAGER:
-        raise PermissionDenied("Only managers opt in; leaders always keep the checklist.")
+    membership = require_role(
+        request, Role.MANAGER, message="Only managers opt in; leaders always keep the checklist."
+    )
     if request.POST.get("keep") == "no":
         services.checklist_opt_out(membership=membership)
         messages.success(request, "You no longer keep the checklist; what you kept stays.")
@@ -267,7 +264,7 @@ def _measurement_context(membership: OrgMembership, quarter: Quarter, **forms) -
 @in_org_timezone
 def measurements(request: HttpRequest) -> HttpResponse:
     """The quarter's satisfaction scores and objective values, to enter and correct."""
-    membership = _require_whole_org(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     quarter = _pick_quarter(request, membership)
     if quarter is None:
         return HttpResponseBadRequest("Invalid quarter.")
@@ -292,15 +289,15 @@ def _measurement_saved(
         return redirect(f"{reverse('meetings:measurements')}?quarter={quarter.key}#{part}")
     context = _measurement_context(membership, quarter, **forms)
     context |= {"saved": message, "error": error}
-    if request.htmx:
-        return render(request, f"meetings/progress/measurements.html#{part}", context)
-    return render(request, "meetings/progress/measurements.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/progress/measurements.html", context, fragment=f"#{part}", status=status
+    )
 
 
 @require_POST
 @in_org_timezone
 def score_set(request: HttpRequest, quarter_key: str, kind: str) -> HttpResponse:
-    membership = _require_whole_org(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     quarter = _quarter_from_key(membership, quarter_key)
     if kind not in ScoreKind.values:
         return HttpResponseBadRequest("Unknown score.")
@@ -342,7 +339,9 @@ def score_set(request: HttpRequest, quarter_key: str, kind: str) -> HttpResponse
 def objective_value_set(request: HttpRequest, quarter_key: str, pk: int) -> HttpResponse:
     membership = require_membership(request)
     objective = get_object_or_404(Objective, organization=membership.organization, pk=pk)
-    _require_whole_org(request)  # after the lookup: another organization's objective is a 404
+    require_role(
+        request, *WHOLE_ORGANIZATION
+    )  # after the lookup: another organization's objective is a 404
     quarter = _quarter_from_key(membership, quarter_key)
     current = ObjectiveMeasurement.objects.filter(
         objective=objective, quarter_start=quarter.start
@@ -409,7 +408,7 @@ def _load_pulse(request: HttpRequest, pk: int):
     themselves when they attended) and the ratings they may see."""
     membership, session = load_session(request, pk, log=False)
     attendees = list(session.attendees.all())
-    if can_log(membership):
+    if can_log(membership, session.partnership):
         raters = attendees
         ratings = PulseRating.objects.filter(session=session)
     elif membership.member_id is not None and membership.member in attendees:
@@ -481,7 +480,9 @@ def session_pulse(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("meetings:session_pulse", pk=session.pk)
                 form = PulseForm(pairs=pairs)
                 context = _pulse_context(session, raters, ratings, form) | {"saved": message}
-                return render(request, "meetings/progress/pulse.html#pulse", context)
+                return render_page_or_fragment(
+                    request, "meetings/progress/pulse.html", context, fragment="#pulse"
+                )
         else:
             status = 400
     else:
@@ -496,9 +497,9 @@ def session_pulse(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseBadRequest("No such rating at this session.")
         form = PulseForm(pairs=pairs, rating=editing)
     context = _pulse_context(session, raters, ratings, form)
-    if request.htmx:
-        return render(request, "meetings/progress/pulse.html#pulse", context)
-    return render(request, "meetings/progress/pulse.html", context, status=status)
+    return render_page_or_fragment(
+        request, "meetings/progress/pulse.html", context, fragment="#pulse", status=status
+    )
 
 
 # --- the success log -------------------------------------------------------------------------
@@ -513,13 +514,13 @@ def _page(request: HttpRequest, successes):
 
 def _shareable_ids(membership: OrgMembership, successes) -> set[int]:
     """Which of these successes the person may share or take back: leaders and admins any;
-    managers those of partnerships they belong to."""
+    managers those of partnerships they belong to today."""
     if membership.sees_whole_organization:
         return {s.pk for s in successes}
     if membership.role != Role.MANAGER or membership.member_id is None:
         return set()
     ids = [s.pk for s in successes]
-    mine = Partnership.objects.with_member(membership.member)
+    mine = Partnership.objects.writable_by(membership)
     return set(
         SessionSuccess.objects.filter(pk__in=ids, partnership__in=mine).values_list("pk", flat=True)
     )
@@ -538,7 +539,7 @@ def success_feed(request: HttpRequest) -> HttpResponse:
         "page": page,
         "partnership": None,
         "shareable": _shareable_ids(membership, page.object_list),
-        "can_add": can_log(membership),
+        "can_add": may_log_some(membership),
         "whole": membership.sees_whole_organization,
     }
     return render(request, "meetings/progress/successes.html", context)
@@ -558,14 +559,16 @@ def partnership_successes(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "partnership": partnership,
         "shareable": _shareable_ids(membership, page.object_list),
-        "can_add": can_log(membership),
+        "can_add": can_log(membership, partnership),
         "whole": membership.sees_whole_organization,
     }
     return render(request, "meetings/progress/successes.html", context)
 
 
 def _success_form_choices(membership: OrgMembership):
-    partnerships = list(Partnership.objects.visible_to(membership).order_by("name", "id"))
+    """The partnerships the person may log a success for (those they belong to today, for a
+    manager), and the objectives in play."""
+    partnerships = list(Partnership.objects.writable_by(membership).order_by("name", "id"))
     objectives = list(
         Objective.objects.filter(
             organization=membership.organization,
@@ -579,9 +582,9 @@ def _success_form_choices(membership: OrgMembership):
 @in_org_timezone
 def success_new(request: HttpRequest) -> HttpResponse:
     """Log a success directly, outside a session."""
-    membership = require_membership(request)
-    if not can_log(membership):
-        raise PermissionDenied("Managers, leaders and admins log successes.")
+    membership = require_role(
+        request, *LOGGING_ROLES, message="Managers, leaders and admins log successes."
+    )
     partnerships, objectives = _success_form_choices(membership)
     today = membership.organization.today()
     initial = {"happened_on": today}
@@ -619,12 +622,7 @@ def success_new(request: HttpRequest) -> HttpResponse:
 @in_org_timezone
 def success_share(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_membership(request)
-    success = get_object_or_404(
-        SessionSuccess.objects.visible_to(membership).select_related(
-            "partnership", "objective", "author", "shared_by", "session"
-        ),
-        pk=pk,
-    )
+    success = get_object_or_404(selectors.success_feed(membership), pk=pk)
     if success.pk not in _shareable_ids(membership, [success]):
         raise PermissionDenied("Only the partnership's managers and the leaders share it.")
     form = ShareForm(request.POST)
@@ -730,7 +728,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The leader's progress over the quarter and the three before it, in the three areas:
     the example (my checklist), integration (sessions held) and track and share (successes,
     objectives, satisfaction, the pulse)."""
-    membership = _require_whole_org(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     quarter = _pick_quarter(request, membership)
     if quarter is None:
         return HttpResponseBadRequest("Invalid quarter.")
@@ -759,7 +757,7 @@ def _quarter_label(membership: OrgMembership, start) -> str:
 @require_GET
 def export_measurements(request: HttpRequest) -> HttpResponse:
     """Every satisfaction score and objective value, with who last changed it."""
-    membership = _require_whole_org(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     organization = membership.organization
     last_change = {}
     for change in (
@@ -819,7 +817,7 @@ def export_measurements(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_pulse(request: HttpRequest) -> HttpResponse:
     """Every pulse rating: the quarter, the partnership, who rated whom, the seven ratings."""
-    membership = _require_whole_org(request)
+    membership = require_role(request, *WHOLE_ORGANIZATION)
     ratings = (
         PulseRating.objects.filter(organization=membership.organization)
         .select_related(

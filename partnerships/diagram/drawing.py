@@ -7,6 +7,8 @@ right):
 - ``render_overview`` draws the organization in aggregate: each quadrant with its count and a
   few names, and the six flows between them as arrows whose line style and colour give the
   type and whose thickness and label give the number of relationships.
+- ``render_compact`` draws the same box for a phone: the quadrants two by two, and the flows
+  as labelled rows instead of arrows too small to read.
 - ``render_network`` draws individual members inside their quadrants with their typed
   relationships as arrows (a partnership's map, or one member's ego view).
 
@@ -493,6 +495,155 @@ def render_overview(
     parts.extend(_render_loop(f, panel_target) for f in overview.loop_list if f.count)
     parts.extend(_render_flow(f, largest, panel_target) for f in overview.flow_list)
     parts.append(_render_legend(LEGEND_Y, OV_WIDTH))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- the same box, narrow: for a phone -----------------------------------------------------
+
+# A phone shows the box about 340 CSS pixels wide; drawn in that many units, every piece of
+# text keeps at least COMPACT_MIN_FONT pixels there (and grows on anything wider).
+COMPACT_WIDTH = 340
+COMPACT_MIN_FONT = 14
+COMPACT_BOX_W, COMPACT_BOX_H, COMPACT_GAP = 162, 96, 16
+COMPACT_ROW = 54
+COMPACT_BOX_XY = {
+    "L": (1, 1),
+    "T": (COMPACT_WIDTH - COMPACT_BOX_W - 1, 1),
+    "M": (1, 1 + COMPACT_BOX_H + COMPACT_GAP),
+    "E": (COMPACT_WIDTH - COMPACT_BOX_W - 1, 1 + COMPACT_BOX_H + COMPACT_GAP),
+}
+
+
+def _compact_quadrant(
+    summary: QuadrantSummary, badge: tuple[str, str] | None, panel_target: str | None
+) -> str:
+    q = summary.quadrant
+    x, y = COMPACT_BOX_XY[q]
+    ink = QUADRANT_INK[q]
+    body = (
+        f'<rect class="diagram-box" x="{x}" y="{y}" width="{COMPACT_BOX_W}" '
+        f'height="{COMPACT_BOX_H}" rx="8" fill="{QUADRANT_PAPER[q]}" stroke="{ink}" '
+        'stroke-width="2"/>'
+        f'<rect class="diagram-focus" x="{x + 3}" y="{y + 3}" width="{COMPACT_BOX_W - 6}" '
+        f'height="{COMPACT_BOX_H - 6}" rx="6" fill="none" stroke="{HIGHLIGHT}" stroke-width="5" '
+        'visibility="hidden"/>'
+        f'<text x="{x + 12}" y="{y + 28}" font-size="17" font-weight="700" fill="{ink}">'
+        f"{_text(summary.name)}</text>"
+        f'<text class="diagram-count" data-quadrant="{q}" x="{x + 12}" y="{y + 72}" '
+        f'font-size="32" font-weight="700" fill="{ink}">{summary.count}</text>'
+        f'<text x="{x + COMPACT_BOX_W - 12}" y="{y + 72}" text-anchor="end" '
+        f'font-size="{COMPACT_MIN_FONT}" fill="{MUTED}">active</text>'
+    )
+    if summary.href:
+        drawn = (
+            _open_link(
+                summary.href,
+                summary.sentence,
+                f"diagram-quadrant q-{q}",
+                panel_target=panel_target,
+                data=f' data-quadrant="{q}"',
+            )
+            + body
+            + "</a>"
+        )
+    else:
+        drawn = f'<g class="diagram-quadrant q-{q}" data-quadrant="{q}">{body}</g>'
+    if badge:
+        text, href = badge
+        cx, cy = x + COMPACT_BOX_W - 16, y + 22
+        drawn += (
+            f'<a class="diagram-badge" href="{_text(href)}" aria-label="{_text(text)}">'
+            f"<title>{_text(text)}</title>"
+            f'<circle cx="{cx}" cy="{cy}" r="13" fill="#a4262c"/>'
+            f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" font-size="16" '
+            f'font-weight="700" fill="{PAPER}">!</text></a>'
+        )
+    return drawn
+
+
+def _compact_flow_row(flow: FlowSummary, top: float, panel_target: str | None) -> str:
+    """One flow as a row: a sample of its line style, its route and type, its count."""
+    kind = flow.type
+    color = TYPE_INK[kind]
+    mid = top + COMPACT_ROW / 2
+    route = (
+        f"Within {QUADRANT_WORDS[flow.source]}"
+        if flow.is_loop
+        else f"{QUADRANT_NAMES[flow.source]} → {QUADRANT_WORDS[flow.target]}"
+    )
+    kind_words = f"{TYPE_NAMES[kind]} ({LINE_STYLES[kind]})"
+    data = f' data-flow="{flow.key}" data-type="{kind}"'
+    body = (
+        f'<rect class="diagram-hit" x="0" y="{_n(top)}" width="{COMPACT_WIDTH}" '
+        f'height="{COMPACT_ROW}" fill="transparent"/>'
+        f'<rect class="diagram-focus" x="2" y="{_n(top + 2)}" width="{COMPACT_WIDTH - 4}" '
+        f'height="{COMPACT_ROW - 4}" rx="6" fill="none" stroke="{HIGHLIGHT}" stroke-width="4" '
+        'visibility="hidden"/>'
+        f'<line x1="10" y1="{_n(mid)}" x2="40" y2="{_n(mid)}" {_stroke_attrs(kind, 3.5)}/>'
+        f"{_arrow_head(54, mid, 0, 13, color)}"
+        f'<text x="66" y="{_n(top + 23)}" font-size="16" fill="{INK}">{_text(route)}</text>'
+        f'<text x="66" y="{_n(top + 43)}" font-size="{COMPACT_MIN_FONT}" fill="{color}">'
+        f"{_text(kind_words)}</text>"
+        f'<text class="diagram-count"{data} x="{COMPACT_WIDTH - 10}" y="{_n(mid + 7)}" '
+        f'text-anchor="end" font-size="20" font-weight="700" fill="{color}">{flow.count}</text>'
+        f'<line x1="0" y1="{_n(top + COMPACT_ROW)}" x2="{COMPACT_WIDTH}" '
+        f'y2="{_n(top + COMPACT_ROW)}" stroke="{QUADRANT_PAPER["L"]}" stroke-width="1.5"/>'
+    )
+    css = f"diagram-flow diagram-row flow-{kind}"
+    if flow.href:
+        return (
+            _open_link(flow.href, flow.sentence, css, panel_target=panel_target, data=data)
+            + body
+            + "</a>"
+        )
+    return f'<g class="{css}"{data}>{body}</g>'
+
+
+def render_compact(
+    overview: Overview, *, panel_target: str | None = None, uid: str = "diagram-compact"
+) -> str:
+    """The same box for a narrow screen: the four quadrants in their places, two by two,
+    then every flow as a labelled row (its line style, route, type and count) instead of
+    arrows too small to read. The same links as ``render_overview``."""
+    totals = overview.type_totals()
+    rows = [*overview.flow_list, *(f for f in overview.loop_list if f.count)]
+    heading_y = 2 * COMPACT_BOX_H + COMPACT_GAP + 34
+    rows_top = heading_y + 12
+    note_y = rows_top + COMPACT_ROW * len(rows) + 26
+    height = note_y + 12
+    desc = (
+        f"{overview.total_members} active members in four quadrants; "
+        f"{totals[DIRECT]} direct, {totals[INFLUENTIAL]} influential and "
+        f"{totals[GUIDANCE]} guidance relationships, one row per flow. The table below gives "
+        "every number."
+    )
+    parts = [
+        _svg_open(
+            COMPACT_WIDTH,
+            height,
+            css_class="diagram diagram-compact",
+            title=overview.title,
+            desc=desc,
+            uid=uid,
+        )
+    ]
+    parts.extend(
+        _compact_quadrant(q, overview.badges.get(q.quadrant), panel_target)
+        for q in overview.quadrant_list
+    )
+    parts.append(
+        f'<text x="2" y="{heading_y}" font-size="17" font-weight="700" fill="{INK}">'
+        "Relationships, from → to</text>"
+    )
+    parts.extend(
+        _compact_flow_row(flow, rows_top + COMPACT_ROW * i, panel_target)
+        for i, flow in enumerate(rows)
+    )
+    parts.append(
+        f'<text x="2" y="{note_y}" font-size="{COMPACT_MIN_FONT}" fill="{MUTED}">'
+        "Numbers count active relationships.</text>"
+    )
     parts.append("</svg>")
     return "".join(parts)
 

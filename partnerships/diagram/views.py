@@ -7,13 +7,13 @@ from dataclasses import replace
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from org.access import get_member, require_membership
+from org.fragments import render_page_or_fragment, wants_fragment
 from org.models import Member, OrgMembership
 from org.spreadsheets import attachment, csv_response
 from partnerships import rules
@@ -40,19 +40,6 @@ PANEL_TARGET = "#panel"
 # --- helpers shared by the views ------------------------------------------------------------
 
 
-def _fragment(request: HttpRequest, template_name: str, fragment: str) -> str:
-    """The page for a plain request or a history restore; the named fragment for htmx."""
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{template_name}#{fragment}"
-    return template_name
-
-
-def _render(request: HttpRequest, template_name: str, context: dict, status: int = 200):
-    response = render(request, template_name, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
 def _filters(request: HttpRequest, membership: OrgMembership) -> DiagramFilterForm:
     return DiagramFilterForm(request.GET, membership=membership)
 
@@ -61,13 +48,12 @@ def _invalid(
     request: HttpRequest,
     form,
     template_name: str = "diagram/diagram.html",
-    fragment: str = "view",
+    fragment: str = "#view",
     **context,
 ):
     """Bad filters: the form with its messages; 400, or 200 for htmx so that it swaps in."""
-    status = 200 if request.htmx else 400
     context |= {"form": form, "invalid": True, "search_form": SearchForm()}
-    return _render(request, _fragment(request, template_name, fragment), context, status=status)
+    return render_page_or_fragment(request, template_name, context, fragment=fragment, status=400)
 
 
 def _overview(
@@ -140,6 +126,9 @@ def _diagram_context(form: DiagramFilterForm) -> dict:
         "scope": form.scope(),
         "overview": overview,
         "svg": mark_safe(render_overview_html(overview)),  # noqa: S308 - escaped in diagram.py
+        "compact_svg": mark_safe(  # noqa: S308 - escaped in diagram.py
+            diagram.render_compact(overview, panel_target=PANEL_TARGET)
+        ),
         "query": query,
         "search_form": SearchForm(),
     }
@@ -166,18 +155,18 @@ def diagram_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, form)
     context = _diagram_context(form)
-    return _render(request, _fragment(request, "diagram/diagram.html", "view"), context)
+    return render_page_or_fragment(request, "diagram/diagram.html", context, fragment="#view")
 
 
 def _panel_response(request: HttpRequest, form: DiagramFilterForm, panel: dict) -> HttpResponse:
     """A panel: the fragment for htmx (its results alone when searching), or the whole
     diagram page with the panel open."""
-    if request.htmx and not request.htmx.history_restore_request:
-        fragment = "panel_results" if request.htmx.target == "panel-results" else "panel"
+    fragment = "#panel_results" if request.htmx.target == "panel-results" else "#panel"
+    if wants_fragment(request):  # the panel alone needs neither the box nor its counts
         context = {"form": form, "panel": panel, "query": form.query()}
-        return _render(request, f"diagram/diagram.html#{fragment}", context)
-    context = _diagram_context(form) | {"panel": panel}
-    return _render(request, "diagram/diagram.html", context)
+    else:
+        context = _diagram_context(form) | {"panel": panel}
+    return render_page_or_fragment(request, "diagram/diagram.html", context, fragment=fragment)
 
 
 @require_GET
@@ -242,17 +231,14 @@ def member_search(request: HttpRequest) -> HttpResponse:
     membership = require_membership(request)
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return _render(
-            request,
-            _fragment(request, "diagram/search.html", "results"),
-            {"search_form": form},
-            status=200 if request.htmx else 400,
+        return render_page_or_fragment(
+            request, "diagram/search.html", {"search_form": form}, fragment="#results", status=400
         )
     organization = membership.organization
     text = form.cleaned_data["q"]
     results = list(search_members(organization, organization.today(), text))
     context = {"search_form": form, "results": results, "text": text}
-    return _render(request, _fragment(request, "diagram/search.html", "results"), context)
+    return render_page_or_fragment(request, "diagram/search.html", context, fragment="#results")
 
 
 # --- one member, one partnership ------------------------------------------------------------
@@ -326,7 +312,7 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
     form = _filters(request, membership)
     if not form.is_valid():
-        return _invalid(request, form, "diagram/member.html", "map", member=member)
+        return _invalid(request, form, "diagram/member.html", "#map", member=member)
     scope = form.scope()
     place = cached_ego(scope, member, version=data_version(scope.organization))
     svg, left_out = _ego_drawing(place)
@@ -340,7 +326,7 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
         "query": form.query(),
         "type_names": rules.TYPE_NAMES,
     }
-    return _render(request, _fragment(request, "diagram/member.html", "map"), context)
+    return render_page_or_fragment(request, "diagram/member.html", context, fragment="#map")
 
 
 @require_GET
@@ -353,11 +339,9 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = AsOfForm(request.GET)
     if not form.is_valid():
-        return _render(
-            request,
-            _fragment(request, "diagram/partnership.html", "map"),
-            {"form": form, "partnership": partnership},
-            status=200 if request.htmx else 400,
+        context = {"form": form, "partnership": partnership}
+        return render_page_or_fragment(
+            request, "diagram/partnership.html", context, fragment="#map", status=400
         )
     scope = Scope.for_membership(
         membership, day=form.cleaned_data.get("as_of"), partnership=partnership
@@ -388,7 +372,7 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
         "svg": mark_safe(svg),  # noqa: S308 - escaped in diagram.py
         "limit": MAP_MEMBER_LIMIT,
     }
-    return _render(request, _fragment(request, "diagram/partnership.html", "map"), context)
+    return render_page_or_fragment(request, "diagram/partnership.html", context, fragment="#map")
 
 
 # --- exports --------------------------------------------------------------------------------

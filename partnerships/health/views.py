@@ -8,12 +8,11 @@ cannot see, or another organization's, answers 404.
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from org.access import require_membership
+from org.fragments import render_page_or_fragment, wants_fragment
 from org.models import Quadrant
 from partnerships import graph, rules
 from partnerships.health.analysis import (
@@ -28,15 +27,6 @@ TEMPLATE = "health/health.html"
 
 # The channels a member of each quadrant can hear through (leaders and managers: direct only).
 _POSSIBLE = {q: len(rules.POSSIBLE_CHANNELS[q]) for q in rules.QUADRANTS}
-
-
-def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
-    template_name = TEMPLATE
-    if request.htmx and not request.htmx.history_restore_request:
-        template_name += "#report"
-    response = render(request, template_name, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _risk_row(entry: RiskEntry) -> dict:
@@ -102,9 +92,8 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
     if not form.is_valid():
         if form.names_unknown_objective:
             raise Http404("No such objective.")
-        return _render(
-            request, {"form": form, "invalid": True}, status=200 if request.htmx else 400
-        )
+        context = {"form": form, "invalid": True}
+        return render_page_or_fragment(request, TEMPLATE, context, fragment="#report", status=400)
     scope = form.scope()
     if compute_brokers:
         report, brokers = health_with_brokers(scope)
@@ -120,10 +109,8 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         else [],
         "brokers_href": reverse("health:brokers") + form.query(quadrant=quadrant),
     }
-    if compute_brokers and request.htmx and not request.htmx.history_restore_request:
-        response = render(request, f"{TEMPLATE}#brokers", brokers_context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+    if compute_brokers and wants_fragment(request):
+        return render_page_or_fragment(request, TEMPLATE, brokers_context, fragment="#brokers")
     risks, more = report.risks_in(quadrant)
     page = reverse("health:page")
     risk_links = {q: page + form.query(quadrant=q) for q in graph.QUADRANTS}
@@ -149,4 +136,4 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         **brokers_context,
         "diagram_href": reverse("diagram:diagram") + form.query(quadrant=None),
     }
-    return _render(request, context)
+    return render_page_or_fragment(request, TEMPLATE, context, fragment="#report")

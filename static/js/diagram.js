@@ -3,21 +3,61 @@
 // as plain links to full pages.
 (function () {
   "use strict";
+  // Which part of the drawing opened the panel (its data-quadrant or data-flow), so that
+  // closing the panel can put the focus back on it.
+  var opener = null;
+  var returning = false;
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("svg a[hx-get]");
     if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
       event.preventDefault();
+      var quadrant = link.getAttribute("data-quadrant");
+      var flow = link.getAttribute("data-flow");
+      opener = quadrant ? "[data-quadrant='" + quadrant + "']" : flow ? "[data-flow='" + flow + "']" : null;
+    }
+    if (event.target.closest && event.target.closest("#panel .panel-close")) {
+      returning = true;
     }
   });
+
+  function visible(element) {
+    return element.getClientRects().length > 0;
+  }
+
   // After the panel opens, move focus to its heading so keyboard and screen reader users
-  // land on what they asked for.
+  // land on what they asked for; after it closes, back to the part of the drawing that
+  // opened it.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.target && event.target.id === "panel") {
       var title = document.getElementById("panel-title");
-      var panel = document.getElementById("panel");
-      if (title && panel) {
-        panel.focus({ preventScroll: false });
+      if (title) {
+        title.focus({ preventScroll: false });
       }
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!returning || document.getElementById("panel-title")) {
+      return;
+    }
+    returning = false;
+    var links = opener ? document.querySelectorAll("svg a" + opener) : [];
+    var link = Array.prototype.find.call(links, visible);
+    if (link) {
+      link.focus();
+    }
+  });
+
+  // Escape closes the panel, as its Close link does.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) {
+      return;
+    }
+    var panel = document.getElementById("panel");
+    var close = panel && panel.querySelector(".panel-close");
+    if (close && panel.contains(document.activeElement)) {
+      event.preventDefault();
+      close.click();
     }
   });
 })();

@@ -16,7 +16,10 @@ HEADER = "id,name,title,email,manager_id,team"
 
 def run(org, *lines, by=None):
     data = ("\n".join([HEADER, *lines]) + "\n").encode()
-    return organization_import(organization=org, plan=plan_import(data), by=by)
+    # Leavers are archived without asking (tests/imports/test_real_files.py asks).
+    return organization_import(
+        organization=org, plan=plan_import(data), by=by, archive_missing=True
+    )
 
 
 def member_entry(org, ext) -> AuditEntry:
@@ -76,15 +79,15 @@ def test_a_newer_export_records_changes_moves_and_leavers(org, admin_membership)
         org,
         "1,Ada Boss,CEO,,,",
         "2,Bo Vice,VP,,1,",
-        "3,Cy Lead,Senior Lead,,1,Inside",
+        "3,Cy Lead,Director of Sales,,1,Inside",
         by=admin_membership.user,
     )
     cy = member_entry(org, "3")
     teams = {t.name: t.pk for t in Member.objects.filter(organization=org, kind="team")}
     assert (cy.action, cy.actor) == ("changed", admin_membership.user)
     assert cy.changes == {
-        "quadrant": ["E", "L"],  # reporting to the chief executive: leadership by the rules
-        "title": ["Lead", "Senior Lead"],
+        "quadrant": ["E", "L"],  # a director reporting to the chief executive: leadership
+        "title": ["Lead", "Director of Sales"],
         "left_teams": [[{"id": teams["Field"], "repr": "Field"}], None],
         "joined_teams": [None, [{"id": teams["Inside"], "repr": "Inside"}]],
         "reports_to": [ref(org, "2"), ref(org, "1")],

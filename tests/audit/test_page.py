@@ -220,6 +220,18 @@ def test_htmx_gets_the_results_only(admin_client, org):
     assert response.status_code == 200
     assert "<html" not in page and 'id="results"' in page
     assert "Grace Hopper" in page
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_page(admin_client, org):
+    entry(org)
+    response = admin_client.get(
+        "/org/audit/?q=grace", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    page = response.content.decode()
+    assert "<html" in page and page.count('id="results"') == 1
+    assert "Grace Hopper" in page
+    assert "HX-Request" in response["Vary"]
 
 
 # --- pages and cost ------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 # The Playwright sync API runs an event loop in this thread; Django's ORM would otherwise
 # refuse to be called from the tests while it runs.
@@ -62,14 +62,15 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(
+def open_tab(
     browser: Browser,
     live_server,
     transactional_db,
     django_db_serialized_rollback,
     console_errors,
-) -> Iterator[Page]:
-    """A fresh browser tab pointed at the live server; fails the test on any browser error.
+) -> Iterator[Callable[..., Page]]:
+    """Opens browser tabs against the live server, each in a context of its own (its own
+    cookies, so its own login, and its own viewport); fails the test on any browser error.
 
     A live-server test commits for real and ends by emptying every table, rows written by data
     migrations (the 13 actions) included; serialized rollback puts those rows back at the
@@ -79,11 +80,26 @@ def page(
     blocked script or style on the console: those count as errors here, as do failed
     requests (a 500 behind an htmx swap) and uncaught script errors.
     """
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    tab.on("pageerror", lambda error: console_errors.append(str(error)))
-    yield tab
-    context.close()
+    contexts: list[BrowserContext] = []
+
+    def open_tab(**options) -> Page:
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on(
+            "console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None
+        )
+        tab.on("pageerror", lambda error: console_errors.append(str(error)))
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
     assert not console_errors, f"The browser reported errors: {console_errors}"
+
+
+@pytest.fixture
+def page(open_tab) -> Page:
+    """A fresh browser tab pointed at the live server; fails the test on any browser error."""
+    return open_tab()

@@ -86,7 +86,33 @@ def test_the_quadrant_links_work_from_the_keyboard(page: Page, demo):
     link.focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/diagram/quadrants/M/$"))
-    expect(page.locator("#panel").get_by_role("heading", name="Managers")).to_be_visible()
+    heading = page.locator("#panel").get_by_role("heading", name="Managers")
+    expect(heading).to_be_visible()
+    # The panel's heading takes the focus; Escape closes the panel and returns to the quadrant.
+    expect(heading).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"/diagram/$"))
+    expect(heading).to_have_count(0)
+    expect(page.locator("svg.diagram-overview a[data-quadrant='M']")).to_be_focused()
+
+
+def test_on_a_phone_the_diagram_is_drawn_narrow_and_its_rows_open_the_panel(page: Page, demo):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "leader")
+    expect(page.locator("svg.diagram-overview")).to_be_hidden()
+    compact = page.locator("svg.diagram-compact")
+    expect(compact).to_be_visible()
+    # The filters wait behind their toggle; the diagram starts on the first screen.
+    expect(page.get_by_label("Objective")).to_be_hidden()
+    assert compact.bounding_box()["y"] < 844
+    compact.locator("a[data-flow='TE']").click()
+    expect(page).to_have_url(re.compile(r"/diagram/flows/TE/$"))
+    expect(page.locator("#panel-title")).to_contain_text("Direct: teams to employees")
+    expect(page.locator("#panel-title")).to_be_focused()
+    page.get_by_text("Filters: objective, partnership, day").click()
+    page.get_by_label("Objective").select_option(label=objective_reaching_employees().title)
+    expect(page).to_have_url(re.compile(r"/diagram/\?objective="))
+    expect(page.locator("svg.diagram-compact")).to_be_visible()
 
 
 def test_the_back_button_returns_to_the_unfiltered_diagram(page: Page, demo):

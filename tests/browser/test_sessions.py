@@ -6,7 +6,7 @@ import datetime
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from meetings.models import ActionItem, FeedbackItem, Session, SessionSuccess
 from tests.factories import PartnershipFactory, RelationshipFactory, SessionFactory
@@ -110,3 +110,66 @@ def test_a_manager_logs_a_session_in_place_and_the_next_one_carries_the_action(p
     expect(item.get_by_text("Open", exact=True)).to_be_visible()
     expect(since.get_by_text("1 action item still open.")).to_be_visible()
     expect(since.get_by_text("Returns fell by a third")).to_be_visible()
+
+
+def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
+    """Press Tab until the target has the focus, then check the focus ring shows."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            ring = target.evaluate(
+                "element => [getComputedStyle(element).outlineStyle,"
+                " parseFloat(getComputedStyle(element).outlineWidth)]"
+            )
+            assert ring[0] != "none" and ring[1] >= 2, f"no visible focus ring: {ring}"
+            return
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")
+
+
+def test_a_manager_logs_a_session_with_the_keyboard_alone(page: Page, quarter):
+    page.goto("/login/")
+    tab_to(page, page.get_by_label("Username"))
+    page.keyboard.type("max_manager")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="My sessions this quarter")).to_be_visible()
+
+    due = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Due")))
+    tab_to(page, due.get_by_role("link", name="Quality first"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/meetings/sessions/{quarter['due'].pk}/$"))
+
+    successes = page.locator("#successes")
+    tab_to(page, successes.get_by_label(re.compile(r"^Success:?$")))
+    page.keyboard.type("Returns fell by a third")
+    page.keyboard.press("Tab")
+    expect(successes.get_by_label("Shared by")).to_be_focused()
+    page.keyboard.type("Max")
+    tab_to(page, successes.get_by_role("button", name="Add success"))
+    page.keyboard.press("Enter")
+    expect(successes.get_by_text("Returns fell by a third")).to_be_visible()
+    # The focus stays in the form, ready for the next success.
+    expect(successes.get_by_label(re.compile(r"^Success:?$"))).to_be_focused()
+
+    actions = page.locator("#actions")
+    tab_to(page, actions.get_by_label(re.compile(r"^Action:?$")))
+    page.keyboard.type("Shorten the checklist to one page")
+    page.keyboard.press("Tab")
+    expect(actions.get_by_label("Owner")).to_be_focused()
+    page.keyboard.type("Max")
+    tab_to(page, actions.get_by_role("button", name="Add action item"))
+    page.keyboard.press("Enter")
+    item = actions.locator("li", has_text="Shorten the checklist to one page")
+    expect(item.get_by_text("Open", exact=True)).to_be_visible()
+
+    tab_to(page, item.get_by_role("button", name="Mark done"))
+    page.keyboard.press("Enter")
+    expect(item.get_by_text(re.compile(r"^Done "))).to_be_visible()
+    expect(item.get_by_role("button", name="Reopen")).to_be_focused()
+
+    success = SessionSuccess.objects.get()
+    assert (success.text, success.shared_by.name) == ("Returns fell by a third", "Max Manager")
+    action = ActionItem.objects.get()
+    assert (action.text, action.owner.name) == ("Shorten the checklist to one page", "Max Manager")
+    assert action.done_on is not None

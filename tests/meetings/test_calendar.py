@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 
 import icalendar
+from django.test import Client
 
 from meetings.models import CalendarFeed, Session
 from tests.factories import SessionFactory
@@ -121,3 +122,94 @@ def test_a_login_without_a_person_has_no_feed(admin_client):
     assert "not linked to a person" in page
     assert admin_client.post("/meetings/calendar/reset/").status_code == 403
     assert not CalendarFeed.objects.exists()
+
+
+# --- the feed ends with the access behind it -------------------------------------------------
+
+
+def assert_feed_ended(client, url: str, session: Session) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b"VEVENT" not in response.content
+    assert session.partnership.name.encode() not in response.content
+    assert session.facilitator.name.encode() not in response.content
+
+
+def test_the_feed_ends_when_the_login_is_made_inactive(
+    session, manager_membership, manager_client, client
+):
+    url = feed_url(manager_client)
+    assert client.get(url).status_code == 200
+    user = manager_membership.user
+    user.is_active = False
+    user.save()
+    assert_feed_ended(client, url, session)
+
+
+def test_the_feed_ends_when_the_person_is_archived(
+    session, org, manager_membership, manager_client, admin_client, client
+):
+    url = feed_url(manager_client)
+    person = manager_membership.member
+    response = admin_client.post(
+        f"/org/members/{person.pk}/archive/", {"on": org.today().isoformat()}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.active_until == org.today()
+    assert_feed_ended(client, url, session)
+
+
+def test_an_archive_date_still_to_come_keeps_the_feed_until_that_day(
+    session, org, manager_membership, manager_client, admin_client, client
+):
+    url = feed_url(manager_client)
+    later = org.today() + datetime.timedelta(days=10)
+    admin_client.post(
+        f"/org/members/{manager_membership.member.pk}/archive/", {"on": later.isoformat()}
+    )
+    assert client.get(url).status_code == 200
+
+
+def test_the_feed_ends_when_the_login_leaves_the_organization(
+    session, manager_membership, manager_client, client
+):
+    url = feed_url(manager_client)
+    manager_membership.delete()
+    assert not CalendarFeed.objects.exists()
+    assert_feed_ended(client, url, session)
+
+
+def test_the_feed_ends_when_the_login_is_unlinked_from_the_person(
+    session, manager_membership, manager_client, client
+):
+    url = feed_url(manager_client)
+    manager_membership.member = None
+    manager_membership.save()
+    assert_feed_ended(client, url, session)
+
+
+def test_logging_out_on_every_device_ends_the_feed_and_the_page_gives_a_new_one(
+    session, manager_membership, manager_client, client
+):
+    old = feed_url(manager_client)
+    response = manager_client.post(
+        "/account/logout-everywhere/", {"password": "correct horse battery staple"}
+    )
+    assert response.status_code == 302
+    assert_feed_ended(client, old, session)
+
+    again = Client()
+    manager_membership.user.refresh_from_db()  # the new hash of the password
+    again.force_login(manager_membership.user)
+    new = feed_url(again)
+    assert new != old
+    assert client.get(new).status_code == 200
+    assert_feed_ended(client, old, session)
+
+
+def test_a_wrong_password_keeps_the_feed(session, manager_client, client):
+    url = feed_url(manager_client)
+    response = manager_client.post("/account/logout-everywhere/", {"password": "not it"})
+    assert response.status_code == 400
+    assert client.get(url).status_code == 200

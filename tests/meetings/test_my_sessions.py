@@ -117,6 +117,23 @@ def test_htmx_gets_just_the_lists(quarter_of_sessions, manager_client):
     response = manager_client.get("/meetings/?quarter=2026Q1", HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body and 'id="lists"' in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_page(quarter_of_sessions, manager_client):
+    response = manager_client.get(
+        "/meetings/?quarter=2026Q1",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert "<html" in body and 'class="filter-form"' in body
+    assert body.count('id="lists"') == 1
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_whole_page_varies_with_htmx(quarter_of_sessions, manager_client):
+    assert "HX-Request" in manager_client.get("/meetings/?quarter=2026Q1")["Vary"]
 
 
 def test_quarters_follow_the_organizations_fiscal_year(quarter_of_sessions, org, manager_client):

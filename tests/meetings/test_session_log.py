@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -76,6 +77,34 @@ def test_a_member_reads_the_log_but_cannot_write_it(session, member_client):
     assert not SessionSuccess.objects.exists()
     session.refresh_from_db()
     assert session.status == Session.Status.PLANNED
+
+
+LOG_SECTIONS = ["successes", "progress", "feedback", "actions"]
+
+
+def _log_sections(page: str) -> list[str]:
+    return re.findall(r'<section id="(\w+)" class="card log-section"', page)
+
+
+def test_the_log_shows_its_four_sections_in_order_each_with_its_add_form(session, manager_client):
+    page = manager_client.get(url(session)).content.decode()
+    assert _log_sections(page) == LOG_SECTIONS
+    for kind in LOG_SECTIONS:
+        assert f'hx-post="{url(session, kind)}/" hx-target="#{kind}"' in page
+    for label in ["Add success", "Add progress call", "Add feedback", "Add action item"]:
+        assert f">{label}</button>" in page
+
+
+def test_a_member_sees_the_four_sections_without_any_add_form(session, member_client):
+    page = member_client.get(url(session)).content.decode()
+    assert _log_sections(page) == LOG_SECTIONS
+    assert 'class="log-form"' not in page
+
+
+def test_a_refused_entry_comes_back_in_its_own_section_only(session, manager_client):
+    for kind in LOG_SECTIONS:
+        fragment = manager_client.post(url(session, f"{kind}/"), {}, **HX).content.decode()
+        assert _log_sections(fragment) == [kind]
 
 
 def test_a_member_does_not_see_sessions_of_other_partnerships(session, org, member_client):
@@ -480,11 +509,12 @@ def test_the_session_page_costs_the_same_queries_for_a_small_and_a_big_log(
 ):
     manager_client.get(url(session))  # warm the session and the organization caches
     _grow(session, people=1, items=1)
-    # (the partnership's members take two: its relationships' ends, then each member once)
-    with django_assert_num_queries(17):
+    # (the partnership's members take two: its relationships' ends, then each member once;
+    # whether the manager belongs to the partnership today, so may log it, one)
+    with django_assert_num_queries(18):
         small = manager_client.get(url(session))
     _grow(session, people=30, items=40)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         big = manager_client.get(url(session))
     assert small.status_code == big.status_code == 200
     assert big.content.decode().count('class="log-item') > small.content.decode().count(

@@ -6,8 +6,14 @@ import datetime
 
 import pytest
 
-from org.models import Member, QuadrantMove
-from tests.factories import PersonFactory, TeamFactory
+from org.models import AuditEntry, Member, QuadrantMove, TeamMembership
+from tests.factories import (
+    PartnershipFactory,
+    PersonFactory,
+    RelationshipFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -280,6 +286,43 @@ def test_it_refuses_to_archive_twice(admin_client, grace):
     assert "already archived" in response.content.decode()
     grace.refresh_from_db()
     assert grace.active_until == datetime.date(2024, 1, 1)
+
+
+def test_archiving_a_person_ends_their_team_seats_and_open_relationships(admin_client, org, grace):
+    team = TeamFactory(organization=org, name="Compilers")
+    TeamMembershipFactory(team=team, person=grace)
+    partnership = PartnershipFactory(organization=org, formed_on=datetime.date(2024, 1, 1))
+    open_line = RelationshipFactory(partnership=partnership, to_member=grace)  # L → M
+    ended = RelationshipFactory(
+        partnership=partnership, from_member=grace, ends_on=datetime.date(2024, 6, 1)
+    )
+    response = admin_client.post(f"/org/members/{grace.pk}/archive/", {"on": "2025-06-30"})
+    assert response.status_code == 302
+    assert not TeamMembership.objects.filter(person=grace).exists()
+    open_line.refresh_from_db()
+    ended.refresh_from_db()
+    assert open_line.ends_on == datetime.date(2025, 6, 30)
+    assert ended.ends_on == datetime.date(2024, 6, 1)  # already over: left as it was
+    actions = set(AuditEntry.objects.filter(organization=org).values_list("action", flat=True))
+    assert {"archived", "removed", "ended"} <= actions
+
+
+def test_it_refuses_to_archive_before_a_relationship_starts_and_changes_nothing(
+    admin_client, org, grace
+):
+    team = TeamFactory(organization=org, name="Compilers")
+    TeamMembershipFactory(team=team, person=grace)
+    later = PartnershipFactory(
+        organization=org, name="Quality", formed_on=datetime.date(2026, 1, 1)
+    )
+    RelationshipFactory(partnership=later, to_member=grace)
+    response = admin_client.post(f"/org/members/{grace.pk}/archive/", {"on": "2025-06-30"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "in Quality (from 1 Jan 2026) only starts on or after that day" in page
+    grace.refresh_from_db()
+    assert grace.active_until is None
+    assert TeamMembership.objects.filter(person=grace).exists()
 
 
 # --- moving --------------------------------------------------------------------------------

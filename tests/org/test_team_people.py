@@ -46,6 +46,22 @@ def test_it_requires_login(client, team):
     assert response["Location"].startswith("/login/")
 
 
+def test_htmx_gets_the_teams_people_alone(admin_client, team):
+    response = admin_client.get(f"/org/members/{team.pk}/people/", **HTMX)
+    page = response.content.decode()
+    assert '<section class="card" id="team-people"' in page and "<html" not in page
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_page(admin_client, team):
+    response = admin_client.get(
+        f"/org/members/{team.pk}/people/", HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX
+    )
+    page = response.content.decode()
+    assert "<h1>People on Night Shift</h1>" in page and page.count('id="team-people"') == 1
+    assert "HX-Request" in response["Vary"]
+
+
 def test_it_shows_the_page_to_admins(admin_client, team, ada):
     TeamMembershipFactory(team=team, person__name="Grace Hopper")
     response = admin_client.get(f"/org/members/{team.pk}/people/")

@@ -70,6 +70,36 @@ def test_it_compares_two_days(role, role_clients, history):
     assert "1 member moved quadrant" in body
 
 
+DAYS = {"since": "2024-03-01", "until": "2024-07-01"}
+
+
+def test_htmx_gets_only_the_results(leader_client, history):
+    response = leader_client.get("/partnerships/changes/", DAYS, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="results"')
+    assert "<html" not in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_page(leader_client, history):
+    response = leader_client.get(
+        "/partnerships/changes/",
+        DAYS,
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    body = response.content.decode()
+    assert "<html" in body and 'class="filter-form"' in body
+    assert body.count('id="results"') == 1
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_whole_page_varies_with_htmx(leader_client, history):
+    response = leader_client.get("/partnerships/changes/", DAYS)
+    assert "HX-Request" in response["Vary"]
+    assert 'hx-target="#results" hx-swap="outerHTML"' in response.content.decode()
+
+
 def test_the_first_day_is_excluded_and_the_last_included(leader_client, history):
     response = leader_client.get(
         "/partnerships/changes/", {"since": "2024-04-01", "until": "2024-06-01"}

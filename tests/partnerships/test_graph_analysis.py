@@ -266,6 +266,21 @@ def test_it_finds_a_manager_who_is_a_single_point_of_failure_for_a_teams_employe
     )
 
 
+def test_it_suggests_the_senders_the_rule_allows_for_a_team_everyone_depends_on():
+    graph = manager_over_a_team()
+    graph.nodes[3]["name"] = "Dock Team"
+
+    risk = next(
+        r for r in rank_risks(graph) if r.kind == RiskKind.SINGLE_POINT and r.member_ids == (3,)
+    )
+
+    # Into Teams: influential comes from leadership, guidance from managers (never the reverse).
+    assert risk.next_step == (
+        "add an influential relationship from a leader or a guidance relationship from a "
+        "manager to the members who depend on Dock Team"
+    )
+
+
 def test_it_no_longer_names_the_manager_once_a_leader_influences_the_team():
     graph = manager_over_a_team()
     graph.add_edge(1, 3, type="influential", count=1)

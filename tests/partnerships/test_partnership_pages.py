@@ -8,7 +8,9 @@ import pytest
 
 from org.models import Member, Quadrant
 from partnerships.models import Partnership, Relationship
+from partnerships.services import relationship_add
 from tests.factories import PartnershipFactory, PersonFactory
+from tests.partnerships.conftest import FORMED
 
 ORG_ROLES = ["admin", "leader", "manager", "member"]
 D = datetime.date
@@ -69,6 +71,28 @@ def test_htmx_gets_only_the_results(leader_client, quality):
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="results"')
     assert "<html" not in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_list_page(leader_client, quality):
+    response = leader_client.get(
+        "/partnerships/",
+        {"status": "all"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    body = response.content.decode()
+    assert "<html" in body and 'role="search"' in body
+    assert body.count('id="results"') == 1
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_whole_list_page_varies_with_htmx(leader_client, quality):
+    assert "HX-Request" in leader_client.get("/partnerships/", {"status": "all"})["Vary"]
+
+
+def test_the_filter_replaces_the_results_rather_than_filling_them(leader_client, quality):
+    page = leader_client.get("/partnerships/").content.decode()
+    assert 'hx-target="#results" hx-swap="outerHTML"' in page
 
 
 def test_it_pages_the_list(leader_client, org, quality):
@@ -150,7 +174,26 @@ def test_the_detail_recognises_a_complete_triad(leader_client, quality):
     assert map_.completions == []
     [triad] = map_.triads
     assert set(triad["members"]) == {quality.lee, quality.max, quality.mia}
-    assert "Complete triads (1)" in response.content.decode()
+    body = response.content.decode()
+    assert "Complete triads (1)" in body
+    # Each of the three relationships named, with who does what to whom.
+    assert (
+        'Lee Leader <span class="type-tag type-direct">directs</span> Max Manager; '
+        'Max Manager <span class="type-tag type-influential">influences</span> Mia Member; '
+        'Lee Leader <span class="type-tag type-guidance">guides</span> Mia Member.'
+    ) in body
+
+
+def test_the_detail_asks_for_an_influential_relationship_with_an_an(leader_client, quality):
+    Relationship.objects.filter(partnership=quality.drive, type="influential").delete()
+    relationship_add(
+        partnership=quality.drive, from_member=quality.lee, to_member=quality.mia, starts_on=FORMED
+    )
+    body = leader_client.get(f"/partnerships/{quality.drive.pk}/").content.decode()
+    assert (
+        'Add an <span class="type-tag type-influential">influential</span> relationship from '
+        "Max Manager to Mia Member"
+    ) in body
 
 
 # --- forming and dissolving ----------------------------------------------------------------
@@ -234,8 +277,8 @@ def _add(client, partnership, from_member, to_member, **extra):
     return client.post(f"/partnerships/{partnership.pk}/relationships/", data, **extra)
 
 
-@pytest.mark.parametrize("role", ["admin", "leader", "manager"])
-def test_leaders_admins_and_member_managers_add_relationships(role, role_clients, quality):
+@pytest.mark.parametrize("role", ["admin", "leader"])
+def test_leaders_and_admins_add_relationships(role, role_clients, quality):
     response = _add(role_clients[role], quality.drive, quality.lee, quality.mia, follow=True)
     assert response.status_code == 200
     assert "Lee Leader → Mia Member added: a guidance relationship." in response.content.decode()
@@ -245,6 +288,22 @@ def test_leaders_admins_and_member_managers_add_relationships(role, role_clients
         "zero defects",
         D(2024, 3, 1),
     )
+
+
+def test_a_member_manager_adds_a_relationship_they_are_an_end_of(manager_client, quality):
+    response = _add(manager_client, quality.drive, quality.max, quality.clerk, follow=True)
+    assert response.status_code == 200
+    assert "Max Manager → Carl Clerk added" in response.content.decode()
+    assert Relationship.objects.filter(from_member=quality.max, to_member=quality.clerk).exists()
+
+
+def test_a_member_manager_cannot_add_a_relationship_between_two_others(manager_client, quality):
+    response = _add(manager_client, quality.drive, quality.lee, quality.mia)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Managers change only relationships they are one of the ends of." in (
+        response.content.decode()
+    )
+    assert not Relationship.objects.filter(from_member=quality.lee, to_member=quality.mia).exists()
 
 
 def test_a_member_cannot_add_relationships(member_client, quality):

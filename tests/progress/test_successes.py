@@ -86,6 +86,9 @@ def test_a_manager_logs_a_success_directly(triad, manager_client, manager_member
     assert success.shared_with_organization is True
     feed = manager_client.get(response["Location"]).content.decode()
     assert "A customer thanked the night shift" in feed and "entered directly" in feed
+    # The person who logged it by their name, never by their login.
+    assert "logged by Max Manager" in feed
+    assert "logged by max_manager" not in feed
 
 
 def test_a_success_cannot_be_dated_in_the_future(triad, leader_client, frozen_now):

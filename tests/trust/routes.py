@@ -44,6 +44,11 @@ LEADERS = frozenset({"admin", "leader"})
 LOGGERS = frozenset({"admin", "leader", "manager"})
 EVERYONE = frozenset({"admin", "leader", "manager", "member"})
 LINKED = frozenset({"leader", "manager", "member"})  # logins linked to a person (not the admin)
+# Managers log sessions and change relationships only of partnerships they belong to today
+# (the world's manager does), and only relationships they are an end of (partnerships/access.py).
+# Another partnership's, or one they left, is refused: tests/trust/test_who_may_change.py.
+CURRENT_MEMBERS = LOGGERS
+LOGGERS_OF_OWN_ENDS = LOGGERS
 ROLES = ("admin", "leader", "manager", "member")
 
 LOG_KINDS = ("successes", "progress", "feedback", "actions")
@@ -146,7 +151,7 @@ ROUTES: dict[str, Route] = {
     "org:member_new": _no_object(get=ADMIN, post=ADMIN),
     "partnerships:member_detail": Route(objects(pk="employee"), get=EVERYONE),
     "org:member_edit": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
-    "org:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "partnerships:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
@@ -180,14 +185,20 @@ ROUTES: dict[str, Route] = {
     "partnerships:changes": _no_object(get=LEADERS),
     "partnerships:partnership_detail": Route(objects(pk="partnership"), get=EVERYONE),
     "partnerships:dissolve": Route(objects(pk="partnership"), post=LEADERS),
-    "partnerships:relationship_add": Route(objects(pk="partnership"), get=LOGGERS, post=LOGGERS),
+    # Relationships: the manager may reach these routes only because the world's manager
+    # belongs to its partnership today and is an end of `relationship` (leader → manager).
+    # They may not change a relationship between two others, nor anything of a partnership
+    # they left, nor the chain of command (only admins): tests/trust/test_who_may_change.py.
+    "partnerships:relationship_add": Route(
+        objects(pk="partnership"), get=LOGGERS, post=LOGGERS_OF_OWN_ENDS
+    ),
     "partnerships:relationship_type_preview": Route(objects(pk="partnership"), get=LOGGERS),
     "partnerships:relationship_member_search": Route(
         lambda world: [{"pk": world.partnership.pk, "side": side} for side in ("from", "to")],
         get=LOGGERS,
     ),
     "partnerships:relationship_end": Route(
-        objects(pk="partnership", relationship_pk="relationship"), post=LOGGERS
+        objects(pk="partnership", relationship_pk="relationship"), post=LOGGERS_OF_OWN_ENDS
     ),
     "partnerships:member_partnerships": Route(objects(pk="employee"), get=EVERYONE),
     # sessions
@@ -195,16 +206,18 @@ ROUTES: dict[str, Route] = {
     "meetings:planner": _no_object(get=LEADERS, post=LEADERS),
     "meetings:blackout_add": _no_object(post=LEADERS),
     "meetings:blackout_delete": Route(objects(pk="blackout"), post=LEADERS),
-    "meetings:schedule": Route(objects(pk="partnership"), get=LOGGERS, post=LOGGERS),
+    "meetings:schedule": Route(
+        objects(pk="partnership"), get=CURRENT_MEMBERS, post=CURRENT_MEMBERS
+    ),
     "meetings:session": Route(objects(pk="session"), get=EVERYONE),
-    "meetings:session_details": Route(objects(pk="session"), post=LOGGERS),
-    "meetings:session_held": Route(objects(pk="session"), post=LOGGERS),
-    "meetings:session_status": Route(objects(pk="session"), post=LOGGERS),
+    "meetings:session_details": Route(objects(pk="session"), post=CURRENT_MEMBERS),
+    "meetings:session_held": Route(objects(pk="session"), post=CURRENT_MEMBERS),
+    "meetings:session_status": Route(objects(pk="session"), post=CURRENT_MEMBERS),
     "meetings:session_ics": Route(objects(pk="session"), get=EVERYONE),
-    "meetings:item_add": Route(session_log, post=LOGGERS),
-    "meetings:action_done": Route(objects(pk="action"), post=LOGGERS),
+    "meetings:item_add": Route(session_log, post=CURRENT_MEMBERS),
+    "meetings:action_done": Route(objects(pk="action"), post=CURRENT_MEMBERS),
     "meetings:item": Route(log_items, get=EVERYONE),
-    "meetings:item_edit": Route(log_items, get=LOGGERS, post=LOGGERS),
+    "meetings:item_edit": Route(log_items, get=CURRENT_MEMBERS, post=CURRENT_MEMBERS),
     "meetings:calendar": _no_object(get=EVERYONE),
     "meetings:calendar_reset": _no_object(post=LINKED),
     # the leader's progress: checklist, measurements, pulse, successes, dashboard
@@ -225,7 +238,7 @@ ROUTES: dict[str, Route] = {
     "meetings:session_pulse": Route(objects(pk="session"), get=EVERYONE, post=EVERYONE),
     "meetings:success_feed": _no_object(get=EVERYONE),
     "meetings:success_new": _no_object(get=LOGGERS, post=LOGGERS),
-    "meetings:success_share": Route(objects(pk="success"), post=LOGGERS),
+    "meetings:success_share": Route(objects(pk="success"), post=CURRENT_MEMBERS),
     "meetings:partnership_successes": Route(objects(pk="partnership"), get=EVERYONE),
     "meetings:export_measurements": _no_object(get=LEADERS),
     "meetings:export_pulse": _no_object(get=LEADERS),

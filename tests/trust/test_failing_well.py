@@ -5,6 +5,7 @@ the layout and leak nothing. All with DEBUG off, as in production."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from unittest import mock
 
@@ -230,3 +231,89 @@ def test_the_csrf_failure_page_uses_the_layout(admin_membership):
     assert response.status_code == 403
     assert_layout_without_leaks(response)
     assert b"The form failed a security check" in response.content
+
+
+# --- error pages without the static files, and what the log says -------------------------------
+
+
+@pytest.fixture
+def no_static_manifest(settings, tmp_path):
+    """Production storage with `collectstatic` never run: the manifest does not exist."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+
+def test_the_500_page_renders_even_without_the_static_files_manifest(
+    admin_membership, no_static_manifest
+):
+    client = client_for(admin_membership)
+    with mock.patch(
+        "partnerships.views.selectors.objective_list",
+        side_effect=RuntimeError(f"{MARKER} detail of the failure"),
+    ):
+        response = client.get("/objectives/")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert MARKER.encode() not in response.content
+    assert b"Traceback" not in response.content
+
+
+def test_the_503_page_renders_even_without_the_static_files_manifest(
+    admin_membership, no_static_manifest
+):
+    client = client_for(admin_membership)
+    with database_down():
+        response = client.get("/org/members/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"Back in a moment" in response.content
+
+
+def _handlers_reached(name: str) -> list:
+    """The handlers a record logged on `name` is written by (up the propagation chain)."""
+    handlers, logger = [], logging.getLogger(name)
+    while logger is not None:
+        handlers += logger.handlers
+        logger = logger.parent if logger.propagate else None
+    return handlers
+
+
+def test_a_refusal_is_logged_once_as_a_warning_without_a_traceback(member_client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = member_client.get("/org/members/new/")
+    assert response.status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("WARNING", "Forbidden (Permission denied): /org/members/new/")
+    ]
+    assert records[0].exc_info is None
+    # One console handler writes it (the root's), not Django's own console handler as well;
+    # pytest's capture handlers aside.
+    consoles = [h for h in _handlers_reached("django.request") if type(h).__module__ == "logging"]
+    assert len(consoles) == 1
+
+
+def test_a_missing_page_is_logged_once_as_a_warning_without_a_traceback(
+    member_client, outsider_membership, caplog
+):
+    stranger = PersonFactory(organization=outsider_membership.organization)
+    with caplog.at_level(logging.INFO):
+        response = member_client.get(f"/org/members/{stranger.pk}/")
+    assert response.status_code == 404
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert [(r.levelname, r.exc_info) for r in records] == [("WARNING", None)]
+    assert records[0].getMessage() == f"Not Found: /org/members/{stranger.pk}/"
+
+
+def test_a_server_error_keeps_its_traceback_in_the_log(admin_membership, caplog):
+    client = client_for(admin_membership)
+    with mock.patch(
+        "partnerships.views.selectors.objective_list", side_effect=RuntimeError("boom")
+    ):
+        client.get("/objectives/")
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.levelname for r in records] == ["ERROR"]
+    assert records[0].exc_info is not None

@@ -24,53 +24,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import (
-    ActionItem,
-    BlackoutDate,
-    FeedbackItem,
-    ObjectiveProgress,
-    Session,
-    SessionSuccess,
-)
-from org.models import AuditEntry, Member, Organization, OrgMembership, TeamMembership
-from partnerships.models import Objective, Partnership, Relationship
+from org.models import OrgMembership
 from tests.trust.conftest import A_LABEL
 from tests.trust.routes import PUBLIC, ROUTES, walk
-from tests.trust.world import MARKER
+from tests.trust.world import MARKER, snapshot
 
 METHODS = ("GET", "POST")
-TENANT_MODELS = [
-    AuditEntry,
-    Member,
-    TeamMembership,
-    OrgMembership,
-    Objective,
-    Partnership,
-    Relationship,
-    Session,
-    BlackoutDate,
-    SessionSuccess,
-    ObjectiveProgress,
-    FeedbackItem,
-    ActionItem,
-]
-
-
-def snapshot(organization: Organization) -> dict:
-    """Every row the organization owns, as plain values (to show nothing changed)."""
-    rows = {
-        model.__name__: list(
-            model.objects.filter(organization=organization).order_by("pk").values()
-        )
-        for model in TENANT_MODELS
-    }
-    rows["Organization"] = list(Organization.objects.filter(pk=organization.pk).values())
-    rows["Session.attendees"] = list(
-        Session.attendees.through.objects.filter(session__organization=organization)
-        .order_by("pk")
-        .values()
-    )
-    return rows
 
 
 def send(client: Client, method: str, url: str, *, htmx: bool = False, rollback: bool = False):

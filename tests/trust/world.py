@@ -20,7 +20,15 @@ from meetings.models import (
     SessionSuccess,
 )
 from meetings.progress import services as progress_services
-from org.models import AuditEntry, Member, Organization, Quadrant, Role
+from org.models import (
+    AuditEntry,
+    Member,
+    Organization,
+    OrgMembership,
+    Quadrant,
+    Role,
+    TeamMembership,
+)
 from partnerships.models import Objective, Partnership, Relationship
 from tests.factories import (
     ObjectiveFactory,
@@ -35,6 +43,39 @@ from tests.factories import (
 )
 
 MARKER = "ZEBRA-B-SECRET"
+
+TENANT_MODELS = [
+    AuditEntry,
+    Member,
+    TeamMembership,
+    OrgMembership,
+    Objective,
+    Partnership,
+    Relationship,
+    Session,
+    BlackoutDate,
+    SessionSuccess,
+    ObjectiveProgress,
+    FeedbackItem,
+    ActionItem,
+]
+
+
+def snapshot(organization: Organization) -> dict:
+    """Every row the organization owns, as plain values (to show nothing changed)."""
+    rows = {
+        model.__name__: list(
+            model.objects.filter(organization=organization).order_by("pk").values()
+        )
+        for model in TENANT_MODELS
+    }
+    rows["Organization"] = list(Organization.objects.filter(pk=organization.pk).values())
+    rows["Session.attendees"] = list(
+        Session.attendees.through.objects.filter(session__organization=organization)
+        .order_by("pk")
+        .values()
+    )
+    return rows
 
 
 @dataclass

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = (
         "Restore a JSON backup made by export_org into the organization --into SLUG: created "
         "from the backup's settings when it does not exist, refused when it is not empty. "
-        "All or nothing. Logins are restored only with --logins, onto existing users."
+        "The whole file is checked first: a reference to a row that is not in it refuses the "
+        "restore, and nothing is written. Logins are restored only with --logins, onto "
+        "existing users."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,9 +54,15 @@ class Command(BaseCommand):
                 + ", ".join(report.skipped_logins[:20])
                 + ("" if options["logins"] else ". Use --logins to restore them.")
             )
-        if report.left_out:
+        for reason, tables in report.left_out.items():
             self.stdout.write(
-                "Left out with the logins: "
-                + ", ".join(f"{n} {label}" for label, n in report.left_out.items())
+                f"Left out {reason}: "
+                + ", ".join(f"{n} {label}" for label, n in tables.items())
+                + "."
+            )
+        if report.emptied:
+            self.stdout.write(
+                "Emptied references: "
+                + ", ".join(f"{n} {where} ({why})" for (where, why), n in report.emptied.items())
                 + "."
             )
