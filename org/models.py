@@ -54,6 +54,8 @@ class Organization(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     leadership_titles = models.TextField(
         blank=True,
+        default="",
+        db_default="",  # rows written by code that predates the field (older migrations' states)
         help_text="Words in job titles that the HR import reads as leadership, one per line "
         "(empty: chief, president, vice president, VP, director, head of, ...).",
     )

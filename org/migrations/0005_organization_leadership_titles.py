@@ -14,6 +14,8 @@ class Migration(migrations.Migration):
             name="leadership_titles",
             field=models.TextField(
                 blank=True,
+                default="",
+                db_default="",
                 help_text="Words in job titles that the HR import reads as leadership, one per line (empty: chief, president, vice president, VP, director, head of, ...).",
             ),
         ),

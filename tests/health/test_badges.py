@@ -6,8 +6,11 @@ from tests.factories import RelationshipFactory
 from tests.health.conftest import AS_OF
 
 
-def badges(html: str) -> list[str]:
-    return [part.split(">")[0] for part in html.split('<a class="diagram-badge" ')[1:]]
+def badges(html: str, drawing: str = "diagram-overview") -> list[str]:
+    """The badges of one of the page's two drawings (the wide box, or the narrow one that a
+    phone shows instead: "diagram-compact")."""
+    svg = html.split(f'class="diagram {drawing}"', 1)[1].split("</svg>", 1)[0]
+    return [part.split(">")[0] for part in svg.split('<a class="diagram-badge" ')[1:]]
 
 
 def test_it_marks_the_quadrants_with_risks(world, leader_client):
@@ -21,6 +24,8 @@ def test_it_marks_the_quadrants_with_risks(world, leader_client):
         f'href="/health/?{AS_OF}&amp;quadrant=E" aria-label="2 risks in Employees: see the '
         'partnership health"',
     ]
+    # The phone's drawing shows the same badges (in its own reading order).
+    assert sorted(badges(html, "diagram-compact")) == sorted(badges(html))
 
 
 def test_a_badge_leads_to_that_quadrants_risks(world, leader_client):
