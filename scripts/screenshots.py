@@ -169,7 +169,7 @@ def main() -> None:
             base_url = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base_url}/healthz", server)
             for path in photograph(base_url, out):
-                print(f"wrote {path.relative_to(ROOT)}")
+                print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
         finally:
             server.terminate()
             server.wait(timeout=10)
