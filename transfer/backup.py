@@ -78,7 +78,9 @@ from partnerships.models import Objective, Partnership, Relationship
 FORMAT = "partnership-map-backup"
 FORMAT_VERSION = 1
 BATCH = 500
-ORGANIZATION_FIELDS = ("name", "slug", "fiscal_year_start_month", "time_zone")
+ORGANIZATION_FIELDS = ("name", "slug", "fiscal_year_start_month", "time_zone", "leadership_titles")
+# Settings added after the format's first version: a backup made before holds none of them.
+LATER_ORGANIZATION_FIELDS = ("leadership_titles",)
 
 
 @dataclass(frozen=True)
@@ -336,7 +338,12 @@ def restore_backup(
     organization = Organization.objects.select_for_update().filter(slug=slug).first()
     if organization is None:
         organization = Organization(
-            **{k: settings[k] for k in ORGANIZATION_FIELDS if k != "slug"}, slug=slug
+            **{
+                k: settings[k]
+                for k in ORGANIZATION_FIELDS
+                if k != "slug" and (k in settings or k not in LATER_ORGANIZATION_FIELDS)
+            },
+            slug=slug,
         )
         if name:
             organization.name = name

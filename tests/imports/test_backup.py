@@ -82,6 +82,7 @@ def test_the_backup_holds_the_structure_and_the_partnerships(northwind):
         "slug": DEMO_SLUG,
         "fiscal_year_start_month": 4,
         "time_zone": "UTC",
+        "leadership_titles": "",
     }
     tables = {label for s in dump["sections"].values() for label in s["tables"]}
     assert {
@@ -101,10 +102,13 @@ def test_the_backup_holds_the_structure_and_the_partnerships(northwind):
 
 
 def test_a_restore_reproduces_the_organization_exactly(northwind):
+    northwind.leadership_titles = "chief\ncaptain"
+    northwind.save(update_fields=["leadership_titles"])
     dump = backup.backup_organization(northwind)
     report = restore(dump, logins=True)
     copy = report.organization
     assert (copy.name, copy.fiscal_year_start_month) == ("Northwind Freight", 4)
+    assert copy.leadership_titles == "chief\ncaptain"  # the import's words come along
     again = backup.backup_organization(copy)
     assert renumbered(again) == renumbered(dump)
     assert (
@@ -335,6 +339,13 @@ def test_the_commands_round_trip(northwind, tmp_path):
     )
     with pytest.raises(CommandError, match="not empty"):
         call_command("import_backup", str(path), "--into", "restored", stdout=io.StringIO())
+
+
+def test_a_backup_made_before_leadership_titles_still_restores(northwind):
+    dump = backup.backup_organization(northwind)
+    del dump["organization"]["leadership_titles"]
+    copy = restore(dump, logins=True).organization
+    assert copy.leadership_titles == ""
 
 
 def test_it_refuses_a_file_that_is_not_a_backup(db, tmp_path):
