@@ -276,19 +276,20 @@ def _export_name(organization: Organization, what: str, extension: str) -> str:
 @require_GET
 def export_members(request: HttpRequest) -> HttpResponse:
     """Members as CSV: for admins and leaders, who see the whole organization anyway."""
-    membership = require_role(request, *WHOLE_ORGANIZATION, message=WHOLE_EXPORT_ONLY)
-    out = io.StringIO()
-    exports.write_members_csv(membership.organization, out)
-    name = _export_name(membership.organization, "members", "csv")
-    return attachment(out.getvalue(), name, "text/csv; charset=utf-8")
+    return _csv_export(request, "members", exports.write_members_csv)
 
 
 @require_GET
 def export_relationships(request: HttpRequest) -> HttpResponse:
+    return _csv_export(request, "relationships", exports.write_relationships_csv)
+
+
+def _csv_export(request: HttpRequest, what: str, write) -> HttpResponse:
+    """One CSV download of the whole organization, written by ``write(organization, out)``."""
     membership = require_role(request, *WHOLE_ORGANIZATION, message=WHOLE_EXPORT_ONLY)
     out = io.StringIO()
-    exports.write_relationships_csv(membership.organization, out)
-    name = _export_name(membership.organization, "relationships", "csv")
+    write(membership.organization, out)
+    name = _export_name(membership.organization, what, "csv")
     return attachment(out.getvalue(), name, "text/csv; charset=utf-8")
 
 
