@@ -216,12 +216,6 @@ def _refuse_unless_invitable(member: Member) -> None:
             code="archived",
             params={"name": member.name},
         )
-    if not member.email:
-        raise ValidationError(
-            "%(name)s has no email address. Add one to their details first.",
-            code="no_email",
-            params={"name": member.name},
-        )
     if OrgMembership.objects.filter(organization_id=member.organization_id, member=member).exists():
         raise ValidationError(
             "%(name)s already has a login.", code="has_login", params={"name": member.name}
@@ -230,6 +224,12 @@ def _refuse_unless_invitable(member: Member) -> None:
         raise ValidationError(
             "%(name)s is already invited: resend or revoke that invitation instead.",
             code="already_invited",
+            params={"name": member.name},
+        )
+    if not member.email:
+        raise ValidationError(
+            "%(name)s has no email address. Add one to their details first.",
+            code="no_email",
             params={"name": member.name},
         )
     if _email_has_login_here(member.organization, member.email):
