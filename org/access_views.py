@@ -231,9 +231,7 @@ def login_role(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return refused(request, _login_access(login), error, role_form=form)
-    messages.success(
-        request, f"{service._login_name(changed)} is now {changed.get_role_display()}."
-    )
+    messages.success(request, f"{service.login_name(changed)} is now {changed.get_role_display()}.")
     return redirect(access_page_of(login))
 
 
@@ -246,7 +244,7 @@ def login_disable(request: HttpRequest, pk: int) -> HttpResponse:
         return refused(request, _login_access(login), error)
     messages.success(
         request,
-        f"Turned off the access of {service._login_name(login)}: every session they had "
+        f"Turned off the access of {service.login_name(login)}: every session they had "
         "open here has ended.",
     )
     return redirect(access_page_of(login))
@@ -256,7 +254,7 @@ def login_disable(request: HttpRequest, pk: int) -> HttpResponse:
 def login_enable(request: HttpRequest, pk: int) -> HttpResponse:
     login = get_login(request, pk)
     service.login_enable(login=login, by=request.user)
-    messages.success(request, f"Turned the access of {service._login_name(login)} back on.")
+    messages.success(request, f"Turned the access of {service.login_name(login)} back on.")
     return redirect(access_page_of(login))
 
 

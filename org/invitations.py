@@ -488,10 +488,20 @@ def invitation_accept(
     """Accept an open invitation: with a new login (password chosen now) when `user` is None,
     else for that existing login, whose email must be the invitation's. Adds the login to the
     organization with the invitation's role, linked to the person."""
-    current = Invitation.objects.select_for_update().select_related("member").get(pk=invitation.pk)
+    current = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("member", "organization")
+        .get(pk=invitation.pk)
+    )
     problem = invitation_problem(current)
     if problem:
         raise ValidationError(INVITATION_PROBLEMS[problem], code=problem)
+    if not current.member.is_active_on(current.organization.today()):
+        raise ValidationError(
+            "This invitation was for someone who is no longer in the organization's list of "
+            "people. Ask one of its admins.",
+            code="archived",
+        )
     if user is None:
         if users_with_email(current.email).exists():
             raise ValidationError(
@@ -530,7 +540,7 @@ def invitation_accept(
 # --- roles and access ---------------------------------------------------------------------------
 
 
-def _login_name(login: OrgMembership) -> str:
+def login_name(login: OrgMembership) -> str:
     return login.member.name if login.member_id else login.user.get_username()
 
 
@@ -550,7 +560,7 @@ def _refuse_losing_the_last_admin(login: OrgMembership, what: str) -> None:
             "%(name)s is the organization's only admin, so their access cannot be %(what)s. "
             "Make someone else an admin first.",
             code="last_admin",
-            params={"name": _login_name(login), "what": what},
+            params={"name": login_name(login), "what": what},
         )
 
 
@@ -579,7 +589,7 @@ def login_set_role(
         obj=current,
         before=before,
         after=snapshot(current, LOGIN_AUDIT_FIELDS),
-        object_repr=_login_name(current),
+        object_repr=login_name(current),
     )
     return current
 
@@ -604,7 +614,7 @@ def login_disable(*, login: OrgMembership, by: AbstractBaseUser | None = None) -
         obj=current,
         before=before,
         after=snapshot(current, LOGIN_AUDIT_FIELDS),
-        object_repr=_login_name(current),
+        object_repr=login_name(current),
     )
     return current
 
@@ -623,7 +633,7 @@ def login_enable(*, login: OrgMembership, by: AbstractBaseUser | None = None) ->
         obj=current,
         before=before,
         after=snapshot(current, LOGIN_AUDIT_FIELDS),
-        object_repr=_login_name(current),
+        object_repr=login_name(current),
     )
     return current
 

@@ -146,6 +146,17 @@ def test_an_altered_link_gives_a_clear_page_and_changes_nothing(admin_client, gr
     assert Invitation.objects.get().accepted_at is None
 
 
+def test_the_link_of_someone_archived_since_changes_nothing(admin_client, grace):
+    invite(admin_client, grace)
+    grace.active_until = datetime.date(2021, 1, 1)
+    grace.save(update_fields=["active_until"])
+    client, response = accept(link_in(mail.outbox[0]))
+    assert response.status_code == 409
+    assert b"no longer in the organization" in response.content
+    assert not get_user_model().objects.filter(email="grace@acme.test").exists()
+    assert Invitation.objects.get().accepted_at is None
+
+
 def test_guessing_keys_is_refused_after_twenty_bad_ones_from_an_address(admin_client, grace):
     invite(admin_client, grace)
     link = link_in(mail.outbox[0])
