@@ -189,7 +189,7 @@ def access_of(organization: Organization, people: Sequence[Member]) -> list[Acce
     for login in (
         OrgMembership.objects.filter(organization=organization, member_id__in=ids)
         .select_related("user")
-        .order_by("disabled_at", "id")  # an active login first (NULLs first on both databases)
+        .order_by(F("disabled_at").asc(nulls_first=True), "id")  # an active login first
     ):
         logins.setdefault(login.member_id, login)
     invitations = {
