@@ -21,11 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org import invitations as service
-from org.access import require_role
+from org.access import require_membership, require_role
 from org.access_forms import AccessFilterForm, ChoosePasswordForm, InviteManyForm, RoleForm
 from org.account_views import refuse_key_guessing
 from org.fragments import render_page_or_fragment
-from org.middleware import SESSION_KEY, current_membership
+from org.middleware import SESSION_KEY
 from org.models import PERSON_QUADRANTS, Invitation, Member, OrgMembership, Quadrant, Role
 
 PEOPLE_PER_PAGE = 50
@@ -38,8 +38,7 @@ def require_access_admin(request: HttpRequest) -> OrgMembership:
 
 def get_person(request: HttpRequest, pk: int) -> Member:
     """A person of the admin's organization (404 for a team or anyone else's), for an admin."""
-    membership = current_membership(request)
-    organization = membership.organization if membership else None
+    organization = require_membership(request).organization
     person = get_object_or_404(Member, organization=organization, kind=Member.Kind.PERSON, pk=pk)
     require_access_admin(request)
     person.organization = organization  # the same row; spares a query
@@ -47,8 +46,7 @@ def get_person(request: HttpRequest, pk: int) -> Member:
 
 
 def get_invitation(request: HttpRequest, pk: int) -> Invitation:
-    membership = current_membership(request)
-    organization = membership.organization if membership else None
+    organization = require_membership(request).organization
     invitation = get_object_or_404(
         Invitation.objects.select_related("member"), organization=organization, pk=pk
     )
@@ -58,8 +56,7 @@ def get_invitation(request: HttpRequest, pk: int) -> Invitation:
 
 
 def get_login(request: HttpRequest, pk: int) -> OrgMembership:
-    membership = current_membership(request)
-    organization = membership.organization if membership else None
+    organization = require_membership(request).organization
     login = get_object_or_404(
         OrgMembership.objects.select_related("user", "member"), organization=organization, pk=pk
     )

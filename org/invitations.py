@@ -251,7 +251,7 @@ def _new_invitation(
 ) -> tuple[Invitation, str]:
     key, hashed = _new_key()
     invitation = Invitation(
-        organization_id=member.organization_id,
+        organization=member.organization,
         member=member,
         email=member.email,
         role=role,
@@ -329,6 +329,7 @@ def invitations_create_many(
     }
     sent, without_email = [], []
     for person in invitable_people(organization, quadrants):
+        person.organization = organization  # the same row; spares a query per person
         if not person.email:
             without_email.append(person)
         elif person.email.casefold() not in taken:

@@ -10,7 +10,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from org.invitations import key_hash
 from org.models import AuditEntry, Invitation, OrgMembership, Quadrant, Role
@@ -342,6 +344,22 @@ def test_it_invites_all_leaders_and_managers_without_a_login_with_the_role_chose
     # a second run finds nobody left to invite
     admin_client.post("/org/access/invite/", {"quadrants": ["L", "M"], "role": "manager"})
     assert Invitation.objects.count() == 7
+
+
+def test_inviting_many_costs_the_same_queries_for_three_people_or_thirty(admin_client, org):
+    def invite_managers(count: int, start: int) -> int:
+        for n in range(start, start + count):
+            PersonFactory(organization=org, quadrant="M", email=f"m{n}@acme.test")
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.post(
+                "/org/access/invite/", {"quadrants": ["M"], "role": "manager"}
+            )
+        assert response.status_code == 302
+        return len(queries.captured_queries)
+
+    assert invite_managers(3, 0) == invite_managers(30, 3)
+    assert Invitation.objects.count() == 33
+    assert len(mail.outbox) == 33
 
 
 def test_inviting_many_needs_a_quadrant_and_a_role(admin_client, grace):
