@@ -27,6 +27,8 @@ from org.models import AuditEntry
 OBJECT_TYPES = {
     "member": ("org.member", "Member"),
     "team_seat": ("org.teammembership", "Team seat"),
+    "login": ("org.orgmembership", "Login"),
+    "invitation": ("org.invitation", "Invitation"),
     "objective": ("partnerships.objective", "Objective"),
     "partnership": ("partnerships.partnership", "Partnership"),
     "relationship": ("partnerships.relationship", "Relationship"),

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
 from django.utils.functional import SimpleLazyObject
+from django_htmx.http import HttpResponseClientRedirect
 
 from org.models import OrgMembership
 
@@ -13,17 +18,33 @@ SESSION_KEY = "current_organization_id"
 
 
 def load_memberships(request: HttpRequest) -> list[OrgMembership]:
-    """All of the user's roles, one query; cached on the request."""
+    """All of the user's roles whose access is on, one query; cached on the request (with the
+    ones an admin turned off, in request._disabled_memberships)."""
     if not hasattr(request, "_org_memberships"):
+        loaded = []
         if request.user.is_authenticated:
-            request._org_memberships = list(
+            loaded = list(
                 OrgMembership.objects.filter(user=request.user)
                 .select_related("organization", "member")
                 .order_by("organization__name", "organization_id")
             )
-        else:
-            request._org_memberships = []
+        request._org_memberships = [m for m in loaded if not m.is_disabled]
+        request._disabled_memberships = [m for m in loaded if m.is_disabled]
     return request._org_memberships
+
+
+def access_turned_off(request: HttpRequest) -> OrgMembership | None:
+    """The membership an admin turned off that this session was using: the session's current
+    organization, or the only kind of access the person had. None when the session may go on."""
+    active = load_memberships(request)
+    disabled = request._disabled_memberships
+    if not disabled:
+        return None
+    wanted = request.session.get(SESSION_KEY)
+    for membership in disabled:
+        if membership.organization_id == wanted or not active:
+            return membership
+    return None
 
 
 def current_membership(request: HttpRequest) -> OrgMembership | None:
@@ -49,3 +70,23 @@ class CurrentOrganizationMiddleware:
             lambda: request.membership.organization if request.membership else None
         )
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """A session whose access an admin turned off ends on its next request (for a page that
+        needs a login; the roles read here are the ones the page reads anyway, so it costs no
+        query)."""
+        if not getattr(view_func, "login_required", True) or not request.user.is_authenticated:
+            return None
+        membership = access_turned_off(request)
+        if membership is None:
+            return None
+        logout(request)
+        messages.error(
+            request,
+            f"Your access to {membership.organization.name} was turned off by one of its "
+            "admins. Ask them if you think it is a mistake.",
+        )
+        login_url = resolve_url(settings.LOGIN_URL)
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(login_url)
+        return redirect(login_url)

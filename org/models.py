@@ -296,6 +296,13 @@ class OrgMembership(models.Model):
         help_text="How many times the user logged out on every device; what was issued to this "
         "login before the last time (a calendar feed's address) no longer works.",
     )
+    disabled_at = models.DateTimeField(
+        "access turned off",
+        null=True,
+        blank=True,
+        help_text="When an admin turned this login's access to the organization off; empty "
+        "while it is on. The person's other organizations are not affected.",
+    )
 
     class Meta:
         ordering = ["organization__name"]
@@ -333,6 +340,86 @@ class OrgMembership(models.Model):
     def sees_whole_organization(self) -> bool:
         """Admins and leaders see everything in the organization."""
         return self.role in (Role.ADMIN, Role.LEADER)
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disabled_at is not None
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_org(self, organization: Organization) -> InvitationQuerySet:
+        return self.filter(organization=organization)
+
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked (an expired one is still open: it can be resent)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An admin's offer of a login to a person of the organization, sent by email.
+
+    The link carries a random key; only its SHA-256 is kept (org/invitations.py), so the table
+    cannot be read back into working links. A person has at most one open invitation; resending
+    gives it a new key (the old link dies) and a new expiry.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("email address")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    key_hash = models.CharField(max_length=64)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField("sent", default=timezone.now)
+    expires_at = models.DateTimeField("valid until")
+    accepted_at = models.DateTimeField("accepted", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField("revoked", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["key_hash"], name="invitation_key_hash")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "key_hash"], name="invitation_key_unique_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "member"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_member",
+                violation_error_message="This person already has an open invitation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.member} as {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.member_id and self.member.organization_id != self.organization_id:
+            raise ValidationError({"member": "That member belongs to another organization."})
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
 
 
 # --- the audit trail ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from org import access_views
 from org import views as org_views
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", include("org.signin_urls")),
     path("account/", include("org.account_urls")),
     path("org/import/", include("transfer.urls")),
+    path("org/access/", include("org.access_urls")),
+    path("invitation/<str:key>/", access_views.invitation_accept, name="invitation_accept"),
     path("org/", include("org.urls")),
     path("diagram/", include("partnerships.diagram.urls")),
     path("health/", include("partnerships.health.urls")),

@@ -35,6 +35,9 @@ PUBLIC = {
     "account_reset_password_from_key_done": "says the password is set; shows nothing",
     "logout": "Django's logout: POST only, ends whatever session there is",
     "healthz": "the load balancer's probe; says only whether the database answers",
+    "invitation_accept": "the link from an invitation email: the key in its URL is the "
+    "credential (tests/access/test_invitations.py: an altered, used, revoked or expired key is "
+    "a page that says so and changes nothing; bad keys are counted per address)",
     "meetings:calendar_feed": "a private iCalendar feed; the random token in its URL is the "
     "credential (tests/meetings/test_calendar.py: an unknown token is a 404)",
 }
@@ -156,6 +159,17 @@ ROUTES: dict[str, Route] = {
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
     "org:audit": _no_object(get=ADMIN),
+    # who has access: people, invitations, logins (tests/access/)
+    "access:people": _no_object(get=ADMIN),
+    "access:invite_many": _no_object(get=ADMIN, post=ADMIN),
+    "access:person": Route(objects(pk="employee"), get=ADMIN),
+    "access:invite": Route(objects(pk="invitee"), post=ADMIN),
+    "access:invitation_resend": Route(objects(pk="invitation"), post=ADMIN),
+    "access:invitation_revoke": Route(objects(pk="invitation"), post=ADMIN),
+    "access:login": Route(objects(pk="login"), get=ADMIN),
+    "access:login_role": Route(objects(pk="login"), post=ADMIN),
+    "access:login_disable": Route(objects(pk="login"), post=ADMIN),
+    "access:login_enable": Route(objects(pk="login"), post=ADMIN),
     # the import and the exports
     "org_import:upload": _no_object(get=ADMIN, post=ADMIN),
     "org_import:columns": _no_object(get=ADMIN, post=ADMIN),

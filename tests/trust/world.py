@@ -20,8 +20,10 @@ from meetings.models import (
     SessionSuccess,
 )
 from meetings.progress import services as progress_services
+from org.invitations import invitation_create
 from org.models import (
     AuditEntry,
+    Invitation,
     Member,
     Organization,
     OrgMembership,
@@ -49,6 +51,7 @@ TENANT_MODELS = [
     Member,
     TeamMembership,
     OrgMembership,
+    Invitation,
     Objective,
     Partnership,
     Relationship,
@@ -96,6 +99,9 @@ class World:
     progress: ObjectiveProgress
     feedback: FeedbackItem
     action: ActionItem
+    invitee: Member  # a person without a login, invited
+    invitation: Invitation
+    login: OrgMembership  # the employee's login
 
     def log_item(self, kind: str):
         return {
@@ -129,6 +135,13 @@ def furnish(
     )
     RelationshipFactory(partnership=partnership, from_member=manager, to_member=employee)
     RelationshipFactory(partnership=partnership, from_member=leader, to_member=employee)
+    invitee = PersonFactory(
+        organization=organization,
+        quadrant=Quadrant.MANAGERS,
+        name=f"{label} invitee",
+        email=f"invitee@{organization.slug}.example",
+    )
+    invitation, _ = invitation_create(member=invitee, role=Role.MANAGER)
     today = organization.today()
     quarter_first = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     session = SessionFactory(
@@ -169,6 +182,9 @@ def furnish(
         action=services.action_item_add(
             session=session, text=f"{label} action", owner=manager, due_on=None
         ),
+        invitee=invitee,
+        invitation=invitation,
+        login=OrgMembership.objects.get(organization=organization, member=employee),
     )
 
 
@@ -189,11 +205,18 @@ def stranger_world() -> World:
     OrgMembershipFactory(
         organization=organization, role=Role.ADMIN, user__username=f"{MARKER}-admin", member=leader
     )
+    employee = person(Quadrant.EMPLOYEES, "employee")
+    OrgMembershipFactory(
+        organization=organization,
+        role=Role.MEMBER,
+        user__username=f"{MARKER}-member",
+        member=employee,
+    )
     world = furnish(
         organization,
         leader=leader,
         manager=person(Quadrant.MANAGERS, "manager"),
-        employee=person(Quadrant.EMPLOYEES, "employee"),
+        employee=employee,
         label=MARKER,
     )
     AuditEntry.objects.create(
