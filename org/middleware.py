@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 
 from org.models import OrgMembership
@@ -49,3 +52,51 @@ class CurrentOrganizationMiddleware:
             lambda: request.membership.organization if request.membership else None
         )
         return self.get_response(request)
+
+
+# The pages an admin who must turn on two-factor may still open: the two-factor pages
+# themselves, confirming their password before them, and logging out.
+TWO_FACTOR_SETUP_PAGES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_reauthenticate",
+        "account_reauthenticate",
+        "logout",
+    }
+)
+
+
+class AdminsUseTwoFactorMiddleware:
+    """When the current organization says "admins must use two-factor", an admin without an
+    authenticator app is sent to set one up before any other page (the organization's
+    settings page, /org/settings/, turns it on). Costs a query only for such admins."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is None or match.url_name in TWO_FACTOR_SETUP_PAGES:
+            return None
+        membership = current_membership(request)
+        if membership is None or not membership.is_admin:
+            return None
+        if not membership.organization.admins_use_two_factor:
+            return None
+        if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+            return None
+        messages.warning(
+            request,
+            f"{membership.organization.name} asks its admins to use two-factor. Turn it on "
+            "to go on.",
+        )
+        return redirect("mfa_activate_totp")
