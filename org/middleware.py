@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
@@ -73,7 +72,8 @@ TWO_FACTOR_SETUP_PAGES = frozenset(
 class AdminsUseTwoFactorMiddleware:
     """When the current organization says "admins must use two-factor", an admin without an
     authenticator app is sent to set one up before any other page (the organization's
-    settings page, /org/settings/, turns it on). Costs a query only for such admins."""
+    settings page, /org/settings/, turns it on). Costs a query only for such admins. Logins
+    made by single sign-on (no password) are left to the identity provider's own two-factor."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -82,7 +82,9 @@ class AdminsUseTwoFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        if not request.user.is_authenticated:
+        if not request.user.is_authenticated or not request.user.has_usable_password():
+            # A login without a password signs in with the organization's identity provider,
+            # whose own second factor applies (and nothing here could confirm it is them).
             return None
         match = request.resolver_match
         if match is None or match.url_name in TWO_FACTOR_SETUP_PAGES:
@@ -94,9 +96,4 @@ class AdminsUseTwoFactorMiddleware:
             return None
         if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
             return None
-        messages.warning(
-            request,
-            f"{membership.organization.name} asks its admins to use two-factor. Turn it on "
-            "to go on.",
-        )
         return redirect("mfa_activate_totp")
