@@ -58,7 +58,8 @@ def may_enter(organization: Organization, email: str) -> Entry | None:
 
     In order: an active login of this organization with that email; else a person of the
     organization (a member record, active today) with that email, provided the email has no
-    login yet that belongs only to other organizations.
+    login yet that belongs only to other organizations. (An open invitation to that email is
+    the third reason, once invitations exist: add it here, nowhere else.)
     """
     email = email.strip()
     if not email or email_domain(email) not in organization_domains(organization):
