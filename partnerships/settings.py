@@ -236,6 +236,11 @@ ACCOUNT_RATE_LIMITS = {
 # (org.middleware.AdminsUseTwoFactorMiddleware).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Partnership Map")
+# A wrong code counts as a failed login in org/throttle.py (allauth's own count is off, above).
+MFA_FORMS = {
+    "authenticate": "org.throttle.ThrottledAuthenticateForm",
+    "reauthenticate": "org.throttle.ThrottledReauthenticateForm",
+}
 # Single sign-on (org/single_sign_on.py) asks each organization's identity provider over HTTPS;
 # how long to wait for its answer, in seconds.
 SINGLE_SIGN_ON_TIMEOUT = env_int("SINGLE_SIGN_ON_TIMEOUT", 10, minimum=1)

@@ -174,3 +174,19 @@ def test_an_admin_turns_the_requirement_on_in_the_settings(admin_client, org, le
     assert refused.status_code == 403
     org.refresh_from_db()
     assert org.admins_use_two_factor is True
+
+
+def test_guessing_codes_is_throttled_like_passwords(client, lena_with_two_factor, settings):
+    """A wrong code counts as a failed login of that username (org/throttle.py): after
+    LOGIN_FAILURES_PER_USERNAME of them even the right code is not checked."""
+    log_in(client, "lena")
+    right = app_code(SECRET)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(settings.LOGIN_FAILURES_PER_USERNAME):
+        assert (
+            b"Incorrect code"
+            in client.post("/account/two-factor/authenticate/", {"code": wrong}).content
+        )
+    refused = client.post("/account/two-factor/authenticate/", {"code": right})
+    assert b"Too many failed logins for this account" in refused.content
+    assert client.get("/account/").status_code == 302
