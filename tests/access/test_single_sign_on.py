@@ -73,8 +73,11 @@ def start(browser: requests.Session, app: str, email: str) -> requests.Response:
     )
 
 
-def at_the_provider(browser: requests.Session, authorization_url: str, person: Person) -> str:
-    """Log in at the identity provider and consent; where it sends the browser back to."""
+def at_the_provider(
+    browser: requests.Session, authorization_url: str, person: Person, *, allow: bool = True
+) -> str:
+    """Log in at the identity provider and consent (or decline); where it sends the browser
+    back to."""
     answer = browser.get(authorization_url, allow_redirects=False)
     assert answer.status_code == 302 and "/accounts/login/" in answer.headers["Location"]
     login_url = urljoin(authorization_url, answer.headers["Location"])
@@ -89,7 +92,7 @@ def at_the_provider(browser: requests.Session, authorization_url: str, person: P
     assert "Authorize Partnership Map?" in consent.text
     answer = browser.post(
         authorization_url,
-        data={**hidden_inputs(consent.text), "allow": "Authorize"},
+        data={**hidden_inputs(consent.text), **({"allow": "Authorize"} if allow else {})},
         allow_redirects=False,
     )
     assert answer.status_code == 302, answer.text
@@ -196,5 +199,17 @@ def test_an_id_token_not_signed_with_the_providers_key_is_refused(live_server, t
         refused = browser.get(at_the_provider(browser, authorization_url, PEOPLE[0]))
     assert refused.status_code == 403
     assert "signature does not match" in refused.text
+    assert signed_in_as(browser, app) is None
+    assert not OrgMembership.objects.exists()
+
+
+def test_declining_at_the_provider_signs_nobody_in(live_server, provider, ana):
+    app, browser = live_server.url, requests.Session()
+    authorization_url = start(browser, app, "ana@acme.test").headers["Location"]
+    back = at_the_provider(browser, authorization_url, PEOPLE[0], allow=False)
+    assert back.startswith(f"{app}/login/sso/callback/?") and "error=access_denied" in back
+    refused = browser.get(back)
+    assert refused.status_code == 403
+    assert "The identity provider said: access_denied" in refused.text
     assert signed_in_as(browser, app) is None
     assert not OrgMembership.objects.exists()
