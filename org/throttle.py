@@ -158,6 +158,11 @@ class ThrottledCodeMixin:
     LOGIN_FAILURES_PER_USERNAME failures (or LOGIN_FAILURES_PER_ADDRESS from one address)
     within LOGIN_LOCKOUT_MINUTES no code is checked, the right one neither."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("placeholder", None)
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
     def clean_code(self) -> str:
         username = self.user.get_username()
         attempt, wait = attempt_begin(username, client_address(allauth_context.request))
