@@ -161,7 +161,6 @@ class ThrottledCodeMixin:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].widget.attrs.pop("placeholder", None)
-        self.fields["code"].widget.attrs["inputmode"] = "numeric"
 
     def clean_code(self) -> str:
         username = self.user.get_username()
