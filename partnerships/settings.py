@@ -236,6 +236,9 @@ ACCOUNT_RATE_LIMITS = {
 # (org.middleware.AdminsUseTwoFactorMiddleware).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Partnership Map")
+# The code of the 30 seconds before or after also counts: a phone's clock drifts, and a code
+# typed as it changes still works (RFC 6238 suggests allowing one step).
+MFA_TOTP_TOLERANCE = 1
 # A wrong code counts as a failed login in org/throttle.py (allauth's own count is off, above).
 MFA_FORMS = {
     "authenticate": "org.throttle.ThrottledAuthenticateForm",
