@@ -15,6 +15,9 @@ import datetime
 import functools
 
 from allauth.account import views as allauth_views
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes import views as recovery_codes_views
+from allauth.mfa.totp import views as totp_views
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -24,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from org.forms import SingleSignOnStartForm
 from org.services import login_end_everywhere
 from org.throttle import ThrottledLoginForm, bad_link_opened, bad_link_wait, client_address
 
@@ -36,6 +40,12 @@ class LoginView(allauth_views.LoginView):
 
     def get_form_class(self) -> type[ThrottledLoginForm]:
         return ThrottledLoginForm
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {
+            **super().get_context_data(**kwargs),
+            "sso_form": SingleSignOnStartForm(prefix="sso"),
+        }
 
     def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:
         response = super().form_invalid(form)
@@ -74,16 +84,21 @@ class ConfirmPasswordForm(forms.Form):
         return password
 
 
+def _account_page(request: HttpRequest, form: ConfirmPasswordForm, status: int = 200):
+    context = {"form": form, "two_factor_on": two_factor_on(request.user)}
+    return render(request, "account/page.html", context, status=status)
+
+
 @require_GET
 def account_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "account/page.html", {"form": ConfirmPasswordForm(user=request.user)})
+    return _account_page(request, ConfirmPasswordForm(user=request.user))
 
 
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     form = ConfirmPasswordForm(request.POST, user=request.user)
     if not form.is_valid():
-        return render(request, "account/page.html", {"form": form}, status=400)
+        return _account_page(request, form, status=400)
     login_end_everywhere(user=request.user, password=form.cleaned_data["password"])
     logout(request)
     messages.success(request, "You are logged out on every device, this one included.")
@@ -111,3 +126,28 @@ def refuse_key_guessing(view):
 
 
 password_reset_from_key = refuse_key_guessing(allauth_views.password_reset_from_key)
+
+
+def two_factor_on(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def with_two_factor_on(view):
+    """allauth.mfa's pages for turning two-factor off and for the recovery codes answer 404
+    when two-factor is off; here they send the person to the two-factor page instead."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not two_factor_on(request.user):
+            return redirect("mfa_index")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+deactivate_totp = with_two_factor_on(totp_views.deactivate_totp)
+view_recovery_codes = require_GET(with_two_factor_on(recovery_codes_views.view_recovery_codes))
+download_recovery_codes = require_GET(
+    with_two_factor_on(recovery_codes_views.download_recovery_codes)
+)
+generate_recovery_codes = with_two_factor_on(recovery_codes_views.generate_recovery_codes)

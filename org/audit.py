@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from org.models import AuditEntry
+from org.models import AuditEntry, Organization
 
 # The kinds of object the trail knows: the model each stands for, and its name on the page.
 OBJECT_TYPES = {
@@ -42,6 +42,8 @@ OBJECT_TYPES = {
     "measurement": ("meetings.objectivemeasurement", "Measurement"),
     "satisfaction_score": ("meetings.satisfactionscore", "Satisfaction score"),
     "pulse_rating": ("meetings.pulserating", "Pulse rating"),
+    "organization": ("org.organization", "Organization settings"),
+    "single_sign_on": ("org.singlesignon", "Single sign-on"),
 }
 MODEL_TYPES = {model: object_type for object_type, (model, _) in OBJECT_TYPES.items()}
 
@@ -127,7 +129,8 @@ def audit_entry(
     if object_type not in OBJECT_TYPES:
         raise ValueError(f"Unknown object type for the audit trail: {object_type!r}")
     return AuditEntry(
-        organization_id=obj.organization_id,
+        # An organization's own settings are entries of that organization.
+        organization_id=obj.pk if isinstance(obj, Organization) else obj.organization_id,
         at=at or timezone.now(),
         actor=actor,
         actor_label=actor.get_username() if actor is not None else "",

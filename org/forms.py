@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from org.models import PERSON_QUADRANTS, Member, MemberQuerySet, Organization, Quadrant
+from org.openid_connect import is_acceptable_issuer
 
 QUADRANT_NAMES = "Leadership, Managers, Teams or Employees"
 
@@ -321,3 +323,98 @@ class PeopleSearchForm(forms.Form):
         if self.cleaned_data["person"]:
             picked = addable_people(team).filter(pk=self.cleaned_data["person"]).first()
         return people_choices(team, self.cleaned_data["query"], picked)
+
+
+# --- the organization's settings ---------------------------------------------------------------
+
+
+class TwoFactorRequirementForm(forms.Form):
+    admins_use_two_factor = forms.BooleanField(
+        label="Admins must use two-factor",
+        required=False,
+        help_text="An admin without an authenticator app is sent to set one up before any other "
+        "page. Everyone else may turn two-factor on from their account page.",
+    )
+
+
+DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class SingleSignOnForm(forms.Form):
+    issuer = forms.URLField(
+        label="Issuer URL",
+        max_length=300,
+        assume_scheme="https",
+        help_text="From your identity provider, e.g. https://login.example.com/realms/acme. "
+        "Its discovery document, <issuer>/.well-known/openid-configuration, tells the rest.",
+        error_messages={"required": "Paste the issuer URL from your identity provider."},
+    )
+    client_id = forms.CharField(
+        label="Client ID",
+        max_length=200,
+        error_messages={"required": "Paste the client ID the identity provider gave this app."},
+    )
+    client_secret = forms.CharField(
+        label="Client secret",
+        max_length=500,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Stored, never shown again. Leave empty to keep the one stored.",
+    )
+    domains = forms.CharField(
+        label="Email domains",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, e.g. example.com. People whose email ends in one of them "
+        "sign in with the identity provider.",
+        error_messages={"required": "Name at least one email domain, e.g. example.com."},
+    )
+    enabled = forms.BooleanField(
+        label="Single sign-on is on",
+        required=False,
+        initial=True,
+        help_text="Turned off, the login page no longer sends anyone to the provider.",
+    )
+
+    def clean_issuer(self) -> str:
+        issuer = self.cleaned_data["issuer"].rstrip("/")
+        if not is_acceptable_issuer(issuer):
+            raise forms.ValidationError(
+                "The issuer URL must start with https://.", code="insecure_issuer"
+            )
+        return issuer
+
+    def clean_domains(self) -> list[str]:
+        domains = []
+        for line in self.cleaned_data["domains"].replace(",", "\n").splitlines():
+            domain = line.strip().lstrip("@").lower()
+            if not domain:
+                continue
+            if not DOMAIN_PATTERN.match(domain):
+                raise forms.ValidationError(
+                    "%(domain)s is not an email domain (write it as example.com).",
+                    code="bad_domain",
+                    params={"domain": domain},
+                )
+            if domain not in domains:
+                domains.append(domain)
+        if not domains:
+            raise forms.ValidationError(self.fields["domains"].error_messages["required"])
+        return domains
+
+
+class SingleSignOnStartForm(forms.Form):
+    email = forms.EmailField(
+        label="Your work email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Type your work email.",
+            "invalid": "Type your whole work email, e.g. ana@example.com.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        self.fields["email"].widget.attrs.pop("placeholder", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -90,3 +91,49 @@ class CurrentOrganizationMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(login_url)
         return redirect(login_url)
+
+
+# The pages an admin who must turn on two-factor may still open: the two-factor pages
+# themselves, confirming their password before them, and logging out.
+TWO_FACTOR_SETUP_PAGES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_reauthenticate",
+        "account_reauthenticate",
+        "logout",
+    }
+)
+
+
+class AdminsUseTwoFactorMiddleware:
+    """When the current organization says "admins must use two-factor", an admin without an
+    authenticator app is sent to set one up before any other page (the organization's
+    settings page, /org/settings/, turns it on). Costs a query only for such admins. Logins
+    made by single sign-on (no password) are left to the identity provider's own two-factor."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or not request.user.has_usable_password():
+            # A login without a password signs in with the organization's identity provider,
+            # whose own second factor applies (and nothing here could confirm it is them).
+            return None
+        match = request.resolver_match
+        if match is None or match.url_name in TWO_FACTOR_SETUP_PAGES:
+            return None
+        membership = current_membership(request)
+        if membership is None or not membership.is_admin:
+            return None
+        if not membership.organization.admins_use_two_factor:
+            return None
+        if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+            return None
+        return redirect("mfa_activate_totp")

@@ -59,6 +59,13 @@ class Organization(models.Model):
         help_text="Words in job titles that the HR import reads as leadership, one per line "
         "(empty: chief, president, vice president, VP, director, head of, ...).",
     )
+    admins_use_two_factor = models.BooleanField(
+        "Admins must use two-factor",
+        default=False,
+        db_default=False,
+        help_text="An admin without an authenticator app is sent to set one up before anything "
+        "else.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -500,3 +507,58 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- single sign-on ----------------------------------------------------------------------------
+
+
+class SingleSignOn(models.Model):
+    """An organization's OpenID Connect identity provider: people whose email is in one of its
+    domains sign in there instead of typing a password here (org/single_sign_on.py).
+
+    The client secret is stored as the identity provider issued it: the app must send it back
+    to the provider's token endpoint, so it cannot be hashed.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    issuer = models.URLField(
+        "Issuer URL",
+        max_length=300,
+        help_text="The identity provider's issuer; its discovery document is at "
+        "<issuer>/.well-known/openid-configuration.",
+    )
+    client_id = models.CharField("Client ID", max_length=200)
+    client_secret = models.CharField("Client secret", max_length=500)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "single sign-on"
+
+    def __str__(self) -> str:
+        return f"Single sign-on of {self.organization}"
+
+
+class SingleSignOnDomain(models.Model):
+    """An email domain whose people sign in with the organization's identity provider. A
+    domain belongs to one organization at most: the login page finds the organization from it
+    before anyone is signed in."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="single_sign_on_domains"
+    )
+    domain = models.CharField(max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain=models.functions.Lower("domain")) & ~Q(domain=""),
+                name="sso_domain_lowercase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain

@@ -23,6 +23,8 @@ from org.models import (
     OrgMembership,
     Quadrant,
     QuadrantMove,
+    SingleSignOn,
+    SingleSignOnDomain,
     TeamMembership,
 )
 
@@ -343,3 +345,85 @@ def login_end_everywhere(*, user: AbstractBaseUser, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     OrgMembership.objects.filter(user=user).update(logouts_everywhere=F("logouts_everywhere") + 1)
+
+
+# --- the organization's settings: two-factor for admins, single sign-on -------------------------
+
+
+@transaction.atomic
+def organization_two_factor_set(
+    *, organization: Organization, admins_use_two_factor: bool, by: AbstractBaseUser
+) -> None:
+    """Turn on or off "admins must use two-factor" (org.middleware.AdminsUseTwoFactorMiddleware)."""
+    organization = Organization.lock(organization.pk)
+    before = snapshot(organization, ["admins_use_two_factor"])
+    organization.admins_use_two_factor = admins_use_two_factor
+    organization.save(update_fields=["admins_use_two_factor"])
+    audit_record(
+        by=by,
+        action="updated",
+        obj=organization,
+        before=before,
+        after=snapshot(organization, ["admins_use_two_factor"]),
+    )
+
+
+SINGLE_SIGN_ON_AUDIT_FIELDS = ["issuer", "client_id", "enabled"]
+
+
+@transaction.atomic
+def single_sign_on_save(
+    *,
+    organization: Organization,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    domains: list[str],
+    enabled: bool,
+    by: AbstractBaseUser,
+) -> SingleSignOn:
+    """Create or change the organization's identity provider and its email domains. An empty
+    client secret keeps the one stored. A domain another organization has is refused."""
+    Organization.lock(organization.pk)
+    taken = (
+        SingleSignOnDomain.objects.filter(domain__in=domains)
+        .exclude(organization=organization)
+        .values_list("domain", flat=True)
+    )
+    if taken:
+        raise ValidationError(
+            {"domains": f"Another organization signs on with {', '.join(sorted(taken))}."}
+        )
+    config = SingleSignOn.objects.filter(organization=organization).first()
+    if config is None:
+        config = SingleSignOn(organization=organization)
+        before = None
+    else:
+        before = snapshot(config, SINGLE_SIGN_ON_AUDIT_FIELDS)
+        before["domains"] = sorted(
+            config.organization.single_sign_on_domains.values_list("domain", flat=True)
+        )
+        before["client_secret"] = "(kept)"
+    if not client_secret and not config.client_secret:
+        raise ValidationError({"client_secret": "Paste the client secret from the provider."})
+    config.issuer = issuer.rstrip("/")
+    config.client_id = client_id
+    if client_secret:
+        config.client_secret = client_secret
+    config.enabled = enabled
+    config.full_clean()
+    config.save()
+    SingleSignOnDomain.objects.filter(organization=organization).exclude(
+        domain__in=domains
+    ).delete()
+    SingleSignOnDomain.objects.bulk_create(
+        [SingleSignOnDomain(organization=organization, domain=d) for d in domains],
+        ignore_conflicts=True,
+    )
+    after = snapshot(config, SINGLE_SIGN_ON_AUDIT_FIELDS)
+    after["domains"] = sorted(domains)
+    after["client_secret"] = "(changed)" if client_secret else "(kept)"
+    audit_record(
+        by=by, action="updated" if before else "created", obj=config, before=before, after=after
+    )
+    return config

@@ -21,6 +21,8 @@ import ipaddress
 import math
 
 from allauth.account.forms import LoginForm
+from allauth.core import context as allauth_context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
@@ -144,3 +146,41 @@ def bad_link_wait(address: str | None) -> datetime.timedelta:
 
 def bad_link_opened(address: str | None) -> None:
     LoginAttempt.objects.create(username=BAD_LINK, address=address)
+
+
+# --- the two-factor code ------------------------------------------------------------------------
+
+
+class ThrottledCodeMixin:
+    """allauth.mfa's code forms count a wrong code under allauth's "login_failed" limit, which
+    is switched off here (it counts in the per-process cache). A wrong two-factor code counts
+    instead as a failed login of that username, in the database, with the password's: after
+    LOGIN_FAILURES_PER_USERNAME failures (or LOGIN_FAILURES_PER_ADDRESS from one address)
+    within LOGIN_LOCKOUT_MINUTES no code is checked, the right one neither."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("placeholder", None)
+
+    def clean_code(self) -> str:
+        username = self.user.get_username()
+        attempt, wait = attempt_begin(username, client_address(allauth_context.request))
+        if wait > datetime.timedelta(0):
+            attempt.delete()
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            raise forms.ValidationError(
+                ThrottledLoginForm.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": minutes, "plural": "" if minutes == 1 else "s"},
+            )
+        code = super().clean_code()  # raises on a wrong code, and the attempt stays counted
+        attempt_succeeded(attempt)
+        return code
+
+
+class ThrottledAuthenticateForm(ThrottledCodeMixin, AuthenticateForm):
+    """The code asked after the password."""
+
+
+class ThrottledReauthenticateForm(ThrottledCodeMixin, ReauthenticateForm):
+    """The code asked again before changing two-factor."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from org import audit_views, views
+from org import audit_views, settings_views, views
 
 app_name = "org"
 
@@ -16,4 +16,7 @@ urlpatterns = [
         name="member_people_search",
     ),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("settings/", settings_views.organization_settings, name="settings"),
+    path("settings/two-factor/", settings_views.two_factor_requirement, name="two_factor"),
+    path("settings/single-sign-on/", settings_views.single_sign_on, name="single_sign_on"),
 ]

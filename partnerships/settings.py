@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "org",
     "partnerships",
     "meetings",
@@ -147,6 +148,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "org.middleware.CurrentOrganizationMiddleware",
+    "org.middleware.AdminsUseTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "partnerships.urls"
@@ -228,6 +230,23 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+
+# Two-factor (allauth.mfa): an authenticator app (TOTP) with recovery codes, for every login,
+# under /account/two-factor/. An organization can require it of its admins
+# (org.middleware.AdminsUseTwoFactorMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Partnership Map")
+# The code of the 30 seconds before or after also counts: a phone's clock drifts, and a code
+# typed as it changes still works (RFC 6238 suggests allowing one step).
+MFA_TOTP_TOLERANCE = 1
+# A wrong code counts as a failed login in org/throttle.py (allauth's own count is off, above).
+MFA_FORMS = {
+    "authenticate": "org.throttle.ThrottledAuthenticateForm",
+    "reauthenticate": "org.throttle.ThrottledReauthenticateForm",
+}
+# Single sign-on (org/single_sign_on.py) asks each organization's identity provider over HTTPS;
+# how long to wait for its answer, in seconds.
+SINGLE_SIGN_ON_TIMEOUT = env_int("SINGLE_SIGN_ON_TIMEOUT", 10, minimum=1)
 
 # Sessions (in the database) end after SESSION_COOKIE_AGE seconds, or when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)

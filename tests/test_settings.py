@@ -30,6 +30,7 @@ SETTINGS_VARIABLES = [
     "LOG_LEVEL", "DJANGO_SETTINGS_MODULE",
     "SESSION_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "LOGIN_FAILURES_PER_USERNAME",
     "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_LOCKOUT_MINUTES", "CLIENT_ADDRESS_HEADER",
+    "MFA_TOTP_ISSUER", "SINGLE_SIGN_ON_TIMEOUT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests; the deploy check refuses it
 ]  # fmt: skip
 
@@ -82,6 +83,7 @@ def settings_with(names: list[str], **env: str) -> dict:
         ({"LOGIN_FAILURES_PER_USERNAME": "0"}, "LOGIN_FAILURES_PER_USERNAME"),
         ({"LOGIN_FAILURES_PER_ADDRESS": "many"}, "LOGIN_FAILURES_PER_ADDRESS"),
         ({"LOGIN_LOCKOUT_MINUTES": "0"}, "LOGIN_LOCKOUT_MINUTES"),
+        ({"SINGLE_SIGN_ON_TIMEOUT": "soon"}, "SINGLE_SIGN_ON_TIMEOUT"),
     ],
 )
 def test_it_refuses_a_bad_value_by_name(env, variable):

@@ -34,6 +34,12 @@ PUBLIC = {
     "the credential (tests/access/test_password_reset.py: an altered key changes nothing)",
     "account_reset_password_from_key_done": "says the password is set; shows nothing",
     "logout": "Django's logout: POST only, ends whatever session there is",
+    "mfa_authenticate": "the two-factor step of a login: asks for the code of the login begun "
+    "with a password (tests/access/test_two_factor.py); without one it sends back to log in",
+    "single_sign_on_start": "the login page's single sign-on form: finds the organization by "
+    "the email's domain and sends the browser to its identity provider; shows nothing else",
+    "single_sign_on_callback": "where identity providers send people back: the state, the "
+    "code and the signed ID token are the credential (tests/access/test_single_sign_on.py)",
     "healthz": "the load balancer's probe; says only whether the database answers",
     "invitation_accept": "the link from an invitation email: the key in its URL is the "
     "credential (tests/access/test_invitations.py: an altered, used, revoked or expired key is "
@@ -148,6 +154,15 @@ ROUTES: dict[str, Route] = {
     "account:password_change": _no_object(get=EVERYONE, post=EVERYONE),
     "account:password_change_done": _no_object(get=EVERYONE),
     "account:logout_everywhere": _no_object(post=EVERYONE),
+    # two-factor (allauth.mfa): each person's own, whatever their role
+    "mfa_index": _no_object(get=EVERYONE),
+    "mfa_reauthenticate": _no_object(get=EVERYONE, post=EVERYONE),
+    "account_reauthenticate": _no_object(get=EVERYONE, post=EVERYONE),
+    "mfa_activate_totp": _no_object(get=EVERYONE, post=EVERYONE),
+    "mfa_deactivate_totp": _no_object(get=EVERYONE, post=EVERYONE),
+    "mfa_view_recovery_codes": _no_object(get=EVERYONE),
+    "mfa_generate_recovery_codes": _no_object(get=EVERYONE, post=EVERYONE),
+    "mfa_download_recovery_codes": _no_object(get=EVERYONE),
     # org
     "org:switch": _no_object(post=EVERYONE),
     "org:member_list": _no_object(get=EVERYONE),
@@ -170,6 +185,9 @@ ROUTES: dict[str, Route] = {
     "access:login_role": Route(objects(pk="login"), post=ADMIN),
     "access:login_disable": Route(objects(pk="login"), post=ADMIN),
     "access:login_enable": Route(objects(pk="login"), post=ADMIN),
+    "org:settings": _no_object(get=ADMIN),
+    "org:two_factor": _no_object(post=ADMIN),
+    "org:single_sign_on": _no_object(get=ADMIN, post=ADMIN),
     # the import and the exports
     "org_import:upload": _no_object(get=ADMIN, post=ADMIN),
     "org_import:columns": _no_object(get=ADMIN, post=ADMIN),
