@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from partnerships.diagram.text_width import fit, text_width
 from partnerships.rules import (
     CHANNELS,
     DIRECT,
@@ -66,7 +67,8 @@ QUADRANT_INK = {"L": "#2456a6", "M": "#2f6b3a", "T": "#9a5b00", "E": "#6b3fa0"}
 QUADRANT_PAPER = {"L": "#e8eef9", "M": "#e8f3ea", "T": "#fbf1e1", "E": "#f1ebf8"}
 TYPE_INK = {DIRECT: "#1d2430", INFLUENTIAL: "#b3261e", GUIDANCE: "#00695c"}
 INK, MUTED, PAPER, HIGHLIGHT = "#1d2430", "#5b6576", "#ffffff", "#ffbf47"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+# The widths of partnerships/diagram/text_width.py are DejaVu Sans's, the widest of these.
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, 'DejaVu Sans', sans-serif"
 
 
 def _dasharray(kind: str, width: float) -> str | None:
@@ -102,9 +104,17 @@ def _text(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _shorten(name: str, limit: int) -> str:
-    name = " ".join(name.split())
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+def _name_text(
+    name: str, size: float, width: float, attrs: str, *, bold: bool = False, title: bool = True
+) -> str:
+    """A name someone typed, as one <text> no wider than width: shortened with an ellipsis
+    when it is longer, its whole self then in a <title> (unless the caller's element holds
+    one already)."""
+    shown = fit(name, size, width, bold=bold)
+    whole = " ".join(name.split())
+    title = f"<title>{_text(whole)}</title>" if title and shown != whole else ""
+    weight = ' font-weight="700"' if bold else ""
+    return f'<text {attrs} font-size="{_n(size)}"{weight}>{title}{_text(shown)}</text>'
 
 
 def _open_link(
@@ -282,6 +292,7 @@ FLOW_GEOMETRY: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, flo
 }
 LEGEND_Y = 692
 MAX_NAMES = 4
+NAME_WIDTH = BOX_W - 2 * 18  # a name's room in its quadrant, between the paddings
 
 
 def _flow_width(count: int, largest: int) -> float:
@@ -292,7 +303,7 @@ def _flow_width(count: int, largest: int) -> float:
 
 
 def _pill(x: float, y: float, label: str, color: str, *, data: str = "") -> str:
-    width = 16 + 9.5 * len(label)
+    width = 16 + text_width(label, 17, bold=True)
     return (
         f'<rect x="{_n(x - width / 2)}" y="{_n(y - 14)}" width="{_n(width)}" height="28" rx="14" '
         f'fill="{PAPER}" stroke="{color}" stroke-width="2"/>'
@@ -331,11 +342,20 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
         f'<text x="{x + BOX_W - 18}" y="{y + 60}" text-anchor="end" font-size="14" '
         f'fill="{MUTED}">active</text>'
     )
+    parts.append("</a>" if summary.href else "</g>")
+    # The names are a sample drawn over the link's box, outside the link: its accessible name
+    # says what it opens (the quadrant, its count), and contains every word it shows. Clicks
+    # pass through them to the box.
+    parts.append('<g class="diagram-names" pointer-events="none">')
     shown = list(summary.names)[:MAX_NAMES]
     for i, name in enumerate(shown):
         parts.append(
-            f'<text class="diagram-name" x="{x + 18}" y="{y + 92 + 26 * i}" font-size="17" '
-            f'fill="{INK}">{_text(_shorten(name, 28))}</text>'
+            _name_text(
+                name,
+                17,
+                NAME_WIDTH,
+                f'class="diagram-name" x="{x + 18}" y="{y + 92 + 26 * i}" fill="{INK}"',
+            )
         )
     more = summary.count - len(shown)
     if more > 0 and shown:
@@ -348,7 +368,7 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
             f'<text x="{x + 18}" y="{y + 92}" font-size="16" font-style="italic" '
             f'fill="{MUTED}">nobody active</text>'
         )
-    parts.append("</a>" if summary.href else "</g>")
+    parts.append("</g>")
     return "".join(parts)
 
 
@@ -675,6 +695,7 @@ NET_CELL_W, NET_CELL_H = 520, 360
 NET_CELL_XY = {"L": (20, 20), "T": (560, 20), "M": (20, 400), "E": (560, 400)}
 NET_ROW, NET_MIN_COLUMN, NET_MAX_COLUMN, NET_RADIUS = 24, 122, 250, 7
 NET_TOP = 46  # below the quadrant's title
+NET_NAME_GAP = 16  # between a name's end and the next dot (its focus ring included)
 NET_ROWS = (NET_CELL_H - NET_TOP - 8) // NET_ROW
 NET_COLUMNS = (NET_CELL_W - 24) // NET_MIN_COLUMN
 
@@ -688,7 +709,7 @@ def network_capacity() -> int:
 class Placement:
     x: float
     y: float
-    chars: int  # how much of the name fits beside the dot
+    room: float  # how wide the name beside the dot may be drawn
 
 
 def _order_nodes(nodes: Sequence[Node], edges: Sequence[Edge]) -> dict[str, list[Node]]:
@@ -727,10 +748,11 @@ def layout_network(nodes: Sequence[Node], edges: Sequence[Edge] = ()) -> dict[in
         height = min(64.0, inner_h / rows)
         left = x0 + 20 + (inner_w - width * columns) / 2
         top = y0 + NET_TOP + (inner_h - height * rows) / 2 + height / 2
-        chars = int((width - 32) / 7.2)
+        # The name starts 13 units right of the dot and stops short of the next column's.
+        room = width - NET_NAME_GAP - 13
         for i, node in enumerate(members):
             row, column = divmod(i, columns)
-            positions[node.id] = Placement(left + column * width, top + row * height, chars)
+            positions[node.id] = Placement(left + column * width, top + row * height, room)
     return positions
 
 
@@ -839,9 +861,15 @@ def render_network(
         dot = (
             f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{radius}" fill="{QUADRANT_INK[node.quadrant]}" '
             f'stroke="{HIGHLIGHT if node.centre else PAPER}" stroke-width="{4 if node.centre else 2}"/>'
-            f'<text x="{_n(x + 13)}" y="{_n(y + 5)}" font-size="13" '
-            f'font-weight="{700 if node.centre else 400}" fill="{INK}" stroke="{PAPER}" '
-            f'stroke-width="3" paint-order="stroke">{_text(_shorten(node.name, place.chars))}</text>'
+            + _name_text(
+                node.name,
+                13,
+                place.room,
+                f'class="diagram-name" x="{_n(x + 13)}" y="{_n(y + 5)}" fill="{INK}" '
+                f'stroke="{PAPER}" stroke-width="3" paint-order="stroke"',
+                bold=node.centre,
+                title=False,  # the node's own <title> holds the whole name
+            )
         )
         css = "diagram-node diagram-centre" if node.centre else "diagram-node"
         if node.href:
