@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import NamedTuple
 
 from partnerships.diagram.text_width import fit, text_width
 from partnerships.rules import (
@@ -118,10 +119,21 @@ def _name_text(
 
 
 def _open_link(
-    href: str, label: str, css_class: str, *, panel_target: str | None, data: str = ""
+    href: str,
+    label: str,
+    css_class: str,
+    *,
+    panel_target: str | None,
+    data: str = "",
+    current: bool = False,
 ) -> str:
-    """An SVG <a> that is focusable and named; with a panel target it also asks htmx."""
+    """An SVG <a> that is focusable and named; with a panel target it also asks htmx.
+
+    current: the panel shows what this link opens (aria-current; the stylesheet outlines it).
+    """
     attrs = f'class="{css_class}" href="{_text(href)}" aria-label="{_text(label)}"{data}'
+    if current:
+        attrs += ' aria-current="true"'
     if panel_target:
         attrs += (
             f' hx-get="{_text(href)}" hx-target="{_text(panel_target)}" hx-swap="innerHTML"'
@@ -150,6 +162,34 @@ def _svg_open(width: int, height: int, *, css_class: str, title: str, desc: str,
         f'<desc id="{uid}-desc">{_text(desc)}</desc>'
         f'<rect class="diagram-paper" x="0" y="0" width="{width}" height="{height}" '
         f'fill="{PAPER}"/>'
+    )
+
+
+class Badge(NamedTuple):
+    """A quadrant's risks: how many, the sentence that names the link, where it leads."""
+
+    count: int
+    text: str
+    href: str
+
+
+BADGE_INK = "#a4262c"
+
+
+def _badge(badge: Badge, right: float, cy: float, size: float) -> str:
+    """A red disc (a pill for a longer number, growing leftwards from its right edge) that
+    shows the count and links to the risks."""
+    label = str(badge.count)
+    width = max(26.0, 12 + text_width(label, size, bold=True))
+    cx = right - width / 2
+    return (
+        f'<a class="diagram-badge" href="{_text(badge.href)}" aria-label="{_text(badge.text)}">'
+        f"<title>{_text(badge.text)}</title>"
+        f'<rect x="{_n(cx - width / 2)}" y="{_n(cy - 13)}" width="{_n(width)}" height="26" '
+        f'rx="13" fill="{BADGE_INK}"/>'
+        f'<text class="diagram-badge-count" x="{_n(cx)}" y="{_n(cy + size * 0.35)}" '
+        f'text-anchor="middle" font-size="{_n(size)}" font-weight="700" fill="{PAPER}">'
+        f"{_text(label)}</text></a>"
     )
 
 
@@ -211,6 +251,14 @@ class FlowSummary:
     def sentence(self) -> str:
         return flow_sentence(self.source, self.target, self.count)
 
+    @property
+    def row_sentence(self) -> str:
+        """The name of the phone's row, which holds its words in the order the row shows
+        them: 'Managers to employees, influential (dashed): 412 relationships'."""
+        noun = "relationship" if self.count == 1 else "relationships"
+        kind = f"{self.type_name.lower()} ({LINE_STYLES[self.type]})"
+        return f"{self.route}, {kind}: {self.count} {noun}"
+
 
 @dataclass(frozen=True)
 class Overview:
@@ -219,7 +267,9 @@ class Overview:
     quadrants: Mapping[str, QuadrantSummary]
     flows: Mapping[tuple[str, str], FlowSummary]
     title: str = "The organization's internal partnerships"
-    badges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    badges: Mapping[str, Badge] = field(default_factory=dict)
+    # What the open panel shows: a quadrant ("M") or a flow ("ME"), marked aria-current.
+    selected: str = ""
 
     @classmethod
     def build(
@@ -281,14 +331,16 @@ class Overview:
 OV_WIDTH, OV_HEIGHT = 1000, 840
 BOX_W, BOX_H = 330, 260
 BOX_XY = {"L": (20, 20), "T": (650, 20), "M": (20, 390), "E": (650, 390)}
-# Start, end and label position (fraction along the line) of each flow's arrow.
+# Start, end and label position (fraction along the line) of each flow's arrow. The two
+# guidance diagonals cross in the middle: one labels near its start, the other near its end,
+# so that their counts sit side by side, each on its own line, well apart.
 FLOW_GEOMETRY: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, float], float]] = {
     ("L", "T"): ((358, 150), (642, 150), 0.5),
     ("M", "E"): ((358, 520), (642, 520), 0.5),
     ("L", "M"): ((185, 288), (185, 382), 0.5),
     ("T", "E"): ((815, 288), (815, 382), 0.5),
     ("L", "E"): ((356, 286), (644, 384), 0.27),
-    ("M", "T"): ((356, 384), (644, 286), 0.27),
+    ("M", "T"): ((356, 384), (644, 286), 0.73),
 }
 LEGEND_Y = 692
 MAX_NAMES = 4
@@ -312,7 +364,7 @@ def _pill(x: float, y: float, label: str, color: str, *, data: str = "") -> str:
     )
 
 
-def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
+def _render_quadrant(summary: QuadrantSummary, panel_target: str | None, selected: str = "") -> str:
     q = summary.quadrant
     x, y = BOX_XY[q]
     parts = []
@@ -324,6 +376,7 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
                 f"diagram-quadrant q-{q}",
                 panel_target=panel_target,
                 data=f' data-quadrant="{q}"',
+                current=selected == q,
             )
         )
     else:
@@ -335,10 +388,10 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
         f'height="{BOX_H + 10}" rx="14" fill="none" stroke="{HIGHLIGHT}" stroke-width="5" '
         'visibility="hidden"/>'
         f'<text x="{x + 18}" y="{y + 36}" font-size="23" font-weight="700" '
-        f'fill="{QUADRANT_INK[q]}">{_text(summary.name)}</text>'
+        f'fill="{QUADRANT_INK[q]}">{_text(summary.name)}</text> '
         f'<text class="diagram-count" data-quadrant="{q}" x="{x + BOX_W - 18}" y="{y + 40}" '
         f'text-anchor="end" font-size="34" font-weight="700" fill="{QUADRANT_INK[q]}">'
-        f"{summary.count}</text>"
+        f"{summary.count}</text> "
         f'<text x="{x + BOX_W - 18}" y="{y + 60}" text-anchor="end" font-size="14" '
         f'fill="{MUTED}">active</text>'
     )
@@ -372,7 +425,9 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
     return "".join(parts)
 
 
-def _render_flow(flow: FlowSummary, largest: int, panel_target: str | None) -> str:
+def _render_flow(
+    flow: FlowSummary, largest: int, panel_target: str | None, selected: str = ""
+) -> str:
     (x1, y1), (x2, y2), at = FLOW_GEOMETRY[(flow.source, flow.target)]
     kind = flow.type
     width = _flow_width(flow.count, largest)
@@ -393,6 +448,7 @@ def _render_flow(flow: FlowSummary, largest: int, panel_target: str | None) -> s
                 f"diagram-flow flow-{kind}",
                 panel_target=panel_target,
                 data=data,
+                current=selected == flow.key,
             )
         )
     else:
@@ -414,7 +470,7 @@ def _render_flow(flow: FlowSummary, largest: int, panel_target: str | None) -> s
     return "".join(parts)
 
 
-def _render_loop(flow: FlowSummary, panel_target: str | None) -> str:
+def _render_loop(flow: FlowSummary, panel_target: str | None, selected: str = "") -> str:
     """A reporting line inside one quadrant: a small circling arrow with its count."""
     q = flow.source
     x, y = BOX_XY[q]
@@ -430,6 +486,7 @@ def _render_loop(flow: FlowSummary, panel_target: str | None) -> str:
                 "diagram-flow diagram-loop flow-direct",
                 panel_target=panel_target,
                 data=data,
+                current=selected == flow.key,
             )
         )
     else:
@@ -502,18 +559,13 @@ def render_overview(
             uid=uid,
         )
     ]
-    parts.extend(_render_quadrant(q, panel_target) for q in overview.quadrant_list)
-    for quadrant, (text, href) in overview.badges.items():
+    selected = overview.selected
+    parts.extend(_render_quadrant(q, panel_target, selected) for q in overview.quadrant_list)
+    for quadrant, badge in overview.badges.items():
         x, y = BOX_XY[quadrant]
-        parts.append(
-            f'<a class="diagram-badge" href="{_text(href)}" aria-label="{_text(text)}">'
-            f"<title>{_text(text)}</title>"
-            f'<circle cx="{x + BOX_W - 4}" cy="{y + 4}" r="13" fill="#a4262c"/>'
-            f'<text x="{x + BOX_W - 4}" y="{y + 9}" text-anchor="middle" font-size="15" '
-            f'font-weight="700" fill="{PAPER}">!</text></a>'
-        )
-    parts.extend(_render_loop(f, panel_target) for f in overview.loop_list if f.count)
-    parts.extend(_render_flow(f, largest, panel_target) for f in overview.flow_list)
+        parts.append(_badge(badge, x + BOX_W + 9, y + 4, 15))
+    parts.extend(_render_loop(f, panel_target, selected) for f in overview.loop_list if f.count)
+    parts.extend(_render_flow(f, largest, panel_target, selected) for f in overview.flow_list)
     parts.append(_render_legend(LEGEND_Y, OV_WIDTH))
     parts.append("</svg>")
     return "".join(parts)
@@ -536,7 +588,7 @@ COMPACT_BOX_XY = {
 
 
 def _compact_quadrant(
-    summary: QuadrantSummary, badge: tuple[str, str] | None, panel_target: str | None
+    summary: QuadrantSummary, badge: Badge | None, panel_target: str | None, selected: str = ""
 ) -> str:
     q = summary.quadrant
     x, y = COMPACT_BOX_XY[q]
@@ -549,9 +601,9 @@ def _compact_quadrant(
         f'height="{COMPACT_BOX_H - 6}" rx="6" fill="none" stroke="{HIGHLIGHT}" stroke-width="5" '
         'visibility="hidden"/>'
         f'<text x="{x + 12}" y="{y + 28}" font-size="17" font-weight="700" fill="{ink}">'
-        f"{_text(summary.name)}</text>"
+        f"{_text(summary.name)}</text> "
         f'<text class="diagram-count" data-quadrant="{q}" x="{x + 12}" y="{y + 72}" '
-        f'font-size="32" font-weight="700" fill="{ink}">{summary.count}</text>'
+        f'font-size="32" font-weight="700" fill="{ink}">{summary.count}</text> '
         f'<text x="{x + COMPACT_BOX_W - 12}" y="{y + 72}" text-anchor="end" '
         f'font-size="{COMPACT_MIN_FONT}" fill="{MUTED}">active</text>'
     )
@@ -563,6 +615,7 @@ def _compact_quadrant(
                 f"diagram-quadrant q-{q}",
                 panel_target=panel_target,
                 data=f' data-quadrant="{q}"',
+                current=selected == q,
             )
             + body
             + "</a>"
@@ -570,28 +623,18 @@ def _compact_quadrant(
     else:
         drawn = f'<g class="diagram-quadrant q-{q}" data-quadrant="{q}">{body}</g>'
     if badge:
-        text, href = badge
-        cx, cy = x + COMPACT_BOX_W - 16, y + 22
-        drawn += (
-            f'<a class="diagram-badge" href="{_text(href)}" aria-label="{_text(text)}">'
-            f"<title>{_text(text)}</title>"
-            f'<circle cx="{cx}" cy="{cy}" r="13" fill="#a4262c"/>'
-            f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" font-size="16" '
-            f'font-weight="700" fill="{PAPER}">!</text></a>'
-        )
+        drawn += _badge(badge, x + COMPACT_BOX_W - 4, y + 22, 16)
     return drawn
 
 
-def _compact_flow_row(flow: FlowSummary, top: float, panel_target: str | None) -> str:
+def _compact_flow_row(
+    flow: FlowSummary, top: float, panel_target: str | None, selected: str = ""
+) -> str:
     """One flow as a row: a sample of its line style, its route and type, its count."""
     kind = flow.type
     color = TYPE_INK[kind]
     mid = top + COMPACT_ROW / 2
-    route = (
-        f"Within {QUADRANT_WORDS[flow.source]}"
-        if flow.is_loop
-        else f"{QUADRANT_NAMES[flow.source]} → {QUADRANT_WORDS[flow.target]}"
-    )
+    route = flow.route
     kind_words = f"{TYPE_NAMES[kind]} ({LINE_STYLES[kind]})"
     data = f' data-flow="{flow.key}" data-type="{kind}"'
     body = (
@@ -602,9 +645,9 @@ def _compact_flow_row(flow: FlowSummary, top: float, panel_target: str | None) -
         'visibility="hidden"/>'
         f'<line x1="10" y1="{_n(mid)}" x2="40" y2="{_n(mid)}" {_stroke_attrs(kind, 3.5)}/>'
         f"{_arrow_head(54, mid, 0, 13, color)}"
-        f'<text x="66" y="{_n(top + 23)}" font-size="16" fill="{INK}">{_text(route)}</text>'
+        f'<text x="66" y="{_n(top + 23)}" font-size="16" fill="{INK}">{_text(route)}</text> '
         f'<text x="66" y="{_n(top + 43)}" font-size="{COMPACT_MIN_FONT}" fill="{color}">'
-        f"{_text(kind_words)}</text>"
+        f"{_text(kind_words)}</text> "
         f'<text class="diagram-count"{data} x="{COMPACT_WIDTH - 10}" y="{_n(mid + 7)}" '
         f'text-anchor="end" font-size="20" font-weight="700" fill="{color}">{flow.count}</text>'
         f'<line x1="0" y1="{_n(top + COMPACT_ROW)}" x2="{COMPACT_WIDTH}" '
@@ -613,7 +656,14 @@ def _compact_flow_row(flow: FlowSummary, top: float, panel_target: str | None) -
     css = f"diagram-flow diagram-row flow-{kind}"
     if flow.href:
         return (
-            _open_link(flow.href, flow.sentence, css, panel_target=panel_target, data=data)
+            _open_link(
+                flow.href,
+                flow.row_sentence,
+                css,
+                panel_target=panel_target,
+                data=data,
+                current=selected == flow.key,
+            )
             + body
             + "</a>"
         )
@@ -649,7 +699,7 @@ def render_compact(
         )
     ]
     parts.extend(
-        _compact_quadrant(q, overview.badges.get(q.quadrant), panel_target)
+        _compact_quadrant(q, overview.badges.get(q.quadrant), panel_target, overview.selected)
         for q in overview.quadrant_list
     )
     parts.append(
@@ -657,7 +707,7 @@ def render_compact(
         "Relationships, from → to</text>"
     )
     parts.extend(
-        _compact_flow_row(flow, rows_top + COMPACT_ROW * i, panel_target)
+        _compact_flow_row(flow, rows_top + COMPACT_ROW * i, panel_target, overview.selected)
         for i, flow in enumerate(rows)
     )
     parts.append(
