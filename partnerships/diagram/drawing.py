@@ -563,7 +563,8 @@ def render_overview(
     parts.extend(_render_quadrant(q, panel_target, selected) for q in overview.quadrant_list)
     for quadrant, badge in overview.badges.items():
         x, y = BOX_XY[quadrant]
-        parts.append(_badge(badge, x + BOX_W + 9, y + 4, 15))
+        # On the box's upper right corner, above its count.
+        parts.append(_badge(badge, x + BOX_W + 9, y - 6, 15))
     parts.extend(_render_loop(f, panel_target, selected) for f in overview.loop_list if f.count)
     parts.extend(_render_flow(f, largest, panel_target, selected) for f in overview.flow_list)
     parts.append(_render_legend(LEGEND_Y, OV_WIDTH))
@@ -623,7 +624,8 @@ def _compact_quadrant(
     else:
         drawn = f'<g class="diagram-quadrant q-{q}" data-quadrant="{q}">{body}</g>'
     if badge:
-        drawn += _badge(badge, x + COMPACT_BOX_W - 4, y + 22, 16)
+        # Between the quadrant's name and the word "active", clear of both.
+        drawn += _badge(badge, x + COMPACT_BOX_W - 6, y + 45.5, 16)
     return drawn
 
 

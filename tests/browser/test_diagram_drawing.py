@@ -42,6 +42,17 @@ NAMES_AND_LIMITS = """(svg) => {
 }"""
 
 
+# The words each badge covers: any text of the drawing, outside the badge, whose box meets it.
+BADGES_COVERING_TEXT = """(svg) => {
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom
+    && b.top < a.bottom;
+  const texts = [...svg.querySelectorAll('text')].filter((t) => !t.closest('.diagram-badge'));
+  return [...svg.querySelectorAll('.diagram-badge rect')].flatMap((badge) => texts
+    .filter((t) => meets(badge.getBoundingClientRect(), t.getBoundingClientRect()))
+    .map((t) => `${badge.parentNode.getAttribute('aria-label')} covers ${t.textContent}`));
+}"""
+
+
 @pytest.fixture
 def demo(transactional_db) -> None:
     demo_seed()
@@ -191,6 +202,9 @@ def test_each_risk_badge_shows_its_count_and_says_it(page: Page, demo):
             shown = badge.locator("text").text_content()
             assert re.fullmatch(r"\d+", shown), shown
             expect(badge).to_have_attribute("aria-label", re.compile(rf"^{shown} risks? in "))
+        # A badge covers none of the drawing's words and numbers.
+        covered = page.locator(drawing).evaluate(BADGES_COVERING_TEXT)
+        assert not covered, covered
 
 
 @pytest.mark.parametrize("role", ROLES)
