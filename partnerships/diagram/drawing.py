@@ -113,9 +113,9 @@ def _name_text(
     one already)."""
     shown = fit(name, size, width, bold=bold)
     whole = " ".join(name.split())
-    title = f"<title>{_text(whole)}</title>" if title and shown != whole else ""
+    tip = f"<title>{_text(whole)}</title>" if title and shown != whole else ""
     weight = ' font-weight="700"' if bold else ""
-    return f'<text {attrs} font-size="{_n(size)}"{weight}>{title}{_text(shown)}</text>'
+    return f'<text {attrs} font-size="{_n(size)}"{weight}>{tip}{_text(shown)}</text>'
 
 
 def _open_link(
