@@ -800,11 +800,13 @@ def layout_network(nodes: Sequence[Node], edges: Sequence[Edge] = ()) -> dict[in
         height = min(64.0, inner_h / rows)
         left = x0 + 20 + (inner_w - width * columns) / 2
         top = y0 + NET_TOP + (inner_h - height * rows) / 2 + height / 2
-        # The name starts 13 units right of the dot and stops short of the next column's.
-        room = width - NET_NAME_GAP - 13
         for i, node in enumerate(members):
             row, column = divmod(i, columns)
-            positions[node.id] = Placement(left + column * width, top + row * height, room)
+            x = left + column * width
+            # The name starts 13 units right of the dot and stops short of the next column's
+            # dot, or, in the last column, of the cell's edge.
+            end = x + width if column < columns - 1 else x0 + NET_CELL_W
+            positions[node.id] = Placement(x, top + row * height, end - NET_NAME_GAP - x - 13)
     return positions
 
 
