@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from org.models import Quadrant, Role
@@ -12,6 +13,16 @@ from tests.factories import OrganizationFactory, OrgMembershipFactory, PersonFac
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts and ends with an empty cache: allauth's rate limits (failed logins
+    counted per address) and the analysis cached under a data version would otherwise carry
+    over from one test to the next, and a test's result would depend on the ones before it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import NamedTuple
 
+from partnerships.diagram.text_width import fit, text_width
 from partnerships.rules import (
     CHANNELS,
     DIRECT,
@@ -66,7 +68,8 @@ QUADRANT_INK = {"L": "#2456a6", "M": "#2f6b3a", "T": "#9a5b00", "E": "#6b3fa0"}
 QUADRANT_PAPER = {"L": "#e8eef9", "M": "#e8f3ea", "T": "#fbf1e1", "E": "#f1ebf8"}
 TYPE_INK = {DIRECT: "#1d2430", INFLUENTIAL: "#b3261e", GUIDANCE: "#00695c"}
 INK, MUTED, PAPER, HIGHLIGHT = "#1d2430", "#5b6576", "#ffffff", "#ffbf47"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+# The widths of partnerships/diagram/text_width.py are DejaVu Sans's, the widest of these.
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, 'DejaVu Sans', sans-serif"
 
 
 def _dasharray(kind: str, width: float) -> str | None:
@@ -102,16 +105,35 @@ def _text(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _shorten(name: str, limit: int) -> str:
-    name = " ".join(name.split())
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+def _name_text(
+    name: str, size: float, width: float, attrs: str, *, bold: bool = False, title: bool = True
+) -> str:
+    """A name someone typed, as one <text> no wider than width: shortened with an ellipsis
+    when it is longer, its whole self then in a <title> (unless the caller's element holds
+    one already)."""
+    shown = fit(name, size, width, bold=bold)
+    whole = " ".join(name.split())
+    tip = f"<title>{_text(whole)}</title>" if title and shown != whole else ""
+    weight = ' font-weight="700"' if bold else ""
+    return f'<text {attrs} font-size="{_n(size)}"{weight}>{tip}{_text(shown)}</text>'
 
 
 def _open_link(
-    href: str, label: str, css_class: str, *, panel_target: str | None, data: str = ""
+    href: str,
+    label: str,
+    css_class: str,
+    *,
+    panel_target: str | None,
+    data: str = "",
+    current: bool = False,
 ) -> str:
-    """An SVG <a> that is focusable and named; with a panel target it also asks htmx."""
+    """An SVG <a> that is focusable and named; with a panel target it also asks htmx.
+
+    current: the panel shows what this link opens (aria-current; the stylesheet outlines it).
+    """
     attrs = f'class="{css_class}" href="{_text(href)}" aria-label="{_text(label)}"{data}'
+    if current:
+        attrs += ' aria-current="true"'
     if panel_target:
         attrs += (
             f' hx-get="{_text(href)}" hx-target="{_text(panel_target)}" hx-swap="innerHTML"'
@@ -140,6 +162,34 @@ def _svg_open(width: int, height: int, *, css_class: str, title: str, desc: str,
         f'<desc id="{uid}-desc">{_text(desc)}</desc>'
         f'<rect class="diagram-paper" x="0" y="0" width="{width}" height="{height}" '
         f'fill="{PAPER}"/>'
+    )
+
+
+class Badge(NamedTuple):
+    """A quadrant's risks: how many, the sentence that names the link, where it leads."""
+
+    count: int
+    text: str
+    href: str
+
+
+BADGE_INK = "#a4262c"
+
+
+def _badge(badge: Badge, right: float, cy: float, size: float) -> str:
+    """A red disc (a pill for a longer number, growing leftwards from its right edge) that
+    shows the count and links to the risks."""
+    label = str(badge.count)
+    width = max(26.0, 12 + text_width(label, size, bold=True))
+    cx = right - width / 2
+    return (
+        f'<a class="diagram-badge" href="{_text(badge.href)}" aria-label="{_text(badge.text)}">'
+        f"<title>{_text(badge.text)}</title>"
+        f'<rect x="{_n(cx - width / 2)}" y="{_n(cy - 13)}" width="{_n(width)}" height="26" '
+        f'rx="13" fill="{BADGE_INK}"/>'
+        f'<text class="diagram-badge-count" x="{_n(cx)}" y="{_n(cy + size * 0.35)}" '
+        f'text-anchor="middle" font-size="{_n(size)}" font-weight="700" fill="{PAPER}">'
+        f"{_text(label)}</text></a>"
     )
 
 
@@ -201,6 +251,14 @@ class FlowSummary:
     def sentence(self) -> str:
         return flow_sentence(self.source, self.target, self.count)
 
+    @property
+    def row_sentence(self) -> str:
+        """The name of the phone's row, which holds its words in the order the row shows
+        them: 'Managers to employees, influential (dashed): 412 relationships'."""
+        noun = "relationship" if self.count == 1 else "relationships"
+        kind = f"{self.type_name.lower()} ({LINE_STYLES[self.type]})"
+        return f"{self.route}, {kind}: {self.count} {noun}"
+
 
 @dataclass(frozen=True)
 class Overview:
@@ -209,7 +267,9 @@ class Overview:
     quadrants: Mapping[str, QuadrantSummary]
     flows: Mapping[tuple[str, str], FlowSummary]
     title: str = "The organization's internal partnerships"
-    badges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    badges: Mapping[str, Badge] = field(default_factory=dict)
+    # What the open panel shows: a quadrant ("M") or a flow ("ME"), marked aria-current.
+    selected: str = ""
 
     @classmethod
     def build(
@@ -271,17 +331,20 @@ class Overview:
 OV_WIDTH, OV_HEIGHT = 1000, 840
 BOX_W, BOX_H = 330, 260
 BOX_XY = {"L": (20, 20), "T": (650, 20), "M": (20, 390), "E": (650, 390)}
-# Start, end and label position (fraction along the line) of each flow's arrow.
+# Start, end and label position (fraction along the line) of each flow's arrow. The two
+# guidance diagonals cross in the middle: one labels near its start, the other near its end,
+# so that their counts sit side by side, each on its own line, well apart.
 FLOW_GEOMETRY: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, float], float]] = {
     ("L", "T"): ((358, 150), (642, 150), 0.5),
     ("M", "E"): ((358, 520), (642, 520), 0.5),
     ("L", "M"): ((185, 288), (185, 382), 0.5),
     ("T", "E"): ((815, 288), (815, 382), 0.5),
     ("L", "E"): ((356, 286), (644, 384), 0.27),
-    ("M", "T"): ((356, 384), (644, 286), 0.27),
+    ("M", "T"): ((356, 384), (644, 286), 0.73),
 }
 LEGEND_Y = 692
 MAX_NAMES = 4
+NAME_WIDTH = BOX_W - 2 * 18  # a name's room in its quadrant, between the paddings
 
 
 def _flow_width(count: int, largest: int) -> float:
@@ -292,7 +355,7 @@ def _flow_width(count: int, largest: int) -> float:
 
 
 def _pill(x: float, y: float, label: str, color: str, *, data: str = "") -> str:
-    width = 16 + 9.5 * len(label)
+    width = 16 + text_width(label, 17, bold=True)
     return (
         f'<rect x="{_n(x - width / 2)}" y="{_n(y - 14)}" width="{_n(width)}" height="28" rx="14" '
         f'fill="{PAPER}" stroke="{color}" stroke-width="2"/>'
@@ -301,7 +364,7 @@ def _pill(x: float, y: float, label: str, color: str, *, data: str = "") -> str:
     )
 
 
-def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
+def _render_quadrant(summary: QuadrantSummary, panel_target: str | None, selected: str = "") -> str:
     q = summary.quadrant
     x, y = BOX_XY[q]
     parts = []
@@ -313,6 +376,7 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
                 f"diagram-quadrant q-{q}",
                 panel_target=panel_target,
                 data=f' data-quadrant="{q}"',
+                current=selected == q,
             )
         )
     else:
@@ -324,18 +388,27 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
         f'height="{BOX_H + 10}" rx="14" fill="none" stroke="{HIGHLIGHT}" stroke-width="5" '
         'visibility="hidden"/>'
         f'<text x="{x + 18}" y="{y + 36}" font-size="23" font-weight="700" '
-        f'fill="{QUADRANT_INK[q]}">{_text(summary.name)}</text>'
+        f'fill="{QUADRANT_INK[q]}">{_text(summary.name)}</text> '
         f'<text class="diagram-count" data-quadrant="{q}" x="{x + BOX_W - 18}" y="{y + 40}" '
         f'text-anchor="end" font-size="34" font-weight="700" fill="{QUADRANT_INK[q]}">'
-        f"{summary.count}</text>"
+        f"{summary.count}</text> "
         f'<text x="{x + BOX_W - 18}" y="{y + 60}" text-anchor="end" font-size="14" '
         f'fill="{MUTED}">active</text>'
     )
+    parts.append("</a>" if summary.href else "</g>")
+    # The names are a sample drawn over the link's box, outside the link: its accessible name
+    # says what it opens (the quadrant, its count), and contains every word it shows. Clicks
+    # pass through them to the box.
+    parts.append('<g class="diagram-names" pointer-events="none">')
     shown = list(summary.names)[:MAX_NAMES]
     for i, name in enumerate(shown):
         parts.append(
-            f'<text class="diagram-name" x="{x + 18}" y="{y + 92 + 26 * i}" font-size="17" '
-            f'fill="{INK}">{_text(_shorten(name, 28))}</text>'
+            _name_text(
+                name,
+                17,
+                NAME_WIDTH,
+                f'class="diagram-name" x="{x + 18}" y="{y + 92 + 26 * i}" fill="{INK}"',
+            )
         )
     more = summary.count - len(shown)
     if more > 0 and shown:
@@ -348,11 +421,13 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
             f'<text x="{x + 18}" y="{y + 92}" font-size="16" font-style="italic" '
             f'fill="{MUTED}">nobody active</text>'
         )
-    parts.append("</a>" if summary.href else "</g>")
+    parts.append("</g>")
     return "".join(parts)
 
 
-def _render_flow(flow: FlowSummary, largest: int, panel_target: str | None) -> str:
+def _render_flow(
+    flow: FlowSummary, largest: int, panel_target: str | None, selected: str = ""
+) -> str:
     (x1, y1), (x2, y2), at = FLOW_GEOMETRY[(flow.source, flow.target)]
     kind = flow.type
     width = _flow_width(flow.count, largest)
@@ -373,6 +448,7 @@ def _render_flow(flow: FlowSummary, largest: int, panel_target: str | None) -> s
                 f"diagram-flow flow-{kind}",
                 panel_target=panel_target,
                 data=data,
+                current=selected == flow.key,
             )
         )
     else:
@@ -394,7 +470,7 @@ def _render_flow(flow: FlowSummary, largest: int, panel_target: str | None) -> s
     return "".join(parts)
 
 
-def _render_loop(flow: FlowSummary, panel_target: str | None) -> str:
+def _render_loop(flow: FlowSummary, panel_target: str | None, selected: str = "") -> str:
     """A reporting line inside one quadrant: a small circling arrow with its count."""
     q = flow.source
     x, y = BOX_XY[q]
@@ -410,6 +486,7 @@ def _render_loop(flow: FlowSummary, panel_target: str | None) -> str:
                 "diagram-flow diagram-loop flow-direct",
                 panel_target=panel_target,
                 data=data,
+                current=selected == flow.key,
             )
         )
     else:
@@ -482,18 +559,14 @@ def render_overview(
             uid=uid,
         )
     ]
-    parts.extend(_render_quadrant(q, panel_target) for q in overview.quadrant_list)
-    for quadrant, (text, href) in overview.badges.items():
+    selected = overview.selected
+    parts.extend(_render_quadrant(q, panel_target, selected) for q in overview.quadrant_list)
+    for quadrant, badge in overview.badges.items():
         x, y = BOX_XY[quadrant]
-        parts.append(
-            f'<a class="diagram-badge" href="{_text(href)}" aria-label="{_text(text)}">'
-            f"<title>{_text(text)}</title>"
-            f'<circle cx="{x + BOX_W - 4}" cy="{y + 4}" r="13" fill="#a4262c"/>'
-            f'<text x="{x + BOX_W - 4}" y="{y + 9}" text-anchor="middle" font-size="15" '
-            f'font-weight="700" fill="{PAPER}">!</text></a>'
-        )
-    parts.extend(_render_loop(f, panel_target) for f in overview.loop_list if f.count)
-    parts.extend(_render_flow(f, largest, panel_target) for f in overview.flow_list)
+        # On the box's upper right corner, above its count.
+        parts.append(_badge(badge, x + BOX_W + 9, y - 6, 15))
+    parts.extend(_render_loop(f, panel_target, selected) for f in overview.loop_list if f.count)
+    parts.extend(_render_flow(f, largest, panel_target, selected) for f in overview.flow_list)
     parts.append(_render_legend(LEGEND_Y, OV_WIDTH))
     parts.append("</svg>")
     return "".join(parts)
@@ -516,7 +589,7 @@ COMPACT_BOX_XY = {
 
 
 def _compact_quadrant(
-    summary: QuadrantSummary, badge: tuple[str, str] | None, panel_target: str | None
+    summary: QuadrantSummary, badge: Badge | None, panel_target: str | None, selected: str = ""
 ) -> str:
     q = summary.quadrant
     x, y = COMPACT_BOX_XY[q]
@@ -529,9 +602,9 @@ def _compact_quadrant(
         f'height="{COMPACT_BOX_H - 6}" rx="6" fill="none" stroke="{HIGHLIGHT}" stroke-width="5" '
         'visibility="hidden"/>'
         f'<text x="{x + 12}" y="{y + 28}" font-size="17" font-weight="700" fill="{ink}">'
-        f"{_text(summary.name)}</text>"
+        f"{_text(summary.name)}</text> "
         f'<text class="diagram-count" data-quadrant="{q}" x="{x + 12}" y="{y + 72}" '
-        f'font-size="32" font-weight="700" fill="{ink}">{summary.count}</text>'
+        f'font-size="32" font-weight="700" fill="{ink}">{summary.count}</text> '
         f'<text x="{x + COMPACT_BOX_W - 12}" y="{y + 72}" text-anchor="end" '
         f'font-size="{COMPACT_MIN_FONT}" fill="{MUTED}">active</text>'
     )
@@ -543,6 +616,7 @@ def _compact_quadrant(
                 f"diagram-quadrant q-{q}",
                 panel_target=panel_target,
                 data=f' data-quadrant="{q}"',
+                current=selected == q,
             )
             + body
             + "</a>"
@@ -550,28 +624,19 @@ def _compact_quadrant(
     else:
         drawn = f'<g class="diagram-quadrant q-{q}" data-quadrant="{q}">{body}</g>'
     if badge:
-        text, href = badge
-        cx, cy = x + COMPACT_BOX_W - 16, y + 22
-        drawn += (
-            f'<a class="diagram-badge" href="{_text(href)}" aria-label="{_text(text)}">'
-            f"<title>{_text(text)}</title>"
-            f'<circle cx="{cx}" cy="{cy}" r="13" fill="#a4262c"/>'
-            f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" font-size="16" '
-            f'font-weight="700" fill="{PAPER}">!</text></a>'
-        )
+        # Between the quadrant's name and the word "active", clear of both.
+        drawn += _badge(badge, x + COMPACT_BOX_W - 6, y + 45.5, 16)
     return drawn
 
 
-def _compact_flow_row(flow: FlowSummary, top: float, panel_target: str | None) -> str:
+def _compact_flow_row(
+    flow: FlowSummary, top: float, panel_target: str | None, selected: str = ""
+) -> str:
     """One flow as a row: a sample of its line style, its route and type, its count."""
     kind = flow.type
     color = TYPE_INK[kind]
     mid = top + COMPACT_ROW / 2
-    route = (
-        f"Within {QUADRANT_WORDS[flow.source]}"
-        if flow.is_loop
-        else f"{QUADRANT_NAMES[flow.source]} → {QUADRANT_WORDS[flow.target]}"
-    )
+    route = flow.route
     kind_words = f"{TYPE_NAMES[kind]} ({LINE_STYLES[kind]})"
     data = f' data-flow="{flow.key}" data-type="{kind}"'
     body = (
@@ -582,9 +647,9 @@ def _compact_flow_row(flow: FlowSummary, top: float, panel_target: str | None) -
         'visibility="hidden"/>'
         f'<line x1="10" y1="{_n(mid)}" x2="40" y2="{_n(mid)}" {_stroke_attrs(kind, 3.5)}/>'
         f"{_arrow_head(54, mid, 0, 13, color)}"
-        f'<text x="66" y="{_n(top + 23)}" font-size="16" fill="{INK}">{_text(route)}</text>'
+        f'<text x="66" y="{_n(top + 23)}" font-size="16" fill="{INK}">{_text(route)}</text> '
         f'<text x="66" y="{_n(top + 43)}" font-size="{COMPACT_MIN_FONT}" fill="{color}">'
-        f"{_text(kind_words)}</text>"
+        f"{_text(kind_words)}</text> "
         f'<text class="diagram-count"{data} x="{COMPACT_WIDTH - 10}" y="{_n(mid + 7)}" '
         f'text-anchor="end" font-size="20" font-weight="700" fill="{color}">{flow.count}</text>'
         f'<line x1="0" y1="{_n(top + COMPACT_ROW)}" x2="{COMPACT_WIDTH}" '
@@ -593,7 +658,14 @@ def _compact_flow_row(flow: FlowSummary, top: float, panel_target: str | None) -
     css = f"diagram-flow diagram-row flow-{kind}"
     if flow.href:
         return (
-            _open_link(flow.href, flow.sentence, css, panel_target=panel_target, data=data)
+            _open_link(
+                flow.href,
+                flow.row_sentence,
+                css,
+                panel_target=panel_target,
+                data=data,
+                current=selected == flow.key,
+            )
             + body
             + "</a>"
         )
@@ -629,7 +701,7 @@ def render_compact(
         )
     ]
     parts.extend(
-        _compact_quadrant(q, overview.badges.get(q.quadrant), panel_target)
+        _compact_quadrant(q, overview.badges.get(q.quadrant), panel_target, overview.selected)
         for q in overview.quadrant_list
     )
     parts.append(
@@ -637,7 +709,7 @@ def render_compact(
         "Relationships, from → to</text>"
     )
     parts.extend(
-        _compact_flow_row(flow, rows_top + COMPACT_ROW * i, panel_target)
+        _compact_flow_row(flow, rows_top + COMPACT_ROW * i, panel_target, overview.selected)
         for i, flow in enumerate(rows)
     )
     parts.append(
@@ -675,6 +747,7 @@ NET_CELL_W, NET_CELL_H = 520, 360
 NET_CELL_XY = {"L": (20, 20), "T": (560, 20), "M": (20, 400), "E": (560, 400)}
 NET_ROW, NET_MIN_COLUMN, NET_MAX_COLUMN, NET_RADIUS = 24, 122, 250, 7
 NET_TOP = 46  # below the quadrant's title
+NET_NAME_GAP = 16  # between a name's end and the next dot (its focus ring included)
 NET_ROWS = (NET_CELL_H - NET_TOP - 8) // NET_ROW
 NET_COLUMNS = (NET_CELL_W - 24) // NET_MIN_COLUMN
 
@@ -688,7 +761,7 @@ def network_capacity() -> int:
 class Placement:
     x: float
     y: float
-    chars: int  # how much of the name fits beside the dot
+    room: float  # how wide the name beside the dot may be drawn
 
 
 def _order_nodes(nodes: Sequence[Node], edges: Sequence[Edge]) -> dict[str, list[Node]]:
@@ -727,10 +800,13 @@ def layout_network(nodes: Sequence[Node], edges: Sequence[Edge] = ()) -> dict[in
         height = min(64.0, inner_h / rows)
         left = x0 + 20 + (inner_w - width * columns) / 2
         top = y0 + NET_TOP + (inner_h - height * rows) / 2 + height / 2
-        chars = int((width - 32) / 7.2)
         for i, node in enumerate(members):
             row, column = divmod(i, columns)
-            positions[node.id] = Placement(left + column * width, top + row * height, chars)
+            x = left + column * width
+            # The name starts 13 units right of the dot and stops short of the next column's
+            # dot, or, in the last column, of the cell's edge.
+            end = x + width if column < columns - 1 else x0 + NET_CELL_W
+            positions[node.id] = Placement(x, top + row * height, end - NET_NAME_GAP - x - 13)
     return positions
 
 
@@ -839,9 +915,15 @@ def render_network(
         dot = (
             f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{radius}" fill="{QUADRANT_INK[node.quadrant]}" '
             f'stroke="{HIGHLIGHT if node.centre else PAPER}" stroke-width="{4 if node.centre else 2}"/>'
-            f'<text x="{_n(x + 13)}" y="{_n(y + 5)}" font-size="13" '
-            f'font-weight="{700 if node.centre else 400}" fill="{INK}" stroke="{PAPER}" '
-            f'stroke-width="3" paint-order="stroke">{_text(_shorten(node.name, place.chars))}</text>'
+            + _name_text(
+                node.name,
+                13,
+                place.room,
+                f'class="diagram-name" x="{_n(x + 13)}" y="{_n(y + 5)}" fill="{INK}" '
+                f'stroke="{PAPER}" stroke-width="3" paint-order="stroke"',
+                bold=node.centre,
+                title=False,  # the node's own <title> holds the whole name
+            )
         )
         css = "diagram-node diagram-centre" if node.centre else "diagram-node"
         if node.href:

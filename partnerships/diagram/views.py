@@ -97,7 +97,7 @@ def _day(day) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, tuple[str, str]]:
+def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, diagram.Badge]:
     """A badge on each quadrant that has risks, linking to them on the health page (which
     analyses the organization or an objective, not one partnership)."""
     scope = form.scope()
@@ -106,7 +106,8 @@ def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, tuple[str, 
     counts = quadrant_risk_counts(scope, version=version)
     day = form.cleaned_data.get("as_of")
     return {
-        q: (
+        q: diagram.Badge(
+            n,
             f"{n} risk{'s' if n != 1 else ''} in {rules.QUADRANT_NAMES[q]}: see the "
             "partnership health",
             health_url(objective=scope.objective, day=day, quadrant=q),
@@ -116,10 +117,13 @@ def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, tuple[str, 
     }
 
 
-def _diagram_context(form: DiagramFilterForm) -> dict:
+def _diagram_context(form: DiagramFilterForm, selected: str = "") -> dict:
+    """The box for the form's filters; selected: the quadrant or flow whose panel is open."""
     # One read of the data version serves the cached counts and the cached risk badges.
     version = data_version(form.scope().organization)
-    overview = replace(_overview(form, version=version), badges=_risk_badges(form, version))
+    overview = replace(
+        _overview(form, version=version), badges=_risk_badges(form, version), selected=selected
+    )
     query = form.query()
     return {
         "form": form,
@@ -165,7 +169,7 @@ def _panel_response(request: HttpRequest, form: DiagramFilterForm, panel: dict) 
     if wants_fragment(request):  # the panel alone needs neither the box nor its counts
         context = {"form": form, "panel": panel, "query": form.query()}
     else:
-        context = _diagram_context(form) | {"panel": panel}
+        context = _diagram_context(form, selected=panel["selects"]) | {"panel": panel}
     return render_page_or_fragment(request, "diagram/diagram.html", context, fragment=fragment)
 
 
@@ -185,6 +189,7 @@ def quadrant_panel(request: HttpRequest, quadrant: str) -> HttpResponse:
     panel = {
         "kind": "quadrant",
         "quadrant": quadrant,
+        "selects": quadrant,
         "title": rules.QUADRANT_NAMES[quadrant],
         "url": reverse("diagram:quadrant", args=[quadrant]),
         "search_form": search,
@@ -215,6 +220,7 @@ def flow_panel(request: HttpRequest, flow: str) -> HttpResponse:
         )
     panel = {
         "kind": "flow",
+        "selects": flow,
         "type": kind,
         "legend": rules.LEGEND[kind],
         "title": title,

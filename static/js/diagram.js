@@ -48,6 +48,25 @@
     }
   });
 
+  // The part of the drawing whose panel is open is marked aria-current (and outlined by the
+  // stylesheet); the panel names it (data-selects) whenever it changes, in place or from
+  // history, in both drawings (the wide box and the phone's).
+  function markSelected() {
+    var header = document.querySelector("#panel [data-selects]");
+    var selected = header ? header.getAttribute("data-selects") : "";
+    var links = document.querySelectorAll("svg.diagram a[data-quadrant], svg.diagram a[data-flow]");
+    Array.prototype.forEach.call(links, function (link) {
+      var key = link.getAttribute("data-quadrant") || link.getAttribute("data-flow");
+      if (selected && key === selected) {
+        link.setAttribute("aria-current", "true");
+      } else {
+        link.removeAttribute("aria-current");
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", markSelected);
+  document.addEventListener("htmx:historyRestore", markSelected);
+
   // Escape closes the panel, as its Close link does.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented) {

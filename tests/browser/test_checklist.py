@@ -36,6 +36,9 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the landing page to load (its scripts, htmx among them, run before that):
+    # acting on it earlier would reach a page whose forms and links htmx has not set up yet.
+    page.wait_for_url(lambda url: "/login/" not in url)
     expect(page.locator(".role-badge")).to_be_visible()
 
 
@@ -45,6 +48,7 @@ def test_a_leader_ticks_two_actions_and_the_example_progress_moves(
     log_in(page, "lee_leader")
     page.get_by_role("link", name="Checklist", exact=True).click()
     expect(page.get_by_role("heading", name="My checklist · FY2026 Q1")).to_be_visible()
+    page.wait_for_load_state()  # the checklist's page, with htmx, before its buttons are used
     progress = page.locator("#example-progress")
     example = progress.locator("li", has_text="Set the example")
     expect(example.get_by_text("0 of 5 done")).to_be_visible()

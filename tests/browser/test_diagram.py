@@ -21,6 +21,9 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the landing page to load (its scripts, htmx among them, run before that):
+    # acting on it earlier would reach a page whose forms and links htmx has not set up yet.
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def objective_reaching_employees() -> Objective:

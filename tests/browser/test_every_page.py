@@ -32,6 +32,7 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)  # the landing page, loaded
     expect(page.locator(".site-menu")).to_have_count(1)
 
 

@@ -87,6 +87,7 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)  # the landing page, loaded
     expect(page.locator(".user-name")).to_have_text(username)
 
 

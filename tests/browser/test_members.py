@@ -53,7 +53,7 @@ def test_the_admin_adds_a_person_through_the_htmx_form(page: Page, demo):
     log_in(page, "admin")
     page.goto("/org/members/")
     page.get_by_role("link", name="Add person").click()
-    expect(page).to_have_url(re.compile(r"/org/members/new/\?kind=person$"))
+    page.wait_for_url(re.compile(r"/org/members/new/\?kind=person$"))  # loaded, with htmx
 
     # An empty name is refused in place: the form comes back with the message, nothing saved.
     with page.expect_response(lambda r: r.request.method == "POST") as refused:
@@ -77,6 +77,7 @@ def test_the_admin_adds_a_person_through_the_htmx_form(page: Page, demo):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Zora Quintero")
 
     page.get_by_role("link", name="People & teams").first.click()
+    page.wait_for_url(re.compile(r"/org/members/$"))  # loaded, with htmx, before searching
     page.get_by_label("Search").fill("Quintero")
     results = page.locator("#results")
     expect(results.get_by_role("link", name="Zora Quintero")).to_be_visible()

@@ -4,6 +4,8 @@ added through HTMX and the missing channel disappears."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -21,6 +23,9 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the landing page to load (its scripts, htmx among them, run before that):
+    # acting on it earlier would reach a page whose forms and links htmx has not set up yet.
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def pick(page: Page, side: str, text: str, name: str) -> None:
@@ -38,6 +43,7 @@ def test_the_leader_completes_a_triad(page: Page, demo):
     log_in(page, "leader")
     page.get_by_role("link", name="Partnerships", exact=True).click()
     page.get_by_role("link", name="Key accounts growth").click()
+    page.wait_for_url(re.compile(rf"/partnerships/{accounts.pk}/$"))  # loaded, htmx with it
     expect(page.locator(".suggestion-list")).to_contain_text(
         f"relationship from {suggestion.name} to Key Accounts"
     )

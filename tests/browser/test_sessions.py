@@ -48,6 +48,9 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the landing page to load (its scripts, htmx among them, run before that):
+    # acting on it earlier would reach a page whose forms and links htmx has not set up yet.
+    page.wait_for_url(lambda url: "/login/" not in url)
     expect(page.locator(".role-badge")).to_be_visible()
 
 
@@ -57,7 +60,8 @@ def test_a_manager_logs_a_session_in_place_and_the_next_one_carries_the_action(p
     expect(page.get_by_role("heading", name="My sessions this quarter")).to_be_visible()
     due_group = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Due")))
     due_group.get_by_role("link", name="Quality first").click()
-    expect(page).to_have_url(re.compile(rf"/meetings/sessions/{quarter['due'].pk}/$"))
+    # The session's page has loaded, htmx with it, before its forms are used.
+    page.wait_for_url(re.compile(rf"/meetings/sessions/{quarter['due'].pk}/$"))
 
     # From here on the page must never reload: a marker on window would vanish if it did.
     page.evaluate("window.noReload = 'still here'")
@@ -138,7 +142,8 @@ def test_a_manager_logs_a_session_with_the_keyboard_alone(page: Page, quarter):
     due = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Due")))
     tab_to(page, due.get_by_role("link", name="Quality first"))
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(rf"/meetings/sessions/{quarter['due'].pk}/$"))
+    # The session's page has loaded, htmx with it, before its forms are used.
+    page.wait_for_url(re.compile(rf"/meetings/sessions/{quarter['due'].pk}/$"))
 
     successes = page.locator("#successes")
     tab_to(page, successes.get_by_label(re.compile(r"^Success:?$")))

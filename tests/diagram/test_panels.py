@@ -125,3 +125,13 @@ def test_the_search_page_works_without_javascript(world, leader_client):
 def test_the_search_box_says_when_nobody_matches(world, leader_client):
     html = leader_client.get("/diagram/search/", {"q": "zzz"}, **HTMX).content.decode()
     assert "Nobody active matches “zzz”" in html
+
+
+def test_the_page_marks_the_part_of_the_diagram_whose_panel_is_open(world, leader_client):
+    html = leader_client.get("/diagram/flows/ME/").content.decode()
+    # Both drawings (the wide box and the phone's) mark the flow, and nothing else.
+    assert html.count('aria-current="true"') == 2
+    assert html.count('data-flow="ME" data-type="influential" aria-current="true"') == 2
+    assert 'data-selects="ME"' in html  # diagram.js keeps the mark in step after each swap
+    html = leader_client.get("/diagram/").content.decode()
+    assert 'aria-current="true"' not in html
