@@ -166,6 +166,12 @@ class Session(models.Model):
     def is_held(self) -> bool:
         return self.status == SessionStatus.HELD
 
+    @property
+    def kept_as_history(self) -> bool:
+        """A session still planned is not history yet: it may go with a partnership removed
+        as a mistake; one held, missed or cancelled is (partnerships/corrections.py)."""
+        return not self.is_planned
+
     def is_overdue(self, now: datetime.datetime | None = None) -> bool:
         """Planned, and its end has passed without anyone marking it held."""
         return self.is_planned and self.ends_at <= (now or timezone.now())
@@ -436,6 +442,9 @@ class SentReminder(models.Model):
     quarter_start = models.DateField()
     sent_on = models.DateField(help_text="The organization's date when it was sent.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # A note that a mail went out, not part of the partnership's story.
+    kept_as_history = False
 
     class Meta:
         constraints = [
