@@ -251,6 +251,9 @@ class SessionSuccess(LogItem):
     session's partnership), has a date and an author (the login who wrote it down; shared_by
     is whose success it is), and can be shared with the whole organization."""
 
+    # In words, when a removal lists what it would take (partnerships/corrections.py).
+    nouns = ("success", "successes")
+
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.CASCADE, related_name="successes"
     )
@@ -303,6 +306,8 @@ PROGRESS_RANK = {ProgressCall.OFF_TRACK: 0, ProgressCall.AT_RISK: 1, ProgressCal
 
 class ObjectiveProgress(LogItem):
     """An objective discussed at the session, with the group's call on its progress."""
+
+    nouns = ("progress call", "progress calls")
 
     Call = ProgressCall
 

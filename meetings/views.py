@@ -638,7 +638,8 @@ def item_remove(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
             f"The {kind.noun} “{item}” is deleted.",
             reverse("meetings:item_restore", args=[entry.pk]),
         )
-        return redirect(session_url)
+        # To the top of the page, where the message and its Undo are.
+        return redirect("meetings:session", pk=item.session_id)
     context = {
         "title": f"Delete this {kind.noun}?",
         "facts": [str(item), f"Logged at {item.session}"],

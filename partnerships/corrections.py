@@ -23,8 +23,15 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 
 def _label(model: type[models.Model], count: int) -> str:
-    name = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
-    return f"{count} {name}"
+    """ "1 session", "3 pulse ratings": a model may name itself with `nouns` (one, several)."""
+    one, several = getattr(
+        model, "nouns", (model._meta.verbose_name, model._meta.verbose_name_plural)
+    )
+    return f"{count} {one if count == 1 else several}"
+
+
+def _words(listed: list[str]) -> str:
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
 
 
 def _listed(counts: Counter) -> list[str]:
@@ -48,10 +55,9 @@ class Removal:
         """Why it cannot be removed ("" when it can); `instead` says what to do."""
         if self.used_by:
             one = len(self.used_by) == 1 and self.used_by[0].startswith("1 ")
-            return f"{' and '.join(self.used_by)} {'uses' if one else 'use'} it. {instead}"
+            return f"{_words(self.used_by)} {'uses' if one else 'use'} it. {instead}"
         if self.history:
-            listed = " and ".join(self.history)
-            return f"Removing it would delete logged history ({listed}). {instead}"
+            return f"Removing it would delete logged history ({_words(self.history)}). {instead}"
         return ""
 
 
@@ -76,7 +82,9 @@ def removal_of(obj: models.Model) -> Removal:
             rows.extend(batch)
         else:
             rows.append(batch)
-    for row in rows:
+    # A row reached by two paths (a success of the partnership and of its session) counts once.
+    unique = {(type(row), row.pk): row for row in rows}
+    for row in unique.values():
         (history if getattr(row, "kept_as_history", True) else goes)[type(row)] += 1
     removal.goes_with = _listed(goes)
     removal.history = _listed(history)

@@ -50,7 +50,7 @@ def test_it_deletes_an_entry_and_keeps_its_values_in_the_audit_trail(
     manager_client, session, action, manager_membership
 ):
     response = manager_client.post(f"/meetings/log/actions/{action.pk}/delete/", follow=True)
-    assert response.redirect_chain[-1][0] == f"/meetings/sessions/{session.pk}/#actions"
+    assert response.redirect_chain[-1][0] == f"/meetings/sessions/{session.pk}/"
     page = _page(response)
     assert "The action item “Call the carrier” is deleted." in page
     assert "Call the carrier</p>" not in page  # gone from the log itself

@@ -14,6 +14,7 @@ import html
 import pytest
 
 from meetings.models import PulseRating, Session
+from meetings.services import success_add
 from org.models import AuditEntry, Member, Quadrant, QuadrantMove
 from partnerships.models import Objective, Partnership, Relationship
 from partnerships.services import member_move_checked, relationship_add, relationship_end
@@ -282,7 +283,7 @@ def test_it_removes_a_partnership_with_its_relationships_and_planned_session(
     url = f"/partnerships/{quality.drive.pk}/remove/"
     page = _page(leader_client.get(url))
     assert "Remove “Quality drive”?" in page
-    assert "Removed with it: 2 relationships, 1 session." in page
+    assert "Removed with it: 2 relationships and 1 session." in page
 
     response = leader_client.post(url, follow=True)
     assert response.redirect_chain[-1][0] == "/partnerships/"
@@ -301,10 +302,11 @@ def test_it_removes_a_partnership_with_its_relationships_and_planned_session(
 
 
 def test_a_partnership_whose_session_was_held_is_dissolved_not_removed(leader_client, quality):
-    SessionFactory(partnership=quality.drive, facilitator=quality.lee, status="held")
+    held = SessionFactory(partnership=quality.drive, facilitator=quality.lee, status="held")
+    success_add(session=held, text="Fewer returns", shared_by=None)
     url = f"/partnerships/{quality.drive.pk}/remove/"
     page = _page(leader_client.get(url))
-    assert "would delete logged history (1 session). Dissolve it instead" in page
+    assert "would delete logged history (1 session and 1 success). Dissolve it instead" in page
     response = leader_client.post(url)
     assert response.status_code == 200
     assert "Dissolve it instead" in _page(response)
