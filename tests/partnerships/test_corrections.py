@@ -15,10 +15,17 @@ import pytest
 
 from meetings.models import PulseRating, Session
 from meetings.services import success_add
-from org.models import AuditEntry, Member, Quadrant, QuadrantMove
+from org.models import AuditEntry, Member, Quadrant, QuadrantMove, TeamMembership
 from partnerships.models import Objective, Partnership, Relationship
 from partnerships.services import member_move_checked, relationship_add, relationship_end
-from tests.factories import ObjectiveFactory, PartnershipFactory, PersonFactory, SessionFactory
+from tests.factories import (
+    ObjectiveFactory,
+    PartnershipFactory,
+    PersonFactory,
+    SessionFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+)
 
 D = datetime.date
 
@@ -368,3 +375,38 @@ def test_only_leaders_and_admins_remove_objectives(role, role_clients, org):
     assert role_clients[role].post(url).status_code == 403
     assert role_clients["outsider"].get(url).status_code == 404
     assert Objective.objects.filter(pk=objective.pk).exists()
+
+
+# --- team seats ----------------------------------------------------------------------------
+
+
+def test_a_seat_taken_off_by_mistake_comes_back_with_undo(admin_client, quality, org):
+    team = TeamFactory(organization=org, name="Dock team")
+    TeamMembershipFactory(team=team, person=quality.mia)
+    url = f"/org/members/{team.pk}/people/"
+    response = admin_client.post(
+        url, {"action": "remove", "person": quality.mia.pk}, headers={"HX-Request": "true"}
+    )
+    page = _page(response)
+    assert "Took Mia Member off the team." in page
+    assert 'name="action" value="add"' in page and ">Undo</button>" in page
+    assert not TeamMembership.objects.filter(team=team).exists()
+    entry = _removal("team_seat")
+    assert entry.changes["person"][0]["repr"] == "Mia Member"
+    assert entry.changes["team"][0]["repr"] == "Dock team"
+
+    # The Undo button posts the opposite change.
+    admin_client.post(
+        url, {"action": "add", "person": quality.mia.pk}, headers={"HX-Request": "true"}
+    )
+    assert TeamMembership.objects.filter(team=team, person=quality.mia).exists()
+
+
+def test_a_leader_may_not_take_a_seat_away(leader_client, quality, org):
+    team = TeamFactory(organization=org)
+    TeamMembershipFactory(team=team, person=quality.mia)
+    url = f"/org/members/{team.pk}/people/"
+    assert (
+        leader_client.post(url, {"action": "remove", "person": quality.mia.pk}).status_code == 403
+    )
+    assert TeamMembership.objects.filter(team=team).exists()
