@@ -711,6 +711,16 @@ def move_remove(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
                 f"The move of {member.name} is removed: back in {move.get_from_quadrant_display()}.",
             )
     problem = services.move_removal_problem(move, member)
+    ended_that_day = (
+        Relationship.objects.filter(organization_id=member.organization_id, ends_on=move.moved_on)
+        .involving(member)
+        .with_members()
+    )
+    stay_ended = [
+        f"{r.from_member.name} → {r.to_member.name} ended that day and stays ended: add it "
+        "again if it should go on."
+        for r in ended_that_day
+    ]
     context = {
         "title": f"Remove the move of {member.name}?",
         "facts": [
@@ -718,6 +728,7 @@ def move_remove(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
             f"on {move.moved_on:%-d %b %Y}",
             f"{member.name} goes back to {move.get_from_quadrant_display()}, and their "
             "relationships in force from that day carry it again.",
+            *stay_ended,
         ],
         "instead": "To say they moved again on a later day, move them instead.",
         "action": request.path,

@@ -410,3 +410,21 @@ def test_a_leader_may_not_take_a_seat_away(leader_client, quality, org):
         leader_client.post(url, {"action": "remove", "person": quality.mia.pk}).status_code == 403
     )
     assert TeamMembership.objects.filter(team=team).exists()
+
+
+def test_taking_back_a_move_says_which_relationships_it_ended_stay_ended(admin_client, quality):
+    today = quality.mia.organization.today()
+    move = member_move_checked(
+        member=quality.mia,
+        to_quadrant=Quadrant.MANAGERS,
+        on=today,
+        by=None,
+        end_conflicting=True,
+    )
+    url = f"/org/members/{quality.mia.pk}/moves/{move.pk}/remove/"
+    page = _page(admin_client.get(url))
+    assert "Max Manager → Mia Member ended that day and stays ended" in page
+    admin_client.post(url)
+    assert Member.objects.get(pk=quality.mia.pk).quadrant == Quadrant.EMPLOYEES
+    line = quality.drive.relationships.get(to_member=quality.mia)
+    assert line.ends_on == today
