@@ -428,3 +428,21 @@ def test_taking_back_a_move_says_which_relationships_it_ended_stay_ended(admin_c
     assert Member.objects.get(pk=quality.mia.pk).quadrant == Quadrant.EMPLOYEES
     line = quality.drive.relationships.get(to_member=quality.mia)
     assert line.ends_on == today
+
+
+def test_only_admins_remove_a_reporting_line(leader_client, admin_client, org, quality):
+    chain = PartnershipFactory(
+        organization=org,
+        objective=quality.objective,
+        name="Chain of command",
+        formed_on=D(2024, 1, 1),
+    )
+    line = relationship_add(
+        partnership=chain, from_member=quality.lee, to_member=quality.max, starts_on=D(2024, 1, 1)
+    )
+    url = f"/partnerships/{chain.pk}/relationships/{line.pk}/remove/"
+    assert leader_client.post(url).status_code == 403
+    assert leader_client.post(f"/partnerships/{chain.pk}/remove/").status_code == 403
+    assert Relationship.objects.filter(pk=line.pk).exists()
+    assert admin_client.post(url).status_code == 302
+    assert not Relationship.objects.filter(pk=line.pk).exists()
