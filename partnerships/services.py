@@ -450,6 +450,8 @@ def relationship_end(
     and the returned relationship has no pk any more.
     With `acting` (the signed-in role), refused (PermissionDenied) unless
     partnerships/access.py allows that role to change this relationship."""
+    # The organization first, as every writer of the map takes it: a removal needs it too.
+    Organization.lock(relationship.organization_id)
     current = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if acting is not None:
         partnership = Partnership.objects.get(pk=current.partnership_id)
@@ -740,12 +742,6 @@ def relationship_restore(
         by=by,
         acting=acting,
         restores=entry.pk,
-    )
-
-
-def partnership_removal_refusal(partnership: Partnership) -> str:
-    return removal_of(partnership).refusal(
-        "Dissolve it instead: it ends on a day and its history stays."
     )
 
 
