@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
@@ -539,6 +540,12 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- corrections: remove what never happened (partnerships/corrections.py) -----------------
 
+
+def _day(value) -> str:
+    """A day as the rest of the site writes it (services write theirs the same way)."""
+    return date_format(value, "j M Y")
+
+
 REMOVE_EXPLAINED = (
     "Removed, it disappears from every day, as if it had never been there; the audit trail "
     "keeps its values."
@@ -590,8 +597,8 @@ def relationship_remove(request: HttpRequest, pk: int, relationship_pk: int) -> 
         "facts": [
             f"{relationship.from_member.name} → {relationship.to_member.name}: "
             f"{relationship.get_type_display().lower()}, in {partnership.name}",
-            f"Since {relationship.starts_on:%-d %b %Y}"
-            + (f", until {relationship.ends_on:%-d %b %Y}" if relationship.ends_on else ""),
+            f"Since {_day(relationship.starts_on)}"
+            + (f", until {_day(relationship.ends_on)}" if relationship.ends_on else ""),
         ],
         "instead": "To say it stopped on a day, end it instead: it stays in the history.",
         "action": request.path,
@@ -643,7 +650,7 @@ def partnership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": f"Remove “{partnership.name}”?",
         "facts": [
-            f"Serves “{partnership.objective.title}”; formed on {partnership.formed_on:%-d %b %Y}"
+            f"Serves “{partnership.objective.title}”; formed on {_day(partnership.formed_on)}"
         ],
         "goes_with": removal.goes_with,
         "instead": "To say it stopped on a day, dissolve it instead: its history stays.",
@@ -677,7 +684,7 @@ def objective_remove(request: HttpRequest, pk: int) -> HttpResponse:
     removal = removal_of(objective)
     context = {
         "title": f"Remove the objective “{objective.title}”?",
-        "facts": [f"{objective.get_emphasis_display()}, from {objective.starts_on:%-d %b %Y}"],
+        "facts": [f"{objective.get_emphasis_display()}, from {_day(objective.starts_on)}"],
         "instead": "To say it is over, mark it dropped or achieved instead.",
         "action": request.path,
         "back": reverse("partnerships:objective_detail", args=[objective.pk]),
@@ -725,7 +732,7 @@ def move_remove(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
         "title": f"Remove the move of {member.name}?",
         "facts": [
             f"{move.get_from_quadrant_display()} → {move.get_to_quadrant_display()} "
-            f"on {move.moved_on:%-d %b %Y}",
+            f"on {_day(move.moved_on)}",
             f"{member.name} goes back to {move.get_from_quadrant_display()}, and their "
             "relationships in force from that day carry it again.",
             *stay_ended,

@@ -49,6 +49,7 @@ def test_it_asks_before_removing_a_relationship(leader_client, quality):
     page = _page(response)
     assert "Remove this relationship?" in page
     assert "Max Manager → Mia Member: influential, in Quality drive" in page
+    assert "Since 1 Jan 2024" in page
     assert "Remove: it never happened" in page
     assert Relationship.objects.filter(pk=line.pk).exists()
 
