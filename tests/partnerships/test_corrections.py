@@ -447,3 +447,13 @@ def test_only_admins_remove_a_reporting_line(leader_client, admin_client, org, q
     assert Relationship.objects.filter(pk=line.pk).exists()
     assert admin_client.post(url).status_code == 302
     assert not Relationship.objects.filter(pk=line.pk).exists()
+
+
+def test_the_audit_trail_page_shows_what_a_removal_kept(admin_client, leader_client, quality):
+    line = quality.drive.relationships.get(to_member=quality.mia)
+    leader_client.post(f"/partnerships/{quality.drive.pk}/relationships/{line.pk}/remove/")
+    page = _page(admin_client.get("/org/audit/"))
+    assert "removed" in page
+    assert "Max Manager → Mia Member (influential)" in page
+    assert "Quality drive" in page  # the partnership it was in, named
+    assert "1 Jan 2024" in page  # its start day, kept
