@@ -71,6 +71,16 @@ def removal_of(obj: models.Model) -> Removal:
         blocking = getattr(error, "restricted_objects", None) or error.protected_objects
         removal.used_by = _listed(Counter(type(o) for o in blocking))
         return removal
+    # Rows that would lose their link to it (SET_NULL): who shared a success, a login's person.
+    named_by: Counter = Counter()
+    for (updated, _value), batches in collector.field_updates.items():
+        for batch in batches:
+            named_by[updated.model] += (
+                batch.count() if isinstance(batch, models.QuerySet) else len(batch)
+            )
+    if +named_by:
+        removal.used_by = _listed(+named_by)
+        return removal
     goes, history = Counter(), Counter()
     rows: list[models.Model] = []
     for model, instances in collector.data.items():

@@ -48,6 +48,7 @@ urlpatterns = [
     path("org/members/<int:pk>/", views.member_detail, name="member_detail"),
     path("org/members/<int:pk>/move/", views.member_move, name="member_move"),
     path("org/members/<int:pk>/moves/<int:move_pk>/remove/", views.move_remove, name="move_remove"),
+    path("org/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("org/members/<int:pk>/archive/", views.member_archive, name="member_archive"),
     path("partnerships/members/<int:pk>/", views.member_partnerships, name="member_partnerships"),
 ]

@@ -857,3 +857,23 @@ def member_move_remove(*, move: QuadrantMove, by: AbstractBaseUser | None = None
     )
     move.delete()
     return member
+
+
+@transaction.atomic
+def member_remove(*, member: Member, by: AbstractBaseUser | None = None) -> AuditEntry:
+    """Remove a person or team added by mistake, with their team seats and quadrant moves;
+    refused while anything names them (a relationship, a session, a login, an objective...):
+    archive them then. One entry keeps the member's values, one each seat's."""
+    Organization.lock(member.organization_id)
+    current = Member.objects.select_for_update().get(pk=member.pk)
+    _refuse_removal(current, "Archive them instead: they stay in the history.")
+    seats = TeamMembership.objects.filter(Q(team=current) | Q(person=current))
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                by=by, action="removed", obj=seat, before=snapshot(seat, ["team", "person"])
+            )
+            for seat in seats.select_related("team", "person")
+        ]
+    )
+    return _removed(current, snapshot(current, org_services.MEMBER_AUDIT_FIELDS), by)

@@ -745,3 +745,36 @@ def move_remove(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
     return _confirm_removal(
         request, context, refused=refusal or (" ".join(problem.messages) if problem else "")
     )
+
+
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove a person or team added by mistake (admins)."""
+    member = member_for_admin(request, pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            services.member_remove(member=member, by=request.user)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        else:
+            messages.success(request, f"{member.name} removed: they never were.")
+            return redirect("org:member_list")
+    removal = removal_of(member)
+    context = {
+        "title": f"Remove {member.name}?",
+        "facts": [
+            f"{member.get_kind_display()} in {member.get_quadrant_display()}, active from "
+            f"{_day(member.active_from)}"
+        ],
+        "goes_with": removal.goes_with,
+        "instead": "To say they left on a day, archive them instead: they stay in the history.",
+        "action": request.path,
+        "back": reverse("partnerships:member_detail", args=[member.pk]),
+        "button": "Remove: it never happened",
+    }
+    return _confirm_removal(
+        request,
+        context,
+        refused=refusal or removal.refusal("Archive them instead: they stay in the history."),
+    )

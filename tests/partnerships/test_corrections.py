@@ -20,6 +20,7 @@ from partnerships.models import Objective, Partnership, Relationship
 from partnerships.services import member_move_checked, relationship_add, relationship_end
 from tests.factories import (
     ObjectiveFactory,
+    OrgMembershipFactory,
     PartnershipFactory,
     PersonFactory,
     SessionFactory,
@@ -457,3 +458,54 @@ def test_the_audit_trail_page_shows_what_a_removal_kept(admin_client, leader_cli
     assert "Max Manager → Mia Member (influential)" in page
     assert "Quality drive" in page  # the partnership it was in, named
     assert "1 Jan 2024" in page  # its start day, kept
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def test_it_removes_a_person_added_by_mistake_with_their_seat(admin_client, org):
+    typo = PersonFactory(organization=org, name="Gerald Typo", quadrant=Quadrant.EMPLOYEES)
+    team = TeamFactory(organization=org, name="Dock team")
+    TeamMembershipFactory(team=team, person=typo)
+    url = f"/org/members/{typo.pk}/remove/"
+    page = _page(admin_client.get(url))
+    assert "Remove Gerald Typo?" in page
+    assert "Removed with it: 1 team seat." in page
+    response = admin_client.post(url, follow=True)
+    assert "Gerald Typo removed: they never were." in _page(response)
+    assert not Member.objects.filter(pk=typo.pk).exists()
+    assert not TeamMembership.objects.filter(team=team).exists()
+    assert _removal("member").changes["name"] == ["Gerald Typo", None]
+    assert _removal("team_seat").changes["person"][0]["repr"] == "Gerald Typo"
+
+
+def test_a_member_a_login_names_is_archived_not_removed(admin_client, org):
+    linked = PersonFactory(organization=org, name="Linda Login")
+    OrgMembershipFactory(organization=org, member=linked)
+    url = f"/org/members/{linked.pk}/remove/"
+    assert "1 login uses it. Archive them instead" in _page(admin_client.get(url))
+    assert admin_client.post(url).status_code == 200
+    assert Member.objects.filter(pk=linked.pk).exists()
+
+
+def test_a_member_with_relationships_is_archived_not_removed(admin_client, quality):
+    url = f"/org/members/{quality.cfo.pk}/remove/"
+    assert "1 relationship uses it. Archive them instead" in _page(admin_client.get(url))
+    admin_client.post(url)
+    assert Member.objects.filter(pk=quality.cfo.pk).exists()
+
+
+def test_archiving_a_member_on_their_first_day_points_to_removal(admin_client, org):
+    typo = PersonFactory(organization=org, active_from=D(2024, 5, 1))
+    response = admin_client.post(f"/org/members/{typo.pk}/archive/", {"on": "2024-05-01"})
+    assert "archived the same day, they never were. Remove them instead" in _page(response)
+    assert Member.objects.get(pk=typo.pk).active_until is None
+
+
+@pytest.mark.parametrize("role", ["leader", "manager", "member"])
+def test_only_admins_remove_members(role, role_clients, org):
+    typo = PersonFactory(organization=org)
+    url = f"/org/members/{typo.pk}/remove/"
+    assert role_clients[role].post(url).status_code == 403
+    assert role_clients["outsider"].post(url).status_code == 404
+    assert Member.objects.filter(pk=typo.pk).exists()

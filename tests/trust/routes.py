@@ -152,6 +152,7 @@ ROUTES: dict[str, Route] = {
     "partnerships:member_detail": Route(objects(pk="employee"), get=EVERYONE),
     "org:member_edit": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "partnerships:member_remove": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:move_remove": Route(
         objects(pk="employee", move_pk="move"), get=ADMIN, post=ADMIN
