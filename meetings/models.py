@@ -166,6 +166,12 @@ class Session(models.Model):
     def is_held(self) -> bool:
         return self.status == SessionStatus.HELD
 
+    @property
+    def kept_as_history(self) -> bool:
+        """A session still planned is not history yet: it may go with a partnership removed
+        as a mistake; one held, missed or cancelled is (partnerships/corrections.py)."""
+        return not self.is_planned
+
     def is_overdue(self, now: datetime.datetime | None = None) -> bool:
         """Planned, and its end has passed without anyone marking it held."""
         return self.is_planned and self.ends_at <= (now or timezone.now())
@@ -245,6 +251,9 @@ class SessionSuccess(LogItem):
     session's partnership), has a date and an author (the login who wrote it down; shared_by
     is whose success it is), and can be shared with the whole organization."""
 
+    # In words, when a removal lists what it would take (partnerships/corrections.py).
+    nouns = ("success", "successes")
+
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.CASCADE, related_name="successes"
     )
@@ -297,6 +306,8 @@ PROGRESS_RANK = {ProgressCall.OFF_TRACK: 0, ProgressCall.AT_RISK: 1, ProgressCal
 
 class ObjectiveProgress(LogItem):
     """An objective discussed at the session, with the group's call on its progress."""
+
+    nouns = ("progress call", "progress calls")
 
     Call = ProgressCall
 
@@ -436,6 +447,9 @@ class SentReminder(models.Model):
     quarter_start = models.DateField()
     sent_on = models.DateField(help_text="The organization's date when it was sent.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # A note that a mail went out, not part of the partnership's story.
+    kept_as_history = False
 
     class Meta:
         constraints = [

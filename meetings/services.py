@@ -563,6 +563,62 @@ def log_item_edit(
     return item
 
 
+def _log_item_kept_fields(item: models.Model) -> list[str]:
+    """What a removal keeps of a log item: its own fields and its session."""
+    return [*_log_item_fields(item), "session"]
+
+
+@transaction.atomic
+def log_item_remove(*, item: models.Model, by: AbstractBaseUser | None = None) -> AuditEntry:
+    """Delete an entry of a session's log (written by mistake); the audit entry keeps its
+    values, and log_item_restore puts it back from them."""
+    current = type(item).objects.select_for_update().get(pk=item.pk)
+    entry = audit_entry(
+        by=by,
+        action="removed",
+        obj=current,
+        before=snapshot(current, _log_item_kept_fields(current)),
+        object_repr=str(item),
+    )
+    current.delete()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def log_item_restore(
+    *, entry: AuditEntry, model: type[models.Model], by: AbstractBaseUser | None = None
+) -> models.Model:
+    """Undo a log entry's removal: the same values, as a new row of `model`."""
+    undone = AuditEntry.objects.filter(
+        organization_id=entry.organization_id,
+        action="restored",
+        object_type=entry.object_type,
+        changes__restored_from__1=entry.pk,
+    )
+    if undone.exists():
+        raise ValidationError("That removal was already undone.", code="already_restored")
+    values = {}
+    for name, (kept, _) in entry.changes.items():
+        field = model._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            values[field.attname] = kept["id"] if kept else None
+        else:
+            values[name] = field.to_python(kept)
+    item = model(organization_id=entry.organization_id, **values)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise ValidationError(
+            "It cannot be put back: what it named is gone, or the log has the same entry again.",
+            code="conflict",
+        ) from None
+    after = snapshot(item, _log_item_kept_fields(item)) | {"restored_from": entry.pk}
+    audit_record(by=by, action="restored", obj=item, after=after)
+    return item
+
+
 @transaction.atomic
 def action_item_set_done(
     *,

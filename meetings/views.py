@@ -56,9 +56,11 @@ from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
+from org.audit import MODEL_TYPES
 from org.fragments import render_page_or_fragment
 from org.models import OrgMembership
 from org.spreadsheets import attachment
+from org.undo import kept_id, offer_undo, removal_entry
 from partnerships.models import Objective, Partnership
 
 # --- my sessions ----------------------------------------------------------------------------
@@ -614,6 +616,63 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         "stale_message": stale_message,
     }
     return render(request, "meetings/_action.html", context)
+
+
+# --- removing a log entry written by mistake, and its Undo ---------------------------------
+
+# Each kind of log entry by its name in the audit trail ("success", "action_item", ...).
+KIND_OF_TYPE = {MODEL_TYPES[kind.model._meta.label_lower]: kind for kind in LOG_KINDS}
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def item_remove(request: HttpRequest, kind: LogKind, pk: int) -> HttpResponse:
+    """Confirm, then delete a log entry; who may edit it may delete it. The message offers Undo."""
+    membership, item = _load_item(request, kind, pk)
+    require_logging(membership, item.session.partnership)
+    session_url = f"{reverse('meetings:session', args=[item.session_id])}#{kind.slug}"
+    if request.method == "POST":
+        entry = services.log_item_remove(item=item, by=request.user)
+        offer_undo(
+            request,
+            f"The {kind.noun} “{item}” is deleted.",
+            reverse("meetings:item_restore", args=[entry.pk]),
+        )
+        # To the top of the page, where the message and its Undo are.
+        return redirect("meetings:session", pk=item.session_id)
+    context = {
+        "title": f"Delete this {kind.noun}?",
+        "facts": [str(item), f"Logged at {item.session}"],
+        "explained": "Deleted, it disappears from the session's log; the audit trail keeps what "
+        "it said, and Undo puts it back.",
+        "goes_with": [],
+        "refusal": "",
+        "instead": "To change what it says, edit it instead.",
+        "action": request.path,
+        "back": session_url,
+        "button": f"Delete the {kind.noun}",
+    }
+    return render(request, "partnerships/confirm_remove.html", context)
+
+
+@require_POST
+def item_restore(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    """Undo a log entry's deletion, from the values its audit entry kept."""
+    membership = require_membership(request)
+    entry = removal_entry(membership, entry_pk, KIND_OF_TYPE)
+    kind = KIND_OF_TYPE[entry.object_type]
+    session = get_object_or_404(
+        Session.objects.visible_to(membership).select_related("partnership"),
+        pk=kept_id(entry, "session"),
+    )
+    require_logging(membership, session.partnership)
+    try:
+        services.log_item_restore(entry=entry, model=kind.model, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "Nothing was put back. " + " ".join(error.messages))
+    else:
+        messages.success(request, f"The {kind.noun} is back.")
+    return redirect(f"{reverse('meetings:session', args=[session.pk])}#{kind.slug}")
 
 
 # --- calendars ------------------------------------------------------------------------------

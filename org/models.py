@@ -241,6 +241,10 @@ class TeamMembership(models.Model):
     person = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="person_seats")
     added_at = models.DateTimeField(auto_now_add=True)
 
+    # A seat goes with a member removed as a mistake (partnerships/corrections.py).
+    kept_as_history = False
+    nouns = ("team seat", "team seats")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["team", "person"], name="team_person_unique"),
@@ -266,6 +270,9 @@ class QuadrantMove(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The member's own history: it goes with a member removed as a mistake.
+    kept_as_history = False
+
     class Meta:
         ordering = ["-moved_on", "-id"]
         constraints = [
@@ -287,6 +294,8 @@ class Role(models.TextChoices):
 
 class OrgMembership(models.Model):
     """A login user's role in one organization, optionally linked to the Member they are."""
+
+    nouns = ("login", "logins")  # in words, when a removal lists what names a member
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_memberships"

@@ -151,7 +151,18 @@ def member_archive(
                 )
             }
         )
-    if on <= member.active_from:
+    if on == member.active_from:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(name)s became active on %(day)s: archived the same day, they never were. "
+                    "Remove them instead (“Remove: it never happened”).",
+                    code="archived_on_first_day",
+                    params={"name": member.name, "day": _day(member.active_from)},
+                )
+            }
+        )
+    if on < member.active_from:
         raise ValidationError(
             {
                 "on": ValidationError(

@@ -228,6 +228,7 @@ def member_people(request: HttpRequest, pk: int) -> HttpResponse:
     membership = require_admin(request)
     form = None
     notice = ""
+    undo: dict = {}
     if request.method == "POST":
         form = TeamPeopleForm(request.POST, team=team)
         if form.is_valid():
@@ -244,7 +245,15 @@ def member_people(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, notice)
                     return redirect("org:member_people", pk=team.pk)
                 form = None
-    context = {"member": team, "notice": notice, **team_people_context(membership, team, form)}
+                # Undo is the opposite change, one step away: the same form, the other action.
+                opposite = TeamPeopleForm.REMOVE if adding else TeamPeopleForm.ADD
+                undo = {"undo_action": opposite, "undo_person": person}
+    context = {
+        "member": team,
+        "notice": notice,
+        **undo,
+        **team_people_context(membership, team, form),
+    }
     return render_page_or_fragment(
         request, "org/member_people.html", context, fragment="org/_team_people.html"
     )

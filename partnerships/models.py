@@ -288,6 +288,10 @@ class Relationship(models.Model):
 
     objects = RelationshipQuerySet.as_manager()
 
+    # Removed with its partnership, a relationship is not logged history by itself; what was
+    # logged about it (pulse ratings) is (partnerships/corrections.py).
+    kept_as_history = False
+
     class Meta:
         ordering = ["starts_on", "id"]
         indexes = [

@@ -31,6 +31,7 @@ from org.models import (
     TeamMembership,
 )
 from partnerships import access
+from partnerships.corrections import removal_of
 from partnerships.graph import closing_loop_over_time
 from partnerships.models import (
     Objective,
@@ -72,6 +73,8 @@ RELATIONSHIP_AUDIT_FIELDS = [
     "starts_on",
     "ends_on",
 ]
+# What a removal keeps, so that Undo can put the very same relationship back.
+RELATIONSHIP_KEPT_FIELDS = [*RELATIONSHIP_AUDIT_FIELDS, "from_quadrant", "to_quadrant"]
 
 
 def _audit_ended(
@@ -238,7 +241,18 @@ def partnership_dissolve(
                 )
             }
         )
-    if on <= current.formed_on:
+    if on == current.formed_on:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    "%(name)s was formed on %(day)s: dissolved the same day, it never was. "
+                    "Remove it instead (“Remove: it never happened”).",
+                    code="dissolved_on_formed_day",
+                    params={"name": current.name, "day": _day(current.formed_on)},
+                )
+            }
+        )
+    if on < current.formed_on:
         raise ValidationError(
             {
                 "on": ValidationError(
@@ -303,6 +317,7 @@ def relationship_add(
     carries: str = "",
     by: AbstractBaseUser | None = None,
     acting: OrgMembership | None = None,
+    restores: int | None = None,
 ) -> Relationship:
     """Join two members inside a partnership; the type follows from their quadrants.
 
@@ -311,6 +326,7 @@ def relationship_add(
     a direct line would close a loop among the organization's direct lines. With `acting`
     (the signed-in role), refused first (PermissionDenied) unless partnerships/access.py
     allows that role this relationship; without it (a command, the import) it is not asked.
+    `restores` is the audit entry of a removal this undoes (relationship_restore).
     """
     organization_id = partnership.organization_id
     Organization.lock(organization_id)
@@ -413,12 +429,10 @@ def relationship_add(
         ends_on=ends_on,
     )
     relationship.save()
-    audit_record(
-        by=by,
-        action="added",
-        obj=relationship,
-        after=snapshot(relationship, RELATIONSHIP_AUDIT_FIELDS),
-    )
+    after = snapshot(relationship, RELATIONSHIP_AUDIT_FIELDS)
+    if restores is not None:
+        after["restored_from"] = restores
+    audit_record(by=by, action="restored" if restores else "added", obj=relationship, after=after)
     return relationship
 
 
@@ -432,14 +446,22 @@ def relationship_end(
 ) -> Relationship:
     """End a relationship: from `on` it is no longer active. The row stays as history.
 
+    Ending it on the day it started means it never was: it is removed (relationship_remove),
+    and the returned relationship has no pk any more.
     With `acting` (the signed-in role), refused (PermissionDenied) unless
     partnerships/access.py allows that role to change this relationship."""
+    # The organization first, as every writer of the map takes it: a removal needs it too.
+    Organization.lock(relationship.organization_id)
     current = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if acting is not None:
         partnership = Partnership.objects.get(pk=current.partnership_id)
         access.require_relationship_change(
             acting, partnership, current.from_member_id, current.to_member_id
         )
+    if on == current.starts_on:
+        relationship_remove(relationship=current, by=by, acting=acting)
+        relationship.pk = None
+        return relationship
     if current.ends_on is not None and current.ends_on <= on:
         raise _refuse(
             "on",
@@ -616,3 +638,242 @@ def member_archive(
     Relationship.objects.filter(pk__in=[r.pk for r in open_ones]).update(ends_on=on)
     _audit_ended(open_ones, on, by)
     return member
+
+
+# --- corrections: removing what never happened ---------------------------------------------
+#
+# "Remove" is not "end": what is removed is gone, as if it had never been added, and the audit
+# trail keeps its values (Undo restores from them). A removal that would take logged history
+# with it is refused: that is to be ended instead (partnerships/corrections.py).
+
+
+def _refuse_removal(obj, instead: str) -> None:
+    refusal = removal_of(obj).refusal(instead)
+    if refusal:
+        raise ValidationError(refusal, code="history")
+
+
+def _removed(obj, before: dict, by: AbstractBaseUser | None) -> AuditEntry:
+    """Delete `obj` and save an entry that keeps its values (written before the row goes, so
+    that it names the object's id)."""
+    entry = audit_entry(by=by, action="removed", obj=obj, before=before)
+    obj.delete()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def relationship_remove(
+    *,
+    relationship: Relationship,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
+) -> AuditEntry:
+    """Remove a relationship added by mistake: it never was. Who may end it may remove it
+    (partnerships/access.py). Returns the audit entry that keeps its values."""
+    Organization.lock(relationship.organization_id)
+    current = (
+        Relationship.objects.with_members()
+        .select_related("partnership")
+        .select_for_update(of=("self",))
+        .get(pk=relationship.pk)
+    )
+    if acting is not None:
+        access.require_relationship_change(
+            acting, current.partnership, current.from_member_id, current.to_member_id
+        )
+    _refuse_removal(current, "End it instead: its history stays.")
+    return _removed(current, snapshot(current, RELATIONSHIP_KEPT_FIELDS), by)
+
+
+def _kept(entry: AuditEntry) -> dict:
+    """The values a removal entry kept: {field: value before}."""
+    return {name: values[0] for name, values in entry.changes.items()}
+
+
+def _refuse_undone_twice(entry: AuditEntry) -> None:
+    undone = AuditEntry.objects.filter(
+        organization_id=entry.organization_id,
+        action="restored",
+        object_type=entry.object_type,
+        changes__restored_from__1=entry.pk,
+    )
+    if undone.exists():
+        raise ValidationError("That removal was already undone.", code="already_restored")
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def relationship_restore(
+    *,
+    entry: AuditEntry,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
+) -> Relationship:
+    """Undo a relationship's removal: add it again from the values the entry kept, under
+    every rule that holds today (a member moved since, a loop now closed: refused)."""
+    if entry.action != "removed" or entry.object_type != "relationship":
+        raise ValidationError(
+            "Only a removed relationship can be put back here.", code="not_removal"
+        )
+    _refuse_undone_twice(entry)
+    kept = _kept(entry)
+    organization_id = entry.organization_id
+    partnership = Partnership.objects.filter(
+        organization_id=organization_id, pk=(kept.get("partnership") or {}).get("id")
+    ).first()
+    ids = [(kept.get(side) or {}).get("id") for side in ("from_member", "to_member")]
+    members = Member.objects.filter(organization_id=organization_id).in_bulk(ids)
+    if partnership is None or any(pk not in members for pk in ids):
+        raise ValidationError(
+            "Its partnership or one of its members no longer exists, so it cannot be put back.",
+            code="gone",
+        )
+    return relationship_add(
+        partnership=partnership,
+        from_member=members[ids[0]],
+        to_member=members[ids[1]],
+        starts_on=_date(kept["starts_on"]),
+        ends_on=_date(kept.get("ends_on")),
+        carries=kept.get("carries") or "",
+        by=by,
+        acting=acting,
+        restores=entry.pk,
+    )
+
+
+@transaction.atomic
+def partnership_remove(
+    *,
+    partnership: Partnership,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
+) -> AuditEntry:
+    """Remove a partnership formed by mistake, with its relationships and its planned
+    sessions; refused when a session was held or anything was logged (dissolve it then).
+    One entry keeps the partnership's values, one each relationship's."""
+    Organization.lock(partnership.organization_id)
+    current = Partnership.objects.select_related("objective").get(pk=partnership.pk)
+    if acting is not None:
+        access.require_dissolve(acting, current)
+    removal = removal_of(current)
+    refusal = removal.refusal("Dissolve it instead: it ends on a day and its history stays.")
+    if refusal:
+        raise ValidationError(refusal, code="history")
+    relationships = list(current.relationships.with_members().order_by("starts_on", "id"))
+    for relationship in relationships:
+        relationship.partnership = current
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                by=by,
+                action="removed",
+                obj=relationship,
+                before=snapshot(relationship, RELATIONSHIP_KEPT_FIELDS),
+            )
+            for relationship in relationships
+        ]
+    )
+    before = snapshot(current, PARTNERSHIP_AUDIT_FIELDS) | {"removed_with": removal.goes_with}
+    return _removed(current, before, by)
+
+
+@transaction.atomic
+def objective_remove(*, objective: Objective, by: AbstractBaseUser | None = None) -> AuditEntry:
+    """Remove an objective created by mistake; refused while a partnership serves it or
+    anything was measured or logged against it."""
+    current = Objective.objects.select_related("owner").get(pk=objective.pk)
+    _refuse_removal(
+        current,
+        "Remove those first, or mark the objective dropped (or achieved) instead.",
+    )
+    return _removed(current, snapshot(current, OBJECTIVE_AUDIT_FIELDS), by)
+
+
+def move_removal_problem(move: QuadrantMove, member: Member) -> ValidationError | None:
+    """Why the move cannot be taken back (None when it can): only a member's latest move, and
+    only while nothing depends on it."""
+    latest = QuadrantMove.objects.filter(member=member).order_by("-moved_on", "-id").first()
+    if latest is None or latest.pk != move.pk:
+        return ValidationError(
+            "Only %(name)s's latest move can be removed; remove the later ones first.",
+            code="not_latest",
+            params={"name": member.name},
+        )
+    if member.quadrant != move.to_quadrant:
+        return ValidationError(
+            "%(name)s is no longer in %(quadrant)s, so this move cannot be taken back.",
+            code="moved_since",
+            params={"name": member.name, "quadrant": _quadrant(move.to_quadrant)},
+        )
+    depending = relationships_broken_by_move(member, move.from_quadrant, move.moved_on)
+    if depending:
+        return ValidationError(
+            "%(listed)s depend%(s)s on the move: end or remove %(them)s first.",
+            code="relationships_depend",
+            params={
+                "listed": "; ".join(
+                    f"{r.from_member.name} → {r.to_member.name} "
+                    f"({r.get_type_display().lower()} in {r.partnership.name})"
+                    for r in depending
+                ),
+                "s": "s" if len(depending) == 1 else "",
+                "them": "it" if len(depending) == 1 else "them",
+            },
+        )
+    return None
+
+
+@transaction.atomic
+def member_move_remove(*, move: QuadrantMove, by: AbstractBaseUser | None = None) -> Member:
+    """Remove a quadrant move made by mistake: the member is back in the quadrant they came
+    from, and their relationships in force from the move's day carry it again.
+
+    Refused unless it is the member's latest move and no relationship in force from that day
+    needs the new quadrant for its type (end or remove those first: move_removal_problem).
+    Relationships the move ended stay ended: add them again if they should go on.
+    """
+    Organization.lock(move.organization_id)
+    member = Member.objects.select_for_update().get(pk=move.member_id)
+    problem = move_removal_problem(move, member)
+    if problem is not None:
+        raise problem
+    member.quadrant = move.from_quadrant
+    member.save(update_fields=["quadrant", "updated_at"])
+    in_force = Relationship.objects.filter(organization_id=member.organization_id).not_ended_by(
+        move.moved_on
+    )
+    in_force.filter(from_member=member).update(from_quadrant=move.from_quadrant)
+    in_force.filter(to_member=member).update(to_quadrant=move.from_quadrant)
+    audit_record(
+        by=by,
+        action="move removed",
+        obj=member,
+        before={"quadrant": move.to_quadrant, "moved_on": move.moved_on.isoformat()},
+        after={"quadrant": move.from_quadrant},
+    )
+    move.delete()
+    return member
+
+
+@transaction.atomic
+def member_remove(*, member: Member, by: AbstractBaseUser | None = None) -> AuditEntry:
+    """Remove a person or team added by mistake, with their team seats and quadrant moves;
+    refused while anything names them (a relationship, a session, a login, an objective...):
+    archive them then. One entry keeps the member's values, one each seat's."""
+    Organization.lock(member.organization_id)
+    current = Member.objects.select_for_update().get(pk=member.pk)
+    _refuse_removal(current, "Archive them instead: they stay in the history.")
+    seats = TeamMembership.objects.filter(Q(team=current) | Q(person=current))
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                by=by, action="removed", obj=seat, before=snapshot(seat, ["team", "person"])
+            )
+            for seat in seats.select_related("team", "person")
+        ]
+    )
+    return _removed(current, snapshot(current, org_services.MEMBER_AUDIT_FIELDS), by)

@@ -14,12 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
 from org.forms import ArchiveForm, MoveForm
 from org.fragments import render_page_or_fragment
-from org.models import Member, OrgMembership
+from org.models import Member, OrgMembership, QuadrantMove
+from org.undo import kept_id, offer_undo, removal_entry
 from org.views import (
     add_service_errors,
     load_member,
@@ -28,6 +31,7 @@ from org.views import (
     team_people_context,
 )
 from partnerships import access, selectors, services
+from partnerships.corrections import removal_of
 from partnerships.forms import (
     SIDES,
     AsOfForm,
@@ -269,6 +273,7 @@ def _render_detail(
         "endable": endable,
         "relationship_form": relationship_form if can_add else None,
         "can_dissolve": can_dissolve,
+        "can_remove": access.may_dissolve(membership, partnership),
         "dissolve_form": dissolve_form if can_dissolve else None,
         "added": added,
     }
@@ -394,6 +399,9 @@ def relationship_end(request: HttpRequest, pk: int, relationship_pk: int) -> Htt
         membership, partnership, relationship.from_member_id, relationship.to_member_id
     )
     form = DateForm(request.POST, organization=membership.organization)
+    if form.is_valid() and form.cleaned_data["on"] == relationship.starts_on:
+        # Ending it on the day it started: it never was.
+        return _remove_relationship(request, membership, partnership, relationship)
     if form.is_valid():
         try:
             services.relationship_end(
@@ -528,3 +536,245 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
         form = ArchiveForm(initial={"on": member.organization.today()})
     context = {"form": form, "member": member}
     return render_page_or_fragment(request, "org/member_archive.html", context, fragment="#form")
+
+
+# --- corrections: remove what never happened (partnerships/corrections.py) -----------------
+
+
+def _day(value) -> str:
+    """A day as the rest of the site writes it (services write theirs the same way)."""
+    return date_format(value, "j M Y")
+
+
+REMOVE_EXPLAINED = (
+    "Removed, it disappears from every day, as if it had never been there; the audit trail "
+    "keeps its values."
+)
+
+
+def _confirm_removal(request: HttpRequest, context: dict, *, refused: str = "") -> HttpResponse:
+    """The confirmation page of a removal: what it is, what goes with it, or why it cannot go."""
+    context = {"explained": REMOVE_EXPLAINED, "goes_with": [], "refusal": "", **context}
+    if refused:
+        context["refusal"] = refused
+    return render(request, "partnerships/confirm_remove.html", context)
+
+
+def _remove_relationship(
+    request: HttpRequest,
+    membership: OrgMembership,
+    partnership: Partnership,
+    relationship: Relationship,
+) -> HttpResponse:
+    name = f"{relationship.from_member.name} → {relationship.to_member.name}"
+    try:
+        entry = services.relationship_remove(
+            relationship=relationship, by=request.user, acting=membership
+        )
+    except ValidationError as error:
+        messages.error(request, f"{name} cannot be removed. " + " ".join(error.messages))
+    else:
+        offer_undo(
+            request,
+            f"{name} removed: it never happened.",
+            reverse("partnerships:relationship_restore", args=[entry.pk]),
+        )
+    return redirect("partnerships:partnership_detail", pk=partnership.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def relationship_remove(request: HttpRequest, pk: int, relationship_pk: int) -> HttpResponse:
+    """Confirm, then remove a relationship added by mistake (who may end it may remove it)."""
+    membership, partnership = _get_partnership_to_relate(request, pk)
+    relationship = get_object_or_404(partnership.relationships.with_members(), pk=relationship_pk)
+    access.require_relationship_change(
+        membership, partnership, relationship.from_member_id, relationship.to_member_id
+    )
+    if request.method == "POST":
+        return _remove_relationship(request, membership, partnership, relationship)
+    context = {
+        "title": "Remove this relationship?",
+        "facts": [
+            f"{relationship.from_member.name} → {relationship.to_member.name}: "
+            f"{relationship.get_type_display().lower()}, in {partnership.name}",
+            f"Since {_day(relationship.starts_on)}"
+            + (f", until {_day(relationship.ends_on)}" if relationship.ends_on else ""),
+        ],
+        "instead": "To say it stopped on a day, end it instead: it stays in the history.",
+        "action": request.path,
+        "back": reverse("partnerships:partnership_detail", args=[partnership.pk]),
+        "button": "Remove: it never happened",
+    }
+    refusal = removal_of(relationship).refusal("End it instead: its history stays.")
+    return _confirm_removal(request, context, refused=refusal)
+
+
+@require_POST
+def relationship_restore(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    """Undo a relationship's removal, from the values its audit entry kept."""
+    membership = require_membership(request)
+    entry = removal_entry(membership, entry_pk, ["relationship"])
+    partnership = get_object_or_404(
+        Partnership.objects.visible_to(membership), pk=kept_id(entry, "partnership")
+    )
+    access.require_relationship_change(
+        membership, partnership, kept_id(entry, "from_member"), kept_id(entry, "to_member")
+    )
+    try:
+        restored = services.relationship_restore(entry=entry, by=request.user, acting=membership)
+    except ValidationError as error:
+        messages.error(request, "Nothing was put back. " + " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{restored.from_member.name} → {restored.to_member.name} is back."
+        )
+    return redirect("partnerships:partnership_detail", pk=partnership.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def partnership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove a partnership formed by mistake, with its relationships and
+    planned sessions; refused once anything was held or logged (dissolve it then)."""
+    membership, partnership = _get_partnership(request, pk)
+    access.require_dissolve(membership, partnership)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            services.partnership_remove(partnership=partnership, by=request.user, acting=membership)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        else:
+            messages.success(request, f"“{partnership.name}” removed: it never happened.")
+            return redirect("partnerships:partnership_list")
+    removal = removal_of(partnership)
+    context = {
+        "title": f"Remove “{partnership.name}”?",
+        "facts": [
+            f"Serves “{partnership.objective.title}”; formed on {_day(partnership.formed_on)}"
+        ],
+        "goes_with": removal.goes_with,
+        "instead": "To say it stopped on a day, dissolve it instead: its history stays.",
+        "action": request.path,
+        "back": reverse("partnerships:partnership_detail", args=[partnership.pk]),
+        "button": "Remove: it never happened",
+    }
+    return _confirm_removal(
+        request,
+        context,
+        refused=refusal
+        or removal.refusal("Dissolve it instead: it ends on a day and its history stays."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def objective_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove an objective created by mistake (leaders and admins)."""
+    membership = require_membership(request)
+    objective = get_object_or_404(Objective, organization=membership.organization, pk=pk)
+    require_role(request, *WHOLE_ORGANIZATION)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            services.objective_remove(objective=objective, by=request.user)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        else:
+            messages.success(request, f"Objective “{objective.title}” removed: it never was.")
+            return redirect("partnerships:objective_list")
+    removal = removal_of(objective)
+    context = {
+        "title": f"Remove the objective “{objective.title}”?",
+        "facts": [f"{objective.get_emphasis_display()}, from {_day(objective.starts_on)}"],
+        "instead": "To say it is over, mark it dropped or achieved instead.",
+        "action": request.path,
+        "back": reverse("partnerships:objective_detail", args=[objective.pk]),
+        "button": "Remove: it never happened",
+    }
+    return _confirm_removal(
+        request,
+        context,
+        refused=refusal
+        or removal.refusal(
+            "Remove those first, or mark the objective dropped (or achieved) instead."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def move_remove(request: HttpRequest, pk: int, move_pk: int) -> HttpResponse:
+    """Confirm, then take back a quadrant move made by mistake (admins)."""
+    member = member_for_admin(request, pk)
+    move = get_object_or_404(QuadrantMove.objects.filter(member=member), pk=move_pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            services.member_move_remove(move=move, by=request.user)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        else:
+            return member_saved(
+                request,
+                member,
+                f"The move of {member.name} is removed: back in {move.get_from_quadrant_display()}.",
+            )
+    problem = services.move_removal_problem(move, member)
+    ended_that_day = (
+        Relationship.objects.filter(organization_id=member.organization_id, ends_on=move.moved_on)
+        .involving(member)
+        .with_members()
+    )
+    stay_ended = [
+        f"{r.from_member.name} → {r.to_member.name} ended that day and stays ended: add it "
+        "again if it should go on."
+        for r in ended_that_day
+    ]
+    context = {
+        "title": f"Remove the move of {member.name}?",
+        "facts": [
+            f"{move.get_from_quadrant_display()} → {move.get_to_quadrant_display()} "
+            f"on {_day(move.moved_on)}",
+            f"{member.name} goes back to {move.get_from_quadrant_display()}, and their "
+            "relationships in force from that day carry it again.",
+            *stay_ended,
+        ],
+        "instead": "To say they moved again on a later day, move them instead.",
+        "action": request.path,
+        "back": reverse("partnerships:member_detail", args=[member.pk]),
+        "button": "Remove the move: it never happened",
+    }
+    return _confirm_removal(
+        request, context, refused=refusal or (" ".join(problem.messages) if problem else "")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove a person or team added by mistake (admins)."""
+    member = member_for_admin(request, pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            services.member_remove(member=member, by=request.user)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        else:
+            messages.success(request, f"{member.name} removed: they never were.")
+            return redirect("org:member_list")
+    removal = removal_of(member)
+    context = {
+        "title": f"Remove {member.name}?",
+        "facts": [
+            f"{member.get_kind_display()} in {member.get_quadrant_display()}, active from "
+            f"{_day(member.active_from)}"
+        ],
+        "goes_with": removal.goes_with,
+        "instead": "To say they left on a day, archive them instead: they stay in the history.",
+        "action": request.path,
+        "back": reverse("partnerships:member_detail", args=[member.pk]),
+        "button": "Remove: it never happened",
+    }
+    return _confirm_removal(
+        request,
+        context,
+        refused=refusal or removal.refusal("Archive them instead: they stay in the history."),
+    )

@@ -69,6 +69,8 @@ def test_the_detail_page_reads_as_of_a_day(quality, leader_client):
 
 def test_it_refuses_to_dissolve_twice_or_before_forming(quality):
     with pytest.raises(ValidationError, match="only be dissolved after"):
+        partnership_dissolve(partnership=quality.drive, on=D(2023, 12, 31))
+    with pytest.raises(ValidationError, match="dissolved the same day, it never was"):
         partnership_dissolve(partnership=quality.drive, on=D(2024, 1, 1))
     partnership_dissolve(partnership=quality.drive, on=DISSOLVED)
     with pytest.raises(ValidationError, match="already dissolved"):

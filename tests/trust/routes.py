@@ -170,7 +170,11 @@ ROUTES: dict[str, Route] = {
     "partnerships:member_detail": Route(objects(pk="employee"), get=EVERYONE),
     "org:member_edit": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "partnerships:member_remove": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
+    "partnerships:move_remove": Route(
+        objects(pk="employee", move_pk="move"), get=ADMIN, post=ADMIN
+    ),
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
     "org:audit": _no_object(get=ADMIN),
@@ -232,6 +236,18 @@ ROUTES: dict[str, Route] = {
     "partnerships:relationship_end": Route(
         objects(pk="partnership", relationship_pk="relationship"), post=LOGGERS_OF_OWN_ENDS
     ),
+    # Corrections: who may end a relationship may remove it and undo its removal; leaders and
+    # admins remove partnerships and objectives (the chain of command: admins only).
+    "partnerships:relationship_remove": Route(
+        objects(pk="partnership", relationship_pk="relationship"),
+        get=LOGGERS_OF_OWN_ENDS,
+        post=LOGGERS_OF_OWN_ENDS,
+    ),
+    "partnerships:relationship_restore": Route(
+        objects(entry_pk="removed_relationship"), post=LOGGERS_OF_OWN_ENDS
+    ),
+    "partnerships:partnership_remove": Route(objects(pk="partnership"), get=LEADERS, post=LEADERS),
+    "partnerships:objective_remove": Route(objects(pk="objective"), get=LEADERS, post=LEADERS),
     "partnerships:member_partnerships": Route(objects(pk="employee"), get=EVERYONE),
     # sessions
     "meetings:my_sessions": _no_object(get=EVERYONE),
@@ -250,6 +266,8 @@ ROUTES: dict[str, Route] = {
     "meetings:action_done": Route(objects(pk="action"), post=CURRENT_MEMBERS),
     "meetings:item": Route(log_items, get=EVERYONE),
     "meetings:item_edit": Route(log_items, get=CURRENT_MEMBERS, post=CURRENT_MEMBERS),
+    "meetings:item_remove": Route(log_items, get=CURRENT_MEMBERS, post=CURRENT_MEMBERS),
+    "meetings:item_restore": Route(objects(entry_pk="removed_log_item"), post=CURRENT_MEMBERS),
     "meetings:calendar": _no_object(get=EVERYONE),
     "meetings:calendar_reset": _no_object(post=LINKED),
     # the leader's progress: checklist, measurements, pulse, successes, dashboard

@@ -28,9 +28,11 @@ from org.models import (
     Organization,
     OrgMembership,
     Quadrant,
+    QuadrantMove,
     Role,
     TeamMembership,
 )
+from partnerships import services as partnership_services
 from partnerships.models import Objective, Partnership, Relationship
 from tests.factories import (
     ObjectiveFactory,
@@ -61,6 +63,7 @@ TENANT_MODELS = [
     ObjectiveProgress,
     FeedbackItem,
     ActionItem,
+    QuadrantMove,
 ]
 
 
@@ -102,6 +105,9 @@ class World:
     invitee: Member  # a person without a login, invited
     invitation: Invitation
     login: OrgMembership  # the employee's login
+    move: QuadrantMove  # the employee's, from Managers
+    removed_relationship: AuditEntry  # the removal of a manager → employee line, to undo
+    removed_log_item: AuditEntry  # the deletion of a feedback item, to undo
 
     def log_item(self, kind: str):
         return {
@@ -153,6 +159,26 @@ def furnish(
         place=f"{label} room",
         attendees=[leader, manager, employee],
     )
+    mistaken = RelationshipFactory(
+        partnership=partnership,
+        from_member=manager,
+        to_member=employee,
+        starts_on=datetime.date(2021, 1, 1),
+        ends_on=datetime.date(2022, 1, 1),
+    )
+    removed_relationship = partnership_services.relationship_remove(relationship=mistaken)
+    removed_log_item = services.log_item_remove(
+        item=services.feedback_add(
+            session=session, text=f"{label} mistaken feedback", from_member=employee
+        )
+    )
+    move = QuadrantMove.objects.create(
+        organization=organization,
+        member=employee,
+        from_quadrant=Quadrant.MANAGERS,
+        to_quadrant=Quadrant.EMPLOYEES,
+        moved_on=datetime.date(2020, 6, 1),
+    )
     return World(
         organization=organization,
         leader=leader,
@@ -185,6 +211,9 @@ def furnish(
         invitee=invitee,
         invitation=invitation,
         login=OrgMembership.objects.get(organization=organization, member=employee),
+        move=move,
+        removed_relationship=removed_relationship,
+        removed_log_item=removed_log_item,
     )
 
 
