@@ -40,6 +40,7 @@ OBJECT_TYPES = {
     "measurement": ("meetings.objectivemeasurement", "Measurement"),
     "satisfaction_score": ("meetings.satisfactionscore", "Satisfaction score"),
     "pulse_rating": ("meetings.pulserating", "Pulse rating"),
+    "accepted_risk": ("partnerships.acceptedrisk", "Accepted risk"),
 }
 MODEL_TYPES = {model: object_type for object_type, (model, _) in OBJECT_TYPES.items()}
 

@@ -326,6 +326,40 @@ def brokers(
     )
 
 
+def path_shares(
+    graph: nx.DiGraph, through: Iterable[int], *, to_quadrant: str = EMPLOYEES
+) -> dict[int, float]:
+    """For each member in `through`, the share (0..1) of the shortest paths from leadership to
+    the members of `to_quadrant` that pass through them: of every leader and every member of
+    that quadrant the leader reaches, the fraction of the shortest paths between the two that
+    run through the member, averaged over those pairs. One breadth-first search per leader."""
+    wanted = list(through)
+    leaders = leadership(graph)
+    targets = [node for node, quadrant in graph.nodes(data="quadrant") if quadrant == to_quadrant]
+    if not leaders or not targets or not wanted:
+        return dict.fromkeys(wanted, 0.0)
+    target_set = set(targets)
+    pairs = 0
+    for leader in leaders:
+        pairs += sum(1 for node in nx.descendants(graph, leader) if node in target_set)
+    if not pairs:
+        return dict.fromkeys(wanted, 0.0)
+    raw = nx.betweenness_centrality_subset(graph, sources=leaders, targets=targets)
+    return {member: raw.get(member, 0.0) / pairs for member in wanted}
+
+
+def share_in_words(share: float) -> str:
+    """A share of paths as a leader reads it: "every", "1 in 5", "3 in 10", "fewer than 1 in
+    100"."""
+    if share >= 0.995:
+        return "every"
+    if share >= 0.45:
+        return f"{round(share * 10)} in 10"
+    if share >= 0.01:
+        return f"1 in {round(1 / share)}"
+    return "fewer than 1 in 100" if share > 0 else "none of the"
+
+
 def missing_channels(edges: Iterable[tuple[int, int, str]]) -> frozenset[str]:
     """The relationship types a partnership lacks, from its (from, to, type) relationships."""
     return frozenset(CHANNELS) - {kind for _source, _target, kind in edges}
@@ -396,6 +430,11 @@ def rank_risks(
         )
     )
     return risks
+
+
+def member_label(graph: nx.DiGraph, member: int) -> str:
+    """A member's name, or "Employee #12" when the graph has no name for them."""
+    return _label(graph, member)
 
 
 def _label(graph: nx.DiGraph, member: int) -> str:

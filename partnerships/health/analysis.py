@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -27,7 +28,8 @@ from django.urls import reverse
 
 from org.models import Member
 from partnerships import graph, rules
-from partnerships.models import Objective, Partnership
+from partnerships.health.remedies import RiskGroup, group_risks
+from partnerships.models import Objective, Partnership, Relationship
 from partnerships.scope import Scope
 from partnerships.versions import CACHE_SECONDS, data_version
 
@@ -35,7 +37,7 @@ from partnerships.versions import CACHE_SECONDS, data_version
 RISKS_SHOWN = 50
 BROKERS_SHOWN = 10
 # Bump when the shape of what is cached changes, so old entries are never read back.
-_CACHE_FORMAT = "health-2"
+_CACHE_FORMAT = "health-3"
 
 
 # --- what a page covers ---------------------------------------------------------------------
@@ -133,6 +135,7 @@ class HealthReport:
     risks_by_quadrant: dict[str, tuple[RiskEntry, ...]]  # the first RISKS_SHOWN of each
     risk_counts_by_quadrant: dict[str, int]
     risk_counts_by_kind: dict[str, int]
+    groups: tuple[RiskGroup, ...] = ()  # every risk in one group, most pressing first
 
     @property
     def is_empty(self) -> bool:
@@ -152,6 +155,15 @@ class Broker:
     name: str
     quadrant: str
     betweenness: float
+    path_share: float = 0.0  # of the shortest paths from leadership to employees
+
+    @property
+    def in_words(self) -> str:
+        """ "1 in 5 paths from leadership to employees pass through Victor Castillo"."""
+        share = graph.share_in_words(self.path_share)
+        verb = "passes" if share == "every" else "pass"
+        noun = "path" if share == "every" else "paths"
+        return f"{share} {noun} from leadership to employees {verb} through {self.name}"
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,9 @@ def analyse(loaded: Loaded) -> HealthReport:
         risks_by_quadrant={q: tuple(found[:RISKS_SHOWN]) for q, found in by_quadrant.items()},
         risk_counts_by_quadrant={q: len(found) for q, found in by_quadrant.items()},
         risk_counts_by_kind=dict(Counter(str(entry.risk.kind) for entry in entries)),
+        groups=tuple(
+            group_risks(loaded.graph, result.risks, result.members, loaded.partnership_names)
+        ),
     )
 
 
@@ -200,14 +215,69 @@ def rank_brokers(loaded: Loaded) -> BrokerReport:
     """Who carries the most paths (graph.brokers: exact or sampled, as it says)."""
     found = graph.brokers(loaded.graph, top=BROKERS_SHOWN)
     nodes = loaded.graph.nodes
+    shares = graph.path_shares(loaded.graph, (member for member, _value in found.ranked))
     return BrokerReport(
         ranked=tuple(
-            Broker(member, nodes[member].get("name", ""), nodes[member]["quadrant"], value)
+            Broker(
+                member,
+                nodes[member].get("name", ""),
+                nodes[member]["quadrant"],
+                value,
+                shares[member],
+            )
             for member, value in found.ranked
         ),
         method=found.method,
         sample_size=found.sample_size,
         senders=found.senders,
+    )
+
+
+def find_group(report: HealthReport, key: str) -> RiskGroup | None:
+    return next((group for group in report.groups if group.key == key), None)
+
+
+@dataclass(frozen=True)
+class RemedyPlan:
+    """What applying a group's remedy to one partnership would create, read from the
+    database: the relationships not already in it, with their members' names."""
+
+    partnership: Partnership
+    day: datetime.date
+    pairs: tuple[tuple[int, int], ...]
+    rows: tuple[tuple[str, str, str], ...]  # (from name, to name, type), as previewed
+    already: int  # proposals the partnership already holds
+
+    @property
+    def fingerprint(self) -> str:
+        """Names exactly this list: an apply whose list differs from its preview's is refused."""
+        text = f"{self.partnership.pk}:{self.day}:" + ";".join(f"{a}-{b}" for a, b in self.pairs)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def remedy_plan(group: RiskGroup, partnership: Partnership, day: datetime.date) -> RemedyPlan:
+    """Two queries, whatever the size: the pairs the partnership holds, the members' names."""
+    proposed = [(p.from_member, p.to_member) for p in group.proposals]
+    held = set(
+        Relationship.objects.filter(partnership=partnership)
+        .overlapping(day, partnership.dissolved_on)
+        .order_by()
+        .values_list("from_member_id", "to_member_id")
+    )
+    pairs = tuple(pair for pair in proposed if pair not in held)
+    names = dict(
+        Member.objects.filter(
+            organization_id=partnership.organization_id,
+            pk__in={pk for pair in pairs for pk in pair},
+        ).values_list("pk", "name")
+    )
+    kinds = {(p.from_member, p.to_member): p.type for p in group.proposals}
+    return RemedyPlan(
+        partnership=partnership,
+        day=day,
+        pairs=pairs,
+        rows=tuple((names[a], names[b], kinds[a, b]) for a, b in pairs),
+        already=len(proposed) - len(pairs),
     )
 
 

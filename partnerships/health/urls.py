@@ -9,4 +9,6 @@ app_name = "health"
 urlpatterns = [
     path("", views.health_page, name="page"),
     path("brokers/", views.health_brokers, name="brokers"),
+    path("remedy/<str:key>/", views.remedy, name="remedy"),
+    path("accept/<str:key>/", views.accept, name="accept"),
 ]
