@@ -225,17 +225,19 @@ def remedy(request: HttpRequest, key: str) -> HttpResponse:
     in one transaction (audited as one entry), back to the health page."""
     data = request.POST if request.method == "POST" else request.GET
     membership, form, group = _acting_on_group(request, key, data)
-    if not group.proposals:
-        raise Http404("This risk's remedy is not a set of relationships.")
     plan = None
     partnership = form.cleaned_data.get("partnership") if form.is_valid() else None
+    if not group.proposals:  # the page says what to do instead
+        partnership = None
+        if request.method == "POST":
+            form.add_error(None, "This risk has no relationships to apply: see its next step.")
     if partnership is not None:
         plan = remedy_plan(group, partnership, membership.organization.today())
         if request.method == "POST":
             applied = _apply(request, membership, form, plan)
             if applied is not None:
                 return applied
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid() and group.proposals:
         form.add_error("partnership", "Choose the partnership these relationships serve.")
     context = {"form": form, "group": group, "plan": plan, "key": key}
     status = 400 if form.errors else 200

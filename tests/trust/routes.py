@@ -176,6 +176,9 @@ ROUTES: dict[str, Route] = {
     "diagram:export_csv": _no_object(get=EVERYONE),
     "health:page": _no_object(get=EVERYONE),
     "health:brokers": _no_object(get=EVERYONE),
+    # a card's key names a kind of risk, not an object: the world's team is reached by nobody
+    "health:remedy": _no_object(kwargs=fixed(key="orphan:T"), get=LEADERS, post=LEADERS),
+    "health:accept": _no_object(kwargs=fixed(key="orphan:T"), get=LEADERS, post=LEADERS),
     # objectives, partnerships, relationships
     "partnerships:objective_list": _no_object(get=EVERYONE),
     "partnerships:objective_create": _no_object(get=LEADERS, post=LEADERS),
