@@ -249,6 +249,14 @@ class RemedyPlan:
     already: int  # proposals the partnership already holds
 
     @property
+    def by_sender(self) -> list[tuple[str, list[str], str]]:
+        """The rows as the preview lists them: each sender once, with whom they will reach."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for source, target, kind in self.rows:
+            found.setdefault((source, kind), []).append(target)
+        return [(source, targets, kind) for (source, kind), targets in found.items()]
+
+    @property
     def fingerprint(self) -> str:
         """Names exactly this list: an apply whose list differs from its preview's is refused."""
         text = f"{self.partnership.pk}:{self.day}:" + ";".join(f"{a}-{b}" for a, b in self.pairs)

@@ -239,7 +239,7 @@ def remedy(request: HttpRequest, key: str) -> HttpResponse:
                 return applied
     elif request.method == "POST" and form.is_valid() and group.proposals:
         form.add_error("partnership", "Choose the partnership these relationships serve.")
-    context = {"form": form, "group": group, "plan": plan, "key": key}
+    context = {"form": form, "group": group, "plan": plan, "key": key, "in_card": request.htmx}
     status = 400 if form.errors else 200
     return render_page_or_fragment(
         request, "health/remedy.html", context, fragment="#remedy", status=status
@@ -291,7 +291,13 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
         else:
             messages.success(request, f"Accepted until {form.cleaned_data['review_on']:%d %b %Y}.")
             return redirect(reverse("health:page") + filters.health_query())
-    context = {"form": form, "group": group, "key": key, "filters": filters}
+    context = {
+        "form": form,
+        "group": group,
+        "key": key,
+        "filters": filters,
+        "in_card": request.htmx,
+    }
     status = 400 if form.errors else 200
     return render_page_or_fragment(
         request, "health/accept.html", context, fragment="#accept", status=status

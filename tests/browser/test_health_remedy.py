@@ -44,8 +44,12 @@ def test_a_leader_applies_a_remedy_from_its_card(page: Page, demo):
     card.get_by_role("button", name="Preview").click()
     expect(card.get_by_role("heading", name=re.compile("13 relationships to add"))).to_be_visible()
     rows = card.locator("table.remedy-list tbody tr")
-    expect(rows).to_have_count(13)
-    listed = {tuple(rows.nth(i).locator("bdi").all_text_contents()) for i in range(13)}
+    expect(card.locator("table.remedy-list td li")).to_have_count(13)
+    listed = {
+        (rows.nth(i).locator("th bdi").text_content(), team)
+        for i in range(rows.count())
+        for team in rows.nth(i).locator("td li bdi").all_text_contents()
+    }
 
     card.get_by_role("button", name="Add these 13 relationships").click()
 
