@@ -15,6 +15,7 @@ and the analysis is computed without being cached.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import gc
 import hashlib
@@ -28,7 +29,7 @@ from django.urls import reverse
 
 from org.models import Member
 from partnerships import graph, rules
-from partnerships.health.remedies import RiskGroup, group_risks
+from partnerships.health.remedies import KIND_WORDS, RiskGroup, group_risks
 from partnerships.models import Objective, Partnership, Relationship
 from partnerships.scope import Scope
 from partnerships.versions import CACHE_SECONDS, data_version
@@ -231,6 +232,47 @@ def rank_brokers(loaded: Loaded) -> BrokerReport:
         sample_size=found.sample_size,
         senders=found.senders,
     )
+
+
+def quarter_start(day: datetime.date, fiscal_year_start_month: int) -> datetime.date:
+    """The first day of the organization's quarter holding `day` (quarters follow its fiscal
+    year start, as meetings/quarters.py counts them)."""
+    offset = (day.month - fiscal_year_start_month) % 3
+    month = day.month - offset
+    year = day.year
+    if month < 1:
+        month, year = month + 12, year - 1
+    return datetime.date(year, month, 1)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    kind: str
+    words: str
+    before: int
+    now: int
+
+    @property
+    def change(self) -> int:
+        return self.now - self.before
+
+
+def risk_trend(scope: Scope) -> tuple[datetime.date, list[TrendRow]]:
+    """Per kind of risk, how many there are on the scope's day against the last day of the
+    quarter before (both from the as-of history, each cached like the page)."""
+    organization = scope.organization
+    last_quarter_end = quarter_start(
+        scope.day, organization.fiscal_year_start_month
+    ) - datetime.timedelta(days=1)
+    version = data_version(organization)
+    now = health_report(scope, version=version).risk_counts_by_kind
+    earlier = dataclasses.replace(scope, day=last_quarter_end)
+    before = health_report(earlier, version=version).risk_counts_by_kind
+    rows = [
+        TrendRow(str(kind), KIND_WORDS[kind], before.get(str(kind), 0), now.get(str(kind), 0))
+        for kind in graph.RiskKind
+    ]
+    return last_quarter_end, [row for row in rows if row.before or row.now]
 
 
 def find_group(report: HealthReport, key: str) -> RiskGroup | None:

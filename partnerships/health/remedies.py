@@ -34,6 +34,17 @@ from partnerships.rules import (
 # How many of the people or teams a group concerns its card names.
 NAMED = 5
 
+# Each kind of risk in a few words, for the trend table.
+KIND_WORDS = {
+    RiskKind.ORPHAN: "Never reached",
+    RiskKind.SINGLE_POINT: "Carry every path to others",
+    RiskKind.ONE_CHANNEL: "Reached through one channel only",
+    RiskKind.NO_DIRECT_LINE: "Employees without a direct line",
+    RiskKind.TEAM_NOT_INFLUENCED: "Teams no leader influences",
+    RiskKind.MANAGER_GUIDES_NO_TEAM: "Managers who guide no team",
+    RiskKind.PARTNERSHIP_MISSING_CHANNEL: "Partnerships lacking a channel",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Proposal:

@@ -26,6 +26,7 @@ from partnerships.health.analysis import (
     health_with_brokers,
     remedy_plan,
     report_and_brokers,
+    risk_trend,
 )
 from partnerships.health.forms import AcceptRiskForm, HealthFilterForm, RemedyForm
 from partnerships.models import AcceptedRisk
@@ -159,8 +160,27 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         "all_list_href": page + form.query(risks="all"),
         **brokers_context,
         "diagram_href": reverse("diagram:diagram") + form.query(quadrant=None),
+        "trend_href": reverse("health:trend") + form.query(quadrant=None, risks=None),
     }
     return render_page_or_fragment(request, TEMPLATE, context, fragment="#report")
+
+
+@require_GET
+def health_trend(request: HttpRequest) -> HttpResponse:
+    """Per kind of risk, the scope's day against the end of the quarter before: a section
+    htmx fetches once the page has loaded, or a page of its own without JavaScript."""
+    membership = require_membership(request)
+    form = HealthFilterForm(request.GET, membership=membership)
+    if not form.is_valid():
+        if form.names_unknown_objective:
+            raise Http404("No such objective.")
+        return HttpResponse("These filters cannot be used.", status=400)
+    scope = form.scope()
+    last_quarter_end, rows = risk_trend(scope)
+    context = {"scope": scope, "trend": rows, "last_quarter_end": last_quarter_end}
+    return render_page_or_fragment(
+        request, "health/trend.html", context, fragment="#trend", status=200
+    )
 
 
 def _cards(groups, accepted, membership: OrgMembership, scope, form) -> dict:

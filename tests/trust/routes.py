@@ -176,6 +176,7 @@ ROUTES: dict[str, Route] = {
     "diagram:export_csv": _no_object(get=EVERYONE),
     "health:page": _no_object(get=EVERYONE),
     "health:brokers": _no_object(get=EVERYONE),
+    "health:trend": _no_object(get=EVERYONE),
     # a card's key names a kind of risk, not an object: the world's team is reached by nobody
     "health:remedy": _no_object(kwargs=fixed(key="orphan:T"), get=LEADERS, post=LEADERS),
     "health:accept": _no_object(kwargs=fixed(key="orphan:T"), get=LEADERS, post=LEADERS),
