@@ -36,5 +36,6 @@ urlpatterns = [
     path("org/members/<int:pk>/", views.member_detail, name="member_detail"),
     path("org/members/<int:pk>/move/", views.member_move, name="member_move"),
     path("org/members/<int:pk>/archive/", views.member_archive, name="member_archive"),
+    path("org/members/<int:pk>/seat/", views.team_seat, name="team_seat"),
     path("partnerships/members/<int:pk>/", views.member_partnerships, name="member_partnerships"),
 ]

@@ -30,7 +30,7 @@ from org.models import (
     QuadrantMove,
     TeamMembership,
 )
-from partnerships import access
+from partnerships import access, rules
 from partnerships.graph import closing_loop_over_time
 from partnerships.models import (
     AcceptedRisk,
@@ -635,6 +635,70 @@ def risk_accept(
         after=snapshot(accepted, ["label", "reason", "accepted_on", "review_on"]),
     )
     return accepted
+
+
+# --- team seats and their direct lines -------------------------------------------------------
+
+
+def _stewardship_line(team: Member, person: Member, on: datetime.date) -> Relationship | None:
+    return (
+        Relationship.objects.filter(
+            organization_id=team.organization_id,
+            partnership__name=rules.TEAM_STEWARDSHIP,
+            from_member=team,
+            to_member=person,
+        )
+        .overlapping(on, None)
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
+def team_seat_line_add(
+    *, team: Member, person: Member, on: datetime.date, by: AbstractBaseUser | None = None
+) -> Relationship | None:
+    """The team's direct line to an employee it seats, in the Team stewardship partnership,
+    from `on`: what makes the seat reach them. None (nothing added) when the person is not an
+    employee (a team directs employees only), the organization has no active Team stewardship
+    partnership, or the line is there already."""
+    if person.quadrant != Quadrant.EMPLOYEES:
+        return None
+    partnership = (
+        Partnership.objects.filter(
+            organization_id=team.organization_id, name=rules.TEAM_STEWARDSHIP
+        )
+        .active_on(on)
+        .order_by("pk")
+        .first()
+    )
+    if partnership is None or _stewardship_line(team, person, on) is not None:
+        return None
+    return relationship_add(
+        partnership=partnership, from_member=team, to_member=person, starts_on=on, by=by
+    )
+
+
+def team_seat_line_end(
+    *, team: Member, person: Member, on: datetime.date, by: AbstractBaseUser | None = None
+) -> Relationship | None:
+    """End the team's line to a person taken off it, from `on` (None when there is no line
+    active then, or it starts that very day)."""
+    line = _stewardship_line(team, person, on)
+    if line is None or line.starts_on >= on:
+        return None
+    return relationship_end(relationship=line, on=on, by=by)
+
+
+@transaction.atomic
+def team_seat(
+    *, team: Member, person: Member, with_line: bool = True, by: AbstractBaseUser | None = None
+) -> Relationship | None:
+    """Seat a person on a team (org's rules) and, when asked, give the team its direct line
+    to them (team_seat_line_add); the line made, if any."""
+    seat = org_services.team_add_person(team=team, person=person, by=by)
+    if not with_line:
+        return None
+    return team_seat_line_add(team=team, person=seat.person, on=team.organization.today(), by=by)
 
 
 # --- quadrant moves ------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
-from org.forms import ArchiveForm, MoveForm
+from org.forms import ArchiveForm, MoveForm, TeamPeopleForm
 from org.fragments import render_page_or_fragment
-from org.models import Member, OrgMembership
+from org.models import Member, OrgMembership, Role
 from org.views import (
     add_service_errors,
     load_member,
@@ -528,3 +528,36 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
         form = ArchiveForm(initial={"on": member.organization.today()})
     context = {"form": form, "member": member}
     return render_page_or_fragment(request, "org/member_archive.html", context, fragment="#form")
+
+
+@require_POST
+def team_seat(request: HttpRequest, pk: int) -> HttpResponse:
+    """Seat a person on a team from its people section and, unless the box is cleared, give
+    the team its direct line to them in Team stewardship (taking someone off stays with
+    org:member_people)."""
+    team = member_for_admin(request, pk)
+    if not team.is_team:
+        raise Http404("Only teams have people.")
+    membership = require_role(request, Role.ADMIN)
+    form = TeamPeopleForm(request.POST, team=team)
+    notice = ""
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            line = services.team_seat(
+                team=team, person=person, with_line=bool(request.POST.get("line")), by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            notice = f"Added {person.name}."
+            if line is not None:
+                notice += f" {team.name} directs them in {line.partnership.name}."
+            if not request.htmx:
+                messages.success(request, notice)
+                return redirect("org:member_people", pk=team.pk)
+            form = None
+    context = {"member": team, "notice": notice, **team_people_context(membership, team, form)}
+    return render_page_or_fragment(
+        request, "org/member_people.html", context, fragment="org/_team_people.html"
+    )

@@ -154,6 +154,7 @@ ROUTES: dict[str, Route] = {
     "partnerships:member_archive": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "partnerships:member_move": Route(objects(pk="employee"), get=ADMIN, post=ADMIN),
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
+    "partnerships:team_seat": Route(objects(pk="team"), post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
     "org:audit": _no_object(get=ADMIN),
     # the import and the exports
