@@ -283,7 +283,21 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = _as_of(request, membership)
     if form is None:
         return HttpResponseBadRequest("Invalid date.")
-    return _render_detail(request, membership, partnership, day=form.day(), as_of_form=form)
+    # The health page's cards open the form with its two names filled in (?from=..&to=..).
+    prefill = {f"{side}_query": request.GET.get(side, "")[:100] for side in ("from", "to")}
+    relationship_form = (
+        RelationshipForm(organization=membership.organization, initial=prefill)
+        if any(prefill.values())
+        else None
+    )
+    return _render_detail(
+        request,
+        membership,
+        partnership,
+        day=form.day(),
+        as_of_form=form,
+        relationship_form=relationship_form,
+    )
 
 
 @require_POST

@@ -207,7 +207,13 @@ def analyse(loaded: Loaded) -> HealthReport:
         risk_counts_by_quadrant={q: len(found) for q, found in by_quadrant.items()},
         risk_counts_by_kind=dict(Counter(str(entry.risk.kind) for entry in entries)),
         groups=tuple(
-            group_risks(loaded.graph, result.risks, result.members, loaded.partnership_names)
+            group_risks(
+                loaded.graph,
+                result.risks,
+                result.members,
+                loaded.partnership_names,
+                loaded.partnerships,
+            )
         ),
     )
 

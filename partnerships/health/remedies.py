@@ -70,6 +70,8 @@ class RiskGroup:
     named: tuple[tuple[int, str], ...]  # (member or partnership id, name): the most affected
     proposals: tuple[Proposal, ...] = ()
     remedy: str = ""  # the proposals in words ("" when the remedy is not relationships)
+    # The add-relationship form to open, filled in: (partnership id, from name, to name).
+    prefill: tuple[int, str, str] | None = None
 
     @property
     def score(self) -> int:
@@ -195,11 +197,32 @@ def _remedy_words(proposals: Sequence[Proposal], g: nx.DiGraph) -> str:
     )
 
 
+def _prefill(
+    g: nx.DiGraph, risk: Risk, partnerships: Mapping[int, Iterable[tuple[int, int, str]]]
+) -> tuple[int, str, str] | None:
+    """For a partnership lacking a channel: the relationship completing one of its triads,
+    as the add form's two names, when there is one."""
+    edges = list(partnerships.get(risk.partnership_id, ()))
+    if not edges or not all(m in g for m in risk.member_ids):
+        return None
+    quadrant_of = {m: g.nodes[m]["quadrant"] for m in risk.member_ids}
+    found = graph.triad_completions(edges, quadrant_of, type_for_quadrants)
+    if not found:
+        return None
+    first = found[0]
+    return (
+        risk.partnership_id,
+        graph.member_label(g, first["from"]),
+        graph.member_label(g, first["to"]),
+    )
+
+
 def group_risks(
     g: nx.DiGraph,
     risks: Sequence[Risk],
     members: Mapping[int, MemberCoverage],
     partnership_names: Mapping[int, str],
+    partnerships: Mapping[int, Iterable[tuple[int, int, str]]] | None = None,
 ) -> list[RiskGroup]:
     """Every risk in exactly one group; groups ranked by people concerned × severity."""
     buckets: dict[str, list[Risk]] = defaultdict(list)
@@ -225,6 +248,11 @@ def group_risks(
         else:
             named = tuple((r.member_ids[0], graph.member_label(g, r.member_ids[0])) for r in found)
         proposals = _propose(g, kind, quadrant, channels, [r.member_ids[0] for r in found])
+        prefill = None
+        if kind == RiskKind.PARTNERSHIP_MISSING_CHANNEL:
+            prefill = next(
+                (p for p in (_prefill(g, r, partnerships or {}) for r in found) if p), None
+            )
         groups.append(
             RiskGroup(
                 key=key,
@@ -240,6 +268,7 @@ def group_risks(
                 named=named[:NAMED],
                 proposals=proposals,
                 remedy=_remedy_words(proposals, g),
+                prefill=prefill,
             )
         )
     groups.sort(key=lambda group: (-group.score, -group.severity, group.key))

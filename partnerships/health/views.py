@@ -7,6 +7,8 @@ cannot see, or another organization's, answers 404.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +31,7 @@ from partnerships.health.analysis import (
     risk_trend,
 )
 from partnerships.health.forms import AcceptRiskForm, HealthFilterForm, RemedyForm
+from partnerships.health.remedies import RiskGroup
 from partnerships.models import AcceptedRisk
 
 TEMPLATE = "health/health.html"
@@ -214,12 +217,22 @@ def _cards(groups, accepted, membership: OrgMembership, scope, form) -> dict:
             if acts and group.proposals
             else "",
             "accept_href": reverse("health:accept", args=[group.key]) + objective if acts else "",
+            "form_href": _form_href(group) if acts else "",
         }
         if group.key in kept:
             aside.append({**row, "accepted": kept[group.key]})
         else:
             rows.append(row)
     return {"shown": rows[:CARDS_SHOWN], "more": len(rows) - CARDS_SHOWN, "accepted": aside}
+
+
+def _form_href(group: RiskGroup) -> str:
+    """The add-relationship form a card without proposals points to, filled in."""
+    if group.prefill is None:
+        return ""
+    partnership, source, target = group.prefill
+    query = urlencode({"from": source, "to": target})
+    return reverse("partnerships:partnership_detail", args=[partnership]) + f"?{query}#add-heading"
 
 
 def _acting_on_group(request: HttpRequest, key: str, data) -> tuple:

@@ -117,3 +117,16 @@ def test_on_the_demo_the_first_screen_shows_at_most_ten_cards_that_add_up(demo, 
         grouped[str(group.kind)] += group.count
     assert grouped == Counter(str(risk.kind) for risk in risks)
     assert sum(grouped.values()) == len(risks) == report.risk_count
+
+
+def test_a_card_without_proposals_opens_the_form_filled_in(world, leader_client, clock):
+    html = leader_client.get("/health/").content.decode()
+
+    lacking = next(card for card in cards(html) if "Cost crew lacks" in card)
+    href = f"/partnerships/{world.cost_team.pk}/?from=Lee+Leader&amp;to=Yard+Team#add-heading"
+    assert f'href="{href}">Open the form, filled in' in lacking
+    form = leader_client.get(
+        f"/partnerships/{world.cost_team.pk}/?from=Lee+Leader&to=Yard+Team"
+    ).content.decode()
+    assert 'name="from_query" id="id_from_query" value="Lee Leader"' in form
+    assert 'name="to_query" id="id_to_query" value="Yard Team"' in form
