@@ -313,7 +313,7 @@ class RemedyPlan:
 
 def remedy_plan(group: RiskGroup, partnership: Partnership, day: datetime.date) -> RemedyPlan:
     """Two queries, whatever the size: the pairs the partnership holds, the members' names."""
-    proposed = [(p.from_member, p.to_member) for p in group.proposals]
+    proposed = list(group.proposals)
     held = set(
         Relationship.objects.filter(partnership=partnership)
         .overlapping(day, partnership.dissolved_on)
@@ -327,12 +327,11 @@ def remedy_plan(group: RiskGroup, partnership: Partnership, day: datetime.date) 
             pk__in={pk for pair in pairs for pk in pair},
         ).values_list("pk", "name")
     )
-    kinds = {(p.from_member, p.to_member): p.type for p in group.proposals}
     return RemedyPlan(
         partnership=partnership,
         day=day,
         pairs=pairs,
-        rows=tuple((names[a], names[b], kinds[a, b]) for a, b in pairs),
+        rows=tuple((names[a], names[b], group.proposal_type) for a, b in pairs),
         already=len(proposed) - len(pairs),
     )
 

@@ -46,15 +46,6 @@ KIND_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """One relationship a remedy would add; its type follows from the two quadrants."""
-
-    from_member: int
-    to_member: int
-    type: str
-
-
 @dataclass(frozen=True)
 class RiskGroup:
     """Risks of one kind sharing one remedy, as one card."""
@@ -68,7 +59,10 @@ class RiskGroup:
     sentence: str
     next_step: str
     named: tuple[tuple[int, str], ...]  # (member or partnership id, name): the most affected
-    proposals: tuple[Proposal, ...] = ()
+    # The relationships the remedy adds, as (from member, to member): plain tuples, cheap to
+    # keep in the cache at 10,000 members; all of one type, which follows from the quadrants.
+    proposals: tuple[tuple[int, int], ...] = ()
+    proposal_type: str = ""
     remedy: str = ""  # the proposals in words ("" when the remedy is not relationships)
     # The add-relationship form to open, filled in: (partnership id, from name, to name).
     prefill: tuple[int, str, str] | None = None
@@ -150,16 +144,17 @@ def steward_of_team(g: nx.DiGraph, team: int) -> int | None:
 
 def _propose(
     g: nx.DiGraph, kind: RiskKind, quadrant: str | None, channels, members: Sequence[int]
-) -> tuple[Proposal, ...]:
-    """The relationships that close the group, for the members a clear sender exists for."""
-    found: list[Proposal] = []
+) -> tuple[tuple[int, int], ...]:
+    """The influential relationships (from, to) that close the group, for the members a clear
+    sender exists for."""
+    found: list[tuple[int, int]] = []
     if kind == RiskKind.ONE_CHANNEL and quadrant == EMPLOYEES and set(channels) == {DIRECT}:
         # an influential relationship from the manager who guides the employee's team
         for employee in members:
             for team in _first_of_type(g, employee, DIRECT, TEAMS):
                 manager = steward_of_team(g, team)
                 if manager is not None:
-                    found.append(Proposal(manager, employee, INFLUENTIAL))
+                    found.append((manager, employee))
                     break
     elif quadrant == TEAMS and (
         kind == RiskKind.TEAM_NOT_INFLUENCED
@@ -170,22 +165,21 @@ def _propose(
             manager = steward_of_team(g, team)
             leaders = _first_of_type(g, manager, DIRECT, LEADERSHIP) if manager else []
             if leaders:
-                found.append(Proposal(leaders[0], team, INFLUENTIAL))
+                found.append((leaders[0], team))
     assert all(
-        type_for_quadrants(g.nodes[p.from_member]["quadrant"], g.nodes[p.to_member]["quadrant"])
-        == p.type
-        for p in found
+        type_for_quadrants(g.nodes[a]["quadrant"], g.nodes[b]["quadrant"]) == INFLUENTIAL
+        for a, b in found
     )
     return tuple(found)
 
 
-def _remedy_words(proposals: Sequence[Proposal], g: nx.DiGraph) -> str:
+def _remedy_words(proposals: Sequence[tuple[int, int]], g: nx.DiGraph) -> str:
     if not proposals:
         return ""
-    senders = {p.from_member for p in proposals}
-    sender_q = g.nodes[proposals[0].from_member]["quadrant"]
-    target_q = g.nodes[proposals[0].to_member]["quadrant"]
-    kind = proposals[0].type
+    senders = {source for source, _target in proposals}
+    sender_q = g.nodes[proposals[0][0]]["quadrant"]
+    target_q = g.nodes[proposals[0][1]]["quadrant"]
+    kind = INFLUENTIAL
     return (
         f"Add {kind} relationships from {_plural(len(senders), sender_q)} to their "
         f"{_plural(len(proposals), target_q)}"
@@ -267,6 +261,7 @@ def group_risks(
                 else _NEXT_STEPS[kind],
                 named=named[:NAMED],
                 proposals=proposals,
+                proposal_type=INFLUENTIAL if proposals else "",
                 remedy=_remedy_words(proposals, g),
                 prefill=prefill,
             )
