@@ -20,6 +20,7 @@ import networkx as nx
 from partnerships import graph
 from partnerships.graph import MemberCoverage, Risk, RiskKind, Severity
 from partnerships.rules import (
+    CHAIN_OF_COMMAND,
     DIRECT,
     EMPLOYEES,
     GUIDANCE,
@@ -244,8 +245,13 @@ def group_risks(
         proposals = _propose(g, kind, quadrant, channels, [r.member_ids[0] for r in found])
         prefill = None
         if kind == RiskKind.PARTNERSHIP_MISSING_CHANNEL:
+            # never the chain of command: only its admins and the import change it
+            open_to_leaders = [
+                r for r in found if partnership_names.get(r.partnership_id) != CHAIN_OF_COMMAND
+            ]
             prefill = next(
-                (p for p in (_prefill(g, r, partnerships or {}) for r in found) if p), None
+                (p for p in (_prefill(g, r, partnerships or {}) for r in open_to_leaders) if p),
+                None,
             )
         groups.append(
             RiskGroup(

@@ -29,11 +29,11 @@ def test_it_compares_each_kind_with_the_end_of_last_quarter(world, leader_client
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "End of last quarter (31 Dec 2024)" in html
+    assert "at the end of last quarter (31 Dec 2024) and now" in html
     found = rows(html)
-    assert found["orphan"] == ["1", "0", "-1 (better)"]
-    assert found["one_channel"] == ["2", "3", "+1 (worse)"]
-    assert found["team_not_influenced"] == ["1", "1", "no change"]
+    assert found["orphan"] == ["1", "0", "-1 better"]
+    assert found["one_channel"] == ["2", "3", "+1 worse"]
+    assert found["team_not_influenced"] == ["1", "1", "same"]
 
 
 def test_the_page_fetches_the_trend_once_loaded(world, leader_client):
