@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Page, expect
 
 from demo.organizations import demo_seed
@@ -17,12 +18,22 @@ from tests.browser.test_diagram import flow_label, log_in
 KEY = "team_not_influenced:T"
 
 
+def axe_problems(page: Page) -> list[str]:
+    page.evaluate(AXE_SCRIPT)
+    found = []
+    for violation in page.evaluate("axe.run({resultTypes: ['violations']})")["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            found.append(f"{violation['id']} at {[n['target'] for n in violation['nodes'][:3]]}")
+    return found
+
+
 @pytest.fixture
 def demo(transactional_db) -> None:
     demo_seed()
 
 
 def test_a_leader_applies_a_remedy_from_its_card(page: Page, demo):
+    page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, "leader")
     page.goto("/diagram/")
     before_flow = int(flow_label(page, "LT").split()[0].replace(",", ""))
@@ -45,6 +56,9 @@ def test_a_leader_applies_a_remedy_from_its_card(page: Page, demo):
     expect(card.get_by_role("heading", name=re.compile("13 relationships to add"))).to_be_visible()
     rows = card.locator("table.remedy-list tbody tr")
     expect(card.locator("table.remedy-list td li")).to_have_count(13)
+    # The card with its preview open, on a phone: nothing serious for axe, no sideways scroll.
+    assert not axe_problems(page), axe_problems(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     listed = {
         (rows.nth(i).locator("th bdi").text_content(), team)
         for i in range(rows.count())
