@@ -329,23 +329,43 @@ def brokers(
 def path_shares(
     graph: nx.DiGraph, through: Iterable[int], *, to_quadrant: str = EMPLOYEES
 ) -> dict[int, float]:
-    """For each member in `through`, the share (0..1) of the shortest paths from leadership to
-    the members of `to_quadrant` that pass through them: of every leader and every member of
-    that quadrant the leader reaches, the fraction of the shortest paths between the two that
-    run through the member, averaged over those pairs. One breadth-first search per leader."""
+    """For each member in `through`, the share (0..1) of the shortest paths from leadership
+    (all leaders at once, as where the message starts) to the members of `to_quadrant` it
+    reaches that run through that member (a leader: that start with them), averaged over
+    those members. One breadth-first search and one pass back (Brandes' accumulation), so
+    that it costs the same as the coverage itself at 10,000 members."""
     wanted = list(through)
     leaders = leadership(graph)
-    targets = [node for node, quadrant in graph.nodes(data="quadrant") if quadrant == to_quadrant]
-    if not leaders or not targets or not wanted:
+    distance = dict.fromkeys(leaders, 0)
+    paths = dict.fromkeys(leaders, 1)  # shortest paths from leadership to each member
+    before: dict[int, list[int]] = {leader: [] for leader in leaders}
+    order: list[int] = []
+    queue = deque(leaders)
+    successors = graph.succ
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        step = distance[node] + 1
+        for target in successors[node]:
+            if target not in distance:
+                distance[target] = step
+                paths[target] = 0
+                before[target] = []
+                queue.append(target)
+            if distance[target] == step:
+                paths[target] += paths[node]
+                before[target].append(node)
+    quadrants = graph.nodes
+    reached = sum(1 for node in order if quadrants[node]["quadrant"] == to_quadrant)
+    if not reached:
         return dict.fromkeys(wanted, 0.0)
-    target_set = set(targets)
-    pairs = 0
-    for leader in leaders:
-        pairs += sum(1 for node in nx.descendants(graph, leader) if node in target_set)
-    if not pairs:
-        return dict.fromkeys(wanted, 0.0)
-    raw = nx.betweenness_centrality_subset(graph, sources=leaders, targets=targets)
-    return {member: raw.get(member, 0.0) / pairs for member in wanted}
+    carried = dict.fromkeys(order, 0.0)
+    for node in reversed(order):
+        ends_here = 1.0 if quadrants[node]["quadrant"] == to_quadrant else 0.0
+        share = (ends_here + carried[node]) / paths[node]
+        for previous in before[node]:
+            carried[previous] += paths[previous] * share
+    return {member: carried.get(member, 0.0) / reached for member in wanted}
 
 
 def share_in_words(share: float) -> str:

@@ -162,8 +162,11 @@ class Broker:
     def in_words(self) -> str:
         """ "1 in 5 paths from leadership to employees pass through Victor Castillo"."""
         share = graph.share_in_words(self.path_share)
-        verb = "passes" if share == "every" else "pass"
         noun = "path" if share == "every" else "paths"
+        if self.quadrant == rules.LEADERSHIP:  # where the message starts
+            verb = "starts" if share == "every" else "start"
+            return f"{share} {noun} from leadership to employees {verb} with {self.name}"
+        verb = "passes" if share == "every" else "pass"
         return f"{share} {noun} from leadership to employees {verb} through {self.name}"
 
 

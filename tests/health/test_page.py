@@ -101,6 +101,9 @@ def test_without_javascript_the_link_gives_the_page_with_its_brokers(world, lead
     assert '<div id="report"' in html
     assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
     assert "computed exactly from all 5 members who pass the message on." in html
+    # In words, not a decimal: Mia hears Lee directly, Yves only through Sam.
+    assert "5 in 10 paths from leadership to employees pass through Sam Supervisor" in html
+    assert "betweenness 0." not in html
 
 
 def test_once_found_the_brokers_come_with_the_page(world, leader_client):
