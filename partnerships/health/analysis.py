@@ -415,6 +415,31 @@ def _cached(
     return report, brokers
 
 
+def ranked_risks(scope: Scope, quadrant: str | None = None) -> tuple[RiskEntry, ...]:
+    """Every risk of the scope, most severe first (of one quadrant, when given): for the pages
+    of the list after its first, which the report alone holds. Cached under its own key, so
+    that the page of cards never reads it back; computed as the report is when missing."""
+    version = data_version(scope.organization)
+    key = cache_key(scope, "risks", version) if version is not None else None
+    found = cache.get(key) if key else None
+    if found is None:
+        with _cycle_collector_paused():
+            loaded = load(scope)
+            result = graph.health(
+                loaded.graph,
+                partnerships=loaded.partnerships,
+                partnership_names=loaded.partnership_names,
+            )
+            found = tuple(
+                _entry(loaded.graph, risk, loaded.partnership_names) for risk in result.risks
+            )
+        if key:
+            cache.set(key, found, CACHE_SECONDS)
+    if quadrant:
+        return tuple(entry for entry in found if entry.quadrant == quadrant)
+    return found
+
+
 def quadrant_risk_counts(scope: Scope, *, version: str | None = UNREAD) -> dict[str, int]:
     """How many risks each quadrant has ({"L": n, "M": n, "T": n, "E": n}), for the badges on
     the diagram. Cached like the page; for managers and members (a limited scope) only the

@@ -37,6 +37,17 @@ class HealthFilterForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "Ask for the cards or for every risk."},
     )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "Give the page of the list as a number.",
+            "min_value": "The list starts at page 1.",
+            "max_value": "The list has no such page.",
+        },
+    )
 
     def __init__(self, data, *, membership: OrgMembership) -> None:
         super().__init__(data)
@@ -68,6 +79,7 @@ class HealthFilterForm(forms.Form):
             "as_of": data["as_of"].isoformat() if data.get("as_of") else None,
             "quadrant": data.get("quadrant") or None,
             "risks": data.get("risks") or None,
+            "page": data.get("page") if (data.get("page") or 1) > 1 else None,
         } | changes
         pairs = [(name, value) for name, value in values.items() if value]
         return "?" + urlencode(pairs) if pairs else ""

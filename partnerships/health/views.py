@@ -26,6 +26,7 @@ from partnerships.health.analysis import (
     find_group,
     health_report,
     health_with_brokers,
+    ranked_risks,
     remedy_plan,
     report_and_brokers,
     risk_trend,
@@ -129,13 +130,19 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
     }
     if compute_brokers and wants_fragment(request):
         return render_page_or_fragment(request, TEMPLATE, brokers_context, fragment="#brokers")
-    risks, more = report.risks_in(quadrant)
+    page_number = form.cleaned_data.get("page") or 1
+    if page_number > 1:  # past the first page, which the report holds
+        every = ranked_risks(scope, quadrant)
+        start = (page_number - 1) * RISKS_SHOWN
+        risks, more = every[start : start + RISKS_SHOWN], max(0, len(every) - start - RISKS_SHOWN)
+    else:
+        risks, more = report.risks_in(quadrant)
     page = reverse("health:page")
     accepted = list(
         AcceptedRisk.objects.for_org(scope.organization).in_force_on(scope.organization.today())
     )
     cards = _cards(report.groups, accepted, membership, scope, form)
-    risk_links = {q: page + form.query(quadrant=q) for q in graph.QUADRANTS}
+    risk_links = {q: page + form.query(quadrant=q, page=None) for q in graph.QUADRANTS}
     context = {
         "form": form,
         "scope": scope,
@@ -143,6 +150,11 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         "risks": [_risk_row(entry) for entry in risks],
         "more_risks": more,
         "risks_shown": RISKS_SHOWN,
+        "first_rank": (page_number - 1) * RISKS_SHOWN + 1,
+        "next_page_href": page + form.query(risks="all", page=page_number + 1) if more else "",
+        "previous_page_href": page + form.query(risks="all", page=page_number - 1)
+        if page_number > 1
+        else "",
         "quadrant": Quadrant(quadrant) if quadrant else None,
         "quadrant_rows": _quadrant_rows(report, risk_links),
         "quadrant_links": [
@@ -154,7 +166,7 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
             }
             for q in graph.QUADRANTS
         ],
-        "all_risks_href": page + form.query(quadrant=None, risks="all"),
+        "all_risks_href": page + form.query(quadrant=None, risks="all", page=None),
         "cards": cards["shown"],
         "more_cards": cards["more"],
         "accepted": cards["accepted"],

@@ -13,7 +13,7 @@ from tests.health.conftest import AS_OF, DAY
 
 def risk_items(html: str) -> list[str]:
     """The text of each listed risk, in order."""
-    start = html.index('<ol class="health-risks">')
+    start = html.index('<ol class="health-risks"')
     listed = html[start : html.index("</ol>", start)]
     return [item.split("</li>")[0] for item in listed.split("<li")[1:]]
 
@@ -153,7 +153,17 @@ def test_it_caps_the_list_and_counts_the_rest(world, org, leader_client):
 
     assert len(risk_items(html)) == 50
     assert '<span class="figure">67</span> risks' in html
-    assert "The 50 most severe are listed; 17 more risks are not shown." in html
+    assert "17 more risks after these." in html
+    assert f'href="/health/?as_of={DAY.isoformat()}&amp;risks=all&amp;page=2#risks"' in html
+
+    second = leader_client.get(f"/health/?{AS_OF}&risks=all&page=2").content.decode()
+
+    assert len(risk_items(second)) == 17
+    assert '<ol class="health-risks" start="51">' in second
+    assert "more risks after these" not in second
+    assert "The 50 before" in second
+    listed = risk_items(html) + risk_items(second)
+    assert len(set(listed)) == 67  # every risk once over the two pages
 
 
 def test_it_defaults_to_today(world, leader_client, org):

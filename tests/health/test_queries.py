@@ -109,3 +109,16 @@ def test_the_brokers_cost_the_same_queries_whatever_the_size(
         assert leader_client.get(url, HTTP_HX_REQUEST="true").status_code == 200
     with django_assert_num_queries(CACHED):  # the page now shows them at once
         assert "health-brokers" in leader_client.get(f"/health/?{AS_OF}").content.decode()
+
+
+@pytest.mark.parametrize("size", [0, 300])
+def test_a_later_page_of_the_list_costs_the_same_queries_whatever_the_size(
+    world, org, leader_client, size, django_assert_num_queries
+):
+    grow(world, org, size)
+    url = f"/health/?{AS_OF}&risks=all&page=2"
+    leader_client.get(url)
+
+    # The page's own, and the data version once more for the list kept under its own key.
+    with django_assert_num_queries(CACHED + 1):
+        assert leader_client.get(url).status_code == 200
