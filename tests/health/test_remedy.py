@@ -176,3 +176,16 @@ def test_a_direct_line_is_not_added_in_bulk(world, org, clock):
             starts_on=org.today(),
         )
     assert not Relationship.objects.filter(to_member=world.olga).exists()
+
+
+def test_on_an_objectives_page_the_partnership_serves_that_objective(world, crew, leader_client):
+    before = Relationship.objects.count()
+    url = f"{URL}?objective={world.cost.pk}&partnership={world.quality_team.pk}"
+
+    response = leader_client.get(url)
+
+    assert response.status_code == 400
+    assert "Quality crew serves another objective." in response.content.decode()
+    assert Relationship.objects.count() == before
+    ok = leader_client.get(f"{URL}?objective={world.cost.pk}&partnership={world.cost_team.pk}")
+    assert "4 relationships to add to Cost crew" in ok.content.decode()
