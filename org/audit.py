@@ -44,6 +44,7 @@ OBJECT_TYPES = {
     "pulse_rating": ("meetings.pulserating", "Pulse rating"),
     "organization": ("org.organization", "Organization settings"),
     "single_sign_on": ("org.singlesignon", "Single sign-on"),
+    "accepted_risk": ("partnerships.acceptedrisk", "Accepted risk"),
 }
 MODEL_TYPES = {model: object_type for object_type, (model, _) in OBJECT_TYPES.items()}
 

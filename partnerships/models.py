@@ -11,6 +11,7 @@ import datetime
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -365,3 +366,49 @@ class DataChange(models.Model):
 
     def __str__(self) -> str:
         return f"change {self.pk} of organization {self.organization_pk}"
+
+
+class AcceptedRiskQuerySet(models.QuerySet):
+    def for_org(self, organization: Organization) -> AcceptedRiskQuerySet:
+        return self.filter(organization=organization)
+
+    def in_force_on(self, day: datetime.date) -> AcceptedRiskQuerySet:
+        """Acceptances whose review date has not come yet: their risks stay out of sight."""
+        return self.filter(accepted_on__lte=day, review_on__gt=day)
+
+
+class AcceptedRisk(models.Model):
+    """A leader's decision to live with one kind of risk until a review date, and why.
+
+    `key` names the risk's group on the health page (partnerships/health/remedies.py
+    group_key: "one_channel:E:direct"). From review_on the risk shows again. Rows are history:
+    a later acceptance of the same key adds a row."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="accepted_risks"
+    )
+    key = models.CharField(max_length=100)
+    label = models.CharField(max_length=300, help_text="The risk as the page said it.")
+    reason = models.TextField()
+    accepted_on = models.DateField()
+    review_on = models.DateField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AcceptedRiskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review_on", "id"]
+        indexes = [models.Index(fields=["organization", "review_on"], name="accepted_risk_review")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_on__gt=models.F("accepted_on")),
+                name="accepted_risk_review_after_acceptance",
+                violation_error_message="A risk is reviewed after the day it is accepted.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

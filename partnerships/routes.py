@@ -50,5 +50,6 @@ urlpatterns = [
     path("org/members/<int:pk>/moves/<int:move_pk>/remove/", views.move_remove, name="move_remove"),
     path("org/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("org/members/<int:pk>/archive/", views.member_archive, name="member_archive"),
+    path("org/members/<int:pk>/seat/", views.team_seat, name="team_seat"),
     path("partnerships/members/<int:pk>/", views.member_partnerships, name="member_partnerships"),
 ]

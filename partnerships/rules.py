@@ -58,6 +58,9 @@ LEGEND = {
 # The partnership that holds the organization's reporting lines (the HR import keeps it).
 # Only admins and the import change it: see partnerships/access.py.
 CHAIN_OF_COMMAND = "Chain of command"
+# The partnership where each team directs the employees sitting on it (the import keeps it;
+# seating someone on a team offers the line there).
+TEAM_STEWARDSHIP = "Team stewardship"
 
 # --- the rule of types ------------------------------------------------------------------
 

@@ -30,10 +30,11 @@ from org.models import (
     QuadrantMove,
     TeamMembership,
 )
-from partnerships import access
+from partnerships import access, rules
 from partnerships.corrections import removal_of
 from partnerships.graph import closing_loop_over_time
 from partnerships.models import (
+    AcceptedRisk,
     Objective,
     Partnership,
     Relationship,
@@ -488,6 +489,249 @@ def relationship_end(
         after=snapshot(relationship, ["ends_on"]),
     )
     return relationship
+
+
+# --- several relationships as one change (a remedy from the health page) ---------------------
+
+# How many of the relationships the audit entry of a bulk addition names one by one.
+AUDIT_NAMES_SHOWN = 100
+
+
+@transaction.atomic
+def relationships_add_many(
+    *,
+    partnership: Partnership,
+    pairs: Sequence[tuple[int, int]],
+    starts_on: datetime.date,
+    by: AbstractBaseUser | None = None,
+    acting: OrgMembership | None = None,
+    reason: str = "",
+) -> list[Relationship]:
+    """Add several relationships to one partnership at once: all or nothing, audited as one
+    entry on the partnership ("added relationships", naming them).
+
+    `pairs` are (from member id, to member id); each type follows from the quadrants. Refused
+    (ValidationError, nothing written) when a pair is not of this organization, not active on
+    the day, joins a member to themselves, has no type by the rule, is a direct line (loops
+    are checked one line at a time: relationship_add), or already has a relationship in the
+    partnership then; when the partnership is not active on the day. With `acting`, the role
+    must be allowed every pair (partnerships/access.py). A constant number of queries,
+    whatever the number of pairs."""
+    organization_id = partnership.organization_id
+    Organization.lock(organization_id)
+    partnership = Partnership.objects.get(pk=partnership.pk)
+    if not pairs:
+        raise _refuse(None, "There is nothing to add.", "empty")
+    if len(set(pairs)) != len(pairs):
+        raise _refuse(None, "The same two members are listed twice.", "repeated")
+    if acting is not None:
+        for source, target in pairs:
+            access.require_relationship_change(acting, partnership, source, target)
+    if not partnership.is_active_on(starts_on):
+        raise _refuse(
+            "partnership",
+            "%(name)s is not active on %(day)s.",
+            "partnership_inactive",
+            name=partnership.name,
+            day=_day(starts_on),
+        )
+    members = Member.objects.filter(organization_id=organization_id).in_bulk(
+        {pk for pair in pairs for pk in pair}
+    )
+    relationships = []
+    for source, target in pairs:
+        if source not in members or target not in members:
+            raise _refuse(None, "That member is not in this organization.", "foreign")
+        from_member, to_member = members[source], members[target]
+        if source == target:
+            raise _refuse(
+                None,
+                "%(name)s cannot have a relationship with themselves.",
+                "self",
+                name=from_member.name,
+            )
+        type_ = relationship_type_for(from_member.quadrant, to_member.quadrant)
+        if type_ is None:
+            raise _refuse(
+                None, "%(problem)s", "no_type", problem=type_problem(from_member, to_member)
+            )
+        if type_ == RelationshipType.DIRECT:
+            raise _refuse(
+                None,
+                "Direct lines are added one at a time (%(from)s to %(to)s).",
+                "direct_in_bulk",
+                **{"from": from_member.name, "to": to_member.name},
+            )
+        for member in (from_member, to_member):
+            if not member.is_active_on(starts_on):
+                raise _refuse(
+                    None,
+                    "%(name)s is not active on %(day)s.",
+                    "member_inactive",
+                    name=member.name,
+                    day=_day(starts_on),
+                )
+        relationships.append(
+            Relationship(
+                organization_id=organization_id,
+                partnership=partnership,
+                from_member=from_member,
+                to_member=to_member,
+                from_quadrant=from_member.quadrant,
+                to_quadrant=to_member.quadrant,
+                type=type_,
+                starts_on=starts_on,
+                ends_on=partnership.dissolved_on,
+            )
+        )
+    wanted = set(pairs)
+    taken = [
+        pair
+        for pair in Relationship.objects.filter(partnership=partnership)
+        .overlapping(starts_on, partnership.dissolved_on)
+        .values_list("from_member_id", "to_member_id")
+        if pair in wanted
+    ]
+    if taken:
+        source, target = taken[0]
+        raise _refuse(
+            None,
+            "%(from)s and %(to)s already have a relationship in %(name)s.",
+            "duplicate",
+            **{"from": members[source].name, "to": members[target].name, "name": partnership.name},
+        )
+    created = Relationship.objects.bulk_create(relationships)
+    described = [f"{r.from_member.name} → {r.to_member.name} ({r.type})" for r in created]
+    if len(described) > AUDIT_NAMES_SHOWN:
+        more = len(described) - AUDIT_NAMES_SHOWN
+        described = [*described[:AUDIT_NAMES_SHOWN], f"and {more} more"]
+    changes = {"relationships added": [None, described]}
+    if reason:
+        changes["reason"] = [None, reason]
+    entry = audit_entry(
+        by=by,
+        action="added relationships",
+        obj=partnership,
+        object_repr=f"{partnership.name}: {len(created)} relationships",
+    )
+    entry.changes = changes  # one entry for the whole change, not a field diff
+    entry.save()
+    return created
+
+
+@transaction.atomic
+def risk_accept(
+    *,
+    organization: Organization,
+    key: str,
+    label: str,
+    reason: str,
+    review_on: datetime.date,
+    by: AbstractBaseUser | None = None,
+) -> AcceptedRisk:
+    """Live with a kind of risk until a review date, for a reason (audited). Refused when the
+    review date is not after today or the reason is empty."""
+    today = organization.today()
+    if not reason.strip():
+        raise _refuse("reason", "Say why this risk is accepted.", "no_reason")
+    if review_on <= today:
+        raise _refuse(
+            "review_on",
+            "The review date comes after today (%(day)s).",
+            "review_not_after_today",
+            day=_day(today),
+        )
+    accepted = AcceptedRisk.objects.create(
+        organization=organization,
+        key=key,
+        label=label[:300],
+        reason=reason.strip(),
+        accepted_on=today,
+        review_on=review_on,
+        accepted_by=by if by is not None and by.is_authenticated else None,
+    )
+    audit_record(
+        by=by,
+        action="accepted",
+        obj=accepted,
+        after=snapshot(accepted, ["label", "reason", "accepted_on", "review_on"]),
+    )
+    return accepted
+
+
+# --- team seats and their direct lines -------------------------------------------------------
+
+
+def _stewardship_line(team: Member, person: Member, on: datetime.date) -> Relationship | None:
+    return (
+        Relationship.objects.filter(
+            organization_id=team.organization_id,
+            partnership__name=rules.TEAM_STEWARDSHIP,
+            from_member=team,
+            to_member=person,
+        )
+        .overlapping(on, None)
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
+def team_seat_line_add(
+    *, team: Member, person: Member, on: datetime.date, by: AbstractBaseUser | None = None
+) -> Relationship | None:
+    """The team's direct line to an employee it seats, in the Team stewardship partnership,
+    from `on`: what makes the seat reach them. None (nothing added) when the person is not an
+    employee (a team directs employees only), the organization has no active Team stewardship
+    partnership, or the line is there already."""
+    if person.quadrant != Quadrant.EMPLOYEES:
+        return None
+    partnership = (
+        Partnership.objects.filter(
+            organization_id=team.organization_id, name=rules.TEAM_STEWARDSHIP
+        )
+        .active_on(on)
+        .order_by("pk")
+        .first()
+    )
+    if partnership is None or _stewardship_line(team, person, on) is not None:
+        return None
+    return relationship_add(
+        partnership=partnership, from_member=team, to_member=person, starts_on=on, by=by
+    )
+
+
+def team_seat_line_end(
+    *, team: Member, person: Member, on: datetime.date, by: AbstractBaseUser | None = None
+) -> Relationship | None:
+    """End the team's line to a person taken off it, from `on` (None when there is no line
+    active then, or it starts that very day)."""
+    line = _stewardship_line(team, person, on)
+    if line is None or line.starts_on > on:
+        return None
+    relationship_end(relationship=line, on=on, by=by)  # on its first day: removed
+    return line
+
+
+@transaction.atomic
+def team_seat(
+    *, team: Member, person: Member, with_line: bool = True, by: AbstractBaseUser | None = None
+) -> Relationship | None:
+    """Seat a person on a team (org's rules) and, when asked, give the team its direct line
+    to them (team_seat_line_add); the line made, if any."""
+    seat = org_services.team_add_person(team=team, person=person, by=by)
+    if not with_line:
+        return None
+    return team_seat_line_add(team=team, person=seat.person, on=team.organization.today(), by=by)
+
+
+@transaction.atomic
+def team_unseat(
+    *, team: Member, person: Member, by: AbstractBaseUser | None = None
+) -> Relationship | None:
+    """Take a person off a team (org's rules) and end the team's direct line to them
+    (team_seat_line_end); the line ended, if any."""
+    org_services.team_remove_person(team=team, person=person, by=by)
+    return team_seat_line_end(team=team, person=person, on=team.organization.today(), by=by)
 
 
 # --- quadrant moves ------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
-from org.forms import ArchiveForm, MoveForm
+from org.forms import ArchiveForm, MoveForm, TeamPeopleForm
 from org.fragments import render_page_or_fragment
-from org.models import Member, OrgMembership, QuadrantMove
+from org.models import Member, OrgMembership, QuadrantMove, Role
 from org.undo import kept_id, offer_undo, removal_entry
 from org.views import (
     add_service_errors,
@@ -288,7 +288,21 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = _as_of(request, membership)
     if form is None:
         return HttpResponseBadRequest("Invalid date.")
-    return _render_detail(request, membership, partnership, day=form.day(), as_of_form=form)
+    # The health page's cards open the form with its two names filled in (?from=..&to=..).
+    prefill = {f"{side}_query": request.GET.get(side, "")[:100] for side in ("from", "to")}
+    relationship_form = (
+        RelationshipForm(organization=membership.organization, initial=prefill)
+        if any(prefill.values())
+        else None
+    )
+    return _render_detail(
+        request,
+        membership,
+        partnership,
+        day=form.day(),
+        as_of_form=form,
+        relationship_form=relationship_form,
+    )
 
 
 @require_POST
@@ -777,4 +791,60 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         context,
         refused=refusal or removal.refusal("Archive them instead: they stay in the history."),
+    )
+
+
+@require_POST
+def team_seat(request: HttpRequest, pk: int) -> HttpResponse:
+    """Seat a person on a team, or take them off, from its people section. Seating gives the
+    team its direct line to them in Team stewardship unless the box is cleared; taking them
+    off ends that line (on the day it began: removes it). Undo offers the opposite step."""
+    team = member_for_admin(request, pk)
+    if not team.is_team:
+        raise Http404("Only teams have people.")
+    membership = require_role(request, Role.ADMIN)
+    form = TeamPeopleForm(request.POST, team=team)
+    notice = ""
+    undo: dict = {}
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        adding = form.cleaned_data["action"] == TeamPeopleForm.ADD
+        try:
+            if adding:
+                line = services.team_seat(
+                    team=team,
+                    person=person,
+                    with_line=bool(request.POST.get("line")),
+                    by=request.user,
+                )
+            else:
+                line = services.team_unseat(team=team, person=person, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if adding:
+                notice = f"Added {person.name}."
+                if line is not None:
+                    notice += f" {team.name} directs them in {line.partnership.name}."
+            else:
+                notice = f"Took {person.name} off the team."
+                if line is not None:
+                    notice += f" {team.name}'s line to them in {line.partnership.name} ended."
+            undo = {
+                "undo_action": TeamPeopleForm.REMOVE if adding else TeamPeopleForm.ADD,
+                "undo_person": person,
+                "undo_line": line is not None,
+            }
+            if not request.htmx:
+                messages.success(request, notice)
+                return redirect("org:member_people", pk=team.pk)
+            form = None
+    context = {
+        "member": team,
+        "notice": notice,
+        **undo,
+        **team_people_context(membership, team, form),
+    }
+    return render_page_or_fragment(
+        request, "org/member_people.html", context, fragment="org/_team_people.html"
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from org.access import get_member, require_membership
 from org.fragments import render_page_or_fragment, wants_fragment
-from org.models import Member, OrgMembership
+from org.models import Member, OrgMembership, Quadrant
 from org.spreadsheets import attachment, csv_response
 from partnerships import rules
 from partnerships.diagram import drawing as diagram
@@ -310,6 +310,28 @@ def _ego_drawing(place) -> tuple[str, int]:
     return svg, left_out
 
 
+def _why_unreached(membership, member, place) -> dict | None:
+    """Why no chain reaches a member who is not a leader, and where to fix it (None when one
+    does): no relationship and no team seat, a seat that makes no relationship, or senders
+    nobody reaches. Reads the member's seats only in the first two cases."""
+    if member.quadrant == Quadrant.LEADERSHIP or place.paths:
+        return None
+    if place.incoming:
+        return {"because": "senders", "teams": [], "href": reverse("health:page")}
+    teams = (
+        [] if member.is_team else [seat.team for seat in member.person_seats.select_related("team")]
+    )
+    if membership.can_edit_structure:
+        href = (
+            reverse("org:member_list") + "?quadrant=T"
+            if not teams
+            else reverse("org:member_people", args=[teams[0].pk])
+        )
+    else:
+        href = reverse("health:page")
+    return {"because": "seated" if teams else "nothing", "teams": teams, "href": href}
+
+
 @require_GET
 def member_place(request: HttpRequest, pk: int) -> HttpResponse:
     """One member at the centre: who directs, influences and guides them, whom they reach,
@@ -326,6 +348,7 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "scope": form.scope(),
         "member": member,
+        "unreached": _why_unreached(membership, member, place),
         "place": place,
         "svg": mark_safe(svg),  # noqa: S308 - escaped in diagram.py
         "left_out": left_out,

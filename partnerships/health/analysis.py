@@ -15,8 +15,10 @@ and the analysis is computed without being cached.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import gc
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -27,7 +29,8 @@ from django.urls import reverse
 
 from org.models import Member
 from partnerships import graph, rules
-from partnerships.models import Objective, Partnership
+from partnerships.health.remedies import KIND_WORDS, RiskGroup, group_risks
+from partnerships.models import Objective, Partnership, Relationship
 from partnerships.scope import Scope
 from partnerships.versions import CACHE_SECONDS, data_version
 
@@ -35,7 +38,7 @@ from partnerships.versions import CACHE_SECONDS, data_version
 RISKS_SHOWN = 50
 BROKERS_SHOWN = 10
 # Bump when the shape of what is cached changes, so old entries are never read back.
-_CACHE_FORMAT = "health-2"
+_CACHE_FORMAT = "health-3"
 
 
 # --- what a page covers ---------------------------------------------------------------------
@@ -133,6 +136,7 @@ class HealthReport:
     risks_by_quadrant: dict[str, tuple[RiskEntry, ...]]  # the first RISKS_SHOWN of each
     risk_counts_by_quadrant: dict[str, int]
     risk_counts_by_kind: dict[str, int]
+    groups: tuple[RiskGroup, ...] = ()  # every risk in one group, most pressing first
 
     @property
     def is_empty(self) -> bool:
@@ -152,6 +156,18 @@ class Broker:
     name: str
     quadrant: str
     betweenness: float
+    path_share: float = 0.0  # of the shortest paths from leadership to employees
+
+    @property
+    def in_words(self) -> str:
+        """ "1 in 5 paths from leadership to employees pass through Victor Castillo"."""
+        share = graph.share_in_words(self.path_share)
+        noun = "path" if share == "every" else "paths"
+        if self.quadrant == rules.LEADERSHIP:  # where the message starts
+            verb = "starts" if share == "every" else "start"
+            return f"{share} {noun} from leadership to employees {verb} with {self.name}"
+        verb = "passes" if share == "every" else "pass"
+        return f"{share} {noun} from leadership to employees {verb} through {self.name}"
 
 
 @dataclass(frozen=True)
@@ -193,6 +209,15 @@ def analyse(loaded: Loaded) -> HealthReport:
         risks_by_quadrant={q: tuple(found[:RISKS_SHOWN]) for q, found in by_quadrant.items()},
         risk_counts_by_quadrant={q: len(found) for q, found in by_quadrant.items()},
         risk_counts_by_kind=dict(Counter(str(entry.risk.kind) for entry in entries)),
+        groups=tuple(
+            group_risks(
+                loaded.graph,
+                result.risks,
+                result.members,
+                loaded.partnership_names,
+                loaded.partnerships,
+            )
+        ),
     )
 
 
@@ -200,14 +225,117 @@ def rank_brokers(loaded: Loaded) -> BrokerReport:
     """Who carries the most paths (graph.brokers: exact or sampled, as it says)."""
     found = graph.brokers(loaded.graph, top=BROKERS_SHOWN)
     nodes = loaded.graph.nodes
+    shares = graph.path_shares(loaded.graph, (member for member, _value in found.ranked))
     return BrokerReport(
         ranked=tuple(
-            Broker(member, nodes[member].get("name", ""), nodes[member]["quadrant"], value)
+            Broker(
+                member,
+                nodes[member].get("name", ""),
+                nodes[member]["quadrant"],
+                value,
+                shares[member],
+            )
             for member, value in found.ranked
         ),
         method=found.method,
         sample_size=found.sample_size,
         senders=found.senders,
+    )
+
+
+def quarter_start(day: datetime.date, fiscal_year_start_month: int) -> datetime.date:
+    """The first day of the organization's quarter holding `day` (quarters follow its fiscal
+    year start, as meetings/quarters.py counts them)."""
+    offset = (day.month - fiscal_year_start_month) % 3
+    month = day.month - offset
+    year = day.year
+    if month < 1:
+        month, year = month + 12, year - 1
+    return datetime.date(year, month, 1)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    kind: str
+    words: str
+    before: int
+    now: int
+
+    @property
+    def change(self) -> int:
+        return self.now - self.before
+
+
+def risk_trend(scope: Scope) -> tuple[datetime.date, list[TrendRow]]:
+    """Per kind of risk, how many there are on the scope's day against the last day of the
+    quarter before (both from the as-of history, each cached like the page)."""
+    organization = scope.organization
+    last_quarter_end = quarter_start(
+        scope.day, organization.fiscal_year_start_month
+    ) - datetime.timedelta(days=1)
+    version = data_version(organization)
+    now = health_report(scope, version=version).risk_counts_by_kind
+    earlier = dataclasses.replace(scope, day=last_quarter_end)
+    before = health_report(earlier, version=version).risk_counts_by_kind
+    rows = [
+        TrendRow(str(kind), KIND_WORDS[kind], before.get(str(kind), 0), now.get(str(kind), 0))
+        for kind in graph.RiskKind
+    ]
+    return last_quarter_end, [row for row in rows if row.before or row.now]
+
+
+def find_group(report: HealthReport, key: str) -> RiskGroup | None:
+    return next((group for group in report.groups if group.key == key), None)
+
+
+@dataclass(frozen=True)
+class RemedyPlan:
+    """What applying a group's remedy to one partnership would create, read from the
+    database: the relationships not already in it, with their members' names."""
+
+    partnership: Partnership
+    day: datetime.date
+    pairs: tuple[tuple[int, int], ...]
+    rows: tuple[tuple[str, str, str], ...]  # (from name, to name, type), as previewed
+    already: int  # proposals the partnership already holds
+
+    @property
+    def by_sender(self) -> list[tuple[str, list[str], str]]:
+        """The rows as the preview lists them: each sender once, with whom they will reach."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for source, target, kind in self.rows:
+            found.setdefault((source, kind), []).append(target)
+        return [(source, targets, kind) for (source, kind), targets in found.items()]
+
+    @property
+    def fingerprint(self) -> str:
+        """Names exactly this list: an apply whose list differs from its preview's is refused."""
+        text = f"{self.partnership.pk}:{self.day}:" + ";".join(f"{a}-{b}" for a, b in self.pairs)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def remedy_plan(group: RiskGroup, partnership: Partnership, day: datetime.date) -> RemedyPlan:
+    """Two queries, whatever the size: the pairs the partnership holds, the members' names."""
+    proposed = list(group.proposals)
+    held = set(
+        Relationship.objects.filter(partnership=partnership)
+        .overlapping(day, partnership.dissolved_on)
+        .order_by()
+        .values_list("from_member_id", "to_member_id")
+    )
+    pairs = tuple(pair for pair in proposed if pair not in held)
+    names = dict(
+        Member.objects.filter(
+            organization_id=partnership.organization_id,
+            pk__in={pk for pair in pairs for pk in pair},
+        ).values_list("pk", "name")
+    )
+    return RemedyPlan(
+        partnership=partnership,
+        day=day,
+        pairs=pairs,
+        rows=tuple((names[a], names[b], group.proposal_type) for a, b in pairs),
+        already=len(proposed) - len(pairs),
     )
 
 
@@ -285,6 +413,31 @@ def _cached(
             brokers = fresh[brokers_key] = rank_brokers(loaded)
     cache.set_many(fresh, CACHE_SECONDS)
     return report, brokers
+
+
+def ranked_risks(scope: Scope, quadrant: str | None = None) -> tuple[RiskEntry, ...]:
+    """Every risk of the scope, most severe first (of one quadrant, when given): for the pages
+    of the list after its first, which the report alone holds. Cached under its own key, so
+    that the page of cards never reads it back; computed as the report is when missing."""
+    version = data_version(scope.organization)
+    key = cache_key(scope, "risks", version) if version is not None else None
+    found = cache.get(key) if key else None
+    if found is None:
+        with _cycle_collector_paused():
+            loaded = load(scope)
+            result = graph.health(
+                loaded.graph,
+                partnerships=loaded.partnerships,
+                partnership_names=loaded.partnership_names,
+            )
+            found = tuple(
+                _entry(loaded.graph, risk, loaded.partnership_names) for risk in result.risks
+            )
+        if key:
+            cache.set(key, found, CACHE_SECONDS)
+    if quadrant:
+        return tuple(entry for entry in found if entry.quadrant == quadrant)
+    return found
 
 
 def quadrant_risk_counts(scope: Scope, *, version: str | None = UNREAD) -> dict[str, int]:

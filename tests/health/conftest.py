@@ -95,3 +95,20 @@ def world(org, leader_membership, manager_membership, member_membership) -> Worl
         quality_team=quality_team,
         cost_team=cost_team,
     )
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """timezone.now() (and so organization.today()) pinned, from DAY at noon UTC; move it
+    with clock.set(day)."""
+    from django.utils import timezone
+
+    class Clock:
+        now = datetime.datetime.combine(DAY, datetime.time(12), tzinfo=datetime.UTC)
+
+        def set(self, day: datetime.date) -> None:
+            self.now = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+
+    pinned = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: pinned.now)
+    return pinned

@@ -20,7 +20,7 @@ from tests.factories import ObjectiveFactory, PersonFactory, RelationshipFactory
 from tests.health.conftest import AS_OF, DAY
 
 
-def page(client, query: str = AS_OF) -> str:
+def page(client, query: str = AS_OF + "&risks=all") -> str:
     response = client.get(f"/health/?{query}")
     assert response.status_code == 200
     return response.content.decode()

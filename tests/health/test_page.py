@@ -13,7 +13,7 @@ from tests.health.conftest import AS_OF, DAY
 
 def risk_items(html: str) -> list[str]:
     """The text of each listed risk, in order."""
-    start = html.index('<ol class="health-risks">')
+    start = html.index('<ol class="health-risks"')
     listed = html[start : html.index("</ol>", start)]
     return [item.split("</li>")[0] for item in listed.split("<li")[1:]]
 
@@ -49,7 +49,7 @@ def test_it_shows_the_share_of_each_quadrant_by_channels(world, leader_client):
 
 
 def test_it_ranks_the_risks_with_links_and_next_steps(world, leader_client):
-    html = leader_client.get(f"/health/?{AS_OF}").content.decode()
+    html = leader_client.get(f"/health/?{AS_OF}&risks=all").content.decode()
 
     items = risk_items(html)
     assert len(items) == 7
@@ -91,7 +91,7 @@ def test_the_page_comes_first_and_htmx_fetches_the_brokers_after_it(world, leade
     assert fragment.startswith('\n<section id="brokers"')
     assert "hx-get" not in fragment
     assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(fragment)
-    assert "Betweenness computed exactly, from all 5 members who pass the message on." in fragment
+    assert "computed exactly from all 5 members who pass the message on." in fragment
     assert 'id="report"' not in fragment
 
 
@@ -100,7 +100,10 @@ def test_without_javascript_the_link_gives_the_page_with_its_brokers(world, lead
 
     assert '<div id="report"' in html
     assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
-    assert "Betweenness computed exactly, from all 5 members who pass the message on." in html
+    assert "computed exactly from all 5 members who pass the message on." in html
+    # In words, not a decimal: Mia hears Lee directly, Yves only through Sam.
+    assert "5 in 10 paths from leadership to employees pass through Sam Supervisor" in html
+    assert "betweenness 0." not in html
 
 
 def test_once_found_the_brokers_come_with_the_page(world, leader_client):
@@ -146,11 +149,21 @@ def test_it_caps_the_list_and_counts_the_rest(world, org, leader_client):
         for n in range(60)
     )
 
-    html = leader_client.get(f"/health/?{AS_OF}").content.decode()
+    html = leader_client.get(f"/health/?{AS_OF}&risks=all").content.decode()
 
     assert len(risk_items(html)) == 50
     assert '<span class="figure">67</span> risks' in html
-    assert "The 50 most severe are listed; 17 more risks are not shown." in html
+    assert "17 more risks after these." in html
+    assert f'href="/health/?as_of={DAY.isoformat()}&amp;risks=all&amp;page=2#risks"' in html
+
+    second = leader_client.get(f"/health/?{AS_OF}&risks=all&page=2").content.decode()
+
+    assert len(risk_items(second)) == 17
+    assert '<ol class="health-risks" start="51">' in second
+    assert "more risks after these" not in second
+    assert "The 50 before" in second
+    listed = risk_items(html) + risk_items(second)
+    assert len(set(listed)) == 67  # every risk once over the two pages
 
 
 def test_it_defaults_to_today(world, leader_client, org):
@@ -234,7 +247,7 @@ def test_the_day_is_the_one_asked_for(world, leader_client):
 
 
 def test_its_risk_links_lead_to_the_member_and_partnership_pages(world, leader_client):
-    html = leader_client.get(f"/health/?{AS_OF}").content.decode()
+    html = leader_client.get(f"/health/?{AS_OF}&risks=all").content.decode()
     links = set()
     for item in risk_items(html):
         links.update(part.split('"')[0] for part in item.split('<a href="')[1:])

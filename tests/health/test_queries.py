@@ -11,9 +11,10 @@ from org.models import Member, Quadrant
 from partnerships.models import Relationship
 from tests.health.conftest import AS_OF
 
-# Session, user and memberships (3); the objectives of the filter form (1); the data version
-# (1); when not cached, the relationships, their members and the partnerships' names (3).
-CACHED = 5
+# Session, user and memberships (3); the objectives of the filter form (1); the accepted risks
+# in force (1); the data version (1); when not cached, the relationships, their members and the
+# partnerships' names (3).
+CACHED = 6
 NOT_CACHED = CACHED + 3
 # Asking for an objective reads it once more to check the choice.
 FOR_OBJECTIVE = 1
@@ -99,11 +100,25 @@ def test_the_brokers_cost_the_same_queries_whatever_the_size(
     url = f"/health/brokers/?{AS_OF}"
     leader_client.get(f"/health/?{AS_OF}")  # the page caches the report, not the brokers
 
-    # The section alone renders no filter form: its objectives are not read.
-    with django_assert_num_queries(NOT_CACHED - 1):
+    # The section alone renders no filter form and no cards: neither the objectives nor the
+    # accepted risks are read.
+    with django_assert_num_queries(NOT_CACHED - 2):
         response = leader_client.get(url, HTTP_HX_REQUEST="true")
     assert "health-brokers" in response.content.decode()
-    with django_assert_num_queries(CACHED - 1):
+    with django_assert_num_queries(CACHED - 2):
         assert leader_client.get(url, HTTP_HX_REQUEST="true").status_code == 200
     with django_assert_num_queries(CACHED):  # the page now shows them at once
         assert "health-brokers" in leader_client.get(f"/health/?{AS_OF}").content.decode()
+
+
+@pytest.mark.parametrize("size", [0, 300])
+def test_a_later_page_of_the_list_costs_the_same_queries_whatever_the_size(
+    world, org, leader_client, size, django_assert_num_queries
+):
+    grow(world, org, size)
+    url = f"/health/?{AS_OF}&risks=all&page=2"
+    leader_client.get(url)
+
+    # The page's own, and the data version once more for the list kept under its own key.
+    with django_assert_num_queries(CACHED + 1):
+        assert leader_client.get(url).status_code == 200

@@ -114,7 +114,7 @@ def test_it_shows_the_admin_actions_only_to_admins(role, sees_actions, role_clie
     assert (f'href="/org/members/{grace.pk}/archive/"' in page) is sees_actions
     assert (f'href="/org/members/{grace.pk}/move/"' in page) is sees_actions
     page = role_clients[role].get(f"/org/members/{team.pk}/").content.decode()
-    assert (f'action="/org/members/{team.pk}/people/"' in page) is sees_actions
+    assert (f'action="/org/members/{team.pk}/seat/"' in page) is sees_actions
 
 
 def test_a_team_offers_no_move(admin_client, org):

@@ -19,8 +19,10 @@ from partnerships.graph import (
     hops_from_leadership,
     longest_direct_chain,
     missing_channels,
+    path_shares,
     quadrant_coverage,
     rank_risks,
+    share_in_words,
     single_points_of_failure,
 )
 from partnerships.rules import POSSIBLE_CHANNELS, type_for_quadrants
@@ -506,3 +508,30 @@ def test_it_counts_exactly_the_members_cut_off_without_each_single_point(graph):
         without.remove_node(node)
         cut_off = reached - {node} - set(hops_from_leadership(without)[0])
         assert points.get(node, 0) == len(cut_off)
+
+
+def test_path_shares_say_which_share_of_leaderships_paths_a_member_carries():
+    # Lee influences two teams; Dock directs two employees, Yard one.
+    g = build_graph(
+        [(1, "L"), (2, "T"), (3, "T"), (4, "E"), (5, "E"), (6, "E")],
+        [(1, 2, "influential"), (1, 3, "influential"), (2, 4, "direct"), (2, 5, "direct")]
+        + [(3, 6, "direct")],
+    )
+
+    shares = path_shares(g, [1, 2, 3, 4])
+
+    assert shares[2] == pytest.approx(2 / 3)
+    assert shares[3] == pytest.approx(1 / 3)
+    assert shares[1] == pytest.approx(1.0)  # every path starts with the one leader
+    assert shares[4] == 0.0  # an end of a path does not carry it
+    assert [share_in_words(shares[m]) for m in (1, 2, 3)] == ["every", "7 in 10", "1 in 3"]
+    assert share_in_words(0.004) == "fewer than 1 in 100"
+
+
+def test_path_shares_split_between_two_equal_routes():
+    g = build_graph(
+        [(1, "L"), (2, "M"), (3, "M"), (4, "E")],
+        [(1, 2, "direct"), (1, 3, "direct"), (2, 4, "influential"), (3, 4, "influential")],
+    )
+
+    assert path_shares(g, [2, 3]) == {2: 0.5, 3: 0.5}

@@ -176,6 +176,7 @@ ROUTES: dict[str, Route] = {
         objects(pk="employee", move_pk="move"), get=ADMIN, post=ADMIN
     ),
     "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
+    "partnerships:team_seat": Route(objects(pk="team"), post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
     "org:audit": _no_object(get=ADMIN),
     # who has access: people, invitations, logins (tests/access/)
@@ -212,6 +213,10 @@ ROUTES: dict[str, Route] = {
     "diagram:export_csv": _no_object(get=EVERYONE),
     "health:page": _no_object(get=EVERYONE),
     "health:brokers": _no_object(get=EVERYONE),
+    "health:trend": _no_object(get=EVERYONE),
+    # a card's key names a kind of risk, not an object: the world's team is reached by nobody
+    "health:remedy": _no_object(kwargs=fixed(key="orphan:T"), get=LEADERS, post=LEADERS),
+    "health:accept": _no_object(kwargs=fixed(key="orphan:T"), get=LEADERS, post=LEADERS),
     # objectives, partnerships, relationships
     "partnerships:objective_list": _no_object(get=EVERYONE),
     "partnerships:objective_create": _no_object(get=LEADERS, post=LEADERS),
