@@ -312,7 +312,7 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
     form = _filters(request, membership)
     if not form.is_valid():
-        return _invalid(request, form, "diagram/member.html", "#map", member=member)
+        return _invalid(request, form, "diagram/member.html", "#map", member=member, query="")
     scope = form.scope()
     place = cached_ego(scope, member, version=data_version(scope.organization))
     svg, left_out = _ego_drawing(place)
