@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from org import dates
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
 from org.forms import ArchiveForm, MoveForm
 from org.fragments import render_page_or_fragment
@@ -304,7 +305,7 @@ def partnership_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"“{partnership.name}” is dissolved from {partnership.dissolved_on:%d %b %Y}; "
+                f"“{partnership.name}” is dissolved from {dates.day(partnership.dissolved_on)}; "
                 f"{ended} relationship{'' if ended == 1 else 's'} ended that day.",
             )
             return redirect("partnerships:partnership_detail", pk=partnership.pk)
@@ -408,7 +409,7 @@ def relationship_end(request: HttpRequest, pk: int, relationship_pk: int) -> Htt
             messages.success(
                 request,
                 f"{relationship.from_member.name} → {relationship.to_member.name} ends on "
-                f"{relationship.ends_on:%d %b %Y}.",
+                f"{dates.day(relationship.ends_on)}.",
             )
     else:
         messages.error(request, "Give the date the relationship ends.")

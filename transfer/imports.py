@@ -34,6 +34,7 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from org import dates
 from org.models import PERSON_QUADRANTS, Member, Organization, Quadrant, TeamMembership
 from org.spreadsheets import starts_formula
 from partnerships.models import Partnership, Relationship, relationship_type_for
@@ -1800,7 +1801,7 @@ def _compare_relationships(
         if relationship.starts_on >= today:
             preview.plan.problems.append(
                 _error(
-                    f"{text}: it only starts on {relationship.starts_on:%d %b %Y}, so it cannot "
+                    f"{text}: it only starts on {dates.day(relationship.starts_on)}, so it cannot "
                     "be ended today. End or remove it first, or import after it starts.",
                     "breaks_future_relationship",
                     line_of.get(ext_of.get(cause, "")),
@@ -1962,8 +1963,8 @@ def archive_sentence(preview: Preview) -> str:
     )
     return (
         f"This import archives {archived:,} of the {active:,} active "
-        f"{'person' if active == 1 else 'people'} as of {preview.today.day} "
-        f"{preview.today:%b %Y}: everyone with an employee id who is not in the file counts as "
+        f"{'person' if active == 1 else 'people'} as of {dates.day(preview.today)}: "
+        f"everyone with an employee id who is not in the file counts as "
         f"having left. {ends}"
     )
 

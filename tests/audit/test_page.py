@@ -96,7 +96,7 @@ def test_it_shows_who_when_what_and_each_field_before_and_after(
     response = admin_client.get("/org/audit/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "16 Feb 2026 11:00" in page  # 10:00 UTC, as Berlin reads it
+    assert "16 Feb 2026, 11:00" in page  # 10:00 UTC, as Berlin reads it
     assert "ada_admin" in page
     assert "moved" in page and "Member" in page and "Grace Hopper" in page
     [row] = response.context["rows"]

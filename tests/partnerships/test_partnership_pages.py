@@ -417,7 +417,7 @@ def test_it_ends_a_relationship(role, role_clients, quality):
     url = f"/partnerships/{quality.drive.pk}/relationships/{relationship.pk}/end/"
     response = role_clients[role].post(url, {"on": "2024-06-01"}, follow=True)
     assert response.status_code == 200
-    assert "Max Manager → Mia Member ends on 01 Jun 2024." in response.content.decode()
+    assert "Max Manager → Mia Member ends on 1 Jun 2024." in response.content.decode()
     relationship.refresh_from_db()
     assert relationship.ends_on == D(2024, 6, 1)
 
