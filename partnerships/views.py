@@ -20,7 +20,7 @@ from org import dates
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
 from org.forms import ArchiveForm, MoveForm
 from org.fragments import render_page_or_fragment
-from org.models import Member, OrgMembership
+from org.models import Member, OrgMembership, person_name
 from org.views import (
     add_service_errors,
     load_member,
@@ -336,8 +336,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             message = (
-                f"{added.from_member.name} → {added.to_member.name} added: "
-                f"a {added.get_type_display().lower()} relationship."
+                f"{added.from_member.name} → {added.to_member.name} added: {added.kind_phrase}."
             )
             if not request.htmx:
                 messages.success(request, message)
@@ -468,7 +467,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "day": today,
         "can_edit": membership.can_edit_structure,
-        "moves": list(member.quadrant_moves.select_related("moved_by")),
+        "moves": list(member.quadrant_moves.annotate(moved_by_name=person_name("moved_by"))),
         "member_partnerships": selectors.member_partnerships(member, membership, today),
     }
     if member.is_team:

@@ -614,3 +614,13 @@ def test_the_partnership_page_costs_the_same_queries_for_few_and_many(
     _directed_managers(quality, org, 300)
     with django_assert_num_queries(5):
         assert leader_client.get(url).status_code == 200
+
+
+def test_an_added_relationship_is_named_with_the_right_article(leader_client, quality):
+    response = _add(
+        leader_client, quality.drive, quality.max, quality.clerk, HTTP_HX_REQUEST="true"
+    )
+
+    assert (
+        "Max Manager → Carl Clerk added: an influential relationship." in response.content.decode()
+    )
