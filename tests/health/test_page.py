@@ -48,6 +48,15 @@ def test_it_shows_the_share_of_each_quadrant_by_channels(world, leader_client):
     assert managers.index("n/a") < managers.index("</tr>")  # only direct lines reach managers
 
 
+def test_leadership_shows_as_reached_by_definition_not_as_missing_channels(world, leader_client):
+    html = leader_client.get(f"/health/?{AS_OF}").content.decode()
+
+    leadership = html[html.index('<tr class="q-L">') :]
+    leadership = leadership[: leadership.index("</tr>")]
+    assert '<td colspan="4">Reached by definition: objectives start here</td>' in leadership
+    assert "%)" not in leadership  # no share of leaders "without a channel"
+
+
 def test_it_ranks_the_risks_with_links_and_next_steps(world, leader_client):
     html = leader_client.get(f"/health/?{AS_OF}").content.decode()
 
