@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
+from org.bidi import refuse_bidi_controls
 from org.models import PERSON_QUADRANTS, Member, MemberQuerySet, Organization, Quadrant
 
 QUADRANT_NAMES = "Leadership, Managers, Teams or Employees"
@@ -43,6 +44,7 @@ class MemberForm(forms.Form):
     name = forms.CharField(
         max_length=200,
         error_messages={"required": "Give a name: a person's full name or the team's name."},
+        validators=[refuse_bidi_controls],
     )
     quadrant = forms.ChoiceField(
         choices=[("", "Choose a quadrant"), *Quadrant.choices],
@@ -51,7 +53,12 @@ class MemberForm(forms.Form):
             "invalid_choice": f"“%(value)s” is not a quadrant; choose {QUADRANT_NAMES}.",
         },
     )
-    title = forms.CharField(max_length=200, required=False, help_text="A person's job title.")
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="A person's job title.",
+        validators=[refuse_bidi_controls],
+    )
     email = forms.EmailField(required=False)
     external_id = forms.CharField(
         max_length=100,
@@ -281,7 +288,7 @@ class TeamPeopleForm(forms.Form):
         if data.get("person") or any(name in self.errors for name in self.fields):
             return data
         if data["action"] == self.REMOVE:
-            self.add_error("person", "Choose a person.")
+            self.add_error("person", "Choose a person to take off the team.")
             return data
         query = data["query"]
         if not query:

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from org import dates
+from org.bidi import bidi_control_message, bidi_controls_in
 from org.models import PERSON_QUADRANTS, Member, Organization, Quadrant, TeamMembership
 from org.spreadsheets import starts_formula
 from partnerships.models import Partnership, Relationship, relationship_type_for
@@ -774,6 +775,18 @@ def read_people(
                         f"“{value[:40]}” starts with “{value[:1] or 'a tab'}”, which spreadsheets "
                         "run as a formula. Remove that character, or the cell, and upload again.",
                         "formula_cell",
+                        line=line,
+                        column=columns.header(name),
+                    )
+                )
+                bad = True
+                faulty.add(name)
+                continue
+            if controls := bidi_controls_in(value):
+                problems.append(
+                    _error(
+                        bidi_control_message(controls),
+                        "bidi_control",
                         line=line,
                         column=columns.header(name),
                     )
