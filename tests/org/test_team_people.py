@@ -324,7 +324,7 @@ def test_removing_nobody_is_refused(admin_client, team, ada):
     TeamMembershipFactory(team=team, person=ada)
     response = admin_client.post(f"/org/members/{team.pk}/people/", {"action": "remove"}, **HTMX)
     assert response.status_code == 200
-    assert "Choose a person." in response.content.decode()
+    assert "Choose a person to take off the team." in response.content.decode()
     assert seated(team) == ["Ada Lovelace"]
 
 

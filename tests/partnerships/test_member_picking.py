@@ -136,7 +136,7 @@ def test_an_ambiguous_text_shows_the_matches_to_pick_from(leader_client, quality
 @pytest.mark.parametrize(
     ("to_query", "message"),
     [
-        ("", "Type part of a name or title, then pick the member."),
+        ("", "Choose a member for the relationship to reach: type part of a name or title"),
         ("nobody at all", "No active member matches “nobody at all”."),
     ],
 )
