@@ -374,7 +374,9 @@ class ActionItemForm(LogItemForm):
     def __init__(self, data=None, *, members: Sequence[Member], **kw) -> None:
         super().__init__(data, members=members, **kw)
         owner = MemberChoiceField(
-            self.members, label="Owner", error_messages={"required": "Choose a person to own this action."}
+            self.members,
+            label="Owner",
+            error_messages={"required": "Choose a person to own this action."},
         )
         self.fields = {"text": self.fields.pop("text"), "owner": owner, **self.fields}
 
