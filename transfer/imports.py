@@ -39,7 +39,7 @@ from org.bidi import bidi_control_message, bidi_controls_in
 from org.models import PERSON_QUADRANTS, Member, Organization, Quadrant, TeamMembership
 from org.spreadsheets import starts_formula
 from partnerships.models import Partnership, Relationship, relationship_type_for
-from partnerships.rules import CHAIN_OF_COMMAND
+from partnerships.rules import CHAIN_OF_COMMAND, article
 from transfer import workbooks
 
 # --- limits and our fields -------------------------------------------------------------------
@@ -662,6 +662,11 @@ class PersonRow:
     quadrant: str = ""  # as given in the file; "" when the file does not say
 
 
+def _a(noun: str) -> str:
+    """The noun in lower case after its article: "an email", "a title"."""
+    return f"{article(noun.lower())} {noun.lower()}"
+
+
 def _clean(cell: str) -> str:
     value = cell.strip()
     return "" if value in EMPTY_CELLS else value
@@ -803,8 +808,8 @@ def read_people(
                         line,
                         value,
                         (
-                            f"is longer than the {limit} characters a {FIELDS[name].lower()} may have",
-                            f"are longer than the {limit} characters a {FIELDS[name].lower()} may have",
+                            f"is longer than the {limit} characters {_a(FIELDS[name])} may have",
+                            f"are longer than the {limit} characters {_a(FIELDS[name])} may have",
                         ),
                     )
                     continue

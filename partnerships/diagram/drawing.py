@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from org.bidi import isolated
 from partnerships.rules import (
     CHANNELS,
     DIRECT,
@@ -335,7 +336,7 @@ def _render_quadrant(summary: QuadrantSummary, panel_target: str | None) -> str:
     for i, name in enumerate(shown):
         parts.append(
             f'<text class="diagram-name" x="{x + 18}" y="{y + 92 + 26 * i}" font-size="17" '
-            f'fill="{INK}">{_text(_shorten(name, 28))}</text>'
+            f'fill="{INK}">{_text(isolated(_shorten(name, 28)))}</text>'
         )
     more = summary.count - len(shown)
     if more > 0 and shown:
@@ -841,7 +842,7 @@ def render_network(
             f'stroke="{HIGHLIGHT if node.centre else PAPER}" stroke-width="{4 if node.centre else 2}"/>'
             f'<text x="{_n(x + 13)}" y="{_n(y + 5)}" font-size="13" '
             f'font-weight="{700 if node.centre else 400}" fill="{INK}" stroke="{PAPER}" '
-            f'stroke-width="3" paint-order="stroke">{_text(_shorten(node.name, place.chars))}</text>'
+            f'stroke-width="3" paint-order="stroke">{_text(isolated(_shorten(node.name, place.chars)))}</text>'
         )
         css = "diagram-node diagram-centre" if node.centre else "diagram-node"
         if node.href:

@@ -23,7 +23,7 @@ def test_it_shows_the_headline_numbers(world, leader_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Acme Logistics,\n    as of 3 Mar 2025" in html
+    assert "<bdi>Acme Logistics</bdi>,\n    as of 3 Mar 2025" in html
     # 8 active members (Lee, Max, Mia, Dock, Sam, Yard, Yves, Olga); Olga is not reached.
     assert '<span class="figure">7 of 8</span> members reached from leadership' in html
     assert '<span class="figure">2</span> single points of failure' in html  # Sam, Yard
@@ -99,7 +99,9 @@ def test_the_page_comes_first_and_htmx_fetches_the_brokers_after_it(world, leade
     ).content.decode()
     assert fragment.startswith('\n<section id="brokers"')
     assert "hx-get" not in fragment
-    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(fragment)
+    assert f'<a href="/org/members/{world.sam.pk}/"><bdi>Sam Supervisor</bdi></a>' in _brokers_list(
+        fragment
+    )
     assert "Betweenness computed exactly, from all 5 members who pass the message on." in fragment
     assert 'id="report"' not in fragment
 
@@ -108,7 +110,9 @@ def test_without_javascript_the_link_gives_the_page_with_its_brokers(world, lead
     html = leader_client.get(f"/health/brokers/?{AS_OF}").content.decode()
 
     assert '<div id="report"' in html
-    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
+    assert f'<a href="/org/members/{world.sam.pk}/"><bdi>Sam Supervisor</bdi></a>' in _brokers_list(
+        html
+    )
     assert "Betweenness computed exactly, from all 5 members who pass the message on." in html
 
 
@@ -118,7 +122,9 @@ def test_once_found_the_brokers_come_with_the_page(world, leader_client):
     html = leader_client.get(f"/health/?{AS_OF}").content.decode()
 
     assert 'hx-get="/health/brokers/' not in html
-    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
+    assert f'<a href="/org/members/{world.sam.pk}/"><bdi>Sam Supervisor</bdi></a>' in _brokers_list(
+        html
+    )
 
 
 def test_it_limits_the_analysis_to_one_objective(world, leader_client):
@@ -126,7 +132,7 @@ def test_it_limits_the_analysis_to_one_objective(world, leader_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "On-time quality,\n    as of 3 Mar 2025" in html
+    assert "<bdi>On-time quality</bdi>,\n    as of 3 Mar 2025" in html
     # Only the quality crew's four members count; Olga is not an orphan of this objective.
     assert '<span class="figure">4 of 4</span> members reached' in html
     assert "Olga Alone" not in html

@@ -129,7 +129,7 @@ def test_it_adds_a_success_in_place_with_htmx(session, manager_client, manager_m
     assert "<html" not in body
     assert 'id="successes"' in body
     assert "Returns fell by a third" in body
-    assert "Shared by Max Manager" in body
+    assert "Shared by <bdi>Max Manager</bdi>" in body
     success = SessionSuccess.objects.get()
     assert success.session == session
     assert success.organization == session.organization

@@ -72,7 +72,7 @@ def test_it_shows_a_persons_facts_and_teams(member_client, org, grace):
         "1 Mar 2021",
     ]:
         assert fact in page
-    assert f'<a href="/org/members/{team.pk}/">COBOL Crew</a>' in page
+    assert f'<a href="/org/members/{team.pk}/"><bdi>COBOL Crew</bdi></a>' in page
     assert "Other Crew" not in page
 
 
@@ -83,7 +83,7 @@ def test_it_shows_a_teams_people(member_client, org):
 
     page = member_client.get(f"/org/members/{team.pk}/").content.decode()
 
-    assert "People on COBOL Crew" in page
+    assert "People on <bdi>COBOL Crew</bdi>" in page
     assert "Ada Lovelace" in page
     assert "Not On It" not in page
 

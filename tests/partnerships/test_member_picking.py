@@ -195,7 +195,7 @@ def test_the_list_lists_no_members_to_choose_from(leader_client, quality, org):
     chosen = leader_client.get("/partnerships/", {"member": quality.clerk.pk, "status": "all"})
     body = chosen.content.decode()
     assert f'<input type="hidden" name="member" value="{quality.clerk.pk}"' in body
-    assert "Partnerships of Carl Clerk" in body
+    assert "Partnerships of <bdi>Carl Clerk</bdi>" in body
     assert '<a href="/partnerships/?status=all">everyone' in body
 
 
