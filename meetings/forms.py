@@ -196,7 +196,11 @@ class SessionDetailsForm(VersionedForm):
         choices = list(facilitators)
         if session.facilitator not in choices:
             choices.insert(0, session.facilitator)
-        self.fields["facilitator"] = MemberChoiceField(choices, label="Facilitator")
+        self.fields["facilitator"] = MemberChoiceField(
+            choices,
+            label="Facilitator",
+            error_messages={"required": "Choose a person to facilitate the session."},
+        )
         self.session = session
 
     def clean(self):
@@ -267,7 +271,11 @@ class ScheduleForm(forms.Form):
         facilitators: Sequence[Member],
     ) -> None:
         super().__init__(data)
-        self.fields["facilitator"] = MemberChoiceField(facilitators, label="Facilitator")
+        self.fields["facilitator"] = MemberChoiceField(
+            facilitators,
+            label="Facilitator",
+            error_messages={"required": "Choose a person to facilitate the session."},
+        )
         self.organization, self.quarter = organization, quarter
 
     def clean(self):
@@ -366,7 +374,9 @@ class ActionItemForm(LogItemForm):
     def __init__(self, data=None, *, members: Sequence[Member], **kw) -> None:
         super().__init__(data, members=members, **kw)
         owner = MemberChoiceField(
-            self.members, label="Owner", error_messages={"required": "Pick who owns it."}
+            self.members,
+            label="Owner",
+            error_messages={"required": "Choose a person to own this action."},
         )
         self.fields = {"text": self.fields.pop("text"), "owner": owner, **self.fields}
 

@@ -21,6 +21,8 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 
+from org import dates
+
 _KEY = re.compile(r"^(?:FY)?(\d{4})-?Q([1-4])$", re.IGNORECASE)
 # Years a key may name: far from the calendar's ends, so the quarters around one exist too.
 _KEY_YEARS = range(1000, 9001)
@@ -158,7 +160,7 @@ class Quarter:
 
     @property
     def range_label(self) -> str:
-        return f"{_day(self.start)} – {_day(self.last_day)}"
+        return f"{dates.day(self.start)} – {dates.day(self.last_day)}"
 
     def __str__(self) -> str:
         return self.label
@@ -173,10 +175,6 @@ class Week:
     @property
     def label(self) -> str:
         return f"Week {self.number} (from {self.monday.day} {self.monday:%b})"
-
-
-def _day(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def local_datetime(

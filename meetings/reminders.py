@@ -18,6 +18,7 @@ from django.utils import timezone
 from meetings.models import SentReminder, Session, SessionStatus
 from meetings.quarters import Quarter
 from meetings.selectors import facilitator_for, members_by_partnership, partnerships_to_meet
+from org import dates
 from org.models import Member, Organization
 
 UPCOMING_WINDOW = datetime.timedelta(days=7)
@@ -178,7 +179,7 @@ def _body(
             start = r.session.starts_at.astimezone(tz)
             where = r.session.place or r.session.video_link or "place not set"
             lines.append(
-                f"- {r.partnership_name}: {start:%A %d %B %Y, %H:%M} ({tz.key}), "
+                f"- {r.partnership_name}: {dates.moment(start, weekday=True)} ({tz.key}), "
                 f"{r.session.duration_minutes} minutes, {where}"
             )
             if base_url:

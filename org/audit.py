@@ -19,8 +19,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from org import dates
 from org.models import AuditEntry, Organization
 
 # The kinds of object the trail knows: the model each stands for, and its name on the page.
@@ -234,13 +234,13 @@ def display_value(value: Any, name_of: Mapping[Any, str] | None = None) -> str:
     if isinstance(value, str) and len(value) >= 10:
         try:
             if len(value) == 10:
-                return date_format(datetime.date.fromisoformat(value), "j M Y")
+                return dates.day(datetime.date.fromisoformat(value))
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
             return value
         if timezone.is_aware(moment):
             moment = timezone.localtime(moment)
-        return date_format(moment, "j M Y H:i")
+        return dates.moment(moment)
     return str(value)
 
 

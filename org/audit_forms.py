@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from org.audit import OBJECT_TYPES
 from org.models import AuditEntry, Organization
@@ -25,8 +25,15 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class LoginChoiceField(forms.ModelChoiceField):
+    """A login, named by the person it is in the organization (annotated `person_name`)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.person_name or f"{obj.get_username()} (a login with no person)"
+
+
 class AuditFilterForm(forms.Form):
-    actor = forms.ModelChoiceField(
+    actor = LoginChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
         label="Who",
@@ -58,8 +65,9 @@ class AuditFilterForm(forms.Form):
         users = get_user_model()
         self.fields["actor"].queryset = (
             users.objects.filter(org_memberships__organization=organization)
+            .annotate(person_name=F("org_memberships__member__name"))
             .only("pk", users.USERNAME_FIELD)
-            .order_by(users.USERNAME_FIELD)
+            .order_by(F("person_name").asc(nulls_last=True), users.USERNAME_FIELD)
         )
 
     def clean(self) -> dict:

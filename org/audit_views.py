@@ -11,7 +11,7 @@ from org.access import require_admin
 from org.audit import field_changes, object_type_label, related_names
 from org.audit_forms import AuditFilterForm
 from org.fragments import render_page_or_fragment
-from org.models import AuditEntry
+from org.models import AuditEntry, person_name
 
 ENTRIES_PER_PAGE = 50
 
@@ -24,7 +24,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, organization=organization)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid filter.")
-    entries = form.filter(AuditEntry.objects.for_org(organization)).newest_first()
+    entries = (
+        form.filter(AuditEntry.objects.for_org(organization))
+        .newest_first()
+        .annotate(actor_name=person_name("actor"))
+    )
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(form.cleaned_data["page"])
     with timezone.override(organization.tz):  # times as the organization reads them
         names = related_names(page.object_list)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
+from org.bidi import refuse_bidi_controls
 from org.models import PERSON_QUADRANTS, Member, MemberQuerySet, Organization, Quadrant
 from org.openid_connect import is_acceptable_issuer
 
@@ -45,6 +46,7 @@ class MemberForm(forms.Form):
     name = forms.CharField(
         max_length=200,
         error_messages={"required": "Give a name: a person's full name or the team's name."},
+        validators=[refuse_bidi_controls],
     )
     quadrant = forms.ChoiceField(
         choices=[("", "Choose a quadrant"), *Quadrant.choices],
@@ -53,7 +55,12 @@ class MemberForm(forms.Form):
             "invalid_choice": f"“%(value)s” is not a quadrant; choose {QUADRANT_NAMES}.",
         },
     )
-    title = forms.CharField(max_length=200, required=False, help_text="A person's job title.")
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="A person's job title.",
+        validators=[refuse_bidi_controls],
+    )
     email = forms.EmailField(required=False)
     external_id = forms.CharField(
         max_length=100,
@@ -283,7 +290,7 @@ class TeamPeopleForm(forms.Form):
         if data.get("person") or any(name in self.errors for name in self.fields):
             return data
         if data["action"] == self.REMOVE:
-            self.add_error("person", "Choose a person.")
+            self.add_error("person", "Choose a person to take off the team.")
             return data
         query = data["query"]
         if not query:

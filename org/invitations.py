@@ -31,9 +31,9 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 
+from org import dates
 from org.audit import audit_entry, audit_record, snapshot
 from org.models import (
     AuditEntry,
@@ -416,8 +416,8 @@ def invitation_message(invitation: Invitation, link: str) -> EmailMessage:
         "invitation": invitation,
         "organization": invitation.organization,
         "link": link,
-        "expires": date_format(
-            timezone.localtime(invitation.expires_at, invitation.organization.tz), "j F Y, H:i"
+        "expires": dates.moment(
+            timezone.localtime(invitation.expires_at, invitation.organization.tz)
         ),
         "days": INVITATION_DAYS,
     }

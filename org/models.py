@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from partnerships import rules
@@ -439,6 +439,19 @@ class Invitation(models.Model):
 
 
 # --- the audit trail ---------------------------------------------------------------------------
+
+
+def person_name(user_field: str, organization_field: str = "organization") -> Subquery:
+    """For an annotation: the name of the person that the login in `user_field` is, in the
+    row's organization (None when that login is no person of it). Pages name people, never
+    their usernames."""
+    return Subquery(
+        OrgMembership.objects.filter(
+            user=OuterRef(user_field),
+            organization=OuterRef(organization_field),
+            member__isnull=False,
+        ).values("member__name")[:1]
+    )
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -13,8 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils.formats import date_format
 
+from org import dates
 from org.audit import audit_record, diff, snapshot
 from org.models import (
     PERSON_QUADRANTS,
@@ -27,11 +27,6 @@ from org.models import (
     SingleSignOnDomain,
     TeamMembership,
 )
-
-
-def _day(value: datetime.date) -> str:
-    return date_format(value, "j M Y")
-
 
 # The member's fields the audit trail keeps before and after each change.
 MEMBER_AUDIT_FIELDS = [
@@ -147,7 +142,7 @@ def member_archive(
                 "on": ValidationError(
                     "%(name)s is already archived: not active since %(day)s.",
                     code="already_archived",
-                    params={"name": member.name, "day": _day(member.active_until)},
+                    params={"name": member.name, "day": dates.day(member.active_until)},
                 )
             }
         )
@@ -158,7 +153,7 @@ def member_archive(
                     "%(name)s became active on %(day)s: archived the same day, they never were. "
                     "Remove them instead (“Remove: it never happened”).",
                     code="archived_on_first_day",
-                    params={"name": member.name, "day": _day(member.active_from)},
+                    params={"name": member.name, "day": dates.day(member.active_from)},
                 )
             }
         )
@@ -168,7 +163,7 @@ def member_archive(
                 "on": ValidationError(
                     "%(name)s became active on %(day)s; the archive date must be after that.",
                     code="before_start",
-                    params={"name": member.name, "day": _day(member.active_from)},
+                    params={"name": member.name, "day": dates.day(member.active_from)},
                 )
             }
         )
@@ -246,7 +241,7 @@ def member_move(
                 "on": ValidationError(
                     "%(name)s is not active on %(day)s.",
                     code="inactive",
-                    params={"name": member.name, "day": _day(on)},
+                    params={"name": member.name, "day": dates.day(on)},
                 )
             }
         )

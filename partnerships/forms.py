@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 
+from org.bidi import refuse_bidi_controls
 from org.models import Member, Organization, Quadrant
 from partnerships.diagram.selectors import search_members
 from partnerships.models import Objective, Partnership, relationship_type_for, type_problem
@@ -97,6 +98,7 @@ class ObjectiveForm(forms.ModelForm):
             quadrant__in=[Quadrant.LEADERSHIP, Quadrant.MANAGERS]
         )
         self.fields["starts_on"].initial = organization.today()
+        self.fields["title"].validators.append(refuse_bidi_controls)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -115,6 +117,7 @@ class PartnershipForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = Objective.objects.filter(organization=organization)
         self.fields["formed_on"].initial = organization.today()
+        self.fields["name"].validators.append(refuse_bidi_controls)
 
 
 class DateForm(forms.Form):
@@ -128,6 +131,13 @@ class DateForm(forms.Form):
 
 
 SIDES = {"from": "From", "to": "To"}
+# What a side left empty asks for.
+EMPTY_PICK = {
+    "from": "Choose a member to start the relationship from: type part of a name or title, "
+    "then pick one.",
+    "to": "Choose a member for the relationship to reach: type part of a name or title, "
+    "then pick one.",
+}
 MEMBER_CHOICES_LIMIT = 20
 
 
@@ -232,7 +242,7 @@ class RelationshipForm(forms.Form):
             return
         query = data.get(query_field, "")
         if not query:
-            self.add_error(query_field, "Type part of a name or title, then pick the member.")
+            self.add_error(query_field, EMPTY_PICK[side])
             return
         exact = list(_members(self.organization).filter(name__iexact=query)[:2])
         if len(exact) == 1:

@@ -330,6 +330,12 @@ class Relationship(models.Model):
     def __str__(self) -> str:
         return f"{self.from_member} → {self.to_member} ({self.type})"
 
+    @property
+    def kind_phrase(self) -> str:
+        """What kind of relationship this is, in words: 'an influential relationship'."""
+        label = self.get_type_display().lower()
+        return f"{rules.article(label)} {label} relationship"
+
     def is_active_on(self, day: datetime.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
 

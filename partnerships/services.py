@@ -17,8 +17,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.formats import date_format
 
+from org import dates
 from org import services as org_services
 from org.audit import audit_entry, audit_record, snapshot
 from org.models import (
@@ -42,10 +42,6 @@ from partnerships.models import (
     relationship_type_for,
     type_problem,
 )
-
-
-def _day(value: datetime.date) -> str:
-    return date_format(value, "j M Y")
 
 
 def _quadrant(code: str) -> str:
@@ -107,7 +103,7 @@ class DirectLoopError(ValidationError):
             "This direct line would close a loop on %(day)s: %(loop)s. Direct lines are the "
             "chain of command and never loop.",
             code="direct_loop",
-            params={"loop": names, "day": _day(day)},
+            params={"loop": names, "day": dates.day(day)},
         )
 
 
@@ -238,7 +234,7 @@ def partnership_dissolve(
                 "on": ValidationError(
                     "%(name)s was already dissolved on %(day)s.",
                     code="already_dissolved",
-                    params={"name": current.name, "day": _day(current.dissolved_on)},
+                    params={"name": current.name, "day": dates.day(current.dissolved_on)},
                 )
             }
         )
@@ -249,7 +245,7 @@ def partnership_dissolve(
                     "%(name)s was formed on %(day)s: dissolved the same day, it never was. "
                     "Remove it instead (“Remove: it never happened”).",
                     code="dissolved_on_formed_day",
-                    params={"name": current.name, "day": _day(current.formed_on)},
+                    params={"name": current.name, "day": dates.day(current.formed_on)},
                 )
             }
         )
@@ -259,7 +255,7 @@ def partnership_dissolve(
                 "on": ValidationError(
                     "%(name)s was formed on %(day)s; it can only be dissolved after that.",
                     code="before_formed",
-                    params={"name": current.name, "day": _day(current.formed_on)},
+                    params={"name": current.name, "day": dates.day(current.formed_on)},
                 )
             }
         )
@@ -276,7 +272,7 @@ def partnership_dissolve(
                     params={
                         "count": len(starting_later),
                         "listed": "; ".join(
-                            f"{r.from_member} → {r.to_member} from {_day(r.starts_on)}"
+                            f"{r.from_member} → {r.to_member} from {dates.day(r.starts_on)}"
                             for r in starting_later
                         ),
                     },
@@ -362,7 +358,7 @@ def relationship_add(
             "%(name)s was formed on %(day)s; its relationships start on or after that day.",
             "before_formed",
             name=partnership.name,
-            day=_day(partnership.formed_on),
+            day=dates.day(partnership.formed_on),
         )
     if partnership.dissolved_on is not None:
         if starts_on >= partnership.dissolved_on:
@@ -371,7 +367,7 @@ def relationship_add(
                 "%(name)s was dissolved on %(day)s; nothing can start in it from then on.",
                 "dissolved",
                 name=partnership.name,
-                day=_day(partnership.dissolved_on),
+                day=dates.day(partnership.dissolved_on),
             )
         if ends_on is None or ends_on > partnership.dissolved_on:
             ends_on = partnership.dissolved_on
@@ -384,7 +380,7 @@ def relationship_add(
                 "%(name)s is not active on %(day)s.",
                 "member_inactive",
                 name=member.name,
-                day=_day(starts_on),
+                day=dates.day(starts_on),
             )
 
     same_pair = (
@@ -399,7 +395,11 @@ def relationship_add(
             None,
             "%(from)s and %(to)s already have a relationship in this partnership from %(day)s.",
             "duplicate",
-            **{"from": from_member.name, "to": to_member.name, "day": _day(same_pair.starts_on)},
+            **{
+                "from": from_member.name,
+                "to": to_member.name,
+                "day": dates.day(same_pair.starts_on),
+            },
         )
 
     if type_ == RelationshipType.DIRECT:
@@ -468,14 +468,14 @@ def relationship_end(
             "on",
             "This relationship already ended on %(day)s.",
             "already_ended",
-            day=_day(current.ends_on),
+            day=dates.day(current.ends_on),
         )
     if on <= current.starts_on:
         raise _refuse(
             "on",
             "This relationship started on %(day)s; it can only end after that.",
             "before_start",
-            day=_day(current.starts_on),
+            day=dates.day(current.starts_on),
         )
     before = snapshot(current, ["ends_on"])
     current.ends_on = on
@@ -533,7 +533,7 @@ def relationships_add_many(
             "%(name)s is not active on %(day)s.",
             "partnership_inactive",
             name=partnership.name,
-            day=_day(starts_on),
+            day=dates.day(starts_on),
         )
     members = Member.objects.filter(organization_id=organization_id).in_bulk(
         {pk for pair in pairs for pk in pair}
@@ -569,7 +569,7 @@ def relationships_add_many(
                     "%(name)s is not active on %(day)s.",
                     "member_inactive",
                     name=member.name,
-                    day=_day(starts_on),
+                    day=dates.day(starts_on),
                 )
         relationships.append(
             Relationship(
@@ -639,7 +639,7 @@ def risk_accept(
             "review_on",
             "The review date comes after today (%(day)s).",
             "review_not_after_today",
-            day=_day(today),
+            day=dates.day(today),
         )
     accepted = AcceptedRisk.objects.create(
         organization=organization,
@@ -817,7 +817,7 @@ def member_move_checked(
                     params={
                         "name": member.name,
                         "listed": "; ".join(
-                            f"{r.from_member.name} → {r.to_member.name} (from {_day(r.starts_on)})"
+                            f"{r.from_member.name} → {r.to_member.name} (from {dates.day(r.starts_on)})"
                             for r in starting_later
                         ),
                     },
@@ -867,7 +867,7 @@ def member_archive(
                         "name": member.name,
                         "listed": "; ".join(
                             f"{r.from_member.name} → {r.to_member.name} in {r.partnership.name} "
-                            f"(from {_day(r.starts_on)})"
+                            f"(from {dates.day(r.starts_on)})"
                             for r in starting_later
                         ),
                         "s": "" if len(starting_later) > 1 else "s",

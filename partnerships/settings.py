@@ -166,6 +166,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.organization",
             ],
+            # The site's one date format, `|day` and `|moment`, in every template.
+            "builtins": ["org.templatetags.dates"],
         },
     }
 ]

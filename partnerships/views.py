@@ -15,13 +15,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from org import dates
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
 from org.forms import ArchiveForm, MoveForm, TeamPeopleForm
 from org.fragments import render_page_or_fragment
-from org.models import Member, OrgMembership, QuadrantMove, Role
+from org.models import Member, OrgMembership, QuadrantMove, Role, person_name
 from org.undo import kept_id, offer_undo, removal_entry
 from org.views import (
     add_service_errors,
@@ -323,7 +323,7 @@ def partnership_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"“{partnership.name}” is dissolved from {partnership.dissolved_on:%d %b %Y}; "
+                f"“{partnership.name}” is dissolved from {dates.day(partnership.dissolved_on)}; "
                 f"{ended} relationship{'' if ended == 1 else 's'} ended that day.",
             )
             return redirect("partnerships:partnership_detail", pk=partnership.pk)
@@ -354,8 +354,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             message = (
-                f"{added.from_member.name} → {added.to_member.name} added: "
-                f"a {added.get_type_display().lower()} relationship."
+                f"{added.from_member.name} → {added.to_member.name} added: {added.kind_phrase}."
             )
             if not request.htmx:
                 messages.success(request, message)
@@ -430,7 +429,7 @@ def relationship_end(request: HttpRequest, pk: int, relationship_pk: int) -> Htt
             messages.success(
                 request,
                 f"{relationship.from_member.name} → {relationship.to_member.name} ends on "
-                f"{relationship.ends_on:%d %b %Y}.",
+                f"{dates.day(relationship.ends_on)}.",
             )
     else:
         messages.error(request, "Give the date the relationship ends.")
@@ -489,7 +488,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "day": today,
         "can_edit": membership.can_edit_structure,
-        "moves": list(member.quadrant_moves.select_related("moved_by")),
+        "moves": list(member.quadrant_moves.annotate(moved_by_name=person_name("moved_by"))),
         "member_partnerships": selectors.member_partnerships(member, membership, today),
     }
     if member.is_team:
@@ -557,7 +556,7 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _day(value) -> str:
     """A day as the rest of the site writes it (services write theirs the same way)."""
-    return date_format(value, "j M Y")
+    return dates.day(value)
 
 
 REMOVE_EXPLAINED = (

@@ -34,10 +34,12 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from org import dates
+from org.bidi import bidi_control_message, bidi_controls_in
 from org.models import PERSON_QUADRANTS, Member, Organization, Quadrant, TeamMembership
 from org.spreadsheets import starts_formula
 from partnerships.models import Partnership, Relationship, relationship_type_for
-from partnerships.rules import CHAIN_OF_COMMAND
+from partnerships.rules import CHAIN_OF_COMMAND, article
 from transfer import workbooks
 
 # --- limits and our fields -------------------------------------------------------------------
@@ -660,6 +662,11 @@ class PersonRow:
     quadrant: str = ""  # as given in the file; "" when the file does not say
 
 
+def _a(noun: str) -> str:
+    """The noun in lower case after its article: "an email", "a title"."""
+    return f"{article(noun.lower())} {noun.lower()}"
+
+
 def _clean(cell: str) -> str:
     value = cell.strip()
     return "" if value in EMPTY_CELLS else value
@@ -780,6 +787,18 @@ def read_people(
                 bad = True
                 faulty.add(name)
                 continue
+            if controls := bidi_controls_in(value):
+                problems.append(
+                    _error(
+                        bidi_control_message(controls),
+                        "bidi_control",
+                        line=line,
+                        column=columns.header(name),
+                    )
+                )
+                bad = True
+                faulty.add(name)
+                continue
             limit = MAX_LENGTHS.get(name)
             if limit and len(value) > limit:
                 if not required:
@@ -789,8 +808,8 @@ def read_people(
                         line,
                         value,
                         (
-                            f"is longer than the {limit} characters a {FIELDS[name].lower()} may have",
-                            f"are longer than the {limit} characters a {FIELDS[name].lower()} may have",
+                            f"is longer than the {limit} characters {_a(FIELDS[name])} may have",
+                            f"are longer than the {limit} characters {_a(FIELDS[name])} may have",
                         ),
                     )
                     continue
@@ -1800,7 +1819,7 @@ def _compare_relationships(
         if relationship.starts_on >= today:
             preview.plan.problems.append(
                 _error(
-                    f"{text}: it only starts on {relationship.starts_on:%d %b %Y}, so it cannot "
+                    f"{text}: it only starts on {dates.day(relationship.starts_on)}, so it cannot "
                     "be ended today. End or remove it first, or import after it starts.",
                     "breaks_future_relationship",
                     line_of.get(ext_of.get(cause, "")),
@@ -1962,8 +1981,8 @@ def archive_sentence(preview: Preview) -> str:
     )
     return (
         f"This import archives {archived:,} of the {active:,} active "
-        f"{'person' if active == 1 else 'people'} as of {preview.today.day} "
-        f"{preview.today:%b %Y}: everyone with an employee id who is not in the file counts as "
+        f"{'person' if active == 1 else 'people'} as of {dates.day(preview.today)}: "
+        f"everyone with an employee id who is not in the file counts as "
         f"having left. {ends}"
     )
 

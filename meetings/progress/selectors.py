@@ -33,7 +33,7 @@ from meetings.models import (
 )
 from meetings.quarters import Quarter
 from meetings.selectors import current_quarter
-from org.models import Organization, OrgMembership
+from org.models import Organization, OrgMembership, person_name
 from partnerships import rules
 from partnerships.models import Objective, Partnership
 from partnerships.versions import PROGRESS, data_version, kept
@@ -235,8 +235,8 @@ def measurements_page(organization: Organization, quarter: Quarter) -> Measureme
             | Q(measurement__quarter_start=quarter.start)
             | Q(pulse__session__quarter_start=quarter.start)
         )
+        .annotate(changed_by_name=person_name("changed_by"))
         .select_related(
-            "changed_by",
             "score",
             "measurement__objective",
             "pulse__rater",

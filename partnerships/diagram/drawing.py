@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
 
+from org.bidi import isolated
 from partnerships.diagram.text_width import fit, text_width
 from partnerships.rules import (
     CHANNELS,
@@ -115,7 +116,9 @@ def _name_text(
     whole = " ".join(name.split())
     tip = f"<title>{_text(whole)}</title>" if title and shown != whole else ""
     weight = ' font-weight="700"' if bold else ""
-    return f'<text {attrs} font-size="{_n(size)}"{weight}>{tip}{_text(shown)}</text>'
+    # Isolated (U+2068…U+2069), so a right-to-left name cannot reorder the words beside it;
+    # the isolates measure nothing (text_width).
+    return f'<text {attrs} font-size="{_n(size)}"{weight}>{tip}{_text(isolated(shown))}</text>'
 
 
 def _open_link(

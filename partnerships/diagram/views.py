@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from org import dates
 from org.access import get_member, require_membership
 from org.fragments import render_page_or_fragment, wants_fragment
 from org.models import Member, OrgMembership, Quadrant
@@ -90,11 +91,7 @@ def _title(form: DiagramFilterForm) -> str:
         subject = "Your partnerships"
     else:
         subject = scope.organization.name
-    return f"{subject}, as of {_day(scope.day)}"
-
-
-def _day(day) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return f"{subject}, as of {dates.day(scope.day)}"
 
 
 def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, diagram.Badge]:
@@ -340,7 +337,7 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
     form = _filters(request, membership)
     if not form.is_valid():
-        return _invalid(request, form, "diagram/member.html", "#map", member=member)
+        return _invalid(request, form, "diagram/member.html", "#map", member=member, query="")
     scope = form.scope()
     place = cached_ego(scope, member, version=data_version(scope.organization))
     svg, left_out = _ego_drawing(place)
@@ -380,7 +377,7 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
         svg = diagram.render_network(
             [_node(m) for m in drawn.members],
             [_edge(r) for r in drawn.relationships],
-            title=f"{partnership.name}, as of {_day(scope.day)}",
+            title=f"{partnership.name}, as of {dates.day(scope.day)}",
         )
         overview = None
     else:
@@ -389,7 +386,7 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
             quadrant_counts=counts.quadrants,
             flow_counts=counts.flows,
             names=counts.names,
-            title=f"{partnership.name}, as of {_day(scope.day)}",
+            title=f"{partnership.name}, as of {dates.day(scope.day)}",
         )
         svg = diagram.render_overview(overview)
     context = {

@@ -80,6 +80,9 @@ def _quadrant_rows(report, risk_links: dict[str, str]) -> list[dict]:
             {
                 "quadrant": Quadrant(quadrant),
                 "members": summary.members,
+                # Objectives start in leadership: its members are reached by definition, so
+                # its channel counts would only read as missing channels.
+                "by_definition": quadrant == graph.LEADERSHIP,
                 "cells": list(zip(summary.by_channel_count, shares, strict=True)),
                 "risks": report.risk_counts_by_quadrant.get(quadrant, 0),
                 "risks_href": risk_links[quadrant],

@@ -54,6 +54,42 @@
       restore = { target: target.id, action: form ? form.getAttribute("action") : null };
     }
   });
+  // An htmx answer that holds errors: the focus goes to the first one (the control it is
+  // about, or the form's own message), which brings it on screen, and the page's live region
+  // reads it out. Registered before the focus restore below, which then leaves it alone.
+  function errorText(element) {
+    var ids = (element.getAttribute("aria-describedby") || "").split(/\s+/);
+    var texts = ids
+      .map(function (id) { return id ? document.getElementById(id) : null; })
+      .filter(function (node) { return node && node.classList.contains("errorlist"); })
+      .map(function (node) { return node.textContent.trim(); });
+    return texts.join(" ") || element.textContent.trim();
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var root = target && target.id ? document.getElementById(target.id) : target;
+    if (!root || !root.isConnected) {
+      return;
+    }
+    var first = root.querySelector('.form-errors, [aria-invalid="true"], .errorlist');
+    if (!first) {
+      return;
+    }
+    if (first.classList.contains("errorlist") && first.id) {
+      first = root.querySelector('[aria-describedby~="' + first.id + '"]') || first;
+    }
+    if (!first.matches("input, select, textarea, button")) {
+      first.setAttribute("tabindex", "-1");
+    }
+    var text = first.matches("input, select, textarea") ? errorText(first) : first.textContent.trim();
+    first.focus({ preventScroll: true });
+    first.scrollIntoView({ block: "center", behavior: "instant" });
+    var announcer = document.getElementById("announcer");
+    if (announcer && !first.closest("[role=alert]")) {
+      announcer.textContent = "";
+      window.setTimeout(function () { announcer.textContent = text; }, 50);
+    }
+  });
   document.addEventListener("htmx:afterSettle", function () {
     var wanted = restore;
     restore = null;

@@ -82,6 +82,17 @@ def test_the_nav_links_to_it_for_admins_only(admin_client, leader_client):
 # --- what it shows -------------------------------------------------------------------------
 
 
+def test_it_names_the_person_who_made_a_change_not_their_login(
+    admin_client, leader_membership, org
+):
+    entry(org, actor=leader_membership.user)
+
+    page = admin_client.get("/org/audit/").content.decode()
+
+    assert '<td class="audit-who">Lee Leader</td>' in page
+    assert "lee_leader" not in page
+
+
 def test_it_shows_who_when_what_and_each_field_before_and_after(
     admin_client, admin_membership, org
 ):
@@ -96,8 +107,8 @@ def test_it_shows_who_when_what_and_each_field_before_and_after(
     response = admin_client.get("/org/audit/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "16 Feb 2026 11:00" in page  # 10:00 UTC, as Berlin reads it
-    assert "ada_admin" in page
+    assert "16 Feb 2026, 11:00" in page  # 10:00 UTC, as Berlin reads it
+    assert "login</span> ada_admin" in page  # this login is no person of the organization
     assert "moved" in page and "Member" in page and "Grace Hopper" in page
     [row] = response.context["rows"]
     assert [(c.field, c.before, c.after) for c in row["changes"]] == [

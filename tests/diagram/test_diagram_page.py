@@ -12,7 +12,7 @@ import pytest
 from org.models import Member
 from partnerships.models import Relationship
 from tests.diagram.conftest import DISSOLVED
-from tests.factories import ObjectiveFactory
+from tests.factories import ObjectiveFactory, PersonFactory
 
 SVG = "{http://www.w3.org/2000/svg}"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -109,7 +109,9 @@ def test_it_filters_by_objective(world, org, leader_client):
     # Inside a filter, the quadrants count the members the relationships involve.
     assert nonzero(quadrants) == {"L": 1, "M": 1, "E": 1}
     names = [
-        t.text for t in svg_of(response).iter(f"{SVG}text") if t.get("class") == "diagram-name"
+        t.text.strip("\u2068\u2069")  # each name isolated for bidirectional text
+        for t in svg_of(response).iter(f"{SVG}text")
+        if t.get("class") == "diagram-name"
     ]
     assert sorted(names) == ["Eli Worker", "Max Manager", "Vera Chief"]
 
@@ -190,7 +192,9 @@ def test_names_with_markup_are_escaped_in_the_svg(world, org, leader_client):
     assert "<script>x" not in html
     assert "&lt;script&gt;x&lt;/script&gt; &amp; &quot;Q&quot;" in html
     names = [
-        t.text for t in svg_of(response).iter(f"{SVG}text") if t.get("class") == "diagram-name"
+        t.text.strip("\u2068\u2069")  # each name isolated for bidirectional text
+        for t in svg_of(response).iter(f"{SVG}text")
+        if t.get("class") == "diagram-name"
     ]
     assert HOSTILE in names
 
@@ -210,3 +214,12 @@ def test_leaders_and_admins_land_on_the_diagram_and_others_on_their_sessions(
     response = role_clients[role].get("/")
     assert response.status_code == 302
     assert response["Location"] == location
+
+
+def test_an_organization_without_partnerships_is_told_how_to_form_one(org, leader_client):
+    PersonFactory(organization=org, quadrant="E", name="Una Reached")
+
+    page = leader_client.get("/diagram/").content.decode()
+
+    assert "No relationship joins anyone yet, so every member counts as a risk below." in page
+    assert 'href="/partnerships/">Partnerships</a> page' in page

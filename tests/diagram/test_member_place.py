@@ -48,7 +48,7 @@ def test_it_highlights_the_shortest_paths_from_leadership(world, leader_client):
     html = leader_client.get(f"/diagram/members/{world.mia.pk}/").content.decode()
     # Lee guides Mia directly: one hop, one path.
     paths = html[html.index('id="paths"') :]
-    assert re.search(r"Lee Leader</a>.*Mia Member</a>", paths, re.S)
+    assert re.search(r"Lee Leader</bdi></a>.*Mia Member</bdi></a>", paths, re.S)
     assert html.count('class="diagram-edge diagram-edge-path') == 1
 
 
@@ -61,7 +61,7 @@ def test_paths_run_through_intermediaries(world, leader_client):
 
 def test_a_leader_is_leadership(world, leader_client):
     html = leader_client.get(f"/diagram/members/{world.lee.pk}/").content.decode()
-    assert "Lee Leader is part of leadership" in html
+    assert "<bdi>Lee Leader</bdi> is part of leadership" in html
 
 
 def test_paths_from_leadership_are_pure():
@@ -78,7 +78,7 @@ def test_the_member_view_follows_the_as_of_date(world, leader_client):
     after = leader_client.get(f"/diagram/members/{world.eli.pk}/", {"as_of": DISSOLVED})
     assert "Vera Chief" in before.content.decode()
     assert "Vera Chief" not in after.content.decode()
-    assert "No chain of relationships reaches Eli Worker" in after.content.decode()
+    assert "No chain of relationships reaches <bdi>Eli Worker</bdi>" in after.content.decode()
 
 
 def test_another_organizations_member_is_404(world, outsider_client, leader_client, other_org):
@@ -201,7 +201,11 @@ def test_it_finds_a_path_down_through_every_quadrant_above_the_member(org, leade
     assert response.context["place"].paths == [[lead.pk, boss.pk, deputy.pk, crew.pk, worker.pk]]
     paths = response.content.decode()
     paths = paths[paths.index('id="paths"') :]
-    assert re.search(r"Path Leader</a>.*Path Boss</a>.*Path Deputy</a>.*Path Crew</a>", paths, re.S)
+    assert re.search(
+        r"Path Leader</bdi></a>.*Path Boss</bdi></a>.*Path Deputy</bdi></a>.*Path Crew</bdi></a>",
+        paths,
+        re.S,
+    )
     assert Relationship.objects.filter(organization=org, to_member=worker).count() == 1
 
 

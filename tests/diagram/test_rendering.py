@@ -187,7 +187,7 @@ def test_it_escapes_names_with_markup():
     assert "O&#x27;Neil &quot;Quotes&quot;" in svg
     root = _parse(svg)  # still well-formed
     names = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "diagram-name"]
-    assert names == hostile
+    assert names == [f"\u2068{name}\u2069" for name in hostile]  # isolated, bidi-safe
 
 
 def test_it_escapes_links():

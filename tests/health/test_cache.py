@@ -273,4 +273,4 @@ def test_an_objective_without_relationships_is_empty(world, org, leader_client):
 
     html = page(leader_client, f"objective={empty.pk}&{AS_OF}")
 
-    assert "No partnership for this objective has a relationship active on 3 March 2025" in html
+    assert "No partnership for this objective has a relationship active on 3 Mar 2025" in html

@@ -23,7 +23,7 @@ def test_it_shows_the_headline_numbers(world, leader_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Acme Logistics,\n    as of 3 March 2025" in html
+    assert "<bdi>Acme Logistics</bdi>,\n    as of 3 Mar 2025" in html
     # 8 active members (Lee, Max, Mia, Dock, Sam, Yard, Yves, Olga); Olga is not reached.
     assert '<span class="figure">7 of 8</span> members reached from leadership' in html
     assert '<span class="figure">2</span> single points of failure' in html  # Sam, Yard
@@ -46,6 +46,15 @@ def test_it_shows_the_share_of_each_quadrant_by_channels(world, leader_client):
     ]
     managers = html[html.index('<tr class="q-M">') :]
     assert managers.index("n/a") < managers.index("</tr>")  # only direct lines reach managers
+
+
+def test_leadership_shows_as_reached_by_definition_not_as_missing_channels(world, leader_client):
+    html = leader_client.get(f"/health/?{AS_OF}").content.decode()
+
+    leadership = html[html.index('<tr class="q-L">') :]
+    leadership = leadership[: leadership.index("</tr>")]
+    assert '<td colspan="4">Reached by definition: objectives start here</td>' in leadership
+    assert "%)" not in leadership  # no share of leaders "without a channel"
 
 
 def test_it_ranks_the_risks_with_links_and_next_steps(world, leader_client):
@@ -90,7 +99,9 @@ def test_the_page_comes_first_and_htmx_fetches_the_brokers_after_it(world, leade
     ).content.decode()
     assert fragment.startswith('\n<section id="brokers"')
     assert "hx-get" not in fragment
-    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(fragment)
+    assert f'<a href="/org/members/{world.sam.pk}/"><bdi>Sam Supervisor</bdi></a>' in _brokers_list(
+        fragment
+    )
     assert "computed exactly from all 5 members who pass the message on." in fragment
     assert 'id="report"' not in fragment
 
@@ -99,7 +110,9 @@ def test_without_javascript_the_link_gives_the_page_with_its_brokers(world, lead
     html = leader_client.get(f"/health/brokers/?{AS_OF}").content.decode()
 
     assert '<div id="report"' in html
-    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
+    assert f'<a href="/org/members/{world.sam.pk}/"><bdi>Sam Supervisor</bdi></a>' in _brokers_list(
+        html
+    )
     assert "computed exactly from all 5 members who pass the message on." in html
     # In words, not a decimal: Mia hears Lee directly, Yves only through Sam.
     assert "5 in 10 paths from leadership to employees pass through Sam Supervisor" in html
@@ -112,7 +125,9 @@ def test_once_found_the_brokers_come_with_the_page(world, leader_client):
     html = leader_client.get(f"/health/?{AS_OF}").content.decode()
 
     assert 'hx-get="/health/brokers/' not in html
-    assert f'<a href="/org/members/{world.sam.pk}/">Sam Supervisor</a>' in _brokers_list(html)
+    assert f'<a href="/org/members/{world.sam.pk}/"><bdi>Sam Supervisor</bdi></a>' in _brokers_list(
+        html
+    )
 
 
 def test_it_limits_the_analysis_to_one_objective(world, leader_client):
@@ -120,7 +135,7 @@ def test_it_limits_the_analysis_to_one_objective(world, leader_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "On-time quality,\n    as of 3 March 2025" in html
+    assert "<bdi>On-time quality</bdi>,\n    as of 3 Mar 2025" in html
     # Only the quality crew's four members count; Olga is not an orphan of this objective.
     assert '<span class="figure">4 of 4</span> members reached' in html
     assert "Olga Alone" not in html
@@ -170,14 +185,14 @@ def test_it_defaults_to_today(world, leader_client, org):
     html = leader_client.get("/health/").content.decode()
 
     today = org.today()
-    assert f"as of {today.day} {today:%B %Y}" in html
+    assert f"as of {today.day} {today:%b %Y}" in html
 
 
 def test_it_reads_the_organization_as_of_an_earlier_day(world, leader_client):
     html = leader_client.get("/health/?as_of=2023-12-31").content.decode()
 
     # The partnerships formed on 1 January 2024: nothing was active yet.
-    assert "This organization has no relationship active on 31 December 2023 yet." in html
+    assert "This organization has no relationship active on 31 Dec 2023 yet." in html
     assert "health-risks" not in html
 
 
@@ -191,7 +206,7 @@ def test_it_shows_an_empty_state_without_relationships(db, client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "This organization has no relationship active on 3 March 2025 yet." in html
+    assert "This organization has no relationship active on 3 Mar 2025 yet." in html
     assert "members reached" not in html
     assert not Relationship.objects.filter(organization=organization).exists()
 

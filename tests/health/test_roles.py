@@ -21,7 +21,7 @@ def test_it_requires_login(world, client):
 def test_it_shows_the_whole_organization_to_leaders_and_admins(world, role_clients, role):
     html = role_clients[role].get(f"/health/?{AS_OF}").content.decode()
 
-    assert "Acme Logistics,\n    as of 3 March 2025" in html
+    assert "<bdi>Acme Logistics</bdi>,\n    as of 3 Mar 2025" in html
     assert '<span class="figure">7 of 8</span> members reached' in html
     assert "Olga Alone" in html
     assert "Sam Supervisor" in html
@@ -34,7 +34,7 @@ def test_it_limits_managers_and_members_to_their_partnerships(world, role_client
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Your partnerships,\n    as of 3 March 2025" in html
+    assert "Your partnerships,\n    as of 3 Mar 2025" in html
     assert "You see the partnerships you belong to" in html
     # Max and Mia belong to the quality crew only: its four members, none of the cost crew.
     assert '<span class="figure">4 of 4</span> members reached' in html
@@ -72,8 +72,8 @@ def test_it_answers_404_for_another_organizations_objective(world, role_clients,
 def test_it_shows_the_outsider_only_their_own_organization(world, outsider_client):
     html = outsider_client.get(f"/health/?{AS_OF}").content.decode()
 
-    assert "Globex Rival,\n    as of 3 March 2025" in html
-    assert "This organization has no relationship active on 3 March 2025 yet." in html
+    assert "<bdi>Globex Rival</bdi>,\n    as of 3 Mar 2025" in html
+    assert "This organization has no relationship active on 3 Mar 2025 yet." in html
     for name in ("Acme Logistics", "On-time quality", "Olga Alone", "Lee Leader"):
         assert name not in html
 
@@ -84,7 +84,7 @@ def test_it_shows_a_login_without_a_member_an_empty_analysis(world, org, client)
 
     html = client.get(f"/health/?{AS_OF}").content.decode()
 
-    assert "You belong to no partnership with a relationship active on 3 March 2025." in html
+    assert "You belong to no partnership with a relationship active on 3 Mar 2025." in html
     assert "Olga Alone" not in html
 
 

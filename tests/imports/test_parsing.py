@@ -313,3 +313,11 @@ def test_map_arguments_need_an_equals_sign():
     }
     with pytest.raises(ValueError, match="field=column"):
         imports.parse_map_arguments(["Badge"])
+
+
+def test_an_optional_value_too_long_is_named_with_the_right_article():
+    long_email = "a" * 250 + "@example.com"
+    plan = plan_import(csv_bytes("id,name,email,manager_id", f"1,Ann,{long_email},"))
+
+    [warning] = [p for p in plan.warnings if p.code == "too_long"]
+    assert "longer than the 254 characters an email may have" in warning.message

@@ -173,3 +173,13 @@ def test_my_sessions_costs_the_same_queries_for_few_and_many_sessions(
         many = manager_client.get("/meetings/?quarter=2026Q1")
     assert many.content.decode().count("More ") == 25
     assert few.status_code == many.status_code == 200
+
+
+def test_an_organization_without_partnerships_is_told_where_they_are_formed(
+    leader_client, frozen_now
+):
+    page = leader_client.get("/meetings/?scope=all").content.decode()
+
+    assert "Every partnership has its session" not in page
+    assert "No partnership meets this quarter, so there is no session to hold." in page
+    assert 'href="/partnerships/">Partnerships</a> page' in page

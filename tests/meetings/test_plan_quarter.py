@@ -235,6 +235,16 @@ def test_a_manager_schedules_a_partnership_by_hand(triad, manager_client, frozen
     assert Session.objects.count() == 1
 
 
+def test_a_session_without_a_facilitator_says_whom_to_choose(triad, manager_client, frozen_now):
+    response = manager_client.post(
+        f"/meetings/partnerships/{triad.pk}/schedule/?quarter=2026Q1",
+        {"date": "2026-03-10", "time": "10:00", "duration_minutes": 60, "facilitator": ""},
+    )
+
+    assert "Choose a person to facilitate the session." in response.content.decode()
+    assert not Session.objects.exists()
+
+
 def test_invalid_settings_come_back_in_place_for_htmx(twelve, leader_client):
     bad = PLAN.replace("day_ends=17:00", "day_ends=08:00")
     response = leader_client.get(f"/meetings/plan/?{bad}", HTTP_HX_REQUEST="true")

@@ -31,7 +31,7 @@ def test_it_mails_the_facilitator_about_this_weeks_session(session, leader_membe
     (message,) = mail.outbox
     assert message.to == ["lee@example.com"]
     assert message.subject == "Partnership sessions: 1 session this week"
-    assert "Quality first: Friday 20 February 2026, 09:00 (UTC)" in message.body
+    assert "Quality first: Fri 20 Feb 2026, 09:00 (UTC)" in message.body
     assert f"https://map.example.com/meetings/sessions/{session.pk}/" in message.body
     reminder = SentReminder.objects.get()
     assert (reminder.kind, reminder.session, reminder.sent_on) == (

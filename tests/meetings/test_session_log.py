@@ -129,7 +129,7 @@ def test_it_adds_a_success_in_place_with_htmx(session, manager_client, manager_m
     assert "<html" not in body
     assert 'id="successes"' in body
     assert "Returns fell by a third" in body
-    assert "Shared by Max Manager" in body
+    assert "Shared by <bdi>Max Manager</bdi>" in body
     success = SessionSuccess.objects.get()
     assert success.session == session
     assert success.organization == session.organization
@@ -362,7 +362,7 @@ def test_moving_a_session_uses_the_organizations_time_zone_and_marks_it_by_hand(
     assert session.moved_by_hand
     assert session.video_link == "https://meet.example.com/quality"
     page = leader_client.get(url(session)).content.decode()
-    assert "Monday 30 March 2026, 09:00–10:00" in page
+    assert "Mon 30 Mar 2026, 09:00–10:00" in page
     assert "Europe/Berlin" in page
 
 

@@ -254,7 +254,7 @@ def test_archiving_asks_for_confirmation_first(admin_client, org, grace):
     response = admin_client.get(f"/org/members/{grace.pk}/archive/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Archive Grace Hopper?" in page
+    assert "Archive <bdi>Grace Hopper</bdi>?" in page
     assert f'value="{org.today().isoformat()}"' in page
     grace.refresh_from_db()
     assert grace.active_until is None

@@ -59,14 +59,14 @@ def test_it_groups_members_by_quadrant_in_order_with_counts(admin_client, org):
 def test_it_links_each_member_to_its_page(admin_client, org):
     person = PersonFactory(organization=org, name="Pat Person")
     page = admin_client.get("/org/members/").content.decode()
-    assert f'<a href="/org/members/{person.pk}/">Pat Person</a>' in page
+    assert f'<a href="/org/members/{person.pk}/"><bdi>Pat Person</bdi></a>' in page
 
 
 def test_it_shows_a_teams_size(admin_client, org):
     team = TeamFactory(organization=org, name="Night Shift")
     TeamMembershipFactory.create_batch(3, team=team)
     page = admin_client.get("/org/members/").content.decode()
-    assert re.search(r"Night Shift</a>\s*<span class=\"muted\">3 people</span>", page)
+    assert re.search(r"Night Shift</bdi></a>\s*<span class=\"muted\">3 people</span>", page)
 
 
 @pytest.mark.parametrize(

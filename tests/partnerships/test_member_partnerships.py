@@ -33,7 +33,10 @@ def test_it_lists_who_reaches_a_member_by_which_channel(role, role_clients, qual
     assert entry.channels == ["Influential", "Guidance"]
     body = response.content.decode()
     assert "Reached by influential, guidance" in body
-    assert 'Lee Leader <span class="type-tag type-guidance">guides</span> Mia Member' in body
+    assert (
+        '<bdi>Lee Leader</bdi> <span class="type-tag type-guidance">guides</span> <bdi>Mia Member</bdi>'
+        in body
+    )
 
 
 def test_it_shows_only_partnerships_the_viewer_may_read(member_client, leader_client, quality):

@@ -136,7 +136,7 @@ def test_an_ambiguous_text_shows_the_matches_to_pick_from(leader_client, quality
 @pytest.mark.parametrize(
     ("to_query", "message"),
     [
-        ("", "Type part of a name or title, then pick the member."),
+        ("", "Choose a member for the relationship to reach: type part of a name or title"),
         ("nobody at all", "No active member matches “nobody at all”."),
     ],
 )
@@ -195,7 +195,7 @@ def test_the_list_lists_no_members_to_choose_from(leader_client, quality, org):
     chosen = leader_client.get("/partnerships/", {"member": quality.clerk.pk, "status": "all"})
     body = chosen.content.decode()
     assert f'<input type="hidden" name="member" value="{quality.clerk.pk}"' in body
-    assert "Partnerships of Carl Clerk" in body
+    assert "Partnerships of <bdi>Carl Clerk</bdi>" in body
     assert '<a href="/partnerships/?status=all">everyone' in body
 
 

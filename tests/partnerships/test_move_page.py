@@ -21,7 +21,7 @@ def test_it_lists_the_relationships_a_move_would_break(admin_client, quality):
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Moving Max Manager would break 1 relationship." in body
+    assert "Moving <bdi>Max Manager</bdi> would break 1 relationship." in body
     assert (
         "Max Manager → Mia Member (influential in Quality drive; Leadership → Employees: it would become guidance)"
         in body

@@ -151,10 +151,13 @@ def test_the_detail_names_the_channels_and_the_missing_guidance(leader_client, q
     )
     body = response.content.decode()
     assert (
-        'Add a <span class="type-tag type-guidance">guidance</span> relationship from Lee Leader to Mia Member'
+        'Add a <span class="type-tag type-guidance">guidance</span> relationship from <bdi>Lee Leader</bdi> to <bdi>Mia Member</bdi>'
         in body
     )
-    assert "complete the triad of Lee Leader, Max Manager and Mia Member" in body
+    assert (
+        "complete the triad of <bdi>Lee Leader</bdi>, <bdi>Max Manager</bdi> and <bdi>Mia Member</bdi>"
+        in body
+    )
 
 
 def test_the_detail_recognises_a_complete_triad(leader_client, quality):
@@ -178,9 +181,9 @@ def test_the_detail_recognises_a_complete_triad(leader_client, quality):
     assert "Complete triads (1)" in body
     # Each of the three relationships named, with who does what to whom.
     assert (
-        'Lee Leader <span class="type-tag type-direct">directs</span> Max Manager; '
-        'Max Manager <span class="type-tag type-influential">influences</span> Mia Member; '
-        'Lee Leader <span class="type-tag type-guidance">guides</span> Mia Member.'
+        '<bdi>Lee Leader</bdi> <span class="type-tag type-direct">directs</span> <bdi>Max Manager</bdi>; '
+        '<bdi>Max Manager</bdi> <span class="type-tag type-influential">influences</span> <bdi>Mia Member</bdi>; '
+        '<bdi>Lee Leader</bdi> <span class="type-tag type-guidance">guides</span> <bdi>Mia Member</bdi>.'
     ) in body
 
 
@@ -192,7 +195,7 @@ def test_the_detail_asks_for_an_influential_relationship_with_an_an(leader_clien
     body = leader_client.get(f"/partnerships/{quality.drive.pk}/").content.decode()
     assert (
         'Add an <span class="type-tag type-influential">influential</span> relationship from '
-        "Max Manager to Mia Member"
+        "<bdi>Max Manager</bdi> to <bdi>Mia Member</bdi>"
     ) in body
 
 
@@ -374,7 +377,7 @@ def test_it_refuses_a_member_of_another_organization(leader_client, quality, oth
     [
         (
             ("lee", "mia"),
-            'Lee Leader → Mia Member: <span class="type-tag type-guidance">Guidance</span>',
+            '<bdi>Lee Leader</bdi> → <bdi>Mia Member</bdi>: <span class="type-tag type-guidance">Guidance</span>',
         ),
         (("max", "mia"), "type-influential"),
         (("mia", "lee"), "cannot reach Lee Leader"),
@@ -417,7 +420,7 @@ def test_it_ends_a_relationship(role, role_clients, quality):
     url = f"/partnerships/{quality.drive.pk}/relationships/{relationship.pk}/end/"
     response = role_clients[role].post(url, {"on": "2024-06-01"}, follow=True)
     assert response.status_code == 200
-    assert "Max Manager → Mia Member ends on 01 Jun 2024." in response.content.decode()
+    assert "Max Manager → Mia Member ends on 1 Jun 2024." in response.content.decode()
     relationship.refresh_from_db()
     assert relationship.ends_on == D(2024, 6, 1)
 
@@ -614,3 +617,14 @@ def test_the_partnership_page_costs_the_same_queries_for_few_and_many(
     _directed_managers(quality, org, 300)
     with django_assert_num_queries(5):
         assert leader_client.get(url).status_code == 200
+
+
+def test_an_added_relationship_is_named_with_the_right_article(leader_client, quality):
+    response = _add(
+        leader_client, quality.drive, quality.max, quality.clerk, HTTP_HX_REQUEST="true"
+    )
+
+    assert (
+        "<bdi>Max Manager</bdi> → <bdi>Carl Clerk</bdi> added: an influential relationship."
+        in response.content.decode()
+    )

@@ -403,3 +403,12 @@ def test_the_cached_dashboard_follows_every_change(
     scores(org)
     assert before.now.customer is None
     assert board().now.customer is not None
+
+
+def test_an_organization_without_partnerships_is_not_counted_as_zero_of_zero(
+    leader_client, frozen_now
+):
+    page = leader_client.get("/meetings/progress/").content.decode()
+
+    assert "0</strong> of <strong>0</strong> partnerships" not in page
+    assert "No partnership is due a session in" in page

@@ -104,7 +104,8 @@ def test_corrected_values_keep_their_history(
     ]
     page = admin_client.get("/meetings/measurements/?quarter=2026Q1").content.decode()
     assert page.count("<td>Customer satisfaction</td>") == 3
-    assert "<td>64.5</td>" in page and "lee_leader" in page
+    assert "<td>64.5</td>" in page and "<td>Lee Leader</td>" in page  # the person, not the login
+    assert "lee_leader" not in page
 
 
 def test_a_correction_from_an_outdated_form_is_refused(admin_client, leader_client, frozen_now):
