@@ -27,6 +27,7 @@ from org.account_views import refuse_key_guessing
 from org.fragments import render_page_or_fragment
 from org.middleware import SESSION_KEY
 from org.models import PERSON_QUADRANTS, Invitation, Member, OrgMembership, Quadrant, Role
+from org.single_sign_on import single_sign_on_for_email
 
 PEOPLE_PER_PAGE = 50
 ONLY_ADMINS = "Only the organization's admins can see and change who has access."
@@ -388,8 +389,16 @@ def _invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
         "error": error,
         "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
         "token_fail": False,
+        "single_sign_on": _single_sign_on_of(invitation),
     }
     return TemplateResponse(request, "org/access/invitation_accept.html", context, status=status)
+
+
+def _single_sign_on_of(invitation: Invitation) -> bool:
+    """Whether the invited address signs in with the organization's identity provider (its
+    domain is one of the organization's; org/single_sign_on.py honours the invitation)."""
+    found = single_sign_on_for_email(invitation.email)
+    return found is not None and found.organization_id == invitation.organization_id
 
 
 invitation_accept = refuse_key_guessing(_invitation_accept)

@@ -188,3 +188,20 @@ def test_only_admins_open_the_page(leader_client, manager_client, acme_domain):
     for client in (leader_client, manager_client):
         assert client.get("/org/settings/single-sign-on/").status_code == 403
         assert client.post("/org/settings/single-sign-on/", {}).status_code == 403
+
+
+def test_the_invitation_page_offers_the_organizations_single_sign_on(client, org, acme_domain):
+    ana = PersonFactory(organization=org, email="ana@acme.test")
+    _, key = invitation_create(member=ana, role=Role.MANAGER)
+    page = client.get(f"/invitation/{key}/").content.decode()
+    assert 'action="/login/sso/"' in page
+    assert 'name="sso-email" value="ana@acme.test"' in page
+    assert "Or choose a password below." in page
+
+
+def test_an_invitation_outside_the_domains_only_offers_a_password(client, org, acme_domain):
+    bo = PersonFactory(organization=org, email="bo@elsewhere.test")
+    _, key = invitation_create(member=bo, role=Role.MANAGER)
+    page = client.get(f"/invitation/{key}/").content.decode()
+    assert 'action="/login/sso/"' not in page
+    assert "Set the password and join" in page
