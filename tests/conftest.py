@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.test import Client
 
@@ -23,6 +26,22 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _thirteen_actions(request):
+    """The 13 actions are rows a data migration writes. A test that commits for real (a live
+    server's) ends by emptying every table, and Django's serialized rollback does not always
+    put them back (after a transactional test without it, the serialized copy is gone); so
+    every such test starts with them, written by the migration's own function."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from meetings.models import Action
+
+    if not Action.objects.exists():
+        migration = importlib.import_module("meetings.migrations.0003_the_thirteen_actions")
+        migration.create_actions(django_apps, None)
 
 
 @pytest.fixture

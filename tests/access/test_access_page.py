@@ -50,7 +50,7 @@ def test_it_lists_every_active_person_with_state_role_and_last_sign_in(admin_cli
     assert found[1:] == [
         "Ines Invited | i@a.test | Invited | Leader | —",
         "Lee Leader | — | Active | Leader | never",
-        "Max Manager | — | Active | Manager | 4 Mar 2026 09:30",
+        "Max Manager | — | Active | Manager | 4 Mar 2026, 09:30",
         "Mia Member | — | Active | Member | never",
         "Nina Nologin | n@a.test | No login | — | —",
         "Otto Off | o@a.test | Turned off | Member | never",

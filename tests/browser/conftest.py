@@ -74,7 +74,8 @@ def open_tab(
 
     A live-server test commits for real and ends by emptying every table, rows written by data
     migrations (the 13 actions) included; serialized rollback puts those rows back at the
-    start of each browser test, whatever ran before it.
+    start of each browser test, and tests/conftest.py's `_thirteen_actions` writes the actions
+    again when it could not (after a transactional test without serialized rollback).
 
     The strict Content-Security-Policy blocks anything inline, and Chromium reports each
     blocked script or style on the console: those count as errors here, as do failed

@@ -34,7 +34,7 @@ def test_it_says_a_seat_alone_makes_no_relationship(admin_client, leader_client,
 
     html = place(admin_client, nina)
 
-    assert "they sit on Dock Team, but a seat alone makes no relationship" in html
+    assert "they sit on <bdi>Dock Team</bdi>, but a seat alone makes no relationship" in html
     assert f'href="/org/members/{dock.pk}/people/">Fix it' in html
     assert 'href="/health/">Fix it' in place(leader_client, nina)
 

@@ -202,7 +202,7 @@ def test_it_shortens_long_names_and_says_how_many_more():
     svg = render_overview(
         _overview(names={"E": ["A" * 80, "Bea", "Cy", "Di", "Ed"]}, quadrant_counts={"E": 250})
     )
-    assert re.search(r">A{20,40}…</text>", svg)
+    assert re.search(r">\u2068A{20,40}…\u2069</text>", svg)
     assert "and 246 more" in svg
     assert ">Ed<" not in svg
 

@@ -35,7 +35,10 @@ def names_drawn(svg: str) -> list[tuple[ET.Element, str]]:
             shown = "".join(text.itertext())
             if title is not None:
                 shown = shown.replace(title.text, "", 1)
-            found.append((text, shown))
+            # Every name is isolated (U+2068…U+2069: a right-to-left name cannot reorder the
+            # words beside it); the isolates draw nothing and measure nothing.
+            assert shown.startswith("\u2068") and shown.endswith("\u2069"), shown
+            found.append((text, shown[1:-1]))
     return found
 
 

@@ -416,7 +416,7 @@ def test_every_form_survives_traps_and_hostile_input(clients, world_a, world_b):
         "org:member_edit",
         "partnerships:member_move",
         "partnerships:member_archive",
-        "org:member_people",
+        "partnerships:team_seat",
         "partnerships:objective_create",
         "partnerships:partnership_create",
         "partnerships:relationship_add",
