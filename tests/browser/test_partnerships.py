@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from demo.organizations import DEMO_PASSWORD, demo_seed
+from partnerships.graph import complete_triads
 from partnerships.models import Partnership
 
 
@@ -83,3 +84,41 @@ def test_the_type_preview_explains_a_refused_direction(page: Page, demo):
     pick(page, "from", agent.name, agent.name)
     pick(page, "to", manager.from_member.name, manager.from_member.name)
     expect(page.locator("#type-preview")).to_contain_text("never back up or left")
+
+
+def test_the_partnership_page_lists_each_complete_triad_with_its_members_and_types(
+    page: Page, demo
+):
+    """Each item names three people and the three types between them (once it listed empty
+    items, "• ; ; .", and every test passed)."""
+    with_triads = []
+    leaders = Partnership.objects.filter(organization__memberships__user__username="leader")
+    for partnership in leaders.select_related("organization"):
+        today = partnership.organization.today()
+        edges = [
+            (r.from_member_id, r.to_member_id, r.type)
+            for r in partnership.relationships.active_on(today)
+        ]
+        triads = complete_triads(edges)
+        if triads:
+            with_triads.append((partnership, triads))
+    assert with_triads, "the demo has a partnership with a complete triad"
+    partnership, triads = with_triads[0]
+
+    log_in(page, "leader")
+    page.goto(f"/partnerships/{partnership.pk}/")
+    expect(page.get_by_role("heading", name=f"Complete triads ({len(triads)})")).to_be_visible()
+    items = page.locator(".triad-list li")
+    expect(items.first).to_be_visible()
+    assert 0 < items.count() <= len(triads)
+    for item in items.all():
+        names = [n.strip() for n in item.locator("bdi").all_inner_texts()]
+        assert len(names) == 6 and all(names), item.inner_text()
+        assert len(set(names)) == 3, item.inner_text()  # three people, each at two ends
+        types = sorted(item.locator(".type-tag").evaluate_all("tags => tags.map(t => t.className)"))
+        assert types == [
+            "type-tag type-direct",
+            "type-tag type-guidance",
+            "type-tag type-influential",
+        ]
+        assert all(t.strip() for t in item.locator(".type-tag").all_inner_texts())
