@@ -55,6 +55,7 @@ from meetings.selectors import (
 from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
+from org import once
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import MODEL_TYPES
 from org.fragments import render_page_or_fragment
@@ -492,7 +493,9 @@ def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
     form = kind.form_for(_members(session), _objectives(session), data=request.POST)
     if form.is_valid():
         try:
-            kind.add(session, form.changes(), by=request.user)
+            with once.write(request, membership.organization, f"log:{kind.slug}") as write:
+                if not write.repeated:  # a repeat of a stored post answers as the first did
+                    write.stored(kind.add(session, form.changes(), by=request.user))
         except ValidationError as error:
             form.add_error(None, error)
     if form.errors:

@@ -584,3 +584,29 @@ class SingleSignOnDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class WriteKey(models.Model):
+    """A one-time key a form carried, kept once the write it came with was stored.
+
+    A form that adds something renders a fresh random key (`{% once_field %}`); posting it a
+    second time (a double click, a retry after the answer was lost) finds the key used and is
+    answered as the first post was, without storing anything again (org/once.py).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=80, help_text="What the write added, e.g. 'log:success'.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="write_key_used_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.key})"

@@ -166,8 +166,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.organization",
             ],
-            # The site's one date format, `|day` and `|moment`, in every template.
-            "builtins": ["org.templatetags.dates"],
+            # The site's one date format (`|day`, `|moment`) and forms' one-time keys
+            # (`{% once_field %}`, org/once.py) in every template.
+            "builtins": ["org.templatetags.dates", "org.templatetags.once"],
         },
     }
 ]
