@@ -28,6 +28,7 @@ from partnerships.rules import (
     LEADERSHIP,
     MANAGERS,
     QUADRANT_NOUNS,
+    TEAM_STEWARDSHIP,
     TEAMS,
     type_for_quadrants,
 )
@@ -167,6 +168,35 @@ def _propose(
             leaders = _first_of_type(g, manager, DIRECT, LEADERSHIP) if manager else []
             if leaders:
                 found.append((leaders[0], team))
+    elif kind == RiskKind.SINGLE_POINT and quadrant == TEAMS:
+        # a second way in for the employees who hear only this team: an influential
+        # relationship from the manager who guides it
+        for team in members:
+            manager = steward_of_team(g, team)
+            if manager is None:
+                continue
+            for employee, data in g.succ[team].items():
+                if (
+                    data["type"] == DIRECT
+                    and g.nodes[employee]["quadrant"] == EMPLOYEES
+                    and set(g.pred[employee]) == {team}
+                ):
+                    found.append((manager, employee))
+    elif kind == RiskKind.SINGLE_POINT and quadrant == MANAGERS:
+        # a second way in for the teams this manager alone reaches: an influential
+        # relationship from the leader who directs the manager
+        for manager in members:
+            leaders = _first_of_type(g, manager, DIRECT, LEADERSHIP)
+            if not leaders:
+                continue
+            for team, data in g.succ[manager].items():
+                if (
+                    data["type"] == GUIDANCE
+                    and g.nodes[team]["quadrant"] == TEAMS
+                    and not _first_of_type(g, team, INFLUENTIAL, LEADERSHIP)
+                ):
+                    found.append((leaders[0], team))
+    found = list(dict.fromkeys(pair for pair in found if not g.has_edge(*pair)))
     assert all(
         type_for_quadrants(g.nodes[a]["quadrant"], g.nodes[b]["quadrant"]) == INFLUENTIAL
         for a, b in found
@@ -244,6 +274,16 @@ def group_risks(
             named = tuple((r.member_ids[0], graph.member_label(g, r.member_ids[0])) for r in found)
         proposals = _propose(g, kind, quadrant, channels, [r.member_ids[0] for r in found])
         prefill = None
+        if kind == RiskKind.MANAGER_GUIDES_NO_TEAM:
+            # the team stewardship partnership's form, from the first of them: a team to choose
+            prefill = next(
+                (
+                    (pk, named[0][1], "")
+                    for pk, name in partnership_names.items()
+                    if name == TEAM_STEWARDSHIP
+                ),
+                None,
+            )
         if kind == RiskKind.PARTNERSHIP_MISSING_CHANNEL:
             # never the chain of command: only its admins and the import change it
             open_to_leaders = [

@@ -189,3 +189,57 @@ def test_on_an_objectives_page_the_partnership_serves_that_objective(world, crew
     assert Relationship.objects.count() == before
     ok = leader_client.get(f"{URL}?objective={world.cost.pk}&partnership={world.cost_team.pk}")
     assert "4 relationships to add to Cost crew" in ok.content.decode()
+
+
+# --- the cards of single points and of managers without a team ----------------------------
+
+
+def test_a_manager_carrying_every_path_gets_a_leader_to_their_team(world, leader_client, org):
+    """Sam alone reaches the Yard team (and Yves below it): Lee, who directs Sam, influences
+    Yard, and Sam no longer carries every path."""
+    url = "/health/remedy/single_point_of_failure:M/"
+    html = leader_client.get(f"{url}?partnership={world.cost_team.pk}").content.decode()
+    assert "1 relationship to add to Cost crew" in html
+    (row,) = re.findall(r'<tr><th scope="row"><bdi>(.*?)</bdi>.*?<td>(.*?)</td>', html)
+    assert row[0] == world.lee.name
+    assert re.findall(r"<li><bdi>(.*?)</bdi></li>", row[1]) == ["Yard Team"]
+
+    response = leader_client.post(
+        url, {"partnership": world.cost_team.pk, "fingerprint": fingerprint(html)}
+    )
+
+    assert response.status_code == 302
+    added = Relationship.objects.get(from_member=world.lee, to_member=world.yard)
+    assert added.type == "influential"
+    page = leader_client.get("/health/").content.decode()
+    assert not any('data-risk="single_point_of_failure:M"' in card for card in cards(page))
+
+
+def test_a_team_carrying_every_path_gets_its_manager_to_its_employees(world, crew, leader_client):
+    url = "/health/remedy/single_point_of_failure:T/"
+    html = leader_client.get(f"{url}?partnership={world.cost_team.pk}").content.decode()
+    assert "4 relationships to add to Cost crew" in html
+
+    response = leader_client.post(
+        url, {"partnership": world.cost_team.pk, "fingerprint": fingerprint(html)}
+    )
+
+    assert response.status_code == 302
+    added = Relationship.objects.filter(from_member=world.sam, to_member__in=crew)
+    assert sorted(added.values_list("to_member__name", flat=True)) == sorted(p.name for p in crew)
+    page = leader_client.get("/health/").content.decode()
+    assert not any('data-risk="single_point_of_failure:T"' in card for card in cards(page))
+
+
+def test_a_manager_who_guides_no_team_is_sent_to_the_stewardship_form(world, leader_client, org):
+    stewardship = PartnershipFactory(organization=org, name="Team stewardship")
+    RelationshipFactory(partnership=stewardship, from_member=world.max, to_member=world.dock)
+    PersonFactory(organization=org, quadrant=Quadrant.MANAGERS, name="Nora Newhire")
+
+    page = leader_client.get("/health/").content.decode()
+
+    (card,) = [c for c in cards(page) if 'data-risk="manager_guides_no_team:M"' in c]
+    assert "Nora Newhire" in card
+    assert f'href="/partnerships/{stewardship.pk}/?from=Nora+Newhire&amp;to=#add-heading"' in card
+    form = leader_client.get(f"/partnerships/{stewardship.pk}/?from=Nora+Newhire&to=")
+    assert 'value="Nora Newhire"' in form.content.decode()
