@@ -39,7 +39,7 @@ from org.bidi import bidi_control_message, bidi_controls_in
 from org.models import PERSON_QUADRANTS, Member, Organization, Quadrant, TeamMembership
 from org.spreadsheets import starts_formula
 from partnerships.models import Partnership, Relationship, relationship_type_for
-from partnerships.rules import CHAIN_OF_COMMAND, article
+from partnerships.rules import CHAIN_OF_COMMAND, TEAM_STEWARDSHIP, article
 from transfer import workbooks
 
 # --- limits and our fields -------------------------------------------------------------------
@@ -1203,8 +1203,6 @@ def propose_quadrants(
 
 
 # --- the plan ----------------------------------------------------------------------------------
-
-TEAM_STEWARDSHIP = "Team stewardship"
 
 
 @dataclass
