@@ -29,6 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 import requests
 from django.conf import settings
+from django.core.cache import cache
 
 # Signature algorithms accepted for ID tokens: asymmetric only (never "none", never a
 # secret-keyed HS256 that anyone holding the client secret could forge).
@@ -53,11 +54,16 @@ class Pending:
 
 
 def is_acceptable_issuer(url: str) -> bool:
-    """HTTPS, or plain HTTP on this machine's loopback address (a provider run for tests)."""
+    """HTTPS; plain HTTP only on this machine's loopback address, and only where the setting
+    SINGLE_SIGN_ON_LOOPBACK_HTTP allows it (a provider run for tests or development)."""
     parts = urlsplit(url)
     if parts.scheme == "https":
         return bool(parts.hostname)
-    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    return (
+        settings.SINGLE_SIGN_ON_LOOPBACK_HTTP
+        and parts.scheme == "http"
+        and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    )
 
 
 def _get_json(url: str) -> dict:
@@ -73,10 +79,25 @@ def _get_json(url: str) -> dict:
         ) from None
 
 
+# The discovery document and the signing keys are kept this long in the cache, so a burst of
+# sign-ins (or of someone starting sign-ins) asks the provider once; a token signed with a key
+# not among the kept ones fetches the keys again.
+KEPT_FOR = 600
+
+
+def _cached_json(url: str, *, fresh: bool = False) -> dict:
+    key = "oidc:" + hashlib.sha256(url.encode()).hexdigest()
+    document = None if fresh else cache.get(key)
+    if document is None:
+        document = _get_json(url)
+        cache.set(key, document, KEPT_FOR)
+    return document
+
+
 def discover(issuer: str) -> dict:
     """The provider's discovery document, checked to be about this issuer."""
     issuer = issuer.rstrip("/")
-    document = _get_json(f"{issuer}/.well-known/openid-configuration")
+    document = _cached_json(f"{issuer}/.well-known/openid-configuration")
     if str(document.get("issuer", "")).rstrip("/") != issuer:
         raise SignOnFailed("The identity provider's discovery document names another issuer.")
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
@@ -160,6 +181,20 @@ def _exchange_code(
         raise SignOnFailed("The identity provider's answer was not understood.") from None
 
 
+def _signing_keys(jwks_uri: str, kid: str | None) -> list:
+    """The provider's keys that may have signed a token with this key id; the kept set first,
+    fetched again when it has no such key (the provider rotated its keys)."""
+    for fresh in (False, True):
+        try:
+            keys = jwt.PyJWKSet.from_dict(_cached_json(jwks_uri, fresh=fresh)).keys
+        except jwt.PyJWTError:
+            raise SignOnFailed("The identity provider's keys were not understood.") from None
+        candidates = [k for k in keys if kid in (None, k.key_id)]
+        if candidates:
+            return candidates
+    return []
+
+
 def _verify_id_token(*, discovery: dict, client_id: str, token: str, nonce: str) -> dict:
     try:
         header = jwt.get_unverified_header(token)
@@ -167,8 +202,7 @@ def _verify_id_token(*, discovery: dict, client_id: str, token: str, nonce: str)
         raise SignOnFailed("The identity provider's ID token is malformed.") from None
     if header.get("alg") not in ALGORITHMS:
         raise SignOnFailed("The identity provider's ID token is not signed with a public key.")
-    keys = jwt.PyJWKSet.from_dict(_get_json(discovery["jwks_uri"]))
-    candidates = [k for k in keys.keys if header.get("kid") in (None, k.key_id)]
+    candidates = _signing_keys(discovery["jwks_uri"], header.get("kid"))
     for key in candidates:
         try:
             claims = jwt.decode(

@@ -4,6 +4,8 @@ org/openid_connect.py; who may come in is org/single_sign_on.py."""
 
 from __future__ import annotations
 
+import datetime
+
 from allauth.account.utils import perform_login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,7 @@ from org.forms import SingleSignOnStartForm
 from org.middleware import SESSION_KEY
 from org.models import SingleSignOn
 from org.single_sign_on import may_enter, sign_on_login, single_sign_on_for_email
+from org.throttle import SIGN_ON_PROBE, bad_link_opened, bad_link_wait, client_address
 
 # What the callback needs, kept in the session between the two requests.
 PENDING_KEY = "single_sign_on_pending"
@@ -48,8 +51,19 @@ def start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, form.errors["email"][0], status=400)
     email = form.cleaned_data["email"]
+    # Emails no organization signs in with are counted per address, so the form cannot be used
+    # to find out, domain after domain, which organizations are here.
+    address = client_address(request)
+    if bad_link_wait(address, SIGN_ON_PROBE) > datetime.timedelta(0):
+        return _refused(
+            request,
+            "Too many emails were tried from this address. Wait a few minutes and try again, "
+            "or log in with your username and password.",
+            status=429,
+        )
     config = single_sign_on_for_email(email)
     if config is None:
+        bad_link_opened(address, SIGN_ON_PROBE)
         return _refused(
             request,
             "No organization here signs in with single sign-on for that email. Log in with "

@@ -125,27 +125,30 @@ class ThrottledLoginForm(LoginForm):
         return cleaned
 
 
-# --- guessing the keys of emailed links -------------------------------------------------------
+# --- guessing the keys of emailed links, probing for single sign-on --------------------------
 
-# The LoginAttempt.username that marks a link whose key did not check out. Django usernames
-# cannot hold parentheses, so no person's failures are mixed with these.
+# The LoginAttempt.username that marks a link whose key did not check out, and a single sign-on
+# start for an email no organization signs in with. Django usernames cannot hold parentheses,
+# so no person's failures are mixed with these.
 BAD_LINK = "(bad link)"
+SIGN_ON_PROBE = "(sign-on probe)"
 
 
-def bad_link_wait(address: str | None) -> datetime.timedelta:
+def bad_link_wait(address: str | None, marker: str = BAD_LINK) -> datetime.timedelta:
     """How long this address must wait before its next link is checked: after
-    LOGIN_FAILURES_PER_ADDRESS bad keys (reset or invitation links) within the window."""
+    LOGIN_FAILURES_PER_ADDRESS bad keys (reset or invitation links) within the window. With
+    `marker=SIGN_ON_PROBE`, the same for emails tried at the single sign-on form."""
     if address is None:
         return datetime.timedelta(0)
     now = timezone.now()
     recent = LoginAttempt.objects.filter(
-        username=BAD_LINK, address=address, at__gte=_window_start(now)
+        username=marker, address=address, at__gte=_window_start(now)
     )
     return _wait(recent, settings.LOGIN_FAILURES_PER_ADDRESS, now)
 
 
-def bad_link_opened(address: str | None) -> None:
-    LoginAttempt.objects.create(username=BAD_LINK, address=address)
+def bad_link_opened(address: str | None, marker: str = BAD_LINK) -> None:
+    LoginAttempt.objects.create(username=marker, address=address)
 
 
 # --- the two-factor code ------------------------------------------------------------------------

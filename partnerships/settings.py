@@ -250,6 +250,10 @@ MFA_FORMS = {
 # Single sign-on (org/single_sign_on.py) asks each organization's identity provider over HTTPS;
 # how long to wait for its answer, in seconds.
 SINGLE_SIGN_ON_TIMEOUT = env_int("SINGLE_SIGN_ON_TIMEOUT", 10, minimum=1)
+# Plain-HTTP identity providers on 127.0.0.1/localhost, for a provider run on this machine in
+# development or tests. Off by default: in production an admin could otherwise point the server
+# at a service listening on its own loopback address.
+SINGLE_SIGN_ON_LOOPBACK_HTTP = env_bool("SINGLE_SIGN_ON_LOOPBACK_HTTP", False)
 
 # Sessions (in the database) end after SESSION_COOKIE_AGE seconds, or when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)

@@ -22,6 +22,12 @@ PEOPLE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _loopback_provider_allowed(settings):
+    """The test provider speaks plain HTTP on 127.0.0.1, which only this setting allows."""
+    settings.SINGLE_SIGN_ON_LOOPBACK_HTTP = True
+
+
 @pytest.fixture(scope="module")
 def provider(live_server) -> Provider:
     with identity_provider(

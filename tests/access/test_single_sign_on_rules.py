@@ -149,6 +149,8 @@ def test_an_empty_secret_keeps_the_stored_one(admin_client, org, acme_domain):
     ("field", "value", "message"),
     [
         ("issuer", "http://login.acme.test", b"must start with https://"),
+        # a service on the server's own loopback address, unless SINGLE_SIGN_ON_LOOPBACK_HTTP
+        ("issuer", "http://127.0.0.1:8080/realms/x", b"must start with https://"),
         ("domains", "not a domain", b"is not an email domain"),
         ("client_secret", "", b"Paste the client secret"),
     ],
@@ -205,3 +207,50 @@ def test_an_invitation_outside_the_domains_only_offers_a_password(client, org, a
     page = client.get(f"/invitation/{key}/").content.decode()
     assert 'action="/login/sso/"' not in page
     assert "Set the password and join" in page
+
+
+def test_trying_email_after_email_at_the_sign_on_form_is_slowed_down(client, settings, acme_domain):
+    """Unknown domains count per address: the form cannot list, domain by domain, which
+    organizations are here. A known domain does not count (nobody is refused for signing in)."""
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    for domain in ("globex.test", "initech.test", "umbrella.test"):
+        refused = client.post("/login/sso/", {"sso-email": f"ana@{domain}"})
+        assert refused.status_code == 403
+        assert b"No organization here signs in with single sign-on" in refused.content
+    slowed = client.post("/login/sso/", {"sso-email": "ana@hooli.test"})
+    assert slowed.status_code == 429
+    assert b"Too many emails were tried from this address" in slowed.content
+    # the limit holds for a known domain too, and nothing is asked of its provider
+    assert client.post("/login/sso/", {"sso-email": "ana@acme.test"}).status_code == 429
+    other = client.post("/login/sso/", {"sso-email": "x@hooli.test"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 403  # another address is not slowed down
+
+
+def test_the_providers_keys_are_kept_and_fetched_again_when_it_rotates_them(monkeypatch):
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    from org import openid_connect
+
+    def jwk(kid: str) -> dict:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+        return {**json.loads(RSAAlgorithm.to_jwk(key)), "kid": kid, "use": "sig", "alg": "RS256"}
+
+    published = {"keys": [jwk("old")]}
+    fetched: list[str] = []
+
+    def get_json(url: str) -> dict:
+        fetched.append(url)
+        return published
+
+    monkeypatch.setattr(openid_connect, "_get_json", get_json)
+    uri = "https://id.acme.test/jwks"
+    assert [k.key_id for k in openid_connect._signing_keys(uri, "old")] == ["old"]
+    assert [k.key_id for k in openid_connect._signing_keys(uri, "old")] == ["old"]
+    assert len(fetched) == 1  # the second sign-in used the kept keys
+    published = {"keys": [jwk("old"), jwk("new")]}
+    assert [k.key_id for k in openid_connect._signing_keys(uri, "new")] == ["new"]
+    assert len(fetched) == 2  # an unknown key id fetched them again
+    assert openid_connect._signing_keys(uri, "forged") == []
