@@ -28,7 +28,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from org.models import LoginAttempt
+from org.models import LoginAttempt, OrgMembership
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -122,7 +122,23 @@ class ThrottledLoginForm(LoginForm):
             )
         cleaned = super().clean()  # raises on a wrong password, and the attempt stays counted
         attempt_succeeded(attempt)
+        self._refuse_when_turned_off(getattr(self, "user", None))
         return cleaned
+
+    @staticmethod
+    def _refuse_when_turned_off(user) -> None:
+        """The right password of a login an admin turned off everywhere it had access: say so
+        here, rather than letting it in to be logged out on its next page."""
+        if user is None or user.is_superuser:
+            return
+        memberships = list(OrgMembership.objects.filter(user=user).select_related("organization"))
+        if memberships and all(m.is_disabled for m in memberships):
+            names = ", ".join(sorted(m.organization.name for m in memberships))
+            raise forms.ValidationError(
+                f"Your access to {names} was turned off by one of its admins. Ask them if you "
+                "think it is a mistake.",
+                code="turned_off",
+            )
 
 
 # --- guessing the keys of emailed links, probing for single sign-on --------------------------
