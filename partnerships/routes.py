@@ -11,6 +11,7 @@ urlpatterns = [
     path("objectives/new/", views.objective_create, name="objective_create"),
     path("objectives/<int:pk>/", views.objective_detail, name="objective_detail"),
     path("objectives/<int:pk>/remove/", views.objective_remove, name="objective_remove"),
+    path("objectives/undo/<int:entry_pk>/", views.objective_restore, name="objective_restore"),
     path("partnerships/", views.partnership_list, name="partnership_list"),
     path("partnerships/new/", views.partnership_create, name="partnership_create"),
     path("partnerships/changes/", views.changes, name="changes"),

@@ -145,6 +145,7 @@ def objective_create(
     target_value: Decimal | None = None,
     target_unit: str = "",
     by: AbstractBaseUser | None = None,
+    restores: int | None = None,
 ) -> Objective:
     if owner is not None and owner.organization_id != organization.pk:
         raise ValidationError(
@@ -164,9 +165,10 @@ def objective_create(
     )
     objective.full_clean()
     objective.save()
-    audit_record(
-        by=by, action="created", obj=objective, after=snapshot(objective, OBJECTIVE_AUDIT_FIELDS)
-    )
+    after = snapshot(objective, OBJECTIVE_AUDIT_FIELDS)
+    if restores is not None:
+        after["restored_from"] = restores
+    audit_record(by=by, action="restored" if restores else "created", obj=objective, after=after)
     return objective
 
 
@@ -1035,6 +1037,34 @@ def objective_remove(*, objective: Objective, by: AbstractBaseUser | None = None
         "Remove those first, or mark the objective dropped (or achieved) instead.",
     )
     return _removed(current, snapshot(current, OBJECTIVE_AUDIT_FIELDS), by)
+
+
+@transaction.atomic
+def objective_restore(*, entry: AuditEntry, by: AbstractBaseUser | None = None) -> Objective:
+    """Undo an objective's removal: create it again from the values its entry kept (its
+    owner only if they are still a member; the title's uniqueness holds as for a new one)."""
+    if entry.action != "removed" or entry.object_type != "objective":
+        raise ValidationError("Only a removed objective can be put back here.", code="not_removal")
+    Organization.lock(entry.organization_id)
+    _refuse_undone_twice(entry)
+    kept = _kept(entry)
+    owner_id = (kept.get("owner") or {}).get("id")
+    owner = Member.objects.filter(organization_id=entry.organization_id, pk=owner_id).first()
+    target = kept.get("target_value")
+    return objective_create(
+        organization=Organization.objects.get(pk=entry.organization_id),
+        title=kept["title"],
+        description=kept.get("description") or "",
+        emphasis=kept["emphasis"],
+        owner=owner,
+        starts_on=_date(kept["starts_on"]),
+        ends_on=_date(kept.get("ends_on")),
+        status=kept.get("status") or Objective.Status.ACTIVE,
+        target_value=Decimal(str(target)) if target not in (None, "") else None,
+        target_unit=kept.get("target_unit") or "",
+        by=by,
+        restores=entry.pk,
+    )
 
 
 def move_removal_problem(move: QuadrantMove, member: Member) -> ValidationError | None:

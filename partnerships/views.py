@@ -688,11 +688,15 @@ def objective_remove(request: HttpRequest, pk: int) -> HttpResponse:
     refusal = ""
     if request.method == "POST":
         try:
-            services.objective_remove(objective=objective, by=request.user)
+            entry = services.objective_remove(objective=objective, by=request.user)
         except ValidationError as error:
             refusal = " ".join(error.messages)
         else:
-            messages.success(request, f"Objective “{objective.title}” removed: it never was.")
+            offer_undo(
+                request,
+                f"Objective “{objective.title}” removed: it never was.",
+                reverse("partnerships:objective_restore", args=[entry.pk]),
+            )
             return redirect("partnerships:objective_list")
     removal = removal_of(objective)
     context = {
@@ -711,6 +715,20 @@ def objective_remove(request: HttpRequest, pk: int) -> HttpResponse:
             "Remove those first, or mark the objective dropped (or achieved) instead."
         ),
     )
+
+
+@require_POST
+def objective_restore(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    """Undo an objective's removal (leaders and admins), from the values its entry kept."""
+    entry = removal_entry(require_membership(request), entry_pk, ["objective"])
+    require_role(request, *WHOLE_ORGANIZATION)
+    try:
+        restored = services.objective_restore(entry=entry, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "Nothing was put back. " + " ".join(error.messages))
+        return redirect("partnerships:objective_list")
+    messages.success(request, f"Objective “{restored.title}” is back.")
+    return redirect("partnerships:objective_detail", pk=restored.pk)
 
 
 @require_http_methods(["GET", "POST"])

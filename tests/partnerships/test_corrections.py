@@ -370,6 +370,46 @@ def test_an_objective_with_one_partnership_says_it_uses_it(leader_client, org):
     assert "1 partnership uses it." in page
 
 
+def test_undo_puts_a_removed_objective_back_once_with_its_values(leader_client, org):
+    owner = PersonFactory(organization=org, name="Olive Owner")
+    objective = ObjectiveFactory(
+        organization=org,
+        title="Fewer returns",
+        description="Why it matters",
+        owner=owner,
+        target_value="12.50",
+        target_unit="% of orders",
+    )
+    page = _page(leader_client.post(f"/objectives/{objective.pk}/remove/", follow=True))
+    entry = _removal("objective")
+    assert f'action="/objectives/undo/{entry.pk}/"' in page  # the message's Undo button
+
+    page = _page(leader_client.post(f"/objectives/undo/{entry.pk}/", follow=True))
+
+    assert "Objective “Fewer returns” is back." in page
+    restored = Objective.objects.get(organization=org, title="Fewer returns")
+    assert (restored.description, restored.owner, str(restored.target_value)) == (
+        "Why it matters",
+        owner,
+        "12.50",
+    )
+    assert (restored.target_unit, restored.starts_on) == ("% of orders", objective.starts_on)
+    again = _page(leader_client.post(f"/objectives/undo/{entry.pk}/", follow=True))
+    assert "That removal was already undone." in again
+    assert Objective.objects.filter(organization=org, title="Fewer returns").count() == 1
+
+
+def test_undo_of_an_objective_is_for_leaders_of_its_organization(
+    leader_client, manager_client, outsider_client, org
+):
+    objective = ObjectiveFactory(organization=org, title="Typo objective")
+    leader_client.post(f"/objectives/{objective.pk}/remove/")
+    entry = _removal("objective")
+    assert manager_client.post(f"/objectives/undo/{entry.pk}/").status_code == 403
+    assert outsider_client.post(f"/objectives/undo/{entry.pk}/").status_code == 404
+    assert not Objective.objects.filter(title="Typo objective").exists()
+
+
 @pytest.mark.parametrize("role", ["manager", "member"])
 def test_only_leaders_and_admins_remove_objectives(role, role_clients, org):
     objective = ObjectiveFactory(organization=org)

@@ -253,6 +253,7 @@ ROUTES: dict[str, Route] = {
     ),
     "partnerships:partnership_remove": Route(objects(pk="partnership"), get=LEADERS, post=LEADERS),
     "partnerships:objective_remove": Route(objects(pk="objective"), get=LEADERS, post=LEADERS),
+    "partnerships:objective_restore": Route(objects(entry_pk="removed_objective"), post=LEADERS),
     "partnerships:member_partnerships": Route(objects(pk="employee"), get=EVERYONE),
     # sessions
     "meetings:my_sessions": _no_object(get=EVERYONE),

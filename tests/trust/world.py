@@ -107,6 +107,7 @@ class World:
     login: OrgMembership  # the employee's login
     move: QuadrantMove  # the employee's, from Managers
     removed_relationship: AuditEntry  # the removal of a manager → employee line, to undo
+    removed_objective: AuditEntry  # the removal of an objective created by mistake, to undo
     removed_log_item: AuditEntry  # the deletion of a feedback item, to undo
 
     def log_item(self, kind: str):
@@ -167,6 +168,9 @@ def furnish(
         ends_on=datetime.date(2022, 1, 1),
     )
     removed_relationship = partnership_services.relationship_remove(relationship=mistaken)
+    removed_objective = partnership_services.objective_remove(
+        objective=ObjectiveFactory(organization=organization, title=f"{label} mistaken objective")
+    )
     removed_log_item = services.log_item_remove(
         item=services.feedback_add(
             session=session, text=f"{label} mistaken feedback", from_member=employee
@@ -213,6 +217,7 @@ def furnish(
         login=OrgMembership.objects.get(organization=organization, member=employee),
         move=move,
         removed_relationship=removed_relationship,
+        removed_objective=removed_objective,
         removed_log_item=removed_log_item,
     )
 
