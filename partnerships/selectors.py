@@ -251,16 +251,45 @@ def _partnership_map(partnership: Partnership, day: datetime.date) -> Partnershi
     )
 
 
+class ShownRelationship(NamedTuple):
+    """What a channel's table shows of one relationship."""
+
+    pk: int
+    from_member_id: int
+    to_member_id: int
+    from_quadrant: str
+    to_quadrant: str
+    carries: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    from_name: str
+    to_name: str
+
+
 def shown_relationships(
     partnership: Partnership, rows: list[RelationshipRow]
-) -> list[Relationship]:
-    """The relationships of these rows in full, with their members, in the rows' order (one
-    query): those a page of the partnership's channels shows."""
-    found = (
-        partnership.relationships.filter(pk__in=[r.pk for r in rows]).with_members().in_bulk()
-        if rows
-        else {}
-    )
+) -> list[ShownRelationship]:
+    """What the channels' tables show of these rows, in the rows' order (one query, plain
+    rows: a page of the channels shows 150)."""
+    if not rows:
+        return []
+    found = {
+        values[0]: ShownRelationship(*values)
+        for values in partnership.relationships.filter(pk__in=[r.pk for r in rows])
+        .order_by()
+        .values_list(
+            "pk",
+            "from_member_id",
+            "to_member_id",
+            "from_quadrant",
+            "to_quadrant",
+            "carries",
+            "starts_on",
+            "ends_on",
+            "from_member__name",
+            "to_member__name",
+        )
+    }
     return [found[r.pk] for r in rows if r.pk in found]
 
 
