@@ -397,6 +397,6 @@ def _clashes(
     start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
     clashing: set[int] = set()
     for other_start, other_end, others in busy.get(day, ()):
-        if start_utc < other_end and other_start < end_utc:
+        if start_utc < other_end and other_start < end_utc and not attendees.isdisjoint(others):
             clashing |= attendees & others
     return clashing
