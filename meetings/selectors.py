@@ -5,9 +5,12 @@ queries, whatever the size of the organization."""
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -24,7 +27,7 @@ from meetings.models import (
 )
 from meetings.planner import PlanPartnership
 from meetings.quarters import Quarter
-from org.models import Member, Organization, OrgMembership, Quadrant
+from org.models import QUADRANT_ORDER, Member, Organization, OrgMembership, Quadrant
 from partnerships.models import Partnership, Relationship
 
 FACILITATOR_QUADRANTS = (Quadrant.LEADERSHIP, Quadrant.MANAGERS)
@@ -78,6 +81,14 @@ def members_by_partnership(
     }
 
 
+class Facilitator(NamedTuple):
+    """A leader or manager who may facilitate a session, as the planner's preview names them."""
+
+    pk: int
+    name: str
+    quadrant: str
+
+
 class PlanMembers:
     """What the planner needs of the members of many partnerships over [start, end), without
     a model object per member (a large organization has tens of thousands): each
@@ -104,33 +115,41 @@ class PlanMembers:
         sql, params = relationships.values_list(
             "partnership_id", "from_member_id", "to_member_id"
         ).query.sql_with_params()
-        ids_of: dict[int, set[int]] = defaultdict(set)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for partnership_id, from_id, to_id in cursor.fetchall():
-                ids_of[partnership_id].update((from_id, to_id))
-        self.ids_of = {pid: frozenset(ids) for pid, ids in ids_of.items()}
+            rows = sorted(cursor.fetchall(), key=itemgetter(0))
+        # Each partnership's rows in a run; its ends gathered by set operations, not a loop.
+        ends = itemgetter(1, 2)
+        self.ids_of = {
+            pid: frozenset().union(*map(ends, group))
+            for pid, group in itertools.groupby(rows, key=itemgetter(0))
+        }
+        ids_of = self.ids_of
         self._ends = Q(pk__in=relationships.values("from_member")) | Q(
             pk__in=relationships.values("to_member")
         )
         # The organization's leaders and managers (a few hundred), whether in these
         # partnerships or not: cheaper than finding the ends among all members.
-        self.facilitators: dict[int, Member] = (
+        # (Plain rows, with the name the preview shows: the apply reads its own members.)
+        self.facilitators: dict[int, Facilitator] = (
             {
-                member.pk: member
-                for member in Member.objects.for_org(organization)
+                row[0]: Facilitator(*row)
+                for row in Member.objects.for_org(organization)
                 .filter(quadrant__in=FACILITATOR_QUADRANTS)
                 .exclude(kind=Member.Kind.TEAM)
-                .only("pk", "organization_id", "name", "quadrant", "kind")
+                .values_list("pk", "name", "quadrant")
             }
             if ids_of
             else {}
         )
         self._facilitator_ids = frozenset(self.facilitators)
         # Each facilitator's place in facilitator_for's order, to take the first by a number.
-        ordered = sorted(self.facilitators.values(), key=_member_order)
-        self._rank = {member.pk: place for place, member in enumerate(ordered)}
-        self._by_rank = [member.pk for member in ordered]
+        ordered = sorted(
+            self.facilitators.values(),
+            key=lambda f: (QUADRANT_ORDER.index(f.quadrant), f.name, f.pk),
+        )
+        self._rank = {f.pk: place for place, f in enumerate(ordered)}
+        self._by_rank = [f.pk for f in ordered]
         self.names = _NamesOnDemand(self._ends if ids_of else None)
 
     def plan_partnership(self, partnership: Partnership) -> PlanPartnership:

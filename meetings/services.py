@@ -31,7 +31,7 @@ from meetings.models import (
 )
 from meetings.planner import BookedSession, Plan, WorkingTime, plan_sessions
 from meetings.quarters import Quarter
-from meetings.selectors import PlanMembers, partnerships_to_meet
+from meetings.selectors import Facilitator, PlanMembers, partnerships_to_meet
 from org.audit import audit_entry, audit_record, json_value, snapshot
 from org.models import AuditEntry, Member, Organization, OrgMembership
 
@@ -121,7 +121,7 @@ class PlanRequest:
 class PlanPreview:
     plan: Plan
     replanned: dict[int, Session]  # partnership id -> the planned session the plan moves
-    members: dict[int, Member]  # who facilitates (leaders and managers of the partnerships)
+    members: dict[int, Facilitator]  # who may facilitate: the organization's leaders and managers
     fingerprint: str
 
     def member_names(self, ids: Iterable[int]) -> list[str]:
