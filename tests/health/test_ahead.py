@@ -190,3 +190,27 @@ def test_the_diagram_badges_never_read_a_snapshot_behind_the_data(world, org, cl
 
     fresh = analysis.analyse(analysis.load(scope)).risk_counts_by_quadrant
     assert counts == fresh
+
+
+@pytest.mark.parametrize(
+    ("later", "words"),
+    [
+        (datetime.timedelta(seconds=20), "just now"),
+        (datetime.timedelta(minutes=1), "1 minute ago"),
+        (datetime.timedelta(hours=3, minutes=5), "3 hours ago"),
+        (datetime.timedelta(hours=47), "47 hours ago"),
+        (datetime.timedelta(days=3), "3 days ago"),
+    ],
+)
+def test_the_page_says_how_long_ago_it_was_computed(world, org, leader_client, clock, later, words):
+    refresh()
+    cache.clear()
+    start = clock.now
+    clock.now = start + later
+    # Past midnight a snapshot is another day's and is not read: made today's here, so that
+    # the page shows its age.
+    HealthSnapshot.objects.filter(organization=org).update(day=org.today())
+
+    html = leader_client.get("/health/").content.decode()
+
+    assert f">{words}</time>" in html
