@@ -52,13 +52,16 @@ browser-deps:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# make bench [SIZE=small]: bench/run.py times the pages against a bare page of the site on a
-# cached PostgreSQL organization (10,000 members, or 300 with SIZE=small) and writes
-# bench/results*.json; then each bench/bench_*.py script times one heavy path on its own.
+# make bench [SIZE=small]: bench/run.py times the pages against a reference page of the site
+# and a bare Django page on a cached PostgreSQL organization (10,000 members, or 300 with
+# SIZE=small) and writes bench/results*.json; bench/throughput.py then measures requests per
+# second under gunicorn (2 sync workers) against the reference; then each bench/bench_*.py
+# script times one heavy path on its own.
 SIZE ?= large
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnership_map_bench
 bench: $(STAMP)
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --size $(SIZE) $(BENCH_ARGS)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/throughput.py --size $(SIZE) $(THROUGHPUT_ARGS)
 	@for script in bench/bench_*.py; do \
 		echo "== $$script"; DATABASE_URL=$(BENCH_DATABASE_URL) \
 		$(BIN)/python $$script --size $(SIZE) || exit 1; done

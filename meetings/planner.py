@@ -198,8 +198,9 @@ def plan_sessions(
     # with set intersections, rather than attendee by attendee (partnerships have thousands).
     busy: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]]
     busy = defaultdict(list)
-    starting_on: dict[datetime.date, list[frozenset[int]]] = defaultdict(list)
-    starting_in_week: dict[int, list[frozenset[int]]] = defaultdict(list)
+    # Who starts how many sessions on a day and in a week, as _Levels (set operations).
+    starting_on: dict[datetime.date, _Levels] = defaultdict(_Levels)
+    starting_in_week: dict[int, _Levels] = defaultdict(_Levels)
     week_load: Counter[int] = Counter()
     day_load: Counter[datetime.date] = Counter()
     week_of_day = {day: week.number for week in weeks for day in week.days}
@@ -211,10 +212,10 @@ def plan_sessions(
         interval = (start.astimezone(UTC), end.astimezone(UTC), attendees)
         for i in range((last_day - day).days + 1):  # past midnight blocks the next day too
             busy[day + datetime.timedelta(days=i)].append(interval)
-        starting_on[day].append(attendees)
+        starting_on[day].add(attendees)
         day_load[day] += 1
         if week is not None:
-            starting_in_week[week].append(attendees)
+            starting_in_week[week].add(attendees)
             week_load[week] += 1
 
     for session in booked:
@@ -264,7 +265,7 @@ def plan_sessions(
         weeks_in_order = sorted(
             usable_weeks,
             key=lambda n: (
-                _busiest(attendees, starting_in_week.get(n, ())),
+                starting_in_week[n].busiest(attendees) if n in starting_in_week else 0,
                 week_load[n],
                 abs(n - target),
                 n,
@@ -279,7 +280,7 @@ def plan_sessions(
             days_in_order = sorted(
                 days,
                 key=lambda d: (
-                    _busiest(attendees, starting_on.get(d, ())),
+                    starting_on[d].busiest(attendees) if d in starting_on else 0,
                     day_load[d],
                     rotation[d],
                 ),
@@ -358,6 +359,33 @@ def _busiest(attendees: frozenset[int], sessions: Iterable[frozenset[int]]) -> i
     return max(counts.values(), default=0)
 
 
+class _Levels:
+    """Sessions' attendees added one session at a time, kept so that "the most of these
+    sessions any one of the attendees is in" (_busiest) is a few set operations: level k
+    holds the members in at least k + 1 of the sessions. The same answer as _busiest over
+    the sessions added, without counting member by member (partnerships have thousands)."""
+
+    def __init__(self) -> None:
+        self.levels: list[set[int]] = []
+
+    def add(self, attendees: frozenset[int]) -> None:
+        for k in range(len(self.levels) - 1, -1, -1):
+            higher = self.levels[k] & attendees
+            if higher:
+                if k + 1 == len(self.levels):
+                    self.levels.append(set())
+                self.levels[k + 1] |= higher
+        if not self.levels:
+            self.levels.append(set())
+        self.levels[0] |= attendees
+
+    def busiest(self, attendees: frozenset[int]) -> int:
+        for k in range(len(self.levels) - 1, -1, -1):
+            if not attendees.isdisjoint(self.levels[k]):
+                return k + 1
+        return 0
+
+
 def _clashes(
     attendees: frozenset[int],
     day: datetime.date,
@@ -369,6 +397,6 @@ def _clashes(
     start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
     clashing: set[int] = set()
     for other_start, other_end, others in busy.get(day, ()):
-        if start_utc < other_end and other_start < end_utc:
+        if start_utc < other_end and other_start < end_utc and not attendees.isdisjoint(others):
             clashing |= attendees & others
     return clashing

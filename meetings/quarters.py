@@ -125,14 +125,15 @@ class Quarter:
     def weeks(self) -> list[Week]:
         """Monday-to-Sunday weeks that touch the quarter, numbered from 1; the first and last
         may be partial. A 91-day quarter starting on a Monday has exactly 13 weeks."""
-        monday = self.start - datetime.timedelta(days=self.start.weekday())
+        start, end = self.start, self.end  # each computed, not stored: read them once
+        monday = start - datetime.timedelta(days=start.weekday())
         weeks = []
         number = 1
-        while monday < self.end:
+        while monday < end:
             days = tuple(
                 monday + datetime.timedelta(days=i)
                 for i in range(7)
-                if self.start <= monday + datetime.timedelta(days=i) < self.end
+                if start <= monday + datetime.timedelta(days=i) < end
             )
             weeks.append(Week(number=number, monday=monday, days=days))
             monday += datetime.timedelta(days=7)

@@ -31,7 +31,7 @@ from meetings.models import (
 )
 from meetings.planner import BookedSession, Plan, WorkingTime, plan_sessions
 from meetings.quarters import Quarter
-from meetings.selectors import members_by_partnership, partnerships_to_meet, plan_partnership
+from meetings.selectors import Facilitator, PlanMembers, partnerships_to_meet
 from org.audit import audit_entry, audit_record, json_value, snapshot
 from org.models import AuditEntry, Member, Organization, OrgMembership
 
@@ -121,7 +121,7 @@ class PlanRequest:
 class PlanPreview:
     plan: Plan
     replanned: dict[int, Session]  # partnership id -> the planned session the plan moves
-    members: dict[int, Member]
+    members: dict[int, Facilitator]  # who may facilitate: the organization's leaders and managers
     fingerprint: str
 
     def member_names(self, ids: Iterable[int]) -> list[str]:
@@ -147,7 +147,8 @@ def session_plan_preview(
         .select_related("partnership")
         .prefetch_related("attendees")
     )
-    members_of = members_by_partnership(
+    members = PlanMembers(
+        organization,
         [p.pk for p in partnerships] + [s.partnership_id for s in existing],
         quarter.start,
         quarter.end,
@@ -180,8 +181,7 @@ def session_plan_preview(
                 blocks_time=session.status in (SessionStatus.PLANNED, SessionStatus.HELD),
             )
         )
-    to_place = [plan_partnership(p, members_of.get(p.pk, [])) for p in partnerships]
-    everyone = {m.pk: m for members in members_of.values() for m in members}
+    to_place = [members.plan_partnership(p) for p in partnerships]
     plan = plan_sessions(
         quarter=quarter,
         tz=tz,
@@ -191,9 +191,9 @@ def session_plan_preview(
         blackouts=blackouts,
         duration_minutes=request.duration_minutes,
         not_before=now,
-        member_names={pk: m.name for pk, m in everyone.items()},
+        member_names=members.names,
     )
-    return PlanPreview(plan, replanned, everyone, _fingerprint(plan, replanned))
+    return PlanPreview(plan, replanned, members.facilitators, _fingerprint(plan, replanned))
 
 
 def _fingerprint(plan: Plan, replanned: dict[int, Session]) -> str:
@@ -229,7 +229,12 @@ def session_plan_apply(
     quarter = request.quarter
     Through = Session.attendees.through
     new_sessions, attendee_rows, audit = [], [], []
-    people = preview.members
+    # The preview holds only the facilitators; the audit names every attendee.
+    people = (
+        Member.objects.for_org(organization)
+        .only("pk", "organization_id", "name", "quadrant", "kind")
+        .in_bulk({pk for placed in preview.plan.placed for pk in placed.attendee_ids})
+    )
     for placed in preview.plan.placed:
         session = preview.replanned.get(placed.partnership_id)
         if session is not None:

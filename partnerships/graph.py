@@ -684,17 +684,47 @@ def closing_loop_over_time(edges: Iterable[tuple], new_edge: tuple) -> tuple | N
     return None
 
 
-def _typed_graph(edges: Iterable[tuple[Hashable, Hashable, str]]) -> nx.Graph:
-    """Undirected graph; each side keeps the relationships (from, to, type) laid along it."""
-    graph = nx.Graph()
-    for u, v, type_ in edges:
-        if u == v:
-            continue
-        if graph.has_edge(u, v):
-            graph[u][v]["relationships"].add((u, v, type_))
-        else:
-            graph.add_edge(u, v, relationships={(u, v, type_)})
-    return graph
+class TypedSides:
+    """Undirected sides between members; each keeps the relationships (from, to, type) laid
+    along it. Plain dicts (what networkx's Graph would hold, built several times faster):
+    `sides[a][b]` is the set of relationships between a and b, `sides[a]` a's neighbours."""
+
+    def __init__(self, edges: Iterable[tuple[Hashable, Hashable, str]]) -> None:
+        adjacency: dict[Hashable, dict[Hashable, set[tuple]]] = {}
+        for u, v, type_ in edges:
+            if u == v:
+                continue
+            along = adjacency.setdefault(u, {}).get(v)
+            if along is None:
+                along = set()
+                adjacency[u][v] = along
+                adjacency.setdefault(v, {})[u] = along
+            along.add((u, v, type_))
+        self.adjacency = adjacency
+
+    def __getitem__(self, node: Hashable) -> dict[Hashable, set[tuple]]:
+        return self.adjacency[node]
+
+    @property
+    def nodes(self):
+        return self.adjacency.keys()
+
+    def has_edge(self, a: Hashable, b: Hashable) -> bool:
+        return b in self.adjacency.get(a, ())
+
+    def sides(self):
+        """Each side once, as (a, b)."""
+        seen = set()
+        for a, neighbours in self.adjacency.items():
+            seen.add(a)
+            for b in neighbours:
+                if b not in seen:
+                    yield a, b
+
+
+def typed_sides(edges: Iterable[tuple[Hashable, Hashable, str]]) -> TypedSides:
+    """The sides complete_triads and triad_completions read: build them once for both."""
+    return TypedSides(edges)
 
 
 def _one_of_each(sides: list[set[tuple]]) -> tuple | None:
@@ -707,21 +737,24 @@ def _one_of_each(sides: list[set[tuple]]) -> tuple | None:
     return None
 
 
-def complete_triads(edges: Iterable[tuple[Hashable, Hashable, str]]) -> list[dict]:
+def complete_triads(
+    edges: Iterable[tuple[Hashable, Hashable, str]], *, sides: TypedSides | None = None
+) -> list[dict]:
     """Triangles of three members joined by one relationship of each type.
 
     `edges` are (from, to, type). Each triad is {"members": (a, b, c) sorted, "relationships":
-    ((from, to, "direct"), (from, to, "influential"), (from, to, "guidance"))}.
+    ((from, to, "direct"), (from, to, "influential"), (from, to, "guidance"))}. `sides`:
+    typed_sides(edges), when the caller built them already.
     """
-    graph = _typed_graph(edges)
+    graph = sides if sides is not None else TypedSides(edges)
     triads = []
-    for a, b in graph.edges:
-        for c in set(graph[a]) & set(graph[b]):
+    for a, b in graph.sides():
+        for c in graph[a].keys() & graph[b].keys():
             members = tuple(sorted((a, b, c)))
             if sorted((a, b)) != list(members[:2]):
                 continue  # each triangle once: from its side between the two smallest ids
-            sides = [graph[x][y]["relationships"] for x, y in ((a, b), (b, c), (a, c))]
-            relationships = _one_of_each(sides)
+            along = [graph[x][y] for x, y in ((a, b), (b, c), (a, c))]
+            relationships = _one_of_each(along)
             if relationships is not None:
                 triads.append({"members": members, "relationships": relationships})
     return sorted(triads, key=lambda t: t["members"])
@@ -731,6 +764,8 @@ def triad_completions(
     edges: Iterable[tuple[Hashable, Hashable, str]],
     quadrant_of: Mapping[Hashable, str],
     type_for: Callable[[str, str], str | None],
+    *,
+    sides: TypedSides | None = None,
 ) -> list[dict]:
     """Missing channels that would turn an open triangle into a complete triad.
 
@@ -739,8 +774,9 @@ def triad_completions(
     completes the triad when its type is the third channel. `quadrant_of` maps each node to
     its quadrant; `type_for(from_quadrant, to_quadrant)` is the rule (None when not allowed).
     Each completion is {"from": x, "to": y, "type": t, "members": (a, b, c) sorted}.
+    `sides`: typed_sides(edges), when the caller built them already.
     """
-    graph = _typed_graph(edges)
+    graph = sides if sides is not None else TypedSides(edges)
     found: dict[tuple, dict] = {}
     for centre in sorted(graph.nodes):
         neighbours = sorted(graph[centre])
@@ -748,9 +784,7 @@ def triad_completions(
             for c in neighbours[i + 1 :]:
                 if graph.has_edge(a, c):
                     continue
-                have = {r[2] for r in graph[centre][a]["relationships"]} | {
-                    r[2] for r in graph[centre][c]["relationships"]
-                }
+                have = {r[2] for r in graph[centre][a]} | {r[2] for r in graph[centre][c]}
                 missing = set(CHANNELS) - have
                 if len(missing) != 1:
                     continue

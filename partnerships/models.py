@@ -418,3 +418,46 @@ class AcceptedRisk(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class HealthSnapshot(models.Model):
+    """The health analysis of an organization (or one of its objectives) on a day, computed
+    ahead by `manage.py refresh_health` so that no page waits for it.
+
+    One row per organization and objective (none: the whole organization), replaced at each
+    refresh. `data_version` is the organization's structure version it was computed under
+    (partnerships/versions.py): when it still is the current one, the snapshot is exact;
+    otherwise the health page shows it with its age and says changes since are not included.
+    `report` and `brokers` are the pickled HealthReport and BrokerReport of
+    partnerships/health/analysis.py, written only by this application (as Django's own cache
+    backends pickle what they keep)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="health_snapshots"
+    )
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    data_version = models.CharField(max_length=100)
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(help_text="How long the analysis took.")
+    report = models.BinaryField()
+    brokers = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(objective__isnull=True),
+                name="health_snapshot_one_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "objective"],
+                condition=Q(objective__isnull=False),
+                name="health_snapshot_one_per_objective",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Health of {self.organization_id}/{self.objective_id or 'all'} on {self.day}"

@@ -6,14 +6,16 @@ it) and costs a fixed number of queries, however many relationships there are.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from org.models import Member, Organization, OrgMembership, Quadrant, QuadrantMove
-from partnerships.graph import complete_triads, triad_completions
+from partnerships.graph import complete_triads, triad_completions, typed_sides
 from partnerships.models import (
     VERBS,
     Objective,
@@ -23,6 +25,7 @@ from partnerships.models import (
     relationship_type_for,
 )
 from partnerships.rules import CHANNELS, RELATIONSHIP_RULE, article
+from partnerships.versions import data_version, kept
 
 STATUS_ACTIVE, STATUS_DISSOLVED, STATUS_ALL = "active", "dissolved", "all"
 
@@ -109,11 +112,24 @@ def relationships_as_of(partnership: Partnership, day: datetime.date) -> list[Re
     )
 
 
+class RelationshipRow(NamedTuple):
+    """What a partnership's page needs of each of its relationships to count, group and page
+    them: read as plain rows, since the largest partnerships have thousands. The page's own
+    rows are loaded in full afterwards (shown_relationships)."""
+
+    pk: int
+    from_member_id: int
+    to_member_id: int
+    type: str
+    from_quadrant: str
+    to_quadrant: str
+
+
 @dataclass
 class Channel:
     type: str
     label: str
-    relationships: list[Relationship]
+    relationships: list[RelationshipRow]
     # Where a relationship of this type can run, e.g. "Leadership → Employees".
     runs: list[str] = field(default_factory=list)
 
@@ -124,9 +140,9 @@ class PartnershipMap:
 
     partnership: Partnership
     day: datetime.date
-    relationships: list[Relationship]
+    relationships: list[RelationshipRow]  # ordered by the members' names
     channels: list[Channel]
-    members: list[Member]
+    members: list[Member]  # those the triads and suggestions shown name
     triads: list[dict]  # the first TRIADS_SHOWN
     completions: list[dict]  # the first TRIADS_SHOWN
     triad_count: int = 0
@@ -153,16 +169,45 @@ TRIADS_SHOWN = 20  # triads and suggestions listed on a partnership's page; coun
 
 
 def partnership_map(partnership: Partnership, day: datetime.date) -> PartnershipMap:
-    """One query: the relationships active on the day with both members."""
-    relationships = relationships_as_of(partnership, day)
-    members: dict[int, Member] = {}
+    """The partnership's map on a day, kept in Django's cache under the organization's data
+    version (partnerships/versions.py): one query when cached, three when not (the
+    relationships as plain rows ordered by their members' names, the members the triads and
+    suggestions shown name)."""
+    version = data_version(Organization(pk=partnership.organization_id))
+    key = (
+        f"partnership-map:{_MAP_FORMAT}:{partnership.pk}:{day.isoformat()}:{version}"
+        if version is not None
+        else None
+    )
+    found = kept(key, lambda: _partnership_map(partnership, day))
+    return dataclasses.replace(found, partnership=partnership)
+
+
+_MAP_FORMAT = 1  # bump when what PartnershipMap holds changes
+
+
+def _partnership_map(partnership: Partnership, day: datetime.date) -> PartnershipMap:
+    """Two queries, whatever the size: the relationships active on the day as plain rows,
+    ordered by their members' names, then the members the triads and suggestions shown name."""
+    relationships = [
+        RelationshipRow(*row)
+        for row in partnership.relationships.active_on(day)
+        .order_by("from_member__name", "to_member__name", "id")
+        .values_list("pk", "from_member_id", "to_member_id", "type", "from_quadrant", "to_quadrant")
+    ]
+    quadrant_of: dict[int, str] = {}
     for r in relationships:
-        members[r.from_member_id] = r.from_member
-        members[r.to_member_id] = r.to_member
+        quadrant_of[r.from_member_id] = r.from_quadrant
+        quadrant_of[r.to_member_id] = r.to_quadrant
     edges = [(r.from_member_id, r.to_member_id, r.type) for r in relationships]
-    quadrant_of = {pk: m.quadrant for pk, m in members.items()}
-    all_triads = complete_triads(edges)
-    all_completions = triad_completions(edges, quadrant_of, relationship_type_for)
+    sides = typed_sides(edges)
+    all_triads = complete_triads(edges, sides=sides)
+    all_completions = triad_completions(edges, quadrant_of, relationship_type_for, sides=sides)
+    shown_triads, shown_completions = all_triads[:TRIADS_SHOWN], all_completions[:TRIADS_SHOWN]
+    named = {pk for t in shown_triads for pk in t["members"]} | {
+        pk for c in shown_completions for pk in (c["from"], c["to"], *c["members"])
+    }
+    members = Member.objects.in_bulk(named) if named else {}
     triads = [
         {
             "members": [members[pk] for pk in t["members"]],
@@ -171,7 +216,7 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
                 for u, v, type_ in t["relationships"]
             ],
         }
-        for t in all_triads[:TRIADS_SHOWN]
+        for t in shown_triads
     ]
     completions = [
         {
@@ -183,9 +228,9 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
             "verb": VERBS[c["type"]],
             "members": [members[pk] for pk in c["members"]],
         }
-        for c in all_completions[:TRIADS_SHOWN]
+        for c in shown_completions
     ]
-    by_type: dict[str, list[Relationship]] = defaultdict(list)
+    by_type: dict[str, list[RelationshipRow]] = defaultdict(list)
     for r in relationships:
         by_type[r.type].append(r)
     channels = [
@@ -204,6 +249,48 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
         triad_count=len(all_triads),
         completion_count=len(all_completions),
     )
+
+
+class ShownRelationship(NamedTuple):
+    """What a channel's table shows of one relationship."""
+
+    pk: int
+    from_member_id: int
+    to_member_id: int
+    from_quadrant: str
+    to_quadrant: str
+    carries: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    from_name: str
+    to_name: str
+
+
+def shown_relationships(
+    partnership: Partnership, rows: list[RelationshipRow]
+) -> list[ShownRelationship]:
+    """What the channels' tables show of these rows, in the rows' order (one query, plain
+    rows: a page of the channels shows 150)."""
+    if not rows:
+        return []
+    found = {
+        values[0]: ShownRelationship(*values)
+        for values in partnership.relationships.filter(pk__in=[r.pk for r in rows])
+        .order_by()
+        .values_list(
+            "pk",
+            "from_member_id",
+            "to_member_id",
+            "from_quadrant",
+            "to_quadrant",
+            "carries",
+            "starts_on",
+            "ends_on",
+            "from_member__name",
+            "to_member__name",
+        )
+    }
+    return [found[r.pk] for r in rows if r.pk in found]
 
 
 # --- a member's partnerships ---------------------------------------------------------------

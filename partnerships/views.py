@@ -9,19 +9,24 @@ reads the partnerships they belong to. A partnership the signed-in role may not 
 
 from __future__ import annotations
 
+import datetime
+from html import escape
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org import dates
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
 from org.forms import ArchiveForm, MoveForm, TeamPeopleForm
 from org.fragments import render_page_or_fragment
-from org.models import Member, OrgMembership, QuadrantMove, Role, person_name
+from org.models import Member, OrgMembership, Quadrant, QuadrantMove, Role, person_name
 from org.undo import kept_id, offer_undo, removal_entry
 from org.views import (
     add_service_errors,
@@ -209,7 +214,8 @@ CHANNEL_PAGE_SIZE = 50
 
 def _channel_pages(request: HttpRequest, map_) -> list[dict]:
     """Each channel's relationships a page at a time (?direct_page=2...), with the links to
-    the pages around it; the other channels' pages and the day are kept in the links."""
+    the pages around it; the other channels' pages and the day are kept in the links. The
+    relationships shown are read in full in one query for all channels."""
     pages = []
     for channel in map_.channels:
         param = f"{channel.type}_page"
@@ -228,7 +234,81 @@ def _channel_pages(request: HttpRequest, map_) -> list[dict]:
                 "next": link(page.next_page_number()) if page.has_next() else "",
             }
         )
+    shown = selectors.shown_relationships(
+        map_.partnership, [row for entry in pages for row in entry["page"].object_list]
+    )
+    by_pk = {r.pk: r for r in shown}
+    for entry in pages:
+        entry["rows"] = [by_pk[row.pk] for row in entry["page"].object_list if row.pk in by_pk]
     return pages
+
+
+_PK = 2_147_000_123  # a number no route holds, standing for the id in a reversed URL
+
+
+def _href_maker(name: str, *args: int):
+    """pk -> the URL of `name` with `args` then pk, reversed once."""
+    pattern = reverse(name, args=[*args, _PK])
+    marker = f"/{_PK}/"
+    return lambda pk: pattern.replace(marker, f"/{pk}/")
+
+
+def _rows_html(
+    request: HttpRequest,
+    partnership: Partnership,
+    rows,
+    *,
+    can_add: bool,
+    endable: set[int],
+    today: datetime.date,
+) -> str:
+    """The rows of a channel's table, written here rather than by the template engine: a
+    page of the channels has 150 of them, each with its links and end form. Every text is
+    escaped (html.escape, as Django's escape)."""
+    member_href = _href_maker("partnerships:member_detail")
+    end_href = _href_maker("partnerships:relationship_end", partnership.pk)
+    remove_href = _href_maker("partnerships:relationship_remove", partnership.pk)
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+    today_iso = today.isoformat()
+    labels = {q.value: escape(q.label) for q in Quadrant}
+    days: dict[datetime.date, str] = {}
+
+    def day(value: datetime.date | None) -> str:
+        if value is None:
+            return "—"
+        if value not in days:
+            days[value] = escape(dates.day(value))
+        return days[value]
+
+    parts = []
+    for r in rows:
+        from_name, to_name = escape(r.from_name), escape(r.to_name)
+        from_q, to_q = escape(r.from_quadrant), escape(r.to_quadrant)
+        parts.append(
+            f'<tr>\n<td><a href="{escape(member_href(r.from_member_id))}"><bdi>{from_name}</bdi>'
+            f'</a> <span class="quadrant-tag q-{from_q}">{labels.get(r.from_quadrant, from_q)}'
+            "</span></td>\n"
+            f'<td><a href="{escape(member_href(r.to_member_id))}"><bdi>{to_name}</bdi></a> '
+            f'<span class="quadrant-tag q-{to_q}">{labels.get(r.to_quadrant, to_q)}</span></td>\n'
+            f"<td>{escape(r.carries) if r.carries else '—'}</td>\n"
+            f"<td>{day(r.starts_on)}</td>\n<td>{day(r.ends_on)}</td>\n"
+        )
+        if can_add and r.pk in endable:
+            parts.append(
+                f'<td>\n<form method="post" action="{escape(end_href(r.pk))}" class="end-form">'
+                f"{csrf}\n"
+                f'<label for="end-{r.pk}" class="visually-hidden">End <bdi>{from_name}</bdi> → '
+                f"<bdi>{to_name}</bdi> on</label>\n"
+                f'<input type="date" id="end-{r.pk}" name="on" value="{today_iso}" required>\n'
+                '<button type="submit" class="button button-small button-secondary">End</button>'
+                "\n</form>\n"
+                f'<a class="remove-link" href="{escape(remove_href(r.pk))}">Remove<span '
+                f'class="visually-hidden"> {from_name} → {to_name}</span></a>\n</td>\n'
+            )
+        elif can_add:
+            parts.append("<td>\n</td>\n")
+        parts.append("</tr>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 def _render_detail(
@@ -250,22 +330,28 @@ def _render_detail(
     can_add = access.may_change_relationships(membership, partnership, loaded_today=loaded_today)
     if can_add and relationship_form is None:
         relationship_form = RelationshipForm(organization=organization)
+    channel_pages = _channel_pages(request, map_)
     # The relationships shown that this person may end (a manager: those they are an end of).
     endable = {
         r.pk
-        for r in map_.relationships
+        for entry in channel_pages
+        for r in entry["rows"]
         if can_add
         and not access.relationship_refusal(
             membership, partnership, r.from_member_id, r.to_member_id, loaded_today=loaded_today
         )
     }
+    for entry in channel_pages:
+        entry["rows_html"] = _rows_html(
+            request, partnership, entry["rows"], can_add=can_add, endable=endable, today=today
+        )
     can_dissolve = access.may_dissolve(membership, partnership) and partnership.dissolved_on is None
     if can_dissolve and dissolve_form is None:
         dissolve_form = DateForm(organization=organization)
     context = {
         "partnership": partnership,
         "map": map_,
-        "channel_pages": _channel_pages(request, map_),
+        "channel_pages": channel_pages,
         "day": day,
         "today": today,
         "as_of_form": as_of_form or AsOfForm(organization=organization),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -367,13 +368,30 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def cached_dashboard(
-    membership: OrgMembership, quarter: Quarter, *, keeps_checklist: bool
-) -> Dashboard:
-    """dashboard(), kept in Django's cache under the organization's progress version (one
-    query; none more when cached): every table it reads is watched by that version
-    (partnerships/versions.py), and the key carries the viewer, the quarter and today, on
-    which its gaps depend. While a write may still be landing, computed and not kept."""
+def cached_dashboard_html(
+    membership: OrgMembership,
+    quarter: Quarter,
+    *,
+    keeps_checklist: bool,
+    render: Callable[[Dashboard], str],
+) -> str:
+    """The dashboard as `render` writes it, kept in Django's cache beside the Dashboard it is
+    written from (same key and version, see cached_dashboard): a cached page reads one
+    string rather than unpickling the figures and running the template again. One query."""
+    key, today = _dashboard_key(membership, quarter, keeps_checklist)
+
+    def figures() -> Dashboard:
+        return kept(
+            key,
+            lambda: dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today),
+        )
+
+    return kept(f"{key}:html" if key else None, lambda: render(figures()))
+
+
+def _dashboard_key(
+    membership: OrgMembership, quarter: Quarter, keeps_checklist: bool
+) -> tuple[str | None, datetime.date]:
     organization = membership.organization
     today = organization.today()
     version = data_version(organization, PROGRESS)
@@ -383,6 +401,17 @@ def cached_dashboard(
             f"{_DASHBOARD_FORMAT}:org-{organization.pk}:{version}:membership-{membership.pk}:"
             f"{quarter.key}:{quarter.start.isoformat()}:{today.isoformat()}:{keeps_checklist}"
         )
+    return key, today
+
+
+def cached_dashboard(
+    membership: OrgMembership, quarter: Quarter, *, keeps_checklist: bool
+) -> Dashboard:
+    """dashboard(), kept in Django's cache under the organization's progress version (one
+    query; none more when cached): every table it reads is watched by that version
+    (partnerships/versions.py), and the key carries the viewer, the quarter and today, on
+    which its gaps depend. While a write may still be landing, computed and not kept."""
+    key, today = _dashboard_key(membership, quarter, keeps_checklist)
     return kept(
         key, lambda: dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today)
     )

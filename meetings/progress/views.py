@@ -22,7 +22,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -732,17 +734,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     quarter = _pick_quarter(request, membership)
     if quarter is None:
         return HttpResponseBadRequest("Invalid quarter.")
-    board = selectors.cached_dashboard(
-        membership, quarter, keeps_checklist=membership.role == Role.LEADER
+
+    def body(board: selectors.Dashboard) -> str:
+        context = {
+            "board": board,
+            "quarter": quarter,
+            "quarters": selectors.past_quarter_choices(membership.organization),
+            "areas": selectors.AREAS,
+            "progress": board.now.checklist,
+            "session_rows": _sessions_rows(board.sessions),
+            **_dashboard_charts(board),
+        }
+        return render_to_string("meetings/progress/_dashboard_body.html", context)
+
+    # The content is the same for every request of this leader, quarter, day and version of
+    # the data (it holds no form token): written once, then read from the cache.
+    html = selectors.cached_dashboard_html(
+        membership, quarter, keeps_checklist=membership.role == Role.LEADER, render=body
     )
+    keeps_checklist = membership.role == Role.LEADER
     context = {
-        "board": board,
         "quarter": quarter,
-        "quarters": selectors.past_quarter_choices(membership.organization),
-        "areas": selectors.AREAS,
-        "progress": board.now.checklist,
-        "session_rows": _sessions_rows(board.sessions),
-        **_dashboard_charts(board),
+        "body": mark_safe(html),  # noqa: S308 - rendered by the template engine above
+        # The figures behind the page, read (from the cache) only if something asks for them.
+        "board": SimpleLazyObject(
+            lambda: selectors.cached_dashboard(membership, quarter, keeps_checklist=keeps_checklist)
+        ),
     }
     return render(request, "meetings/progress/dashboard.html", context)
 

@@ -19,6 +19,7 @@ import dataclasses
 import datetime
 import gc
 import hashlib
+import pickle
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -26,11 +27,12 @@ from urllib.parse import urlencode
 import networkx as nx
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from org.models import Member
 from partnerships import graph, rules
 from partnerships.health.remedies import KIND_WORDS, RiskGroup, group_risks
-from partnerships.models import Objective, Partnership, Relationship
+from partnerships.models import HealthSnapshot, Objective, Partnership, Relationship
 from partnerships.scope import Scope
 from partnerships.versions import CACHE_SECONDS, data_version
 
@@ -38,7 +40,15 @@ from partnerships.versions import CACHE_SECONDS, data_version
 RISKS_SHOWN = 50
 BROKERS_SHOWN = 10
 # Bump when the shape of what is cached changes, so old entries are never read back.
-_CACHE_FORMAT = "health-3"
+_CACHE_FORMAT = "health-4"
+# Whether a read may use what `manage.py refresh_health` computed ahead (HealthSnapshot):
+# EXACT only when it was computed under the current data version (the same answer as
+# computing now), ANY also when changes came since (the health page, which says so), NEVER
+# not at all (the page asked to include the latest changes).
+EXACT, ANY, NEVER = "exact", "any", "never"
+# With ANY, a snapshot older than the data is shown only when computing it took at least this
+# long: a small organization's page is computed at once with the latest changes.
+BEHIND_WHEN_SLOWER_THAN = 0.25  # seconds
 
 
 # --- what a page covers ---------------------------------------------------------------------
@@ -137,6 +147,10 @@ class HealthReport:
     risk_counts_by_quadrant: dict[str, int]
     risk_counts_by_kind: dict[str, int]
     groups: tuple[RiskGroup, ...] = ()  # every risk in one group, most pressing first
+    computed_at: datetime.datetime | None = None
+    # Read from a snapshot computed ahead under an older data version: changes made since
+    # are not in it (never cached so; set on the copy a request reads).
+    behind: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -218,6 +232,7 @@ def analyse(loaded: Loaded) -> HealthReport:
                 loaded.partnerships,
             )
         ),
+        computed_at=timezone.now(),
     )
 
 
@@ -354,17 +369,20 @@ def health_report(scope: Scope, *, version: str | None = UNREAD) -> HealthReport
     return report
 
 
-def health_with_brokers(scope: Scope) -> tuple[HealthReport, BrokerReport]:
-    """The report and the brokers: one query when cached, four when not."""
-    report, brokers = _cached(scope, with_brokers=True)
+def health_with_brokers(scope: Scope, *, ahead: str = EXACT) -> tuple[HealthReport, BrokerReport]:
+    """The report and the brokers: one query when cached, four when not (two when computed
+    ahead, see _cached)."""
+    report, brokers = _cached(scope, with_brokers=True, ahead=ahead)
     assert brokers is not None
     return report, brokers
 
 
-def report_and_brokers(scope: Scope) -> tuple[HealthReport, BrokerReport | None]:
-    """The report, and the brokers only if they are cached already (None otherwise): one
-    query when cached, four when not."""
-    return _cached(scope, with_brokers=False, brokers_if_cached=True)
+def report_and_brokers(
+    scope: Scope, *, ahead: str = EXACT
+) -> tuple[HealthReport, BrokerReport | None]:
+    """The report, and the brokers only if they are cached (or computed ahead) already (None
+    otherwise): one query when cached, four when not (two when computed ahead)."""
+    return _cached(scope, with_brokers=False, brokers_if_cached=True, ahead=ahead)
 
 
 @contextlib.contextmanager
@@ -390,10 +408,16 @@ def _cached(
     with_brokers: bool,
     version: str | None = UNREAD,
     brokers_if_cached: bool = False,
+    ahead: str = EXACT,
 ):
+    """The cache first; then, for the whole organization or an objective today, what
+    `manage.py refresh_health` computed ahead (one query; see `ahead`); else computed now."""
     if version == UNREAD:
         version = data_version(scope.organization)
     if version is None:  # a write may still be landing: nothing is read from or kept in cache
+        snapshot = precomputed(scope) if ahead == ANY else None
+        if snapshot is not None and snapshot.seconds >= BEHIND_WHEN_SLOWER_THAN:
+            return _unpack(snapshot, behind=True)
         with _cycle_collector_paused():
             loaded = load(scope)
             return analyse(loaded), rank_brokers(loaded) if with_brokers else None
@@ -404,6 +428,13 @@ def _cached(
     report, brokers = found.get(report_key), found.get(brokers_key)
     if report is not None and (brokers is not None or not with_brokers):
         return report, brokers
+    if report is None and ahead != NEVER and (snapshot := precomputed(scope)) is not None:
+        if snapshot.data_version == version:  # exact: kept in the cache like a fresh one
+            report, brokers = _unpack(snapshot, behind=False)
+            cache.set_many({report_key: report, brokers_key: brokers}, CACHE_SECONDS)
+            return report, brokers
+        if ahead == ANY and snapshot.seconds >= BEHIND_WHEN_SLOWER_THAN:
+            return _unpack(snapshot, behind=True)
     fresh = {}
     with _cycle_collector_paused():
         loaded = load(scope)
@@ -413,6 +444,36 @@ def _cached(
             brokers = fresh[brokers_key] = rank_brokers(loaded)
     cache.set_many(fresh, CACHE_SECONDS)
     return report, brokers
+
+
+def precomputable(scope: Scope) -> bool:
+    """What `manage.py refresh_health` computes ahead: the whole organization and each
+    objective, as leaders and admins see them, today."""
+    return (
+        scope.limited_to is None
+        and scope.partnership is None
+        and scope.day == scope.organization.today()
+    )
+
+
+def precomputed(scope: Scope) -> HealthSnapshot | None:
+    """The scope's snapshot computed ahead for its day, if any (one query; none for a scope
+    that is never computed ahead)."""
+    if not precomputable(scope):
+        return None
+    return (
+        HealthSnapshot.objects.filter(
+            organization=scope.organization, objective=scope.objective, day=scope.day
+        )
+        .order_by()
+        .first()
+    )
+
+
+def _unpack(snapshot: HealthSnapshot, *, behind: bool) -> tuple[HealthReport, BrokerReport]:
+    report = pickle.loads(snapshot.report)
+    brokers = pickle.loads(snapshot.brokers)
+    return dataclasses.replace(report, computed_at=snapshot.computed_at, behind=behind), brokers
 
 
 def ranked_risks(scope: Scope, quadrant: str | None = None) -> tuple[RiskEntry, ...]:

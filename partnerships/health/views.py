@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
@@ -21,6 +22,8 @@ from org.fragments import render_page_or_fragment, wants_fragment
 from org.models import OrgMembership, Quadrant
 from partnerships import graph, rules, services
 from partnerships.health.analysis import (
+    ANY,
+    NEVER,
     RISKS_SHOWN,
     RiskEntry,
     find_group,
@@ -117,10 +120,14 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         context = {"form": form, "invalid": True}
         return render_page_or_fragment(request, TEMPLATE, context, fragment="#report", status=400)
     scope = form.scope()
+    # What `manage.py refresh_health` computed ahead is shown even when changes came since
+    # (the page says so and offers them), unless the reader asked for the latest (live=1).
+    live = request.GET.get("live") == "1"
+    ahead = NEVER if live else ANY
     if compute_brokers:
-        report, brokers = health_with_brokers(scope)
+        report, brokers = health_with_brokers(scope, ahead=ahead)
     else:
-        report, brokers = report_and_brokers(scope)
+        report, brokers = report_and_brokers(scope, ahead=ahead)
     quadrant = form.cleaned_data["quadrant"] or None
     brokers_context = {
         "brokers": brokers,
@@ -129,7 +136,8 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         ]
         if brokers is not None
         else [],
-        "brokers_href": reverse("health:brokers") + form.query(quadrant=quadrant),
+        "brokers_href": reverse("health:brokers")
+        + form.query(quadrant=quadrant, live=1 if live else None),
     }
     if compute_brokers and wants_fragment(request):
         return render_page_or_fragment(request, TEMPLATE, brokers_context, fragment="#brokers")
@@ -177,10 +185,29 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         "show_all": bool(quadrant) or form.cleaned_data.get("risks") == "all",
         "all_list_href": page + form.query(risks="all"),
         **brokers_context,
+        "freshness": _freshness(report),
+        "live_href": page + form.query(live=1),
         "diagram_href": reverse("diagram:diagram") + form.query(quadrant=None),
         "trend_href": reverse("health:trend") + form.query(quadrant=None, risks=None),
     }
     return render_page_or_fragment(request, TEMPLATE, context, fragment="#report")
+
+
+def _freshness(report) -> str:
+    """ "just now", "12 minutes ago", "3 hours ago": when the analysis shown was computed."""
+    if report.computed_at is None:
+        return ""
+    minutes = int((timezone.now() - report.computed_at).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    count, unit = (
+        (minutes, "minute")
+        if minutes < 60
+        else (minutes // 60, "hour")
+        if minutes < 48 * 60
+        else (minutes // (24 * 60), "day")
+    )
+    return f"{count} {unit}{'' if count == 1 else 's'} ago"
 
 
 @require_GET
@@ -317,7 +344,10 @@ def _apply(request, membership, form, plan) -> HttpResponse | None:
         request,
         f"{count} relationship{'' if count == 1 else 's'} added to {plan.partnership.name}.",
     )
-    return redirect(reverse("health:page") + form.health_query())
+    # Back to the page with the analysis computed again, whatever was computed ahead: the
+    # leader sees the risk the remedy closed go away.
+    query = form.health_query()
+    return redirect(reverse("health:page") + (f"{query}&live=1" if query else "?live=1"))
 
 
 @require_http_methods(["GET", "POST"])

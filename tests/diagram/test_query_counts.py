@@ -20,9 +20,10 @@ SHARES = [("L", 0.01), ("M", 0.09), ("T", 0.05), ("E", 0.85)]
 VERSION = 1
 # The box's counts when not cached yet: quadrant counts and names, flow counts.
 COUNTS = 2
-# The risk badges when not cached yet: the health graph's relationships, members and
+# The risk badges when not cached yet: the analysis computed ahead for today, looked up
+# (manage.py refresh_health; none here), then the health graph's relationships, members and
 # partnership names.
-BADGES = 3
+BADGES = 1 + 3
 # A member's place when not cached yet: the edges above them, their own relationships and
 # the members on their paths from leadership.
 PLACE = 3

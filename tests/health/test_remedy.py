@@ -61,7 +61,7 @@ def test_it_applies_the_remedy_as_one_audited_change(world, crew, leader_client,
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/health/"
+    assert response["Location"] == "/health/?live=1"  # computed again, not read ahead
     added = Relationship.objects.filter(from_member=world.sam, to_member__in=crew)
     assert added.count() == 4 == Relationship.objects.count() - before
     assert {r.type for r in added} == {"influential"}

@@ -122,6 +122,8 @@ def normalised(html: str, *names: str) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     html = re.sub(r'name="once" value="[^"]*"', "", html)  # a fresh one-time key each time
     html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+    # when the health analysis was computed (each copy computes its own)
+    html = re.sub(r'<time datetime="[^"]*">', "<time>", html)
     html = re.sub(r"/\d+/", "/N/", html)
     html = re.sub(r'((?:value|member|partnership|objective|pk|id)=["\']?[a-z_-]*)\d+', r"\1N", html)
     # ids inside names: hx-target="#success-12", a form's prefix "objective-3-value"

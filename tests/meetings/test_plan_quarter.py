@@ -17,6 +17,8 @@ from tests.factories import PartnershipFactory, PersonFactory, RelationshipFacto
 
 UTC = datetime.UTC
 Q1 = Quarter(2026, 1)
+# The planner preview (test_the_preview_costs_the_same_queries_for_few_and_many_partnerships).
+PREVIEW = 9
 PLAN = "quarter=2026Q1&days=0&days=1&days=2&days=3&days=4&day_starts=09:00&day_ends=17:00&duration_minutes=90"
 
 
@@ -252,3 +254,27 @@ def test_invalid_settings_come_back_in_place_for_htmx(twelve, leader_client):
     body = response.content.decode()
     assert "<html" not in body
     assert "Working day ends: The working day must end after it starts." in body
+
+
+def test_the_preview_costs_the_same_queries_for_few_and_many_partnerships(
+    org, leader_membership, twelve, leader_client, django_assert_num_queries
+):
+    # session, user, roles; the partnerships to meet, the quarter's sessions (their
+    # attendees too once there are some), the partnerships' members as ids, the
+    # organization's leaders and managers (who may facilitate), the blackout dates the plan
+    # avoids and those the page lists.
+    with django_assert_num_queries(PREVIEW):
+        small = leader_client.get(f"/meetings/plan/?{PLAN}").content.decode()
+    lee = leader_membership.member
+    for i in range(30):
+        p = PartnershipFactory(organization=org, name=f"More {i:02}")
+        for _ in range(3):
+            RelationshipFactory(
+                partnership=p,
+                from_member=lee,
+                to_member=PersonFactory(organization=org, quadrant=Quadrant.MANAGERS),
+            )
+    with django_assert_num_queries(PREVIEW):
+        large = leader_client.get(f"/meetings/plan/?{PLAN}").content.decode()
+    assert "12 sessions to plan" in small
+    assert "42 sessions to plan" in large
