@@ -1,0 +1,195 @@
+"""Before → after: what a scenario does to the partnerships, on its effective day.
+
+Before is the live data on that day; after is the same data with the scenario's steps laid
+over it (scenarios/state.py). Both are analysed with the live pages' own code (graph.py,
+partnerships/health/analysis.py), so the scenario shows what the pages will show once it is
+applied.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from meetings.models import Session, SessionStatus
+from partnerships import graph, rules
+from partnerships.health import analysis
+from scenarios.models import Scenario, ScenarioStep
+from scenarios.state import World, edges_by_partnership
+
+
+@dataclass(frozen=True)
+class Flow:
+    source: str
+    target: str
+    before: int
+    after: int
+
+    @property
+    def route(self) -> str:
+        return f"{rules.QUADRANT_NAMES[self.source]} → {rules.QUADRANT_NAMES[self.target]}"
+
+    @property
+    def change(self) -> int:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class Named:
+    pk: int
+    name: str
+    detail: str = ""
+
+
+@dataclass
+class Outcome:
+    """Everything the before → after page shows."""
+
+    day: datetime.date
+    steps: list[tuple[ScenarioStep, list[str]]]  # each step and what it also does
+    problems: list[tuple[ScenarioStep, str]]  # steps that no longer apply on today's data
+    quadrants: list[tuple[str, int, int]]  # quadrant name, before, after
+    flows: list[Flow]
+    lost_paths: list[Named]  # lost their last influential or guidance path from leadership
+    unreached: list[Named]  # no longer reached from leadership at all
+    new_single_points: list[Named]
+    resolved_single_points: list[Named]
+    brokers_before: list[Named]
+    brokers_after: list[Named]
+    triads_broken: list[Named]
+    triads_made: list[Named]
+    sessions_without_facilitator: list[Named]
+    sessions_without_attendees: list[Named]
+    report_before: analysis.HealthReport
+    report_after: analysis.HealthReport
+    after: World = field(repr=False)
+
+    @property
+    def risk_change(self) -> int:
+        return self.report_after.risk_count - self.report_before.risk_count
+
+
+def worlds(scenario: Scenario, steps: list[ScenarioStep] | None = None):
+    """(before, after, the steps with what each also does, the steps that no longer apply)."""
+    if steps is None:
+        steps = list(scenario.steps.order_by("position"))
+    before = World.live(scenario.organization, scenario.effective_on)
+    after = before.copy()
+    done, problems = [], []
+    for step in steps:
+        try:
+            done.append((step, after.apply(step)))
+        except ValidationError as error:
+            problems.append((step, " ".join(error.messages)))
+    return before, after, done, problems
+
+
+def after_world(scenario: Scenario) -> World:
+    return worlds(scenario)[1]
+
+
+def _brokers(loaded: analysis.Loaded) -> list[Named]:
+    report = analysis.rank_brokers(loaded)
+    return [Named(b.member_id, b.name, b.in_words) for b in report.ranked]
+
+
+def _triads(world: World) -> dict[tuple, str]:
+    found = {}
+    for partnership, edges in edges_by_partnership(world).items():
+        for triad in graph.complete_triads(edges):
+            names = ", ".join(world.name(pk) for pk in triad["members"])
+            found[(partnership, triad["members"])] = (
+                f"{names} in {world.partnerships[partnership][0]}"
+            )
+    return found
+
+
+def _sessions(before: World, after: World) -> tuple[list[Named], list[Named]]:
+    """Planned sessions from the effective day on whose facilitator, or every attendee,
+    the scenario archives."""
+    gone = {pk for pk, p in before.members.items() if p.active} - {
+        pk for pk, p in after.members.items() if p.active
+    }
+    if not gone:
+        return [], []
+    sessions = list(
+        Session.objects.for_org(before.organization)
+        .filter(status=SessionStatus.PLANNED, starts_at__date__gte=before.day)
+        .select_related("partnership")
+        .prefetch_related("attendees")
+        .order_by("starts_at", "pk")
+    )
+    no_facilitator, no_attendees = [], []
+    for session in sessions:
+        label = f"{session.partnership.name}, {session.starts_at:%Y-%m-%d}"
+        if session.facilitator_id in gone:
+            no_facilitator.append(Named(session.pk, label, before.name(session.facilitator_id)))
+        attendees = {a.pk for a in session.attendees.all()}
+        if attendees and attendees <= gone:
+            no_attendees.append(Named(session.pk, label))
+    return no_facilitator, no_attendees
+
+
+def outcome(scenario: Scenario, *, with_brokers: bool = True) -> Outcome:
+    before, after, done, problems = worlds(scenario)
+    loaded_before, loaded_after = before.loaded(), after.loaded()
+    with analysis._cycle_collector_paused():
+        cover_before = graph.coverage(loaded_before.graph)
+        cover_after = graph.coverage(loaded_after.graph)
+        points_before = {p.member for p in graph.single_points_of_failure(loaded_before.graph)}
+        points_after = {p.member for p in graph.single_points_of_failure(loaded_after.graph)}
+        report_before = analysis.analyse(loaded_before)
+        report_after = analysis.analyse(loaded_after)
+        brokers_before = _brokers(loaded_before) if with_brokers else []
+        brokers_after = _brokers(loaded_after) if with_brokers else []
+    lost, unreached = [], []
+    for pk, was in cover_before.items():
+        now = cover_after.get(pk)
+        if now is None or not after.members[pk].active:
+            continue  # archived: leaves, rather than losing a path
+        channels = [
+            rules.TYPE_NAMES[kind].lower()
+            for kind in (rules.INFLUENTIAL, rules.GUIDANCE)
+            if kind in was.channels and kind not in now.channels
+        ]
+        if channels:
+            lost.append(Named(pk, after.name(pk), " and ".join(channels)))
+        if was.reached and not now.reached:
+            unreached.append(Named(pk, after.name(pk), rules.QUADRANT_NAMES[now.quadrant]))
+    triads_before, triads_after = _triads(before), _triads(after)
+    counts_before, _ = before.quadrant_counts()
+    counts_after, _ = after.quadrant_counts()
+    flows_before, flows_after = before.flow_counts(), after.flow_counts()
+    no_facilitator, no_attendees = _sessions(before, after)
+
+    def named(pks, world: World) -> list[Named]:
+        return sorted((Named(pk, world.name(pk)) for pk in pks), key=lambda n: (n.name, n.pk))
+
+    return Outcome(
+        day=scenario.effective_on,
+        steps=done,
+        problems=problems,
+        quadrants=[
+            (rules.QUADRANT_NAMES[q], counts_before[q], counts_after[q])
+            for q in rules.READING_ORDER
+        ],
+        flows=[
+            Flow(s, t, flows_before.get((s, t), 0), flows_after.get((s, t), 0))
+            for s, t, _kind in (*rules.FLOWS, *rules.LOOPS)
+        ],
+        lost_paths=sorted(lost, key=lambda n: (n.name, n.pk)),
+        unreached=sorted(unreached, key=lambda n: (n.name, n.pk)),
+        new_single_points=named(points_after - points_before, after),
+        resolved_single_points=named(points_before - points_after, before),
+        brokers_before=brokers_before,
+        brokers_after=brokers_after,
+        triads_broken=[Named(0, words) for key, words in triads_before.items() if key not in triads_after],
+        triads_made=[Named(0, words) for key, words in triads_after.items() if key not in triads_before],
+        sessions_without_facilitator=no_facilitator,
+        sessions_without_attendees=no_attendees,
+        report_before=report_before,
+        report_after=report_after,
+        after=after,
+    )

@@ -1,0 +1,384 @@
+"""A scenario read: today's rows for its effective day, loaded as the live pages load them,
+with the scenario's steps laid over them in memory. Live tables are never written.
+
+`World` holds what the diagram, the health analysis and a member's place are computed from:
+the members that count on the day, the relationships active on it, the team seats and the
+partnerships' names. `World.live(organization, day)` reads it (five queries);
+`World.apply(step)` lays one step over it, refusing with ValidationError (keyed by the
+form field, as the live services refuse) what the services would refuse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from org import dates
+from org.models import Member, Organization, TeamMembership
+from partnerships import graph, rules
+from partnerships.diagram.drawing import MAX_NAMES
+from partnerships.graph import closing_loop_over_time
+from partnerships.health.analysis import Loaded
+from partnerships.models import Partnership, Relationship
+from partnerships.rules import type_for_quadrants
+from scenarios.models import ScenarioStep, StepKind
+
+
+@dataclass
+class Person:
+    pk: int
+    name: str
+    quadrant: str
+    kind: str
+    title: str
+    active: bool  # active on the day (else counted only as an end of a relationship)
+    active_from: datetime.date
+
+
+@dataclass
+class Line:
+    pk: int  # the live relationship's id; negative for one a step adds
+    from_member: int
+    to_member: int
+    type: str
+    partnership: int
+    from_quadrant: str
+    to_quadrant: str
+    carries: str = ""
+
+
+@dataclass
+class World:
+    organization: Organization
+    day: datetime.date
+    members: dict[int, Person]
+    lines: dict[int, Line]  # in the order the live rows are read: id order, new ones last
+    seats: set[tuple[int, int]]  # (team, person)
+    partnerships: dict[int, tuple[str, datetime.date, datetime.date | None]]  # name, formed, dissolved
+    added: int = 0
+    ended: list[int] = field(default_factory=list)
+
+    # --- reading -------------------------------------------------------------------------
+
+    @classmethod
+    def live(cls, organization: Organization, day: datetime.date) -> World:
+        rows = (
+            Relationship.objects.for_org(organization)
+            .active_on(day)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "from_member_id",
+                "to_member_id",
+                "type",
+                "partnership_id",
+                "from_quadrant",
+                "to_quadrant",
+                "carries",
+            )
+        )
+        lines = {row[0]: Line(*row) for row in rows}
+        ends = {line.from_member for line in lines.values()} | {
+            line.to_member for line in lines.values()
+        }
+        members = {}
+        for pk, name, quadrant, kind, title, starts, until in (
+            Member.objects.for_org(organization)
+            .order_by("pk")
+            .values_list("pk", "name", "quadrant", "kind", "title", "active_from", "active_until")
+        ):
+            active = starts <= day and (until is None or until > day)
+            if active or pk in ends:
+                members[pk] = Person(pk, name, quadrant, kind, title, active, starts)
+        seats = set(
+            TeamMembership.objects.filter(organization=organization).values_list(
+                "team_id", "person_id"
+            )
+        )
+        partnerships = {
+            pk: (name, formed, dissolved)
+            for pk, name, formed, dissolved in Partnership.objects.for_org(
+                organization
+            ).values_list("pk", "name", "formed_on", "dissolved_on")
+        }
+        return cls(organization, day, members, lines, seats, partnerships)
+
+    def copy(self) -> World:
+        return dataclasses.replace(
+            self,
+            members={pk: dataclasses.replace(p) for pk, p in self.members.items()},
+            lines={pk: dataclasses.replace(line) for pk, line in self.lines.items()},
+            seats=set(self.seats),
+            ended=list(self.ended),
+        )
+
+    def loaded(self) -> Loaded:
+        """The scope's graph as partnerships/health/analysis.py `load` builds it."""
+        partnerships: dict[int, list[tuple[int, int, str]]] = {}
+        for line in self.lines.values():
+            partnerships.setdefault(line.partnership, []).append(
+                (line.from_member, line.to_member, line.type)
+            )
+        built = graph.build_graph(
+            ((p.pk, p.quadrant) for p in self.members.values()),
+            ((line.from_member, line.to_member, line.type) for line in self.lines.values()),
+            names={p.pk: p.name for p in self.members.values()},
+        )
+        return Loaded(
+            graph=built,
+            relationships=len(self.lines),
+            partnerships=partnerships,
+            partnership_names={pk: self.partnerships[pk][0] for pk in partnerships},
+        )
+
+    def quadrant_counts(self) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """As partnerships/diagram/selectors.py quadrant_counts: active members per quadrant
+        and the first MAX_NAMES names of each."""
+        counts = dict.fromkeys(rules.READING_ORDER, 0)
+        names: dict[str, list[tuple[str, int]]] = {q: [] for q in rules.READING_ORDER}
+        for person in self.members.values():
+            if person.active:
+                counts[person.quadrant] += 1
+                names[person.quadrant].append((person.name, person.pk))
+        return counts, {q: [n for n, _pk in sorted(found)[:MAX_NAMES]] for q, found in names.items()}
+
+    def flow_counts(self) -> dict[tuple[str, str], int]:
+        flows: dict[tuple[str, str], int] = {}
+        for line in self.lines.values():
+            key = (line.from_quadrant, line.to_quadrant)
+            flows[key] = flows.get(key, 0) + 1
+        return flows
+
+    def name(self, pk: int | None) -> str:
+        person = self.members.get(pk) if pk is not None else None
+        return person.name if person else "someone no longer active"
+
+    def line_words(self, line: Line) -> str:
+        partnership = self.partnerships.get(line.partnership, ("a partnership",))[0]
+        return (
+            f"{self.name(line.from_member)} → {self.name(line.to_member)} "
+            f"({line.type} in {partnership})"
+        )
+
+    # --- laying steps over it --------------------------------------------------------------
+
+    def apply_all(self, steps) -> World:
+        for step in steps:
+            self.apply(step)
+        return self
+
+    def apply(self, step: ScenarioStep) -> list[str]:
+        """Lay `step` over the world; what it also does, in words (relationships it ends)."""
+        handler = {
+            StepKind.MOVE: self._move,
+            StepKind.ARCHIVE: self._archive,
+            StepKind.ADD_RELATIONSHIP: self._add,
+            StepKind.END_RELATIONSHIP: self._end,
+            StepKind.SEAT: self._seat,
+            StepKind.UNSEAT: self._unseat,
+        }[StepKind(step.kind)]
+        return handler(step)
+
+    def _active(self, pk: int | None, field_name: str) -> Person:
+        person = self.members.get(pk) if pk is not None else None
+        if person is None or not person.active:
+            raise ValidationError(
+                {field_name: "That member is not active on the effective day in this scenario."}
+            )
+        return person
+
+    def _end_lines(self, pks) -> list[str]:
+        words = []
+        for pk in list(pks):
+            words.append(self.line_words(self.lines[pk]))
+            del self.lines[pk]
+            self.ended.append(pk)
+        return words
+
+    def _move(self, step: ScenarioStep) -> list[str]:
+        person = self._active(step.member_id, "member")
+        to = step.to_quadrant
+        if person.kind == Member.Kind.TEAM:
+            raise ValidationError(
+                {"to_quadrant": f"{person.name} is a team; teams always sit in the Teams quadrant."}
+            )
+        if to not in rules.PERSON_QUADRANTS:
+            raise ValidationError(
+                {"to_quadrant": "Choose Leadership, Managers or Employees for a person."}
+            )
+        if to == person.quadrant:
+            raise ValidationError(
+                {
+                    "to_quadrant": f"{person.name} is already in "
+                    f"{rules.QUADRANT_NAMES[to]} in this scenario."
+                }
+            )
+        broken = []
+        for line in self.lines.values():
+            if person.pk not in (line.from_member, line.to_member):
+                continue
+            from_q = to if line.from_member == person.pk else line.from_quadrant
+            to_q = to if line.to_member == person.pk else line.to_quadrant
+            if type_for_quadrants(from_q, to_q) != line.type:
+                broken.append(line.pk)
+        words = self._end_lines(broken)
+        person.quadrant = to
+        for line in self.lines.values():
+            if line.from_member == person.pk:
+                line.from_quadrant = to
+            if line.to_member == person.pk:
+                line.to_quadrant = to
+        return words
+
+    def _archive(self, step: ScenarioStep) -> list[str]:
+        person = self._active(step.member_id, "member")
+        if person.kind == Member.Kind.TEAM:
+            raise ValidationError({"member": "Only people are archived in a scenario."})
+        if self.day <= person.active_from:
+            raise ValidationError(
+                {
+                    "member": f"{person.name} became active on {dates.day(person.active_from)}; "
+                    "the scenario's effective date must be after that to archive them."
+                }
+            )
+        words = self._end_lines(
+            pk for pk, line in self.lines.items() if person.pk in (line.from_member, line.to_member)
+        )
+        self.seats = {(team, p) for team, p in self.seats if p != person.pk}
+        del self.members[person.pk]
+        return words
+
+    def _add(self, step: ScenarioStep) -> list[str]:
+        source = self._active(step.member_id, "from_member")
+        target = self._active(step.other_id, "to_member")
+        partnership = self.partnerships.get(step.partnership_id)
+        if partnership is None:
+            raise ValidationError("That partnership is not in this organization.")
+        name, formed, dissolved = partnership
+        if formed > self.day or (dissolved is not None and dissolved <= self.day):
+            raise ValidationError(f"{name} is not active on {dates.day(self.day)}.")
+        if source.pk == target.pk:
+            raise ValidationError(
+                {"to_member": f"{source.name} cannot have a relationship with themselves."}
+            )
+        kind = type_for_quadrants(source.quadrant, target.quadrant)
+        if kind is None:
+            raise ValidationError(
+                {
+                    "to_member": f"{source.name} ({rules.QUADRANT_NAMES[source.quadrant]}) cannot "
+                    f"reach {target.name} ({rules.QUADRANT_NAMES[target.quadrant]}): relationships "
+                    "run from Leadership towards Employees, never back up or left."
+                }
+            )
+        for line in self.lines.values():
+            if (line.partnership, line.from_member, line.to_member) == (
+                step.partnership_id,
+                source.pk,
+                target.pk,
+            ):
+                raise ValidationError(
+                    f"{source.name} and {target.name} already have a relationship in {name}."
+                )
+        if kind == rules.DIRECT:
+            direct = (
+                (line.from_member, line.to_member, self.day, None)
+                for line in self.lines.values()
+                if line.type == rules.DIRECT
+            )
+            loop = closing_loop_over_time(direct, (source.pk, target.pk, self.day, None))
+            if loop is not None:
+                names = " → ".join(self.name(pk) for pk in loop[1])
+                raise ValidationError(
+                    {"to_member": f"This direct line would close a loop: {names}."}
+                )
+        self.added += 1
+        pk = -(step.position or self.added)
+        self.lines[pk] = Line(
+            pk,
+            source.pk,
+            target.pk,
+            kind,
+            step.partnership_id,
+            source.quadrant,
+            target.quadrant,
+            step.carries,
+        )
+        return []
+
+    def _end(self, step: ScenarioStep) -> list[str]:
+        if step.relationship_id not in self.lines:
+            raise ValidationError(
+                "That relationship is not active on the effective day in this scenario."
+            )
+        self._end_lines([step.relationship_id])
+        return []
+
+    def _stewardship(self) -> int | None:
+        for pk, (name, formed, dissolved) in sorted(self.partnerships.items()):
+            if name == rules.TEAM_STEWARDSHIP and formed <= self.day and (
+                dissolved is None or dissolved > self.day
+            ):
+                return pk
+        return None
+
+    def _seat_pair(self, step: ScenarioStep) -> tuple[Person, Person]:
+        team = self._active(step.member_id, "team")
+        person = self._active(step.other_id, "person")
+        if team.kind != Member.Kind.TEAM:
+            raise ValidationError({"team": f"{team.name} is a person, not a team."})
+        if person.kind == Member.Kind.TEAM:
+            raise ValidationError({"person": f"{person.name} is a team; only people sit on teams."})
+        return team, person
+
+    def _seat(self, step: ScenarioStep) -> list[str]:
+        team, person = self._seat_pair(step)
+        if (team.pk, person.pk) in self.seats:
+            raise ValidationError(
+                {"person": f"{person.name} already sits on {team.name} in this scenario."}
+            )
+        self.seats.add((team.pk, person.pk))
+        stewardship = self._stewardship()
+        if person.quadrant != rules.EMPLOYEES or stewardship is None:
+            return []
+        if any(
+            (line.partnership, line.from_member, line.to_member)
+            == (stewardship, team.pk, person.pk)
+            for line in self.lines.values()
+        ):
+            return []
+        self.added += 1
+        pk = -(step.position or self.added)
+        self.lines[pk] = Line(
+            pk, team.pk, person.pk, rules.DIRECT, stewardship, team.quadrant, person.quadrant
+        )
+        return [f"adds {team.name}'s direct line to {person.name}"]
+
+    def _unseat(self, step: ScenarioStep) -> list[str]:
+        team, person = self._seat_pair(step)
+        if (team.pk, person.pk) not in self.seats:
+            raise ValidationError(
+                {"person": f"{person.name} does not sit on {team.name} in this scenario."}
+            )
+        self.seats.discard((team.pk, person.pk))
+        stewardship = self._stewardship()
+        return self._end_lines(
+            [
+                pk
+                for pk, line in self.lines.items()
+                if line.partnership == stewardship
+                and (line.from_member, line.to_member) == (team.pk, person.pk)
+            ]
+        )
+
+
+def edges_by_partnership(world: World) -> dict[int, list[tuple[int, int, str]]]:
+    found: dict[int, list[tuple[int, int, str]]] = {}
+    for line in world.lines.values():
+        found.setdefault(line.partnership, []).append((line.from_member, line.to_member, line.type))
+    return found
+
+
+

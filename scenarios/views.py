@@ -1,0 +1,445 @@
+"""Scenario pages: the list, a scenario's before → after with its steps, the step forms, its
+diagram, health and a member's place in it, apply, compare. Admins and leaders only."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from org.access import WHOLE_ORGANIZATION, require_membership, require_role
+from org.audit import audit_record
+from org.models import OrgMembership
+from partnerships import access, rules
+from partnerships.diagram import drawing
+from partnerships.diagram.selectors import paths_from_leadership
+from scenarios import compare
+from scenarios.apply import ApplyRefused, find_conflicts, scenario_apply, who_may_apply
+from scenarios.facts import live_facts
+from scenarios.forms import STEP_FORMS, STEP_TITLES, ScenarioForm
+from scenarios.models import Scenario, ScenarioStep, StepKind
+from scenarios.state import World
+
+ONLY = "Only the organization's admins and leaders draft and read scenarios."
+# The state's error keys, as the step forms name their fields.
+FIELD_OF = {
+    "member": "member_query",
+    "from_member": "member_query",
+    "team": "member_query",
+    "to_member": "other_query",
+    "other": "other_query",
+    "person": "other_query",
+    "to_quadrant": "to_quadrant",
+}
+
+
+def _membership(request: HttpRequest) -> OrgMembership:
+    return require_role(request, *WHOLE_ORGANIZATION, message=ONLY)
+
+
+def _scenario(request: HttpRequest, pk: int) -> tuple[Scenario, OrgMembership]:
+    """The scenario of the signed-in user's organization (404 for another's), then the role."""
+    membership = require_membership(request)
+    scenario = get_object_or_404(Scenario, organization=membership.organization, pk=pk)
+    return scenario, _membership(request)
+
+
+def _draft(scenario: Scenario) -> None:
+    if not scenario.is_draft:
+        raise PermissionDenied("This scenario was applied; it is read-only.")
+
+
+@require_http_methods(["GET", "POST"])
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    organization = membership.organization
+    form = ScenarioForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        scenario = form.save(commit=False)
+        scenario.organization = organization
+        scenario.created_by = request.user
+        scenario.save()
+        audit_record(
+            by=request.user,
+            action="created",
+            obj=scenario,
+            after={"name": scenario.name, "effective_on": scenario.effective_on.isoformat()},
+        )
+        messages.success(request, f"Scenario “{scenario.name}” created: add its first step.")
+        return redirect("scenarios:detail", scenario.pk)
+    scenarios = Scenario.objects.for_org(organization).order_by("status", "-created_at", "-pk")
+    return render(
+        request,
+        "scenarios/list.html",
+        {"form": form, "scenarios": scenarios, "today": organization.today()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _steps(scenario: Scenario) -> list[ScenarioStep]:
+    return list(
+        scenario.steps.select_related("member", "other", "partnership").order_by("position")
+    )
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario, membership = _scenario(request, pk)
+    steps = _steps(scenario)
+    found = compare.outcome(scenario)
+    context = {
+        "scenario": scenario,
+        "steps": steps,
+        "outcome": found,
+        "step_kinds": list(STEP_TITLES.items()),
+        "apply_refusal": who_may_apply(scenario, steps, membership) if steps else "",
+        "others": Scenario.objects.for_org(scenario.organization).exclude(pk=scenario.pk)[:50],
+    }
+    return render(request, "scenarios/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def rename(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario, membership = _scenario(request, pk)
+    _draft(scenario)
+    before = {"name": scenario.name, "effective_on": scenario.effective_on.isoformat()}
+    form = ScenarioForm(
+        request.POST or None, instance=scenario, organization=membership.organization
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            scenario = form.save()
+            for step in scenario.steps.all():  # the facts are read for the new day
+                step.recorded = live_facts(step, scenario.effective_on)
+                step.save(update_fields=["recorded"])
+            audit_record(
+                by=request.user,
+                action="changed",
+                obj=scenario,
+                before=before,
+                after={"name": scenario.name, "effective_on": scenario.effective_on.isoformat()},
+            )
+        messages.success(request, "Scenario saved.")
+        return redirect("scenarios:detail", scenario.pk)
+    return render(
+        request,
+        "scenarios/rename.html",
+        {"form": form, "scenario": scenario},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def copy(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario, _membership_ = _scenario(request, pk)
+    with transaction.atomic():
+        steps = _steps(scenario)
+        day = max(scenario.effective_on, scenario.organization.today())
+        twin = Scenario.objects.create(
+            organization=scenario.organization,
+            name=f"Copy of {scenario.name}"[:200],
+            effective_on=day,
+            created_by=request.user,
+        )
+        for step in steps:
+            step.pk = None
+            step.scenario = twin
+            step.recorded = live_facts(step, day)
+            step.save()
+        audit_record(
+            by=request.user,
+            action="created",
+            obj=twin,
+            after={"name": twin.name, "copied_from": scenario.pk},
+        )
+    messages.success(request, f"Copied as “{twin.name}”: a draft you can change.")
+    return redirect("scenarios:detail", twin.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario, _membership_ = _scenario(request, pk)
+    _draft(scenario)
+    if request.method == "POST":
+        with transaction.atomic():
+            audit_record(by=request.user, action="removed", obj=scenario, before={"name": scenario.name})
+            scenario.delete()
+        messages.success(request, f"Scenario “{scenario.name}” deleted. Live data is unchanged.")
+        return redirect("scenarios:list")
+    return render(
+        request, "scenarios/delete.html", {"scenario": scenario, "count": scenario.steps.count()}
+    )
+
+
+def _label(step: ScenarioStep, world: World) -> str:
+    name = world.name
+    if step.kind == StepKind.MOVE:
+        person = world.members[step.member_id]
+        return (
+            f"Move {person.name} from {rules.QUADRANT_NAMES[person.quadrant]} to "
+            f"{rules.QUADRANT_NAMES[step.to_quadrant]}"
+        )
+    if step.kind == StepKind.ARCHIVE:
+        return f"Archive {name(step.member_id)}"
+    if step.kind == StepKind.ADD_RELATIONSHIP:
+        return (
+            f"Add {name(step.member_id)} → {name(step.other_id)} in "
+            f"{world.partnerships[step.partnership_id][0]}"
+        )
+    if step.kind == StepKind.END_RELATIONSHIP:
+        return f"End {world.line_words(world.lines[step.relationship_id])}"
+    if step.kind == StepKind.SEAT:
+        return f"Seat {name(step.other_id)} on {name(step.member_id)}"
+    return f"Take {name(step.other_id)} off {name(step.member_id)}"
+
+
+@require_http_methods(["GET", "POST"])
+def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    scenario, membership = _scenario(request, pk)
+    _draft(scenario)
+    form_class = STEP_FORMS.get(kind)
+    if form_class is None:
+        from django.http import Http404
+
+        raise Http404("No such kind of step.")
+    form = form_class(
+        request.POST or None, organization=scenario.organization, day=scenario.effective_on
+    )
+    if request.method == "POST" and form.is_valid():
+        steps = _steps(scenario)
+        _before, world, _done, _problems = compare.worlds(scenario, steps)
+        fields = form.step_fields()
+        step_kind = form.cleaned_data.get("change") or form.kind
+        step = ScenarioStep(
+            organization=scenario.organization,
+            scenario=scenario,
+            kind=step_kind,
+            position=(scenario.steps.aggregate(n=Max("position"))["n"] or 0) + 1,
+            **({"member": fields["member"]} if "member" in fields else {}),
+            **({"other": fields["other"]} if "other" in fields else {}),
+            **{k: v for k, v in fields.items() if k not in ("member", "other")},
+        )
+        if step_kind == StepKind.END_RELATIONSHIP:
+            member = form.cleaned_data["member"]
+            step.member = None
+            offered = [
+                (line.pk, world.line_words(line))
+                for line in world.lines.values()
+                if member.pk in (line.from_member, line.to_member) and line.pk > 0
+            ]
+            form.offer(offered)
+            if not offered:
+                form.add_error(
+                    "member_query",
+                    f"{member.name} has no live relationship active on the effective day in "
+                    "this scenario.",
+                )
+            elif step.relationship_id not in dict(offered):
+                form.add_error("relationship", "Pick the relationship to end.")
+        if not form.errors and step_kind in (StepKind.ADD_RELATIONSHIP, StepKind.END_RELATIONSHIP):
+            if step_kind == StepKind.ADD_RELATIONSHIP:
+                partnership, ends = step.partnership, (step.member_id, step.other_id)
+            else:
+                line = world.lines[step.relationship_id]
+                partnership = fields_partnership(scenario, line.partnership)
+                ends = (line.from_member, line.to_member)
+            refusal = access.relationship_refusal(membership, partnership, *ends)
+            if refusal:
+                form.add_error(None, refusal)
+        if not form.errors:
+            try:
+                label = _label(step, world)
+                also = world.apply(step)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for key, errors in error.error_dict.items():
+                        form.add_error(FIELD_OF.get(key), errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                if also:
+                    label += f" (also ends {len(also)} relationship{'s' if len(also) > 1 else ''})" if step.kind != StepKind.SEAT else f" ({also[0]})"
+                step.label = label[:400]
+                step.recorded = live_facts(step, scenario.effective_on)
+                with transaction.atomic():
+                    step.save()
+                    audit_record(
+                        by=request.user,
+                        action="step added",
+                        obj=scenario,
+                        after={"step": step.position, "label": step.label},
+                    )
+                messages.success(request, f"Step {step.position} added: {step.label}.")
+                return redirect("scenarios:detail", scenario.pk)
+    context = {
+        "scenario": scenario,
+        "form": form,
+        "kind": kind,
+        "title": STEP_TITLES[kind],
+    }
+    return render(request, "scenarios/step_form.html", context, status=400 if form.errors else 200)
+
+
+def fields_partnership(scenario: Scenario, pk: int):
+    from partnerships.models import Partnership
+
+    return Partnership.objects.get(organization=scenario.organization, pk=pk)
+
+
+@require_POST
+def step_remove(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    scenario, _membership_ = _scenario(request, pk)
+    _draft(scenario)
+    step = get_object_or_404(ScenarioStep, scenario=scenario, pk=step_pk)
+    with transaction.atomic():
+        step.delete()
+        for position, later in enumerate(scenario.steps.order_by("position"), start=1):
+            if later.position != position:
+                later.position = position
+                later.save(update_fields=["position"])
+        audit_record(
+            by=request.user, action="step removed", obj=scenario, before={"label": step.label}
+        )
+    messages.success(request, f"Step removed: {step.label}.")
+    return redirect("scenarios:detail", scenario.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario, membership = _scenario(request, pk)
+    _draft(scenario)
+    steps = _steps(scenario)
+    refusal = who_may_apply(scenario, steps, membership)
+    if refusal:
+        raise PermissionDenied(refusal)
+    conflicts = find_conflicts(scenario, steps)
+    if request.method == "POST" and steps and not conflicts:
+        try:
+            scenario_apply(scenario=scenario, membership=membership)
+        except ApplyRefused as refused:
+            conflicts = refused.conflicts
+        else:
+            messages.success(
+                request,
+                f"Scenario “{scenario.name}” applied as of its effective date: "
+                f"{len(steps)} step{'s' if len(steps) != 1 else ''}, one change set in the "
+                "audit trail.",
+            )
+            return redirect("scenarios:detail", scenario.pk)
+    status = 409 if request.method == "POST" and (conflicts or not steps) else 200
+    return render(
+        request,
+        "scenarios/apply.html",
+        {"scenario": scenario, "steps": steps, "conflicts": conflicts},
+        status=status,
+    )
+
+
+def diagram(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario, _membership_ = _scenario(request, pk)
+    world = compare.after_world(scenario)
+    counts, names = world.quadrant_counts()
+    overview = drawing.Overview.build(
+        quadrant_counts=counts,
+        flow_counts=world.flow_counts(),
+        names=names,
+        title=f"Scenario {scenario.name}, as of {scenario.effective_on:%Y-%m-%d}",
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    matches = []
+    if query:
+        lowered = query.lower()
+        matches = sorted(
+            (p for p in world.members.values() if p.active and lowered in p.name.lower()),
+            key=lambda p: (p.name, p.pk),
+        )[:20]
+    return render(
+        request,
+        "scenarios/diagram.html",
+        {
+            "scenario": scenario,
+            "overview": overview,
+            "svg": mark_safe(drawing.render_overview(overview)),  # noqa: S308 - escaped there
+            "compact_svg": mark_safe(drawing.render_compact(overview)),  # noqa: S308
+            "query": query,
+            "matches": matches,
+        },
+    )
+
+
+def health(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario, _membership_ = _scenario(request, pk)
+    found = compare.outcome(scenario, with_brokers=False)
+    return render(
+        request,
+        "scenarios/health.html",
+        {"scenario": scenario, "before": found.report_before, "after": found.report_after},
+    )
+
+
+@dataclasses.dataclass
+class Place:
+    name: str
+    quadrant: str
+    incoming: list[str]
+    outgoing: list[str]
+    paths: list[list[str]]
+
+
+def place_in(world: World, member_pk: int) -> Place | None:
+    person = world.members.get(member_pk)
+    if person is None or not person.active:
+        return None
+    edges = [(line.from_member, line.to_member) for line in world.lines.values()]
+    leaders = {pk for pk, p in world.members.items() if p.quadrant == rules.LEADERSHIP}
+    paths = paths_from_leadership(edges, leaders, member_pk)
+    return Place(
+        name=person.name,
+        quadrant=rules.QUADRANT_NAMES[person.quadrant],
+        incoming=sorted(world.line_words(line) for line in world.lines.values() if line.to_member == member_pk),
+        outgoing=sorted(world.line_words(line) for line in world.lines.values() if line.from_member == member_pk),
+        paths=[[world.name(pk) for pk in path] for path in paths],
+    )
+
+
+def member_place(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    scenario, _membership_ = _scenario(request, pk)
+    before, after, _done, _problems = compare.worlds(scenario)
+    get_object_or_404(
+        scenario.organization.members.model, organization=scenario.organization, pk=member_pk
+    )
+    return render(
+        request,
+        "scenarios/member.html",
+        {
+            "scenario": scenario,
+            "places": [
+                ("Live", place_in(before, member_pk)),
+                ("In the scenario", place_in(after, member_pk)),
+            ],
+        },
+    )
+
+
+def compare_page(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    scenarios = list(Scenario.objects.for_org(membership.organization))
+    by_pk = {str(s.pk): s for s in scenarios}
+    picked = [by_pk[k] for k in (request.GET.get("a", ""), request.GET.get("b", "")) if k in by_pk]
+    outcomes = [(s, compare.outcome(s, with_brokers=False)) for s in picked]
+    return render(
+        request,
+        "scenarios/compare.html",
+        {
+            "scenarios": scenarios,
+            "outcomes": outcomes,
+            "a": request.GET.get("a", ""),
+            "b": request.GET.get("b", ""),
+        },
+    )
