@@ -154,16 +154,15 @@ class EndRelationshipStepForm(StepForm):
 
     kind = StepKind.END_RELATIONSHIP
     sides = (("member", "One of its members"),)
-    relationship = forms.TypedChoiceField(
-        coerce=int,
+    relationship = forms.IntegerField(
         required=False,
-        choices=[],
         label="Relationship to end",
+        help_text="Find a member first: their relationships in the scenario are offered here.",
         widget=forms.RadioSelect,
     )
 
     def offer(self, choices: list[tuple[int, str]]) -> None:
-        self.fields["relationship"].choices = choices
+        self.fields["relationship"].widget.choices = choices
 
     def step_fields(self) -> dict:
         return {"relationship_id": self.cleaned_data["relationship"]}
