@@ -130,9 +130,13 @@ def scenario_apply(*, scenario: Scenario, membership: OrgMembership) -> AuditEnt
     if found:
         raise ApplyRefused(found)
     by = membership.user
-    first_entry = AuditEntry.objects.filter(organization_id=scenario.organization_id).order_by(
-        "-pk"
-    ).values_list("pk", flat=True).first() or 0
+    first_entry = (
+        AuditEntry.objects.filter(organization_id=scenario.organization_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
     for step in steps:
         try:
             with transaction.atomic():
@@ -140,7 +144,9 @@ def scenario_apply(*, scenario: Scenario, membership: OrgMembership) -> AuditEnt
         except (ValidationError, PermissionDenied, Member.DoesNotExist) as error:
             reason = _messages(error) if isinstance(error, ValidationError) else str(error)
             transaction.set_rollback(True)
-            raise ApplyRefused([Conflict(step, (reason or "The step no longer applies.",))])
+            raise ApplyRefused(
+                [Conflict(step, (reason or "The step no longer applies.",))]
+            ) from error
     written = list(
         AuditEntry.objects.filter(organization_id=scenario.organization_id, pk__gt=first_entry)
         .order_by("pk")

@@ -185,8 +185,12 @@ def outcome(scenario: Scenario, *, with_brokers: bool = True) -> Outcome:
         resolved_single_points=named(points_before - points_after, before),
         brokers_before=brokers_before,
         brokers_after=brokers_after,
-        triads_broken=[Named(0, words) for key, words in triads_before.items() if key not in triads_after],
-        triads_made=[Named(0, words) for key, words in triads_after.items() if key not in triads_before],
+        triads_broken=[
+            Named(0, words) for key, words in triads_before.items() if key not in triads_after
+        ],
+        triads_made=[
+            Named(0, words) for key, words in triads_after.items() if key not in triads_before
+        ],
         sessions_without_facilitator=no_facilitator,
         sessions_without_attendees=no_attendees,
         report_before=report_before,

@@ -94,8 +94,10 @@ def _words(key: str, before: object, now: object, names: dict[int, str]) -> str:
     if kind == "partnership":
         if now == GONE:
             return "The partnership was removed."
-        return "The partnership was dissolved." if now and now.get("dissolved_on") else (
-            "The partnership's dissolution changed."
+        return (
+            "The partnership was dissolved."
+            if now and now.get("dissolved_on")
+            else ("The partnership's dissolution changed.")
         )
     if kind == "pair":
         return "These two members now have a relationship in this partnership already."

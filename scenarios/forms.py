@@ -86,11 +86,15 @@ class StepForm(forms.Form):
             data[name] = exact[0]
             return
         self.matches[name] = found
-        self.fields[name].choices = [(m.pk, f"{m.name} ({m.get_quadrant_display()})") for m in found]
+        self.fields[name].choices = [
+            (m.pk, f"{m.name} ({m.get_quadrant_display()})") for m in found
+        ]
         if found:
             self.add_error(f"{name}_query", f"Pick one of the members matching “{query}”.")
         else:
-            self.add_error(f"{name}_query", f"No member active on the effective day matches “{query}”.")
+            self.add_error(
+                f"{name}_query", f"No member active on the effective day matches “{query}”."
+            )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -173,7 +177,10 @@ class SeatStepForm(StepForm):
     sides = (("member", "Team"), ("other", "Person"))
     change = forms.ChoiceField(
         label="Change",
-        choices=[(StepKind.SEAT, "Seat the person on the team"), (StepKind.UNSEAT, "Take the person off the team")],
+        choices=[
+            (StepKind.SEAT, "Seat the person on the team"),
+            (StepKind.UNSEAT, "Take the person off the team"),
+        ],
         widget=forms.RadioSelect,
         initial=StepKind.SEAT,
     )

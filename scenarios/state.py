@@ -57,7 +57,8 @@ class World:
     members: dict[int, Person]
     lines: dict[int, Line]  # in the order the live rows are read: id order, new ones last
     seats: set[tuple[int, int]]  # (team, person)
-    partnerships: dict[int, tuple[str, datetime.date, datetime.date | None]]  # name, formed, dissolved
+    # name, formed on, dissolved on
+    partnerships: dict[int, tuple[str, datetime.date, datetime.date | None]]
     added: int = 0
     ended: list[int] = field(default_factory=list)
 
@@ -143,7 +144,9 @@ class World:
             if person.active:
                 counts[person.quadrant] += 1
                 names[person.quadrant].append((person.name, person.pk))
-        return counts, {q: [n for n, _pk in sorted(found)[:MAX_NAMES]] for q, found in names.items()}
+        return counts, {
+            q: [n for n, _pk in sorted(found)[:MAX_NAMES]] for q, found in names.items()
+        }
 
     def flow_counts(self) -> dict[tuple[str, str], int]:
         flows: dict[tuple[str, str], int] = {}
@@ -318,8 +321,10 @@ class World:
 
     def _stewardship(self) -> int | None:
         for pk, (name, formed, dissolved) in sorted(self.partnerships.items()):
-            if name == rules.TEAM_STEWARDSHIP and formed <= self.day and (
-                dissolved is None or dissolved > self.day
+            if (
+                name == rules.TEAM_STEWARDSHIP
+                and formed <= self.day
+                and (dissolved is None or dissolved > self.day)
             ):
                 return pk
         return None
@@ -379,6 +384,3 @@ def edges_by_partnership(world: World) -> dict[int, list[tuple[int, int, str]]]:
     for line in world.lines.values():
         found.setdefault(line.partnership, []).append((line.from_member, line.to_member, line.type))
     return found
-
-
-

@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import audit_record
@@ -20,6 +20,7 @@ from org.models import OrgMembership
 from partnerships import access, rules
 from partnerships.diagram import drawing
 from partnerships.diagram.selectors import paths_from_leadership
+from partnerships.models import Partnership
 from scenarios import compare
 from scenarios.apply import ApplyRefused, find_conflicts, scenario_apply, who_may_apply
 from scenarios.facts import live_facts
@@ -89,6 +90,7 @@ def _steps(scenario: Scenario) -> list[ScenarioStep]:
     )
 
 
+@require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, membership = _scenario(request, pk)
     steps = _steps(scenario)
@@ -168,7 +170,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     _draft(scenario)
     if request.method == "POST":
         with transaction.atomic():
-            audit_record(by=request.user, action="removed", obj=scenario, before={"name": scenario.name})
+            audit_record(
+                by=request.user, action="removed", obj=scenario, before={"name": scenario.name}
+            )
             scenario.delete()
         messages.success(request, f"Scenario “{scenario.name}” deleted. Live data is unchanged.")
         return redirect("scenarios:list")
@@ -205,8 +209,6 @@ def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     _draft(scenario)
     form_class = STEP_FORMS.get(kind)
     if form_class is None:
-        from django.http import Http404
-
         raise Http404("No such kind of step.")
     form = form_class(
         request.POST or None, organization=scenario.organization, day=scenario.effective_on
@@ -263,8 +265,10 @@ def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 else:
                     form.add_error(None, error)
             else:
-                if also:
-                    label += f" (also ends {len(also)} relationship{'s' if len(also) > 1 else ''})" if step.kind != StepKind.SEAT else f" ({also[0]})"
+                if also and step.kind == StepKind.SEAT:
+                    label += f" ({also[0]})"
+                elif also:
+                    label += f" (also ends {len(also)} relationship{'s' if len(also) > 1 else ''})"
                 step.label = label[:400]
                 step.recorded = live_facts(step, scenario.effective_on)
                 with transaction.atomic():
@@ -286,9 +290,7 @@ def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "scenarios/step_form.html", context, status=400 if form.errors else 200)
 
 
-def fields_partnership(scenario: Scenario, pk: int):
-    from partnerships.models import Partnership
-
+def fields_partnership(scenario: Scenario, pk: int) -> Partnership:
     return Partnership.objects.get(organization=scenario.organization, pk=pk)
 
 
@@ -341,6 +343,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 def diagram(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, _membership_ = _scenario(request, pk)
     world = compare.after_world(scenario)
@@ -373,6 +376,7 @@ def diagram(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 def health(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, _membership_ = _scenario(request, pk)
     found = compare.outcome(scenario, with_brokers=False)
@@ -402,12 +406,17 @@ def place_in(world: World, member_pk: int) -> Place | None:
     return Place(
         name=person.name,
         quadrant=rules.QUADRANT_NAMES[person.quadrant],
-        incoming=sorted(world.line_words(line) for line in world.lines.values() if line.to_member == member_pk),
-        outgoing=sorted(world.line_words(line) for line in world.lines.values() if line.from_member == member_pk),
+        incoming=sorted(
+            world.line_words(line) for line in world.lines.values() if line.to_member == member_pk
+        ),
+        outgoing=sorted(
+            world.line_words(line) for line in world.lines.values() if line.from_member == member_pk
+        ),
         paths=[[world.name(pk) for pk in path] for path in paths],
     )
 
 
+@require_GET
 def member_place(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     scenario, _membership_ = _scenario(request, pk)
     before, after, _done, _problems = compare.worlds(scenario)
@@ -427,6 +436,7 @@ def member_place(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 def compare_page(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     scenarios = list(Scenario.objects.for_org(membership.organization))

@@ -6,69 +6,211 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0007_two_factor_and_single_sign_on'),
-        ('partnerships', '0006_accepted_risks'),
+        ("org", "0007_two_factor_and_single_sign_on"),
+        ("partnerships", "0006_accepted_risks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scenario',
+            name="Scenario",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('effective_on', models.DateField(help_text='The day the changes take effect when the scenario is applied.', verbose_name='effective date')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('applied', 'Applied')], default='draft', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "effective_on",
+                    models.DateField(
+                        help_text="The day the changes take effect when the scenario is applied.",
+                        verbose_name="effective date",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("applied", "Applied")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "applied_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ScenarioStep',
+            name="ScenarioStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('move', 'Move a person to another quadrant'), ('archive', 'Archive a person'), ('add_relationship', 'Add a relationship'), ('end_relationship', 'End a relationship'), ('seat', 'Seat a person on a team'), ('unseat', 'Take a person off a team')], max_length=20)),
-                ('to_quadrant', models.CharField(blank=True, choices=[('L', 'Leadership'), ('M', 'Managers'), ('T', 'Teams'), ('E', 'Employees')], max_length=1)),
-                ('carries', models.CharField(blank=True, max_length=200)),
-                ('label', models.CharField(max_length=400)),
-                ('recorded', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.member')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organization')),
-                ('other', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.member')),
-                ('partnership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.partnership')),
-                ('relationship', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.relationship')),
-                ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='scenarios.scenario')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("move", "Move a person to another quadrant"),
+                            ("archive", "Archive a person"),
+                            ("add_relationship", "Add a relationship"),
+                            ("end_relationship", "End a relationship"),
+                            ("seat", "Seat a person on a team"),
+                            ("unseat", "Take a person off a team"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_quadrant",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("L", "Leadership"),
+                            ("M", "Managers"),
+                            ("T", "Teams"),
+                            ("E", "Employees"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                ("carries", models.CharField(blank=True, max_length=200)),
+                ("label", models.CharField(max_length=400)),
+                ("recorded", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.member",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.organization",
+                    ),
+                ),
+                (
+                    "other",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.member",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partnerships.relationship",
+                    ),
+                ),
+                (
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="scenarios.scenario",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scenario', 'position', 'id'],
+                "ordering": ["scenario", "position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='scenario',
-            index=models.Index(fields=['organization', 'status'], name='scenario_org_status'),
+            model_name="scenario",
+            index=models.Index(fields=["organization", "status"], name="scenario_org_status"),
         ),
         migrations.AddConstraint(
-            model_name='scenario',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'applied'])), name='scenario_status_valid'),
+            model_name="scenario",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "applied"])),
+                name="scenario_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scenariostep',
-            constraint=models.UniqueConstraint(fields=('scenario', 'position'), name='scenario_step_position_unique'),
+            model_name="scenariostep",
+            constraint=models.UniqueConstraint(
+                fields=("scenario", "position"), name="scenario_step_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scenariostep',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['move', 'archive', 'add_relationship', 'end_relationship', 'seat', 'unseat'])), name='scenario_step_kind_valid'),
+            model_name="scenariostep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "move",
+                            "archive",
+                            "add_relationship",
+                            "end_relationship",
+                            "seat",
+                            "unseat",
+                        ],
+                    )
+                ),
+                name="scenario_step_kind_valid",
+            ),
         ),
     ]

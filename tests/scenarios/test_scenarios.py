@@ -35,6 +35,7 @@ def snapshot(organization) -> dict:
     rows["AuditEntry"] = [row for row in rows["AuditEntry"] if row["object_type"] != "scenario"]
     return rows
 
+
 pytestmark = pytest.mark.django_db
 
 
