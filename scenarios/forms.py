@@ -67,8 +67,12 @@ class StepForm(forms.Form):
                 help_text="Type part of a name or title, then pick.",
                 widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
             )
+            # Hidden until the text matches several members: then they are offered to pick.
             fields[name] = forms.ModelChoiceField(
-                queryset=members, required=False, label=f"{label}: pick", widget=forms.RadioSelect
+                queryset=members,
+                required=False,
+                label=f"{label}: pick one",
+                widget=forms.HiddenInput,
             )
         self.fields = {**fields, **self.fields}
         self.matches: dict[str, list[Member]] = {}
@@ -86,9 +90,9 @@ class StepForm(forms.Form):
             data[name] = exact[0]
             return
         self.matches[name] = found
-        self.fields[name].choices = [
-            (m.pk, f"{m.name} ({m.get_quadrant_display()})") for m in found
-        ]
+        self.fields[name].widget = forms.RadioSelect(
+            choices=[(m.pk, f"{m.name} ({m.get_quadrant_display()}, {m.title})") for m in found]
+        )
         if found:
             self.add_error(f"{name}_query", f"Pick one of the members matching “{query}”.")
         else:
@@ -161,12 +165,12 @@ class EndRelationshipStepForm(StepForm):
     relationship = forms.IntegerField(
         required=False,
         label="Relationship to end",
-        help_text="Find a member first: their relationships in the scenario are offered here.",
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,
     )
 
     def offer(self, choices: list[tuple[int, str]]) -> None:
-        self.fields["relationship"].widget.choices = choices
+        """Once the member is found: their relationships in the scenario, to pick one."""
+        self.fields["relationship"].widget = forms.RadioSelect(choices=choices)
 
     def step_fields(self) -> dict:
         return {"relationship_id": self.cleaned_data["relationship"]}
