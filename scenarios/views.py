@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import audit_record
-from org.models import OrgMembership
+from org.models import Member, OrgMembership
 from partnerships import access, rules
 from partnerships.diagram import drawing
 from partnerships.diagram.selectors import paths_from_leadership
@@ -420,14 +420,13 @@ def place_in(world: World, member_pk: int) -> Place | None:
 def member_place(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     scenario, _membership_ = _scenario(request, pk)
     before, after, _done, _problems = compare.worlds(scenario)
-    get_object_or_404(
-        scenario.organization.members.model, organization=scenario.organization, pk=member_pk
-    )
+    member = get_object_or_404(Member, organization=scenario.organization, pk=member_pk)
     return render(
         request,
         "scenarios/member.html",
         {
             "scenario": scenario,
+            "member": member,
             "places": [
                 ("Live", place_in(before, member_pk)),
                 ("In the scenario", place_in(after, member_pk)),
