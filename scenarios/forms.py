@@ -109,6 +109,13 @@ class StepForm(forms.Form):
     def step_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name, _label in self.sides}
 
+    @property
+    def only_asks_to_pick(self) -> bool:
+        """Whether the form is shown again only to pick among matches (not an error)."""
+        asked = {f"{name}_query" for name in self.matches if self.matches[name]}
+        asked |= {"relationship"} if getattr(self, "offered", False) else set()
+        return bool(asked) and set(self.errors) <= asked
+
 
 class MoveStepForm(StepForm):
     kind = StepKind.MOVE
@@ -171,6 +178,7 @@ class EndRelationshipStepForm(StepForm):
     def offer(self, choices: list[tuple[int, str]]) -> None:
         """Once the member is found: their relationships in the scenario, to pick one."""
         self.fields["relationship"].widget = forms.RadioSelect(choices=choices)
+        self.offered = bool(choices)
 
     def step_fields(self) -> dict:
         return {"relationship_id": self.cleaned_data["relationship"]}

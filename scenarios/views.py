@@ -287,7 +287,9 @@ def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "kind": kind,
         "title": STEP_TITLES[kind],
     }
-    return render(request, "scenarios/step_form.html", context, status=400 if form.errors else 200)
+    # Asked to pick among the matches is a step of the form, not a mistake: 200.
+    refused = form.errors and not form.only_asks_to_pick
+    return render(request, "scenarios/step_form.html", context, status=400 if refused else 200)
 
 
 def fields_partnership(scenario: Scenario, pk: int) -> Partnership:
