@@ -9,15 +9,18 @@ applied.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
 from meetings.models import Session, SessionStatus
 from partnerships import graph, rules
+from partnerships.diagram.selectors import Counts
 from partnerships.health import analysis
+from partnerships.versions import data_version, kept
 from scenarios.models import Scenario, ScenarioStep
-from scenarios.state import World, edges_by_partnership
+from scenarios.state import Person, World, edges_by_partnership
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,44 @@ def worlds(scenario: Scenario, steps: list[ScenarioStep] | None = None):
 
 def after_world(scenario: Scenario) -> World:
     return worlds(scenario)[1]
+
+
+def _key(scenario: Scenario, kind: str) -> str | None:
+    """A cache key naming everything the scenario's figures depend on: the organization's
+    data version, the effective day and the steps (ids and order); None while a write may
+    be landing (nothing is cached then)."""
+    version = data_version(scenario.organization)
+    if version is None:
+        return None
+    steps = ",".join(f"{pk}.{n}" for pk, n in scenario.steps.values_list("pk", "position"))
+    digest = hashlib.sha256(steps.encode()).hexdigest()[:16]
+    return (
+        f"scenario-{kind}-1:org-{scenario.organization_id}:{version}:{scenario.pk}:"
+        f"{scenario.effective_on.isoformat()}:{digest}"
+    )
+
+
+def diagram_counts(scenario: Scenario) -> Counts:
+    """What the scenario's diagram shows, as partnerships/diagram/selectors.py counts it for
+    the live one; cached like it (two small queries when cached)."""
+
+    def count() -> Counts:
+        world = after_world(scenario)
+        quadrants, names = world.quadrant_counts()
+        return Counts(quadrants=quadrants, names=names, flows=world.flow_counts())
+
+    return kept(_key(scenario, "diagram"), count)
+
+
+def search(scenario: Scenario, text: str, limit: int = 20) -> list[Person]:
+    """Members active in the scenario whose name holds the text, by name."""
+    lowered = text.lower()
+    found = (
+        person
+        for person in after_world(scenario).members.values()
+        if person.active and lowered in person.name.lower()
+    )
+    return sorted(found, key=lambda p: (p.name, p.pk))[:limit]
 
 
 def _brokers(loaded: analysis.Loaded) -> list[Named]:

@@ -8,20 +8,19 @@ import dataclasses
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from org import dates
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import audit_record
 from org.models import Member, OrgMembership
-from partnerships import access, rules
+from partnerships import rules
 from partnerships.diagram import drawing
 from partnerships.diagram.selectors import paths_from_leadership
-from partnerships.models import Partnership
-from scenarios import compare
+from scenarios import compare, services
 from scenarios.apply import ApplyRefused, find_conflicts, scenario_apply, who_may_apply
 from scenarios.facts import live_facts
 from scenarios.forms import STEP_FORMS, STEP_TITLES, ScenarioForm
@@ -52,9 +51,7 @@ def _scenario(request: HttpRequest, pk: int) -> tuple[Scenario, OrgMembership]:
     return scenario, _membership(request)
 
 
-def _draft(scenario: Scenario) -> None:
-    if not scenario.is_draft:
-        raise PermissionDenied("This scenario was applied; it is read-only.")
+_draft = services.require_draft
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,28 +178,6 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _label(step: ScenarioStep, world: World) -> str:
-    name = world.name
-    if step.kind == StepKind.MOVE:
-        person = world.members[step.member_id]
-        return (
-            f"Move {person.name} from {rules.QUADRANT_NAMES[person.quadrant]} to "
-            f"{rules.QUADRANT_NAMES[step.to_quadrant]}"
-        )
-    if step.kind == StepKind.ARCHIVE:
-        return f"Archive {name(step.member_id)}"
-    if step.kind == StepKind.ADD_RELATIONSHIP:
-        return (
-            f"Add {name(step.member_id)} → {name(step.other_id)} in "
-            f"{world.partnerships[step.partnership_id][0]}"
-        )
-    if step.kind == StepKind.END_RELATIONSHIP:
-        return f"End {world.line_words(world.lines[step.relationship_id])}"
-    if step.kind == StepKind.SEAT:
-        return f"Seat {name(step.other_id)} on {name(step.member_id)}"
-    return f"Take {name(step.other_id)} off {name(step.member_id)}"
-
-
 @require_http_methods(["GET", "POST"])
 def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     scenario, membership = _scenario(request, pk)
@@ -214,50 +189,16 @@ def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         request.POST or None, organization=scenario.organization, day=scenario.effective_on
     )
     if request.method == "POST" and form.is_valid():
-        steps = _steps(scenario)
-        _before, world, _done, _problems = compare.worlds(scenario, steps)
+        world = compare.after_world(scenario)
         fields = form.step_fields()
-        step_kind = form.cleaned_data.get("change") or form.kind
-        step = ScenarioStep(
-            organization=scenario.organization,
-            scenario=scenario,
-            kind=step_kind,
-            position=(scenario.steps.aggregate(n=Max("position"))["n"] or 0) + 1,
-            **({"member": fields["member"]} if "member" in fields else {}),
-            **({"other": fields["other"]} if "other" in fields else {}),
-            **{k: v for k, v in fields.items() if k not in ("member", "other")},
-        )
-        if step_kind == StepKind.END_RELATIONSHIP:
-            member = form.cleaned_data["member"]
-            step.member = None
-            offered = [
-                (line.pk, world.line_words(line))
-                for line in world.lines.values()
-                if member.pk in (line.from_member, line.to_member) and line.pk > 0
-            ]
-            form.offer(offered)
-            if not offered:
-                form.add_error(
-                    "member_query",
-                    f"{member.name} has no live relationship active on the effective day in "
-                    "this scenario.",
-                )
-            elif step.relationship_id not in dict(offered):
-                form.add_error("relationship", "Pick the relationship to end.")
-        if not form.errors and step_kind in (StepKind.ADD_RELATIONSHIP, StepKind.END_RELATIONSHIP):
-            if step_kind == StepKind.ADD_RELATIONSHIP:
-                partnership, ends = step.partnership, (step.member_id, step.other_id)
-            else:
-                line = world.lines[step.relationship_id]
-                partnership = fields_partnership(scenario, line.partnership)
-                ends = (line.from_member, line.to_member)
-            refusal = access.relationship_refusal(membership, partnership, *ends)
-            if refusal:
-                form.add_error(None, refusal)
+        step = ScenarioStep(kind=form.cleaned_data.get("change") or form.kind, **fields)
+        if step.kind == StepKind.END_RELATIONSHIP:
+            _offer_relationships(form, world, step)
         if not form.errors:
             try:
-                label = _label(step, world)
-                also = world.apply(step)
+                step = services.step_draft(
+                    scenario=scenario, step=step, membership=membership, world=world
+                )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for key, errors in error.error_dict.items():
@@ -265,20 +206,6 @@ def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 else:
                     form.add_error(None, error)
             else:
-                if also and step.kind == StepKind.SEAT:
-                    label += f" ({also[0]})"
-                elif also:
-                    label += f" (also ends {len(also)} relationship{'s' if len(also) > 1 else ''})"
-                step.label = label[:400]
-                step.recorded = live_facts(step, scenario.effective_on)
-                with transaction.atomic():
-                    step.save()
-                    audit_record(
-                        by=request.user,
-                        action="step added",
-                        obj=scenario,
-                        after={"step": step.position, "label": step.label},
-                    )
                 messages.success(request, f"Step {step.position} added: {step.label}.")
                 return redirect("scenarios:detail", scenario.pk)
     context = {
@@ -292,8 +219,22 @@ def step_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "scenarios/step_form.html", context, status=400 if refused else 200)
 
 
-def fields_partnership(scenario: Scenario, pk: int) -> Partnership:
-    return Partnership.objects.get(organization=scenario.organization, pk=pk)
+def _offer_relationships(form, world: World, step: ScenarioStep) -> None:
+    """The found member's live relationships in the scenario, offered to pick the one to end."""
+    member = form.cleaned_data["member"]
+    offered = [
+        (line.pk, world.line_words(line))
+        for line in world.lines.values()
+        if member.pk in (line.from_member, line.to_member) and line.pk > 0
+    ]
+    form.offer(offered)
+    if not offered:
+        form.add_error(
+            "member_query",
+            f"{member.name} has no live relationship active on the effective day in this scenario.",
+        )
+    elif step.relationship_id not in dict(offered):
+        form.add_error("relationship", "Pick the relationship to end.")
 
 
 @require_POST
@@ -348,22 +289,15 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def diagram(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, _membership_ = _scenario(request, pk)
-    world = compare.after_world(scenario)
-    counts, names = world.quadrant_counts()
+    counts = compare.diagram_counts(scenario)
     overview = drawing.Overview.build(
-        quadrant_counts=counts,
-        flow_counts=world.flow_counts(),
-        names=names,
-        title=f"Scenario {scenario.name}, as of {scenario.effective_on:%Y-%m-%d}",
+        quadrant_counts=counts.quadrants,
+        flow_counts=counts.flows,
+        names=counts.names,
+        title=f"Scenario {scenario.name}, as of {dates.day(scenario.effective_on)}",
     )
     query = request.GET.get("q", "").strip()[:100]
-    matches = []
-    if query:
-        lowered = query.lower()
-        matches = sorted(
-            (p for p in world.members.values() if p.active and lowered in p.name.lower()),
-            key=lambda p: (p.name, p.pk),
-        )[:20]
+    matches = compare.search(scenario, query) if query else []
     return render(
         request,
         "scenarios/diagram.html",
