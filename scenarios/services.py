@@ -31,7 +31,11 @@ def label(step: ScenarioStep, world: World) -> str:
     """The step in words, with the names as the scenario has them before it."""
     name = world.name
     if step.kind == StepKind.MOVE:
-        person = world.members[step.member_id]
+        person = world.members.get(step.member_id)
+        if person is None:
+            raise ValidationError(
+                {"member": "That member is not active on the effective day in this scenario."}
+            )
         return (
             f"Move {person.name} from {rules.QUADRANT_NAMES[person.quadrant]} to "
             f"{rules.QUADRANT_NAMES[step.to_quadrant]}"
@@ -41,10 +45,15 @@ def label(step: ScenarioStep, world: World) -> str:
     if step.kind == StepKind.ADD_RELATIONSHIP:
         return (
             f"Add {name(step.member_id)} → {name(step.other_id)} in "
-            f"{world.partnerships[step.partnership_id][0]}"
+            f"{world.partnerships.get(step.partnership_id, ('a partnership',))[0]}"
         )
     if step.kind == StepKind.END_RELATIONSHIP:
-        return f"End {world.line_words(world.lines[step.relationship_id])}"
+        line = world.lines.get(step.relationship_id)
+        if line is None:
+            raise ValidationError(
+                "That relationship is not active on the effective day in this scenario."
+            )
+        return f"End {world.line_words(line)}"
     if step.kind == StepKind.SEAT:
         return f"Seat {name(step.other_id)} on {name(step.member_id)}"
     return f"Take {name(step.other_id)} off {name(step.member_id)}"
