@@ -48,6 +48,7 @@ def _scenario(request: HttpRequest, pk: int) -> tuple[Scenario, OrgMembership]:
     """The scenario of the signed-in user's organization (404 for another's), then the role."""
     membership = require_membership(request)
     scenario = get_object_or_404(Scenario, organization=membership.organization, pk=pk)
+    scenario.organization = membership.organization  # loaded with the role already
     return scenario, _membership(request)
 
 
