@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from meetings.models import Session, SessionStatus
@@ -46,6 +47,17 @@ class Named:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The health page's headline figures, on one side."""
+
+    members: int
+    reached: int
+    relationships: int
+    single_points: int
+    risks: int
+
+
 @dataclass
 class Outcome:
     """Everything the before → after page shows."""
@@ -59,19 +71,12 @@ class Outcome:
     unreached: list[Named]  # no longer reached from leadership at all
     new_single_points: list[Named]
     resolved_single_points: list[Named]
-    brokers_before: list[Named]
-    brokers_after: list[Named]
     triads_broken: list[Named]
     triads_made: list[Named]
     sessions_without_facilitator: list[Named]
     sessions_without_attendees: list[Named]
-    report_before: analysis.HealthReport
-    report_after: analysis.HealthReport
-    after: World = field(repr=False)
-
-    @property
-    def risk_change(self) -> int:
-        return self.report_after.risk_count - self.report_before.risk_count
+    before: Summary
+    after: Summary
 
 
 def worlds(scenario: Scenario, steps: list[ScenarioStep] | None = None):
@@ -93,19 +98,31 @@ def after_world(scenario: Scenario) -> World:
     return worlds(scenario)[1]
 
 
-def _key(scenario: Scenario, kind: str) -> str | None:
-    """A cache key naming everything the scenario's figures depend on: the organization's
-    data version, the effective day and the steps (ids and order); None while a write may
-    be landing (nothing is cached then)."""
+def stamp(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> str | None:
+    """What the scenario's figures depend on, for the keys they are cached under: the
+    organization's data version, the effective day and the steps (ids and order); None while
+    a write may be landing (nothing is cached then). Two queries; one given the steps."""
     version = data_version(scenario.organization)
     if version is None:
         return None
-    steps = ",".join(f"{pk}.{n}" for pk, n in scenario.steps.values_list("pk", "position"))
-    digest = hashlib.sha256(steps.encode()).hexdigest()[:16]
+    if steps is None:
+        pairs = scenario.steps.order_by("position").values_list("pk", "position")
+    else:
+        pairs = [(step.pk, step.position) for step in steps]
+    digest = hashlib.sha256(",".join(f"{pk}.{n}" for pk, n in pairs).encode()).hexdigest()[:16]
     return (
-        f"scenario-{kind}-1:org-{scenario.organization_id}:{version}:{scenario.pk}:"
+        f"org-{scenario.organization_id}:{version}:{scenario.pk}:"
         f"{scenario.effective_on.isoformat()}:{digest}"
     )
+
+
+UNREAD = "unread"
+
+
+def _key(scenario: Scenario, kind: str, stamped: str | None = UNREAD) -> str | None:
+    if stamped == UNREAD:
+        stamped = stamp(scenario)
+    return f"scenario-{kind}-1:{stamped}" if stamped is not None else None
 
 
 def diagram_counts(scenario: Scenario) -> Counts:
@@ -136,14 +153,28 @@ def _brokers(loaded: analysis.Loaded) -> list[Named]:
     return [Named(b.member_id, b.name, b.in_words) for b in report.ranked]
 
 
-def _triads(world: World) -> dict[tuple, str]:
-    found = {}
-    for partnership, edges in edges_by_partnership(world).items():
-        for triad in graph.complete_triads(edges):
-            names = ", ".join(world.name(pk) for pk in triad["members"])
-            found[(partnership, triad["members"])] = (
-                f"{names} in {world.partnerships[partnership][0]}"
-            )
+def _triads(before: World, after: World) -> tuple[dict[tuple, str], dict[tuple, str]]:
+    """The complete triads the scenario can break or make, before and after: those of the
+    partnerships whose relationships it changes, around the members of the changed
+    relationships (a triad is made or broken only through one of its three relationships,
+    and all three touch an end of it; the others are the same on both sides)."""
+    edges_before, edges_after = edges_by_partnership(before), edges_by_partnership(after)
+    found: tuple[dict[tuple, str], dict[tuple, str]] = ({}, {})
+    for partnership in edges_before.keys() | edges_after.keys():
+        old, new = set(edges_before.get(partnership, ())), set(edges_after.get(partnership, ()))
+        changed = old ^ new
+        if not changed:
+            continue
+        touched = {a for a, _b, _t in changed} | {b for _a, b, _t in changed}
+        for world, edges, into in ((before, old, found[0]), (after, new, found[1])):
+            near = [edge for edge in edges if edge[0] in touched or edge[1] in touched]
+            for triad in graph.complete_triads(near):
+                if not touched.intersection(triad["members"]):
+                    continue
+                names = ", ".join(world.name(pk) for pk in triad["members"])
+                into[(partnership, triad["members"])] = (
+                    f"{names} in {world.partnerships[partnership][0]}"
+                )
     return found
 
 
@@ -173,22 +204,38 @@ def _sessions(before: World, after: World) -> tuple[list[Named], list[Named]]:
     return no_facilitator, no_attendees
 
 
-def outcome(scenario: Scenario, *, with_brokers: bool = True) -> Outcome:
-    before, after, done, problems = worlds(scenario)
-    loaded_before, loaded_after = before.loaded(), after.loaded()
+def _health(world: World) -> tuple[analysis.Loaded, graph.Health]:
+    loaded = world.loaded()
+    return loaded, graph.health(
+        loaded.graph,
+        partnerships=loaded.partnerships,
+        partnership_names=loaded.partnership_names,
+    )
+
+
+def _summary(loaded: analysis.Loaded, result: graph.Health) -> Summary:
+    return Summary(
+        members=len(result.members),
+        reached=sum(1 for member in result.members.values() if member.reached),
+        relationships=loaded.relationships,
+        single_points=len(result.single_points),
+        risks=len(result.risks),
+    )
+
+
+def outcome(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> Outcome:
+    """The figures of the before → after page (the brokers apart: `brokers`)."""
+    before, after, done, problems = worlds(scenario, steps)
     with analysis._cycle_collector_paused():
-        cover_before = graph.coverage(loaded_before.graph)
-        cover_after = graph.coverage(loaded_after.graph)
-        points_before = {p.member for p in graph.single_points_of_failure(loaded_before.graph)}
-        points_after = {p.member for p in graph.single_points_of_failure(loaded_after.graph)}
-        report_before = analysis.analyse(loaded_before)
-        report_after = analysis.analyse(loaded_after)
-        brokers_before = _brokers(loaded_before) if with_brokers else []
-        brokers_after = _brokers(loaded_after) if with_brokers else []
+        loaded_before, health_before = _health(before)
+        loaded_after, health_after = _health(after)
+    cover_before, cover_after = health_before.members, health_after.members
+    points_before = {p.member for p in health_before.single_points}
+    points_after = {p.member for p in health_after.single_points}
     lost, unreached = [], []
     for pk, was in cover_before.items():
         now = cover_after.get(pk)
-        if now is None or not after.members[pk].active:
+        if now is None:
             continue  # archived: leaves, rather than losing a path
         channels = [
             rules.TYPE_NAMES[kind].lower()
@@ -199,7 +246,7 @@ def outcome(scenario: Scenario, *, with_brokers: bool = True) -> Outcome:
             lost.append(Named(pk, after.name(pk), " and ".join(channels)))
         if was.reached and not now.reached:
             unreached.append(Named(pk, after.name(pk), rules.QUADRANT_NAMES[now.quadrant]))
-    triads_before, triads_after = _triads(before), _triads(after)
+    triads_before, triads_after = _triads(before, after)
     counts_before, _ = before.quadrant_counts()
     counts_after, _ = after.quadrant_counts()
     flows_before, flows_after = before.flow_counts(), after.flow_counts()
@@ -224,8 +271,6 @@ def outcome(scenario: Scenario, *, with_brokers: bool = True) -> Outcome:
         unreached=sorted(unreached, key=lambda n: (n.name, n.pk)),
         new_single_points=named(points_after - points_before, after),
         resolved_single_points=named(points_before - points_after, before),
-        brokers_before=brokers_before,
-        brokers_after=brokers_after,
         triads_broken=[
             Named(0, words) for key, words in triads_before.items() if key not in triads_after
         ],
@@ -234,7 +279,47 @@ def outcome(scenario: Scenario, *, with_brokers: bool = True) -> Outcome:
         ],
         sessions_without_facilitator=no_facilitator,
         sessions_without_attendees=no_attendees,
-        report_before=report_before,
-        report_after=report_after,
-        after=after,
+        before=_summary(loaded_before, health_before),
+        after=_summary(loaded_after, health_after),
     )
+
+
+def cached_outcome(
+    scenario: Scenario,
+    *,
+    stamped: str | None = UNREAD,
+    steps: list[ScenarioStep] | None = None,
+) -> Outcome:
+    """`outcome`, kept in Django's cache under the data version and the steps (`stamped`:
+    the scenario's stamp, and `steps` its steps in order, when the caller has read them)."""
+    return kept(_key(scenario, "outcome", stamped), lambda: outcome(scenario, steps))
+
+
+@dataclass(frozen=True)
+class Brokers:
+    before: list[Named]
+    after: list[Named]
+
+
+def brokers(
+    scenario: Scenario, *, if_cached: bool = False, stamped: str | None = UNREAD
+) -> Brokers | None:
+    """Who carries the most paths before and after (partnerships/health/analysis.py
+    rank_brokers), cached like the outcome; with if_cached, None when not cached yet."""
+    key = _key(scenario, "brokers", stamped)
+    if if_cached:
+        return cache.get(key) if key else None
+
+    def rank() -> Brokers:
+        before, after, _done, _problems = worlds(scenario)
+        with analysis._cycle_collector_paused():
+            return Brokers(_brokers(before.loaded()), _brokers(after.loaded()))
+
+    return kept(key, rank)
+
+
+def health_reports(scenario: Scenario) -> tuple[analysis.HealthReport, analysis.HealthReport]:
+    """The health page's report, live and in the scenario (partnerships/health/analysis.py)."""
+    before, after, _done, _problems = worlds(scenario)
+    with analysis._cycle_collector_paused():
+        return analysis.analyse(before.loaded()), analysis.analyse(after.loaded())

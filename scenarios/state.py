@@ -61,6 +61,8 @@ class World:
     partnerships: dict[int, tuple[str, datetime.date, datetime.date | None]]
     added: int = 0
     ended: list[int] = field(default_factory=list)
+    # member → the lines they are an end of; built on first use, kept up to date after
+    _touching: dict[int, set[int]] | None = field(default=None, repr=False)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -108,13 +110,31 @@ class World:
         return cls(organization, day, members, lines, seats, partnerships)
 
     def copy(self) -> World:
+        """A world to lay steps over. The dicts are copied, not the rows: a step that changes
+        a member or a line puts a changed copy in its place (never edits one in place)."""
         return dataclasses.replace(
             self,
-            members={pk: dataclasses.replace(p) for pk, p in self.members.items()},
-            lines={pk: dataclasses.replace(line) for pk, line in self.lines.items()},
+            members=dict(self.members),
+            lines=dict(self.lines),
             seats=set(self.seats),
             ended=list(self.ended),
+            _touching=None,
         )
+
+    def touching(self, member: int) -> list[Line]:
+        """The member's lines, in the order of `lines`."""
+        if self._touching is None:
+            self._touching = {}
+            for pk, line in self.lines.items():
+                self._touching.setdefault(line.from_member, set()).add(pk)
+                self._touching.setdefault(line.to_member, set()).add(pk)
+        return [self.lines[pk] for pk in sorted(self._touching.get(member, ()), key=_order)]
+
+    def _add_line(self, line: Line) -> None:
+        self.lines[line.pk] = line
+        if self._touching is not None:
+            self._touching.setdefault(line.from_member, set()).add(line.pk)
+            self._touching.setdefault(line.to_member, set()).add(line.pk)
 
     def loaded(self) -> Loaded:
         """The scope's graph as partnerships/health/analysis.py `load` builds it."""
@@ -196,8 +216,11 @@ class World:
     def _end_lines(self, pks) -> list[str]:
         words = []
         for pk in list(pks):
-            words.append(self.line_words(self.lines[pk]))
-            del self.lines[pk]
+            line = self.lines.pop(pk)
+            words.append(self.line_words(line))
+            if self._touching is not None:
+                self._touching[line.from_member].discard(pk)
+                self._touching[line.to_member].discard(pk)
             self.ended.append(pk)
         return words
 
@@ -220,20 +243,19 @@ class World:
                 }
             )
         broken = []
-        for line in self.lines.values():
-            if person.pk not in (line.from_member, line.to_member):
-                continue
+        for line in self.touching(person.pk):
             from_q = to if line.from_member == person.pk else line.from_quadrant
             to_q = to if line.to_member == person.pk else line.to_quadrant
             if type_for_quadrants(from_q, to_q) != line.type:
                 broken.append(line.pk)
         words = self._end_lines(broken)
-        person.quadrant = to
-        for line in self.lines.values():
-            if line.from_member == person.pk:
-                line.from_quadrant = to
-            if line.to_member == person.pk:
-                line.to_quadrant = to
+        self.members[person.pk] = dataclasses.replace(person, quadrant=to)
+        for line in self.touching(person.pk):
+            self.lines[line.pk] = dataclasses.replace(
+                line,
+                from_quadrant=to if line.from_member == person.pk else line.from_quadrant,
+                to_quadrant=to if line.to_member == person.pk else line.to_quadrant,
+            )
         return words
 
     def _archive(self, step: ScenarioStep) -> list[str]:
@@ -247,9 +269,7 @@ class World:
                     "the scenario's effective date must be after that to archive them."
                 }
             )
-        words = self._end_lines(
-            pk for pk, line in self.lines.items() if person.pk in (line.from_member, line.to_member)
-        )
+        words = self._end_lines([line.pk for line in self.touching(person.pk)])
         self.seats = {(team, p) for team, p in self.seats if p != person.pk}
         del self.members[person.pk]
         return words
@@ -276,7 +296,7 @@ class World:
                     "run from Leadership towards Employees, never back up or left."
                 }
             )
-        for line in self.lines.values():
+        for line in self.touching(source.pk):
             if (line.partnership, line.from_member, line.to_member) == (
                 step.partnership_id,
                 source.pk,
@@ -299,15 +319,17 @@ class World:
                 )
         self.added += 1
         pk = -(step.position or self.added)
-        self.lines[pk] = Line(
-            pk,
-            source.pk,
-            target.pk,
-            kind,
-            step.partnership_id,
-            source.quadrant,
-            target.quadrant,
-            step.carries,
+        self._add_line(
+            Line(
+                pk,
+                source.pk,
+                target.pk,
+                kind,
+                step.partnership_id,
+                source.quadrant,
+                target.quadrant,
+                step.carries,
+            )
         )
         return []
 
@@ -351,13 +373,13 @@ class World:
         if any(
             (line.partnership, line.from_member, line.to_member)
             == (stewardship, team.pk, person.pk)
-            for line in self.lines.values()
+            for line in self.touching(team.pk)
         ):
             return []
         self.added += 1
         pk = -(step.position or self.added)
-        self.lines[pk] = Line(
-            pk, team.pk, person.pk, rules.DIRECT, stewardship, team.quadrant, person.quadrant
+        self._add_line(
+            Line(pk, team.pk, person.pk, rules.DIRECT, stewardship, team.quadrant, person.quadrant)
         )
         return [f"adds {team.name}'s direct line to {person.name}"]
 
@@ -371,12 +393,17 @@ class World:
         stewardship = self._stewardship()
         return self._end_lines(
             [
-                pk
-                for pk, line in self.lines.items()
+                line.pk
+                for line in self.touching(team.pk)
                 if line.partnership == stewardship
                 and (line.from_member, line.to_member) == (team.pk, person.pk)
             ]
         )
+
+
+def _order(pk: int) -> tuple[bool, int]:
+    """Live lines by id, then those steps added, in the order they were added."""
+    return (pk < 0, -pk if pk < 0 else pk)
 
 
 def edges_by_partnership(world: World) -> dict[int, list[tuple[int, int, str]]]:

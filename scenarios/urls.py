@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/apply/", views.apply, name="apply"),
     path("<int:pk>/diagram/", views.diagram, name="diagram"),
     path("<int:pk>/health/", views.health, name="health"),
+    path("<int:pk>/brokers/", views.brokers, name="brokers"),
     path("<int:pk>/members/<int:member_pk>/", views.member_place, name="member"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from org import dates
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import audit_record
+from org.fragments import render_page_or_fragment
 from org.models import Member, OrgMembership
 from partnerships import rules
 from partnerships.diagram import drawing
@@ -92,8 +93,10 @@ def _steps(scenario: Scenario) -> list[ScenarioStep]:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, membership = _scenario(request, pk)
     steps = _steps(scenario)
-    found = compare.outcome(scenario)
+    stamped = compare.stamp(scenario, steps)
+    found = compare.cached_outcome(scenario, stamped=stamped, steps=steps)
     context = {
+        "brokers": compare.brokers(scenario, if_cached=True, stamped=stamped),
         "scenario": scenario,
         "steps": steps,
         "outcome": found,
@@ -316,11 +319,20 @@ def diagram(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def health(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, _membership_ = _scenario(request, pk)
-    found = compare.outcome(scenario, with_brokers=False)
+    before, after = compare.health_reports(scenario)
     return render(
-        request,
-        "scenarios/health.html",
-        {"scenario": scenario, "before": found.report_before, "after": found.report_after},
+        request, "scenarios/health.html", {"scenario": scenario, "before": before, "after": after}
+    )
+
+
+@require_GET
+def brokers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who carries the most paths, before and after: loaded after the page (it takes the
+    longest to work out), or a page of its own without JavaScript."""
+    scenario, _membership_ = _scenario(request, pk)
+    context = {"scenario": scenario, "brokers": compare.brokers(scenario)}
+    return render_page_or_fragment(
+        request, "scenarios/brokers.html", context, fragment="scenarios/_brokers.html"
     )
 
 
@@ -378,7 +390,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     scenarios = list(Scenario.objects.for_org(membership.organization))
     by_pk = {str(s.pk): s for s in scenarios}
     picked = [by_pk[k] for k in (request.GET.get("a", ""), request.GET.get("b", "")) if k in by_pk]
-    outcomes = [(s, compare.outcome(s, with_brokers=False)) for s in picked]
+    outcomes = [(s, compare.cached_outcome(s)) for s in picked]
     return render(
         request,
         "scenarios/compare.html",

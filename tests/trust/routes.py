@@ -315,5 +315,6 @@ ROUTES: dict[str, Route] = {
     "scenarios:apply": Route(objects(pk="scenario"), get=LEADERS, post=LEADERS),
     "scenarios:diagram": Route(objects(pk="scenario"), get=LEADERS),
     "scenarios:health": Route(objects(pk="scenario"), get=LEADERS),
+    "scenarios:brokers": Route(objects(pk="scenario"), get=LEADERS),
     "scenarios:member": Route(objects(pk="scenario", member_pk="employee"), get=LEADERS),
 }
