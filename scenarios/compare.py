@@ -49,13 +49,12 @@ class Named:
 
 @dataclass(frozen=True)
 class Summary:
-    """The health page's headline figures, on one side."""
+    """The headline figures of one side (the health page adds the risks)."""
 
     members: int
     reached: int
     relationships: int
     single_points: int
-    risks: int
 
 
 @dataclass
@@ -204,22 +203,33 @@ def _sessions(before: World, after: World) -> tuple[list[Named], list[Named]]:
     return no_facilitator, no_attendees
 
 
-def _health(world: World) -> tuple[analysis.Loaded, graph.Health]:
+@dataclass(frozen=True)
+class Side:
+    """What the before → after page reads from one side's graph (graph.py): how each member
+    is reached, and the single points of failure. The risks are the health page's."""
+
+    relationships: int
+    hops: dict[int, int]
+    channels: dict[int, frozenset[str]]
+    single_points: set[int]
+
+    def summary(self) -> Summary:
+        return Summary(
+            members=len(self.channels),
+            reached=len(self.hops),
+            relationships=self.relationships,
+            single_points=len(self.single_points),
+        )
+
+
+def _side(world: World) -> Side:
     loaded = world.loaded()
-    return loaded, graph.health(
-        loaded.graph,
-        partnerships=loaded.partnerships,
-        partnership_names=loaded.partnership_names,
-    )
-
-
-def _summary(loaded: analysis.Loaded, result: graph.Health) -> Summary:
-    return Summary(
-        members=len(result.members),
-        reached=sum(1 for member in result.members.values() if member.reached),
+    hops, _nearest = graph.hops_from_leadership(loaded.graph)
+    return Side(
         relationships=loaded.relationships,
-        single_points=len(result.single_points),
-        risks=len(result.risks),
+        hops=hops,
+        channels=graph.channels_reaching(loaded.graph, hops),
+        single_points={p.member for p in graph.single_points_of_failure(loaded.graph)},
     )
 
 
@@ -227,25 +237,23 @@ def outcome(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> Outc
     """The figures of the before → after page (the brokers apart: `brokers`)."""
     before, after, done, problems = worlds(scenario, steps)
     with analysis._cycle_collector_paused():
-        loaded_before, health_before = _health(before)
-        loaded_after, health_after = _health(after)
-    cover_before, cover_after = health_before.members, health_after.members
-    points_before = {p.member for p in health_before.single_points}
-    points_after = {p.member for p in health_after.single_points}
+        side_before, side_after = _side(before), _side(after)
+    points_before, points_after = side_before.single_points, side_after.single_points
     lost, unreached = [], []
-    for pk, was in cover_before.items():
-        now = cover_after.get(pk)
+    for pk, was in side_before.channels.items():
+        now = side_after.channels.get(pk)
         if now is None:
             continue  # archived: leaves, rather than losing a path
         channels = [
             rules.TYPE_NAMES[kind].lower()
             for kind in (rules.INFLUENTIAL, rules.GUIDANCE)
-            if kind in was.channels and kind not in now.channels
+            if kind in was and kind not in now
         ]
         if channels:
             lost.append(Named(pk, after.name(pk), " and ".join(channels)))
-        if was.reached and not now.reached:
-            unreached.append(Named(pk, after.name(pk), rules.QUADRANT_NAMES[now.quadrant]))
+        if pk in side_before.hops and pk not in side_after.hops:
+            quadrant = after.members[pk].quadrant
+            unreached.append(Named(pk, after.name(pk), rules.QUADRANT_NAMES[quadrant]))
     triads_before, triads_after = _triads(before, after)
     counts_before, _ = before.quadrant_counts()
     counts_after, _ = after.quadrant_counts()
@@ -279,8 +287,8 @@ def outcome(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> Outc
         ],
         sessions_without_facilitator=no_facilitator,
         sessions_without_attendees=no_attendees,
-        before=_summary(loaded_before, health_before),
-        after=_summary(loaded_after, health_after),
+        before=side_before.summary(),
+        after=side_after.summary(),
     )
 
 
