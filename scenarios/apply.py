@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from org import dates
 from org import services as org_services
 from org.audit import audit_record
 from org.models import AuditEntry, Member, Organization, OrgMembership
@@ -38,6 +39,16 @@ class ApplyRefused(Exception):
     def __init__(self, found: list[Conflict]) -> None:
         super().__init__("; ".join(conflict.words for conflict in found))
         self.conflicts = found
+
+
+def too_late(scenario: Scenario) -> str:
+    """Why the scenario cannot be applied on its effective date any more ("" when it can)."""
+    if scenario.effective_on < scenario.organization.today():
+        return (
+            f"Its effective date, {dates.day(scenario.effective_on)}, has passed: give it "
+            "today's date or a later one (Rename or re-date) before applying it."
+        )
+    return ""
 
 
 def who_may_apply(scenario: Scenario, steps: list[ScenarioStep], membership: OrgMembership) -> str:
@@ -126,6 +137,9 @@ def scenario_apply(*, scenario: Scenario, membership: OrgMembership) -> AuditEnt
     refusal = who_may_apply(scenario, steps, membership)
     if refusal:
         raise PermissionDenied(refusal)
+    late = too_late(scenario)
+    if late:
+        raise ValidationError(late, code="too_late")
     found = find_conflicts(scenario, steps)
     if found:
         raise ApplyRefused(found)

@@ -22,7 +22,13 @@ from partnerships import rules
 from partnerships.diagram import drawing
 from partnerships.diagram.selectors import paths_from_leadership
 from scenarios import compare, services
-from scenarios.apply import ApplyRefused, find_conflicts, scenario_apply, who_may_apply
+from scenarios.apply import (
+    ApplyRefused,
+    find_conflicts,
+    scenario_apply,
+    too_late,
+    who_may_apply,
+)
 from scenarios.facts import live_facts
 from scenarios.forms import STEP_FORMS, STEP_TITLES, ScenarioForm
 from scenarios.models import Scenario, ScenarioStep, StepKind
@@ -116,11 +122,10 @@ def rename(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=scenario, organization=membership.organization
     )
     if request.method == "POST" and form.is_valid():
+        # The steps keep the facts recorded when they were drafted: a live change since
+        # still refuses the apply (a copy drafts them again on today's data).
         with transaction.atomic():
             scenario = form.save()
-            for step in scenario.steps.all():  # the facts are read for the new day
-                step.recorded = live_facts(step, scenario.effective_on)
-                step.save(update_fields=["recorded"])
             audit_record(
                 by=request.user,
                 action="changed",
@@ -268,7 +273,8 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal:
         raise PermissionDenied(refusal)
     conflicts = find_conflicts(scenario, steps)
-    if request.method == "POST" and steps and not conflicts:
+    late = too_late(scenario)
+    if request.method == "POST" and steps and not conflicts and not late:
         try:
             scenario_apply(scenario=scenario, membership=membership)
         except ApplyRefused as refused:
@@ -281,11 +287,11 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                 "audit trail.",
             )
             return redirect("scenarios:detail", scenario.pk)
-    status = 409 if request.method == "POST" and (conflicts or not steps) else 200
+    status = 409 if request.method == "POST" and (conflicts or late or not steps) else 200
     return render(
         request,
         "scenarios/apply.html",
-        {"scenario": scenario, "steps": steps, "conflicts": conflicts},
+        {"scenario": scenario, "steps": steps, "conflicts": conflicts, "too_late": late},
         status=status,
     )
 

@@ -232,3 +232,16 @@ def test_rename_copy_delete(org, leader_client, company):
     assert "Delete" in page.content.decode()
     leader_client.post(reverse("scenarios:delete", args=[scenario.pk]))
     assert not Scenario.objects.filter(pk=scenario.pk).exists()
+
+
+def test_a_scenario_whose_date_has_passed_is_not_applied(org, admin_client, company):
+    people, main = company
+    scenario = _draft(admin_client, org, people, main)
+    Scenario.objects.filter(pk=scenario.pk).update(
+        effective_on=org.today() - datetime.timedelta(days=1)
+    )
+    before = snapshot(org)
+    response = admin_client.post(reverse("scenarios:apply", args=[scenario.pk]))
+    assert response.status_code == 409
+    assert "has passed" in response.content.decode()
+    assert snapshot(org) == before
