@@ -14,7 +14,7 @@ from django.utils import timezone
 from org import dates
 from org import services as org_services
 from org.audit import audit_record
-from org.models import AuditEntry, Member, Organization, OrgMembership
+from org.models import AuditEntry, Member, Organization, OrgMembership, TeamMembership
 from partnerships import services
 from partnerships.models import Relationship
 from scenarios.facts import conflicts
@@ -22,7 +22,13 @@ from scenarios.models import Scenario, ScenarioStep, StepKind
 
 # The kinds of step that change the organization's structure: only admins apply them, as
 # only admins make those changes on the live pages.
-STRUCTURE_KINDS = {StepKind.MOVE, StepKind.ARCHIVE, StepKind.SEAT, StepKind.UNSEAT}
+STRUCTURE_KINDS = {
+    StepKind.MOVE,
+    StepKind.ARCHIVE,
+    StepKind.SEAT,
+    StepKind.UNSEAT,
+    StepKind.MERGE_TEAMS,
+}
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,16 @@ def _replay(
         team, person = members.get(pk=step.member_id), members.get(pk=step.other_id)
         org_services.team_remove_person(team=team, person=person, by=by)
         services.team_seat_line_end(team=team, person=person, on=day, by=by)
+    elif step.kind == StepKind.MERGE_TEAMS:
+        merged, into = members.get(pk=step.member_id), members.get(pk=step.other_id)
+        for seat in TeamMembership.objects.filter(team=merged).select_related("person"):
+            person = seat.person
+            org_services.team_remove_person(team=merged, person=person, by=by)
+            services.team_seat_line_end(team=merged, person=person, on=day, by=by)
+            if person.is_active_on(day) and not into.team_seats.filter(person=person).exists():
+                org_services.team_add_person(team=into, person=person, by=by)
+                services.team_seat_line_add(team=into, person=person, on=day, by=by)
+        services.member_archive(member=merged, on=day, by=by)
 
 
 def _messages(error: ValidationError) -> str:

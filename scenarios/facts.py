@@ -68,6 +68,12 @@ def live_facts(step: ScenarioStep, day: datetime.date) -> dict[str, object]:
                 "from_quadrant": relationship["from_quadrant"],
                 "to_quadrant": relationship["to_quadrant"],
             }
+    elif kind == StepKind.MERGE_TEAMS:
+        facts.update([_member(step.member_id), _member(step.other_id)])
+        for team in (step.member_id, step.other_id):
+            facts[f"seats:{team}"] = sorted(
+                TeamMembership.objects.filter(team_id=team).values_list("person_id", flat=True)
+            )
     elif kind in (StepKind.SEAT, StepKind.UNSEAT):
         facts.update([_member(step.member_id), _member(step.other_id)])
         facts[f"seat:{step.member_id}:{step.other_id}"] = TeamMembership.objects.filter(
@@ -110,6 +116,8 @@ def _words(key: str, before: object, now: object, names: dict[int, str]) -> str:
         return "The relationship changed."
     if kind == "seat":
         return "The team seat changed (someone added or removed it)."
+    if kind == "seats":
+        return "The team's people changed (someone was seated on it or taken off)."
     return "Something it relies on changed."
 
 

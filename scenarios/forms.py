@@ -198,12 +198,18 @@ class SeatStepForm(StepForm):
     )
 
 
+class MergeTeamsStepForm(StepForm):
+    kind = StepKind.MERGE_TEAMS
+    sides = (("member", "Team to merge"), ("other", "Into team"))
+
+
 STEP_FORMS = {
     "move": MoveStepForm,
     "archive": ArchiveStepForm,
     "add_relationship": AddRelationshipStepForm,
     "end_relationship": EndRelationshipStepForm,
     "seat": SeatStepForm,
+    "merge_teams": MergeTeamsStepForm,
 }
 STEP_TITLES = {
     "move": "Move a person to another quadrant",
@@ -211,4 +217,5 @@ STEP_TITLES = {
     "add_relationship": "Add a relationship",
     "end_relationship": "End a relationship",
     "seat": "Change a team seat",
+    "merge_teams": "Merge a team into another",
 }

@@ -67,6 +67,7 @@ class StepKind(models.TextChoices):
     END_RELATIONSHIP = "end_relationship", "End a relationship"
     SEAT = "seat", "Seat a person on a team"
     UNSEAT = "unseat", "Take a person off a team"
+    MERGE_TEAMS = "merge_teams", "Merge a team into another"
 
 
 class ScenarioStep(models.Model):
@@ -74,7 +75,8 @@ class ScenarioStep(models.Model):
 
     move: member, to_quadrant · archive: member · add_relationship: partnership, member (from),
     other (to), carries · end_relationship: relationship · seat / unseat: member (the team),
-    other (the person).
+    other (the person) · merge_teams: member (the team merged, archived), other (the team
+    it is merged into).
     """
 
     Kind = StepKind

@@ -56,6 +56,8 @@ def label(step: ScenarioStep, world: World) -> str:
         return f"End {world.line_words(line)}"
     if step.kind == StepKind.SEAT:
         return f"Seat {name(step.other_id)} on {name(step.member_id)}"
+    if step.kind == StepKind.MERGE_TEAMS:
+        return f"Merge {name(step.member_id)} into {name(step.other_id)}"
     return f"Take {name(step.other_id)} off {name(step.member_id)}"
 
 

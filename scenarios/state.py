@@ -202,6 +202,7 @@ class World:
             StepKind.END_RELATIONSHIP: self._end,
             StepKind.SEAT: self._seat,
             StepKind.UNSEAT: self._unseat,
+            StepKind.MERGE_TEAMS: self._merge,
         }[StepKind(step.kind)]
         return handler(step)
 
@@ -361,6 +362,9 @@ class World:
         return team, person
 
     def _seat(self, step: ScenarioStep) -> list[str]:
+        return self._seat_with_key(step, key=-(step.position or self.added + 1))
+
+    def _seat_with_key(self, step: ScenarioStep, *, key: int) -> list[str]:
         team, person = self._seat_pair(step)
         if (team.pk, person.pk) in self.seats:
             raise ValidationError(
@@ -377,9 +381,8 @@ class World:
         ):
             return []
         self.added += 1
-        pk = -(step.position or self.added)
         self._add_line(
-            Line(pk, team.pk, person.pk, rules.DIRECT, stewardship, team.quadrant, person.quadrant)
+            Line(key, team.pk, person.pk, rules.DIRECT, stewardship, team.quadrant, person.quadrant)
         )
         return [f"adds {team.name}'s direct line to {person.name}"]
 
@@ -399,6 +402,37 @@ class World:
                 and (line.from_member, line.to_member) == (team.pk, person.pk)
             ]
         )
+
+    def _merge(self, step: ScenarioStep) -> list[str]:
+        """Seat the merged team's people on the other team (with its lines), take them off
+        the merged team (ending its lines), then archive the merged team (ending the rest)."""
+        merged = self._active(step.member_id, "member")
+        into = self._active(step.other_id, "other")
+        if merged.kind != Member.Kind.TEAM or into.kind != Member.Kind.TEAM:
+            raise ValidationError({"other": "Merge a team into another team."})
+        if merged.pk == into.pk:
+            raise ValidationError({"other": "Choose another team to merge into."})
+        if self.day <= merged.active_from:
+            raise ValidationError(
+                {
+                    "member": f"{merged.name} became active on {dates.day(merged.active_from)}; "
+                    "the scenario's effective date must be after that to merge it away."
+                }
+            )
+        words = []
+        for team, person in sorted(self.seats):
+            if team != merged.pk:
+                continue
+            self.seats.discard((team, person))
+            if (into.pk, person) in self.seats:
+                continue
+            found = self.members.get(person)
+            if found is not None and found.active:
+                seat = ScenarioStep(member_id=into.pk, other_id=person)
+                self._seat_with_key(seat, key=-(step.position * 100_000 + person))
+        words += self._end_lines([line.pk for line in self.touching(merged.pk)])
+        del self.members[merged.pk]
+        return words
 
 
 def _order(pk: int) -> tuple[bool, int]:

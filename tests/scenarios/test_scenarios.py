@@ -245,3 +245,38 @@ def test_a_scenario_whose_date_has_passed_is_not_applied(org, admin_client, comp
     assert response.status_code == 409
     assert "has passed" in response.content.decode()
     assert snapshot(org) == before
+
+
+def test_merging_a_team_equals_the_live_pages_after_apply(org, admin_client, company):
+    people, main = company
+    stewardship = main.organization.partnerships.get(name=rules.TEAM_STEWARDSHIP)
+    billing = TeamFactory(organization=org, name="Billing Team")
+    for name in ("Elif Emp", "Enzo Emp"):
+        TeamMembershipFactory(team=billing, person=people[name])
+        RelationshipFactory(partnership=stewardship, from_member=billing, to_member=people[name])
+    RelationshipFactory(partnership=main, from_member=people["Leo Lead"], to_member=billing)
+    scenario = Scenario.objects.create(organization=org, name="Merge", effective_on=org.today())
+    response = admin_client.post(
+        reverse("scenarios:step_add", args=[scenario.pk, "merge_teams"]),
+        {"member_query": "Billing Team", "other_query": "Care Team"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    step = scenario.steps.get()
+    assert step.label == "Merge Billing Team into Care Team (also ends 3 relationships)"
+    world = compare.after_world(scenario)
+    in_scenario = analyse(world.loaded())
+    counts, _names = world.quadrant_counts()
+    flows = world.flow_counts()
+
+    assert admin_client.post(reverse("scenarios:apply", args=[scenario.pk])).status_code == 302
+    scope = Scope(organization=org, day=scenario.effective_on)
+    assert analyse(load(scope)) == in_scenario
+    live_counts = diagram_counts(scope)
+    assert (live_counts.quadrants, live_counts.flows) == (counts, flows)
+    care = people["Care Team"]
+    assert set(care.team_seats.values_list("person__name", flat=True)) == {
+        "Ezra Emp",
+        "Elif Emp",
+        "Enzo Emp",
+    }
+    assert not Member.objects.get(pk=billing.pk).is_active_on(scenario.effective_on)
