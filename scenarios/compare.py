@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -72,6 +73,7 @@ class Outcome:
     resolved_single_points: list[Named]
     triads_broken: list[Named]
     triads_made: list[Named]
+    partnerships_changed: list[Named]  # pk, name, "12 → 14 relationships"
     sessions_without_facilitator: list[Named]
     sessions_without_attendees: list[Named]
     before: Summary
@@ -259,6 +261,11 @@ def outcome(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> Outc
     counts_after, _ = after.quadrant_counts()
     flows_before, flows_after = before.flow_counts(), after.flow_counts()
     no_facilitator, no_attendees = _sessions(before, after)
+    sizes_before = Counter(line.partnership for line in before.lines.values())
+    sizes_after = Counter(line.partnership for line in after.lines.values())
+    changed = {line.partnership for line in before.lines.values() if line.pk not in after.lines} | {
+        line.partnership for line in after.lines.values() if line.pk not in before.lines
+    }
 
     def named(pks, world: World) -> list[Named]:
         return sorted((Named(pk, world.name(pk)) for pk in pks), key=lambda n: (n.name, n.pk))
@@ -285,6 +292,17 @@ def outcome(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> Outc
         triads_made=[
             Named(0, words) for key, words in triads_after.items() if key not in triads_before
         ],
+        partnerships_changed=sorted(
+            (
+                Named(
+                    pk,
+                    before.partnerships[pk][0],
+                    f"{sizes_before[pk]} → {sizes_after[pk]} relationships",
+                )
+                for pk in changed
+            ),
+            key=lambda n: (n.name, n.pk),
+        ),
         sessions_without_facilitator=no_facilitator,
         sessions_without_attendees=no_attendees,
         before=side_before.summary(),

@@ -18,4 +18,9 @@ urlpatterns = [
     path("<int:pk>/health/", views.health, name="health"),
     path("<int:pk>/brokers/", views.brokers, name="brokers"),
     path("<int:pk>/members/<int:member_pk>/", views.member_place, name="member"),
+    path(
+        "<int:pk>/partnerships/<int:partnership_pk>/",
+        views.partnership_page,
+        name="partnership",
+    ),
 ]

@@ -18,9 +18,10 @@ from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import audit_record
 from org.fragments import render_page_or_fragment
 from org.models import Member, OrgMembership
-from partnerships import rules
+from partnerships import graph, rules
 from partnerships.diagram import drawing
 from partnerships.diagram.selectors import paths_from_leadership
+from partnerships.models import Partnership
 from scenarios import compare, services
 from scenarios.apply import (
     ApplyRefused,
@@ -385,6 +386,55 @@ def member_place(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
             "places": [
                 ("Live", place_in(before, member_pk)),
                 ("In the scenario", place_in(after, member_pk)),
+            ],
+        },
+    )
+
+
+@dataclasses.dataclass
+class PartnershipSide:
+    by_type: list[tuple[str, list[str]]]
+    triads: list[str]
+    count: int
+
+
+def partnership_in(world: World, partnership_pk: int) -> PartnershipSide:
+    lines = [line for line in world.lines.values() if line.partnership == partnership_pk]
+    edges = [(line.from_member, line.to_member, line.type) for line in lines]
+    return PartnershipSide(
+        by_type=[
+            (
+                rules.TYPE_NAMES[kind],
+                sorted(world.line_words(line) for line in lines if line.type == kind),
+            )
+            for kind in (rules.DIRECT, rules.INFLUENTIAL, rules.GUIDANCE)
+        ],
+        triads=sorted(
+            ", ".join(world.name(pk) for pk in triad["members"])
+            for triad in graph.complete_triads(edges)
+        ),
+        count=len(lines),
+    )
+
+
+@require_GET
+def partnership_page(request: HttpRequest, pk: int, partnership_pk: int) -> HttpResponse:
+    """A partnership's relationships by channel and its complete triads, live and in the
+    scenario."""
+    scenario, _membership_ = _scenario(request, pk)
+    partnership = get_object_or_404(
+        Partnership, organization=scenario.organization, pk=partnership_pk
+    )
+    before, after, _done, _problems = compare.worlds(scenario)
+    return render(
+        request,
+        "scenarios/partnership.html",
+        {
+            "scenario": scenario,
+            "partnership": partnership,
+            "sides": [
+                ("Live", partnership_in(before, partnership.pk)),
+                ("In the scenario", partnership_in(after, partnership.pk)),
             ],
         },
     )

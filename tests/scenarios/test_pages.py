@@ -124,3 +124,16 @@ def test_the_pages_run_a_fixed_number_of_queries(
     # cached: session, user, role, the scenario, the data version, the steps
     with django_assert_num_queries(6):
         admin_client.get(url)
+
+
+def test_a_partnerships_page_in_the_scenario(org, admin_client, company):  # noqa: F811
+    people, main = company
+    scenario = _draft(admin_client, org, people, main)
+    detail = admin_client.get(reverse("scenarios:detail", args=[scenario.pk])).content.decode()
+    assert reverse("scenarios:partnership", args=[scenario.pk, main.pk]) in detail
+    page = admin_client.get(reverse("scenarios:partnership", args=[scenario.pk, main.pk]))
+    live, in_scenario = page.context["sides"]
+    assert live[1].count == 8
+    # the guidance line the scenario adds is there, in the scenario only
+    assert "Leo Lead → Elif Emp (guidance in Customer care)" in in_scenario[1].by_type[2][1]
+    assert "Leo Lead → Elif Emp (guidance in Customer care)" not in live[1].by_type[2][1]

@@ -317,4 +317,7 @@ ROUTES: dict[str, Route] = {
     "scenarios:health": Route(objects(pk="scenario"), get=LEADERS),
     "scenarios:brokers": Route(objects(pk="scenario"), get=LEADERS),
     "scenarios:member": Route(objects(pk="scenario", member_pk="employee"), get=LEADERS),
+    "scenarios:partnership": Route(
+        objects(pk="scenario", partnership_pk="partnership"), get=LEADERS
+    ),
 }
