@@ -345,7 +345,12 @@ def brokers(
 
 
 def health_reports(scenario: Scenario) -> tuple[analysis.HealthReport, analysis.HealthReport]:
-    """The health page's report, live and in the scenario (partnerships/health/analysis.py)."""
-    before, after, _done, _problems = worlds(scenario)
-    with analysis._cycle_collector_paused():
-        return analysis.analyse(before.loaded()), analysis.analyse(after.loaded())
+    """The health page's report, live and in the scenario (partnerships/health/analysis.py),
+    cached like the outcome."""
+
+    def analyse() -> tuple[analysis.HealthReport, analysis.HealthReport]:
+        before, after, _done, _problems = worlds(scenario)
+        with analysis._cycle_collector_paused():
+            return analysis.analyse(before.loaded()), analysis.analyse(after.loaded())
+
+    return kept(_key(scenario, "health"), analyse)
