@@ -85,18 +85,41 @@ class ScenarioStep(models.Model):
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=StepKind.choices)
-    # SET_NULL: a row removed live afterwards leaves the step standing, as a conflict to show.
+    # A draft never stands in the way of the live data: removing a member, a partnership or
+    # a relationship "that never happened" is not refused because a draft names it (no
+    # database constraint, nothing done on delete). The step keeps the id; its recorded facts
+    # then say the row was removed, and applying the scenario is refused, naming the step.
     member = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     other = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     relationship = models.ForeignKey(
-        Relationship, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Relationship,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     to_quadrant = models.CharField(max_length=1, choices=Quadrant.choices, blank=True)
     carries = models.CharField(max_length=200, blank=True)

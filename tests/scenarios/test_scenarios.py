@@ -14,6 +14,7 @@ from partnerships import rules
 from partnerships import services as live
 from partnerships.diagram.selectors import diagram_counts, ego
 from partnerships.health.analysis import analyse, load
+from partnerships.models import Relationship
 from partnerships.scope import Scope
 from scenarios import compare
 from scenarios.models import Scenario
@@ -280,3 +281,19 @@ def test_merging_a_team_equals_the_live_pages_after_apply(org, admin_client, com
         "Enzo Emp",
     }
     assert not Member.objects.get(pk=billing.pk).is_active_on(scenario.effective_on)
+
+
+def test_a_draft_does_not_stop_a_removal_and_then_names_it(org, admin_client, company):
+    people, main = company
+    scenario = _draft(admin_client, org, people, main)
+    step = scenario.steps.get(kind="end_relationship")
+    relationship = Relationship.objects.get(pk=step.relationship_id)
+    live.relationship_remove(relationship=relationship)  # "it never happened": not refused
+    assert not Relationship.objects.filter(pk=step.relationship_id).exists()
+    response = admin_client.post(reverse("scenarios:apply", args=[scenario.pk]))
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert f"Step {step.position} (End Lena Lead → Eva Emp" in text
+    assert "The relationship was removed." in text
+    page = admin_client.get(reverse("scenarios:detail", args=[scenario.pk]))
+    assert "no longer apply" in page.content.decode()
