@@ -225,13 +225,13 @@ class Side:
 
 
 def _side(world: World) -> Side:
-    loaded = world.loaded()
-    hops, _nearest = graph.hops_from_leadership(loaded.graph)
+    built = world.graph()
+    hops, _nearest = graph.hops_from_leadership(built)
     return Side(
-        relationships=loaded.relationships,
+        relationships=len(world.lines),
         hops=hops,
-        channels=graph.channels_reaching(loaded.graph, hops),
-        single_points={p.member for p in graph.single_points_of_failure(loaded.graph)},
+        channels=graph.channels_reaching(built, hops),
+        single_points={p.member for p in graph.single_points_of_failure(built)},
     )
 
 

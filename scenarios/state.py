@@ -136,6 +136,14 @@ class World:
             self._touching.setdefault(line.from_member, set()).add(line.pk)
             self._touching.setdefault(line.to_member, set()).add(line.pk)
 
+    def graph(self):
+        """The typed graph alone (graph.build_graph), as `loaded` builds it."""
+        return graph.build_graph(
+            ((p.pk, p.quadrant) for p in self.members.values()),
+            ((line.from_member, line.to_member, line.type) for line in self.lines.values()),
+            names={p.pk: p.name for p in self.members.values()},
+        )
+
     def loaded(self) -> Loaded:
         """The scope's graph as partnerships/health/analysis.py `load` builds it."""
         partnerships: dict[int, list[tuple[int, int, str]]] = {}
@@ -143,13 +151,8 @@ class World:
             partnerships.setdefault(line.partnership, []).append(
                 (line.from_member, line.to_member, line.type)
             )
-        built = graph.build_graph(
-            ((p.pk, p.quadrant) for p in self.members.values()),
-            ((line.from_member, line.to_member, line.type) for line in self.lines.values()),
-            names={p.pk: p.name for p in self.members.values()},
-        )
         return Loaded(
-            graph=built,
+            graph=self.graph(),
             relationships=len(self.lines),
             partnerships=partnerships,
             partnership_names={pk: self.partnerships[pk][0] for pk in partnerships},
@@ -271,7 +274,8 @@ class World:
                 }
             )
         words = self._end_lines([line.pk for line in self.touching(person.pk)])
-        self.seats = {(team, p) for team, p in self.seats if p != person.pk}
+        for seat in [seat for seat in self.seats if seat[1] == person.pk]:
+            self.seats.discard(seat)
         del self.members[person.pk]
         return words
 
