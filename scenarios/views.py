@@ -7,7 +7,9 @@ import dataclasses
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -35,6 +37,7 @@ from scenarios.forms import STEP_FORMS, STEP_TITLES, ScenarioForm
 from scenarios.models import Scenario, ScenarioStep, StepKind
 from scenarios.state import World
 
+SCENARIOS_PER_PAGE = 25
 ONLY = "Only the organization's admins and leaders draft and read scenarios."
 # The state's error keys, as the step forms name their fields.
 FIELD_OF = {
@@ -81,11 +84,16 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Scenario “{scenario.name}” created: add its first step.")
         return redirect("scenarios:detail", scenario.pk)
-    scenarios = Scenario.objects.for_org(organization).order_by("status", "-created_at", "-pk")
+    scenarios = (
+        Scenario.objects.for_org(organization)
+        .annotate(step_count=Count("steps"))
+        .order_by("status", "-created_at", "-pk")
+    )
+    page = Paginator(scenarios, SCENARIOS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "scenarios/list.html",
-        {"form": form, "scenarios": scenarios, "today": organization.today()},
+        {"form": form, "page": page, "scenarios": page.object_list},
         status=400 if form.errors else 200,
     )
 

@@ -137,3 +137,17 @@ def test_a_partnerships_page_in_the_scenario(org, admin_client, company):  # noq
     # the guidance line the scenario adds is there, in the scenario only
     assert "Leo Lead → Elif Emp (guidance in Customer care)" in in_scenario[1].by_type[2][1]
     assert "Leo Lead → Elif Emp (guidance in Customer care)" not in live[1].by_type[2][1]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_list_is_paged_and_runs_a_fixed_number_of_queries(
+    count, org, leader_client, django_assert_num_queries
+):
+    for n in range(count):
+        Scenario.objects.create(organization=org, name=f"Scenario {n:02}", effective_on=org.today())
+    # session, user, role; the count of the page and its scenarios with their step counts
+    with django_assert_num_queries(5):
+        response = leader_client.get(reverse("scenarios:list"))
+    assert len(response.context["scenarios"]) == min(count, 25)
+    if count > 25:
+        assert "Page 1 of 2" in response.content.decode()

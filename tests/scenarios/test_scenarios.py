@@ -204,6 +204,9 @@ def test_leaders_draft_but_only_admins_apply_structure(org, leader_client, compa
         {"member_query": "Eva Emp"},
     )
     assert response.status_code == 302
+    page = leader_client.get(reverse("scenarios:detail", args=[scenario.pk])).content.decode()
+    assert "Apply…" not in page
+    assert "ask an admin to apply this scenario" in page
     response = leader_client.get(reverse("scenarios:apply", args=[scenario.pk]))
     assert response.status_code == 403
 
