@@ -99,25 +99,28 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 
 
 def _steps(scenario: Scenario) -> list[ScenarioStep]:
-    return list(
-        scenario.steps.select_related("member", "other", "partnership").order_by("position")
-    )
+    return list(scenario.steps.order_by("position"))
 
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, membership = _scenario(request, pk)
     steps = _steps(scenario)
-    stamped = compare.stamp(scenario, steps)
-    found = compare.cached_outcome(scenario, stamped=stamped, steps=steps)
+    found = brokers = None
+    if scenario.is_draft:  # an applied scenario's changes are the live data now
+        stamped = compare.stamp(scenario, steps)
+        found = compare.cached_outcome(scenario, stamped=stamped, steps=steps)
+        brokers = compare.brokers(scenario, if_cached=True, stamped=stamped)
     context = {
-        "brokers": compare.brokers(scenario, if_cached=True, stamped=stamped),
+        "brokers": brokers,
         "scenario": scenario,
         "steps": steps,
         "outcome": found,
         "step_kinds": list(STEP_TITLES.items()),
         "apply_refusal": who_may_apply(scenario, steps, membership) if steps else "",
-        "others": Scenario.objects.for_org(scenario.organization).exclude(pk=scenario.pk)[:50],
+        "others": Scenario.objects.for_org(scenario.organization)
+        .filter(status=Scenario.Status.DRAFT)
+        .exclude(pk=scenario.pk)[:50],
     }
     return render(request, "scenarios/detail.html", context)
 
@@ -451,7 +454,9 @@ def partnership_page(request: HttpRequest, pk: int, partnership_pk: int) -> Http
 @require_GET
 def compare_page(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    scenarios = list(Scenario.objects.for_org(membership.organization))
+    scenarios = list(
+        Scenario.objects.for_org(membership.organization).filter(status=Scenario.Status.DRAFT)
+    )
     by_pk = {str(s.pk): s for s in scenarios}
     picked = [by_pk[k] for k in (request.GET.get("a", ""), request.GET.get("b", "")) if k in by_pk]
     outcomes = [(s, compare.cached_outcome(s)) for s in picked]

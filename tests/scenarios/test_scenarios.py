@@ -152,7 +152,10 @@ def test_scenario_equals_the_live_pages_after_apply_and_drafting_changes_nothing
     assert len(change_set.changes["steps"][1]) == 5
     assert AuditEntry.objects.filter(pk__in=change_set.changes["entries"][1]).count() >= 5
 
-    # applied: read-only
+    # applied: read-only, its changes are the live data now
+    page = admin_client.get(reverse("scenarios:detail", args=[scenario.pk])).content.decode()
+    assert "These steps became live data as of" in page
+    assert "Apply…" not in page
     response = admin_client.post(
         reverse("scenarios:step_add", args=[scenario.pk, "archive"]), {"member_query": "Eva Emp"}
     )
