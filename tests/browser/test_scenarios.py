@@ -88,6 +88,11 @@ def test_a_leader_drafts_reads_and_applies_a_scenario(page: Page, demo):
     page.get_by_role("link", name="End a relationship").click()
     page.get_by_label("One of its members:", exact=True).fill(ended.from_member.name)
     page.get_by_role("button", name="Add the step").click()
+    # the member's relationships offered to pick, on a phone: readable, nothing sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not axe_problems(page), axe_problems(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.get_by_label(re.compile(re.escape(f"→ {ended.to_member.name} ("))).first.check()
     page.get_by_role("button", name="Add the step").click()
 
@@ -112,6 +117,7 @@ def test_a_leader_drafts_reads_and_applies_a_scenario(page: Page, demo):
 
     page.get_by_role("link", name="Apply…").click()
     expect(page.get_by_role("heading", name=re.compile("Apply"))).to_be_visible()
+    assert not axe_problems(page), axe_problems(page)
     page.get_by_role("button", name="Apply the scenario").click()
     expect(page.get_by_text(re.compile("applied as of its effective date"))).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="read-only")).to_be_visible()
