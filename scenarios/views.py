@@ -23,6 +23,7 @@ from org.models import Member, OrgMembership
 from partnerships import graph, rules
 from partnerships.diagram import drawing
 from partnerships.diagram.selectors import paths_from_leadership
+from partnerships.health.remedies import KIND_WORDS
 from partnerships.models import Partnership
 from scenarios import compare, services
 from scenarios.apply import (
@@ -338,8 +339,23 @@ def diagram(request: HttpRequest, pk: int) -> HttpResponse:
 def health(request: HttpRequest, pk: int) -> HttpResponse:
     scenario, _membership_ = _scenario(request, pk)
     before, after = compare.health_reports(scenario)
+    kinds = [
+        (
+            words,
+            before.risk_counts_by_kind.get(str(kind), 0),
+            after.risk_counts_by_kind.get(str(kind), 0),
+        )
+        for kind, words in KIND_WORDS.items()
+    ]
     return render(
-        request, "scenarios/health.html", {"scenario": scenario, "before": before, "after": after}
+        request,
+        "scenarios/health.html",
+        {
+            "scenario": scenario,
+            "before": before,
+            "after": after,
+            "kinds": [row for row in kinds if row[1] or row[2]],
+        },
     )
 
 

@@ -36,6 +36,7 @@ def test_the_diagram_health_and_a_members_place_show_the_scenario(
     assert health.status_code == 200
     assert health.context["before"].members == 9
     assert health.context["after"].members == 8  # Milo archived
+    assert "Risks by kind" in health.content.decode()
 
     place = admin_client.get(
         reverse("scenarios:member", args=[scenario.pk, people["Elif Emp"].pk])
