@@ -125,6 +125,8 @@ def test_scenario_equals_the_live_pages_after_apply_and_drafting_changes_nothing
     text = page.content.decode()
     assert "Move Ezra Emp from Employees to Managers" in text
     assert "Archive Milo Manager" in text
+    assert "What else it changes" in text
+    assert "Mara Manager → Ezra Emp (influential in Customer care)" in text
 
     world = compare.after_world(scenario)
     in_scenario = analyse(world.loaded())
