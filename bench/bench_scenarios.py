@@ -135,6 +135,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
 
+    # `make bench` passes the benchmark's database as DATABASE_URL to its scripts.
+    given = os.environ.get("DATABASE_URL", "")
+    if not os.environ.get("BENCH_DATABASE_URL") and given.startswith("postgres"):
+        os.environ["BENCH_DATABASE_URL"] = given
     url = run.database_url(options.size)
     os.environ["DATABASE_URL"] = url
     run.ensure_postgresql(url)
