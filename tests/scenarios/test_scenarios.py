@@ -132,7 +132,10 @@ def test_scenario_equals_the_live_pages_after_apply_and_drafting_changes_nothing
     in_scenario = analyse(world.loaded())
     counts, names = world.quadrant_counts()
     flows = world.flow_counts()
-    places = {pk: place_in(world, pk) for pk in (people["Eva Emp"].pk, people["Elif Emp"].pk)}
+    places = {
+        pk: place_in(world, pk)
+        for pk in (people["Eva Emp"].pk, people["Elif Emp"].pk, people["Mara Manager"].pk)
+    }
 
     response = admin_client.post(reverse("scenarios:apply", args=[scenario.pk]))
     assert response.status_code == 302
@@ -148,6 +151,15 @@ def test_scenario_equals_the_live_pages_after_apply_and_drafting_changes_nothing
     for pk, place in places.items():
         live_place = ego(scope, Member.objects.get(pk=pk))
         assert [[m.name for m in path] for path in live_place.named_paths] == place.paths
+
+        def words(relationships):
+            return sorted(
+                f"{r.from_member.name} → {r.to_member.name} ({r.type} in {r.partnership.name})"
+                for r in relationships
+            )
+
+        assert words(live_place.incoming) == place.incoming
+        assert words(live_place.outgoing) == place.outgoing
     assert Member.objects.get(pk=people["Ezra Emp"].pk).quadrant == Quadrant.MANAGERS
     assert not Member.objects.get(pk=people["Milo Manager"].pk).is_active_on(scenario.effective_on)
     change_set = AuditEntry.objects.get(object_type="scenario", action="applied")
