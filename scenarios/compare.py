@@ -235,11 +235,24 @@ def _side(world: World) -> Side:
     )
 
 
+def _live_key(scenario: Scenario) -> str | None:
+    """Where the live side of the effective day is kept: the same for every scenario of the
+    organization on that day, and while steps are added to one (only its other side moves)."""
+    version = data_version(scenario.organization)
+    if version is None:
+        return None
+    return (
+        f"scenario-live-side-1:org-{scenario.organization_id}:{version}:"
+        f"{scenario.effective_on.isoformat()}"
+    )
+
+
 def outcome(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> Outcome:
     """The figures of the before → after page (the brokers apart: `brokers`)."""
     before, after, done, problems = worlds(scenario, steps)
     with analysis._cycle_collector_paused():
-        side_before, side_after = _side(before), _side(after)
+        side_before = kept(_live_key(scenario), lambda: _side(before))
+        side_after = _side(after)
     points_before, points_after = side_before.single_points, side_after.single_points
     lost, unreached = [], []
     for pk, was in side_before.channels.items():
