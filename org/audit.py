@@ -45,6 +45,7 @@ OBJECT_TYPES = {
     "organization": ("org.organization", "Organization settings"),
     "single_sign_on": ("org.singlesignon", "Single sign-on"),
     "accepted_risk": ("partnerships.acceptedrisk", "Accepted risk"),
+    "scenario": ("scenarios.scenario", "Scenario"),
 }
 MODEL_TYPES = {model: object_type for object_type, (model, _) in OBJECT_TYPES.items()}
 

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "meetings",
     "transfer",
     "demo",
+    "scenarios",
 ]
 
 MIDDLEWARE = [

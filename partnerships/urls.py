@@ -18,6 +18,7 @@ urlpatterns = [
     path("diagram/", include("partnerships.diagram.urls")),
     path("health/", include("partnerships.health.urls")),
     path("meetings/", include("meetings.urls")),
+    path("scenarios/", include("scenarios.urls")),
     path("", include("partnerships.routes")),
     path("admin/", admin.site.urls),
 ]

@@ -119,6 +119,10 @@ def this_quarter_fixed(**values) -> Kwargs:
     return lambda world: [{"quarter_key": current_quarter(world.organization).key, **values}]
 
 
+def scenario_step_kind(world: World) -> list[dict]:
+    return [{"pk": world.scenario.pk, "kind": "archive"}]
+
+
 def log_items(world: World) -> list[dict]:
     return [{"kind": kind, "pk": world.log_item(kind).pk} for kind in LOG_KINDS]
 
@@ -299,4 +303,22 @@ ROUTES: dict[str, Route] = {
     "meetings:export_measurements": _no_object(get=LEADERS),
     "meetings:export_pulse": _no_object(get=LEADERS),
     "meetings:export_successes": _no_object(get=EVERYONE),
+    # scenarios: admins and leaders draft, read and apply them (a leader applies a scenario
+    # without structural steps, as the world's is: tests/scenarios)
+    "scenarios:list": _no_object(get=LEADERS, post=LEADERS),
+    "scenarios:compare": _no_object(get=LEADERS),
+    "scenarios:detail": Route(objects(pk="scenario"), get=LEADERS),
+    "scenarios:rename": Route(objects(pk="scenario"), get=LEADERS, post=LEADERS),
+    "scenarios:copy": Route(objects(pk="scenario"), post=LEADERS),
+    "scenarios:delete": Route(objects(pk="scenario"), get=LEADERS, post=LEADERS),
+    "scenarios:step_add": Route(scenario_step_kind, get=LEADERS, post=LEADERS),
+    "scenarios:step_remove": Route(objects(pk="scenario", step_pk="scenario_step"), post=LEADERS),
+    "scenarios:apply": Route(objects(pk="scenario"), get=LEADERS, post=LEADERS),
+    "scenarios:diagram": Route(objects(pk="scenario"), get=LEADERS),
+    "scenarios:health": Route(objects(pk="scenario"), get=LEADERS),
+    "scenarios:brokers": Route(objects(pk="scenario"), get=LEADERS),
+    "scenarios:member": Route(objects(pk="scenario", member_pk="employee"), get=LEADERS),
+    "scenarios:partnership": Route(
+        objects(pk="scenario", partnership_pk="partnership"), get=LEADERS
+    ),
 }

@@ -34,6 +34,8 @@ from org.models import (
 )
 from partnerships import services as partnership_services
 from partnerships.models import Objective, Partnership, Relationship
+from scenarios.facts import live_facts
+from scenarios.models import Scenario, ScenarioStep
 from tests.factories import (
     ObjectiveFactory,
     OrganizationFactory,
@@ -64,6 +66,8 @@ TENANT_MODELS = [
     FeedbackItem,
     ActionItem,
     QuadrantMove,
+    Scenario,
+    ScenarioStep,
 ]
 
 
@@ -109,6 +113,8 @@ class World:
     removed_relationship: AuditEntry  # the removal of a manager → employee line, to undo
     removed_objective: AuditEntry  # the removal of an objective created by mistake, to undo
     removed_log_item: AuditEntry  # the deletion of a feedback item, to undo
+    scenario: Scenario  # a draft that ends the leader → manager relationship
+    scenario_step: ScenarioStep
 
     def log_item(self, kind: str):
         return {
@@ -183,6 +189,19 @@ def furnish(
         to_quadrant=Quadrant.EMPLOYEES,
         moved_on=datetime.date(2020, 6, 1),
     )
+    scenario = Scenario.objects.create(
+        organization=organization, name=f"{label} scenario", effective_on=today
+    )
+    scenario_step = ScenarioStep(
+        organization=organization,
+        scenario=scenario,
+        position=1,
+        kind=ScenarioStep.Kind.END_RELATIONSHIP,
+        relationship=relationship,
+        label=f"End {label} leader → manager",
+    )
+    scenario_step.recorded = live_facts(scenario_step, today)
+    scenario_step.save()
     return World(
         organization=organization,
         leader=leader,
@@ -219,6 +238,8 @@ def furnish(
         removed_relationship=removed_relationship,
         removed_objective=removed_objective,
         removed_log_item=removed_log_item,
+        scenario=scenario,
+        scenario_step=scenario_step,
     )
 
 
