@@ -362,11 +362,11 @@ def _session_context(
     since = since_last_session(session, membership)
     agenda = _agenda(session, membership, since)
     contributing = may_contribute(membership, session, members)
-    contribution_forms = {}
+    contribution_forms: dict = {kind.slug: None for kind in CONTRIBUTIONS}
     if contributing:
         # who logs has the full forms for successes and feedback; everyone adds agenda items
         kinds = (AGENDA,) if logging else CONTRIBUTIONS
-        contribution_forms = {kind.slug: kind.form_for() for kind in kinds}
+        contribution_forms |= {kind.slug: kind.form_for() for kind in kinds}
     contribution_forms |= overrides.pop("contribution_forms", {})
     context = {
         "session": session,
