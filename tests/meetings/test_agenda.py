@@ -119,7 +119,7 @@ def test_the_agenda_is_built_from_the_partnerships_data(session, history, leader
     minutes = _minutes(page)
     assert list(minutes) == list(PARTS)
     assert sum(minutes.values()) == 90
-    assert "Agenda <span class=\"muted\">· 90 minutes" in page
+    assert 'Agenda <span class="muted">· 90 minutes' in page
     successes = _part(page, "successes")
     assert "Returns fell by a third" in successes
     objectives = _part(page, "objectives")

@@ -69,9 +69,7 @@ def test_the_same_agenda_post_twice_makes_one_item(session, member_client):
     assert WriteKey.objects.get(key="r" * 24).purpose == "contribute:agenda"
 
 
-def test_an_empty_agenda_item_is_refused_with_a_message_and_nothing_stored(
-    session, member_client
-):
+def test_an_empty_agenda_item_is_refused_with_a_message_and_nothing_stored(session, member_client):
     response = member_client.post(url(session, "add/agenda/"), agenda_post("  ", part="nope"))
     assert response.status_code == 400
     page = response.content.decode()
