@@ -146,7 +146,7 @@ def allocate(duration: int, counts: dict[str, int]) -> dict[str, int]:
     blocks, spare = divmod(rest, BLOCK)
     parts = [AgendaPart.SUCCESSES, AgendaPart.OBJECTIVES, AgendaPart.FEEDBACK]
     floor = 2 if blocks >= 3 * 2 + 3 else 1 if blocks >= 3 else 0
-    given = {part: floor for part in parts}
+    given = dict.fromkeys(parts, floor)
     left = blocks - floor * len(parts)
     weights = {part: 1 + counts.get(part, 0) for part in parts}
     total = sum(weights.values())

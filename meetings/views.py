@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from meetings import services
 from meetings import agenda as agenda_module
+from meetings import services
 from meetings.access import (
     can_log,
     in_org_timezone,

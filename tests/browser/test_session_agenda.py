@@ -12,7 +12,8 @@ from tests.browser.test_sessions import log_in, quarter  # noqa: F401 (the fixtu
 
 
 def test_a_member_adds_an_agenda_item_the_facilitator_sees_in_place(
-    open_tab, quarter  # noqa: F811
+    open_tab,
+    quarter,  # noqa: F811
 ):
     member: Page = open_tab()
     log_in(member, "mia_member")
@@ -29,8 +30,10 @@ def test_a_member_adds_an_agenda_item_the_facilitator_sees_in_place(
     agenda.get_by_role("button", name="Add to the agenda").click()
     member.wait_for_url(re.compile(r"#agenda$"))
     expect(member.get_by_text("Added your agenda item.")).to_be_visible()
-    mine = member.locator("#agenda-objectives").get_by_role("listitem").filter(
-        has_text="Night shift handover"
+    mine = (
+        member.locator("#agenda-objectives")
+        .get_by_role("listitem")
+        .filter(has_text="Night shift handover")
     )
     expect(mine).to_contain_text("(you)")
     assert AgendaItem.objects.get().added_by.name == "Mia Member"
@@ -38,8 +41,10 @@ def test_a_member_adds_an_agenda_item_the_facilitator_sees_in_place(
     facilitator: Page = open_tab()
     log_in(facilitator, "lee_leader")
     facilitator.goto(f"/meetings/sessions/{quarter['due'].pk}/")
-    theirs = facilitator.locator("#agenda-objectives").get_by_role("listitem").filter(
-        has_text="Night shift handover"
+    theirs = (
+        facilitator.locator("#agenda-objectives")
+        .get_by_role("listitem")
+        .filter(has_text="Night shift handover")
     )
     expect(theirs).to_contain_text("Added by Mia Member")
     expect(theirs.get_by_role("link", name=re.compile("^Edit"))).to_be_visible()

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from meetings.models import AgendaItem, FeedbackItem, Session, SessionSuccess
-from org.models import AuditEntry, Quadrant, Role
-from org.models import WriteKey
+from org.models import AuditEntry, Quadrant, Role, WriteKey
 from tests.factories import (
     OrgMembershipFactory,
     PartnershipFactory,
