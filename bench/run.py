@@ -586,8 +586,8 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             "a session's page with its log (manager)",
             lambda: manager(f"/meetings/sessions/{session.pk}/"),
             repeat=repeat,
-            pinned=17,
-            pinned_in="tests/meetings/test_session_log.py",
+            pinned=19,
+            pinned_in="tests/meetings/test_session_log.py: a held session's page",
         ),
     ]
     if dashboard:

@@ -92,11 +92,16 @@ def is_partnership_person(membership: OrgMembership, session: Session, members) 
     )
 
 
-def may_contribute(membership: OrgMembership, session: Session, members) -> bool:
+def may_contribute(
+    membership: OrgMembership, session: Session, members, *, logging: bool | None = None
+) -> bool:
     """Whether the person may add agenda items, their successes and their feedback: who logs
     the session always; every other person of the partnership with a login (any role) while the
-    session is still planned, that is before and during it, until it is marked held."""
-    if can_log(membership, session.partnership):
+    session is still planned, that is before and during it, until it is marked held.
+    ``logging``: `can_log` when the caller has it already (it costs a query)."""
+    if logging is None:
+        logging = can_log(membership, session.partnership)
+    if logging:
         return True
     return session.is_planned and is_partnership_person(membership, session, members)
 

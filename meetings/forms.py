@@ -20,6 +20,7 @@ from meetings.planner import WEEKDAY_NAMES, WorkingTime
 from meetings.quarters import Quarter, local_datetime
 from meetings.selectors import current_quarter, quarter_choices
 from meetings.services import PlanRequest
+from meetings.widgets import FastCheckboxSelectMultiple, FastSelect
 from org.models import Member, Organization
 from partnerships.models import Objective
 
@@ -45,6 +46,8 @@ class QuarterChoiceField(forms.ChoiceField):
 class MemberChoiceField(forms.TypedChoiceField):
     """Pick one of the given members; cleans to the Member itself."""
 
+    widget = FastSelect
+
     def __init__(self, members: Sequence[Member], *, required: bool = True, **kwargs) -> None:
         self.members = {m.pk: m for m in members}
         choices = [("", "—"), *[(m.pk, m.name) for m in members]]
@@ -56,7 +59,7 @@ class MemberChoiceField(forms.TypedChoiceField):
 
 
 class MembersChoiceField(forms.TypedMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = FastCheckboxSelectMultiple
 
     def __init__(self, members: Sequence[Member], **kwargs) -> None:
         self.members = {m.pk: m for m in members}
@@ -343,7 +346,10 @@ class ProgressForm(LogItemForm):
         super().__init__(data, members=members, **kw)
         self.objectives = {o.pk: o for o in objectives}
         field = forms.TypedChoiceField(
-            label="Objective", choices=[(o.pk, o.title) for o in objectives], coerce=int
+            label="Objective",
+            choices=[(o.pk, o.title) for o in objectives],
+            coerce=int,
+            widget=FastSelect,
         )
         self.fields = {"objective": field, **self.fields}
 

@@ -361,7 +361,7 @@ def _session_context(
     ]
     since = since_last_session(session, membership)
     agenda = _agenda(session, membership, since)
-    contributing = may_contribute(membership, session, members)
+    contributing = may_contribute(membership, session, members, logging=logging)
     contribution_forms: dict = {kind.slug: None for kind in CONTRIBUTIONS}
     if contributing:
         # who logs has the full forms for successes and feedback; everyone adds agenda items
@@ -399,6 +399,11 @@ def _session_context(
 
 
 def _agenda(session: Session, membership: OrgMembership, since) -> agenda_module.Agenda:
+    """The agenda of a session still to come, from the data; once it was held, missed or
+    cancelled, only what people put on it (the log below says what happened, and the data
+    has moved on since: a call made at the session is no longer "due")."""
+    if not session.is_planned:
+        return agenda_module.as_it_was(session, items=session.agenda_items.all())
     organization = session.organization
     scope = Scope(
         organization=organization, day=organization.today(), partnership=session.partnership

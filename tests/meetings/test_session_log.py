@@ -536,3 +536,16 @@ def test_who_may_log_a_session(session, role_clients, role, expected):
     response = role_clients[role].post(url(session, "successes/"), {"success-text": f"By {role}"})
     assert response.status_code == expected
     assert SessionSuccess.objects.filter(text=f"By {role}").exists() == (expected == 302)
+
+
+def test_a_held_sessions_page_costs_fewer_queries_than_one_to_come(
+    session, history, manager_client, django_assert_num_queries
+):
+    """Once held, the agenda shows what people added, not the data of today (issue 20): the
+    page `make bench` times at 10,000 members (bench/run.py pins the same count)."""
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.HELD)
+    manager_client.get(url(session))
+    _grow(session, people=30, items=40)
+    with django_assert_num_queries(19):
+        page = manager_client.get(url(session)).content.decode()
+    assert "what people put on its agenda" in page
