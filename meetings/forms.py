@@ -476,10 +476,12 @@ class AgendaMinutesForm(forms.Form):
 
     prefix = "agenda"
 
-    successes = forms.IntegerField(label="Successes", min_value=0, max_value=MAX_DURATION)
-    objectives = forms.IntegerField(label="Objectives", min_value=0, max_value=MAX_DURATION)
-    feedback = forms.IntegerField(label="Feedback", min_value=0, max_value=MAX_DURATION)
-    close = forms.IntegerField(label="Close", min_value=0, max_value=MAX_DURATION)
+    successes = forms.IntegerField(label="Successes (minutes)", min_value=0, max_value=MAX_DURATION)
+    objectives = forms.IntegerField(
+        label="Objectives (minutes)", min_value=0, max_value=MAX_DURATION
+    )
+    feedback = forms.IntegerField(label="Feedback (minutes)", min_value=0, max_value=MAX_DURATION)
+    close = forms.IntegerField(label="Close (minutes)", min_value=0, max_value=MAX_DURATION)
     from_data = forms.BooleanField(
         required=False, label="Use the minutes that follow from the data again"
     )
