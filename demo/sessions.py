@@ -16,6 +16,7 @@ from django.utils import timezone
 from meetings.models import (
     PULSE_FIELDS,
     ActionItem,
+    AgendaItem,
     BlackoutDate,
     ChecklistItem,
     FeedbackItem,
@@ -25,6 +26,7 @@ from meetings.models import (
     PulseRating,
     ScoreKind,
     Session,
+    SessionAgenda,
     SessionStatus,
     SessionSuccess,
 )
@@ -109,6 +111,7 @@ def _plan_quarter(
     )
     by_pk = {p.pk: p for p in partnerships}
     missed_one = False
+    prepared = 0
     Through = Session.attendees.through
     for placed in plan.placed:
         past = placed.end <= now
@@ -134,6 +137,40 @@ def _plan_quarter(
         if status == SessionStatus.HELD:
             people = members.get(placed.partnership_id, [])
             _log(session, by_pk[placed.partnership_id].objective, people, quarter, rng, now)
+        elif status == SessionStatus.PLANNED:
+            _prepare(session, members.get(placed.partnership_id, []), first=not prepared)
+            prepared += 1
+
+
+AGENDA_POINTS = [
+    ("objectives", "How do we hand over between the day and the night shift?"),
+    ("successes", "The new loading checklist: first results"),
+    ("feedback", "Are the sessions at the right time of day?"),
+]
+
+
+def _prepare(session, people, *, first: bool) -> None:
+    """A session still to come: a point or two its people put on the agenda (the same ones
+    every run: no draw from the seed's random sequence); the first one timed by hand."""
+    if not people:
+        return
+    for i, (part, text) in enumerate(AGENDA_POINTS[: 1 + session.pk % 2]):
+        AgendaItem.objects.create(
+            organization_id=session.organization_id,
+            session=session,
+            part=part,
+            text=text,
+            added_by=people[(session.pk + i) % len(people)],
+        )
+    if first and session.duration_minutes == 90:
+        SessionAgenda.objects.create(
+            organization_id=session.organization_id,
+            session=session,
+            successes_minutes=20,
+            objectives_minutes=40,
+            feedback_minutes=20,
+            close_minutes=10,
+        )
 
 
 def _log(session, objective, people, quarter: Quarter, rng: random.Random, now) -> None:

@@ -14,8 +14,10 @@ and the employees panel; managers open their sessions and add feedback and succe
 with a unique marker text. After --before seconds PostgreSQL is restarted (pg_ctlcluster);
 the "during" phase lasts --during seconds from the start of the restart, then the load goes
 on for --after seconds. The report gives, per phase, requests per second, p50/p95/p99
-latency and the answers that were not successes; then every write the app acknowledged is
-looked up in the database, and the last line says how many are missing. Traffic only goes to
+latency and the answers that were not successes. Each write carries a one-time key (as the
+app's forms do) and is retried with the same key when it was answered 503 or not at all
+(loadtest/traffic.py); then every write the app acknowledged is looked up in the database,
+and the last line says how many are missing and how many are stored twice (both must be 0). Traffic only goes to
 the loopback address; every loop stops by itself.
 """
 
@@ -446,8 +448,13 @@ def main() -> None:
     for write in lost[:10]:
         print(f"  lost: {write.marker!r} (session {write.session}, {write.kind})")
     print(f"Total time {time.monotonic() - started_at:.0f} s; {machine()}.")
-    print(f"{len(lost)} acknowledged writes lost")
-    if lost or not acknowledged:
+    retried = [w for w in writes if w.retries]
+    print(
+        f"Retried after a 503 or no answer: {len(retried)} writes, "
+        f"{sum(w.retries for w in retried)} retries, each with its one-time key."
+    )
+    print(f"{len(lost)} acknowledged writes lost, {duplicated} duplicates")
+    if lost or duplicated or not acknowledged:
         sys.exit(1)
 
 

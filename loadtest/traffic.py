@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import random
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Write:
     session: int
     acknowledged: bool
     outcome: str
+    retries: int = 0  # the same post again, with the same one-time key, after a 503
 
 
 @dataclass
@@ -247,25 +249,62 @@ class VirtualUser(threading.Thread):
             self.add_entry(session, found.group(1))
 
     def add_entry(self, session: int, token: str) -> None:
+        """One log entry, posted with a one-time key as the page's form carries (a fresh one
+        for every entry, as the form swapped in after each add has). An answer of 503, or
+        none at all, is retried with the same key, up to RETRIES times, after the answer's
+        Retry-After (at most RETRY_WAIT_CAP seconds): the app stores the entry once however
+        often it arrives (org/once.py), so `make loadtest` counts duplicates and wants 0."""
         self.written += 1
         marker = f"{self.run_prefix}{self.login.username} #{self.written}"
         kind, prefix = self.random.choice([("feedback", "feedback"), ("successes", "success")])
         htmx = self.random.random() < 0.5
-        form = {"csrfmiddlewaretoken": token, f"{prefix}-text": marker}
+        form = {"csrfmiddlewaretoken": token, f"{prefix}-text": marker, "once": new_key()}
         page = f"add {kind}{' (htmx)' if htmx else ''}"
         expect = (200,) if htmx else (302,)
         path = f"/meetings/sessions/{session}/{kind}/"
-        answer = self.call(page, "POST", path, form=form, htmx=htmx, expect=expect)
-        acknowledged, outcome = False, "no answer"
-        if answer is not None:
-            status, headers, body = answer
-            outcome = str(status)
-            if htmx:
-                acknowledged = status == 200 and marker in body
+        acknowledged, outcome, retries = False, "no answer", 0
+        for attempt in range(1 + RETRIES):
+            if attempt:
+                retries += 1
+                label = f"{page} (retry)"
             else:
-                location = urlsplit(headers.get("location", ""))
-                acknowledged = status == 302 and location.path == f"/meetings/sessions/{session}/"
-        self.journal.wrote(Write(marker, kind, session, acknowledged, outcome))
+                label = page
+            answer = self.call(label, "POST", path, form=form, htmx=htmx, expect=expect)
+            if answer is None:
+                outcome = "no answer"
+                wait = 1.0
+            else:
+                status, headers, body = answer
+                outcome = str(status)
+                if htmx:
+                    acknowledged = status == 200 and marker in body
+                else:
+                    location = urlsplit(headers.get("location", ""))
+                    acknowledged = (
+                        status == 302 and location.path == f"/meetings/sessions/{session}/"
+                    )
+                if status != 503:
+                    break
+                wait = _retry_after(headers)
+            if self.stop_event.wait(wait):
+                break
+        self.journal.wrote(Write(marker, kind, session, acknowledged, outcome, retries))
+
+
+RETRIES = 5
+RETRY_WAIT_CAP = 5.0
+
+
+def new_key() -> str:
+    """A one-time key such as the app's forms carry (org/once.py)."""
+    return secrets.token_urlsafe(18)
+
+
+def _retry_after(headers: dict[str, str]) -> float:
+    try:
+        return min(RETRY_WAIT_CAP, max(0.2, float(headers.get("retry-after", "1"))))
+    except ValueError:
+        return 1.0
 
 
 class HealthWatch(threading.Thread):

@@ -77,3 +77,48 @@ def in_org_timezone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# --- what the people of a partnership add to its session (issue 20) --------------------------
+
+
+def is_partnership_person(membership: OrgMembership, session: Session, members) -> bool:
+    """The login's person belongs to the session's partnership this quarter, or is invited."""
+    member_id = membership.member_id
+    if member_id is None:
+        return False
+    return any(m.pk == member_id for m in members) or any(
+        m.pk == member_id for m in session.attendees.all()
+    )
+
+
+def may_contribute(
+    membership: OrgMembership, session: Session, members, *, logging: bool | None = None
+) -> bool:
+    """Whether the person may add agenda items, their successes and their feedback: who logs
+    the session always; every other person of the partnership with a login (any role) while the
+    session is still planned, that is before and during it, until it is marked held.
+    ``logging``: `can_log` when the caller has it already (it costs a query)."""
+    if logging is None:
+        logging = can_log(membership, session.partnership)
+    if logging:
+        return True
+    return session.is_planned and is_partnership_person(membership, session, members)
+
+
+def may_change_contribution(membership: OrgMembership, item, session: Session, members) -> bool:
+    """Who logs the session changes any entry; everyone else only what they added themselves,
+    while they may still add."""
+    if can_log(membership, session.partnership):
+        return True
+    own = item.author_id is not None and item.author_id == membership.user_id
+    return own and may_contribute(membership, session, members)
+
+
+def sees_feedback(membership: OrgMembership, item, session: Session) -> bool:
+    """Feedback for the facilitator only is seen by its author and the facilitator alone."""
+    if not item.for_facilitator_only:
+        return True
+    return item.author_id == membership.user_id or (
+        membership.member_id is not None and membership.member_id == session.facilitator_id
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 import icalendar
 from django.utils import timezone
 
+from meetings.agenda import for_text as agenda_for_text
 from meetings.models import Session, SessionStatus
 
 PRODID = "-//Partnership Map//Quarterly sessions//EN"
@@ -50,6 +51,9 @@ def session_event(session: Session, *, url: str, stamp: datetime.datetime) -> ic
     ]
     if session.video_link:
         lines.append(f"Video: {session.video_link}")
+    if session.is_planned and session.ends_at > stamp:
+        # still to come: its agenda, as it stands (meetings/agenda.py)
+        lines += ["", agenda_for_text(session).as_text(), ""]
     lines.append(url)
     event.add("description", "\n".join(lines))
     return event

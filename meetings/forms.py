@@ -8,11 +8,19 @@ from collections.abc import Sequence
 
 from django import forms
 
-from meetings.models import MAX_DURATION, MIN_DURATION, BlackoutDate, ProgressCall, SessionStatus
+from meetings.models import (
+    MAX_DURATION,
+    MIN_DURATION,
+    AgendaPart,
+    BlackoutDate,
+    ProgressCall,
+    SessionStatus,
+)
 from meetings.planner import WEEKDAY_NAMES, WorkingTime
 from meetings.quarters import Quarter, local_datetime
 from meetings.selectors import current_quarter, quarter_choices
 from meetings.services import PlanRequest
+from meetings.widgets import FastCheckboxSelectMultiple, FastSelect
 from org.models import Member, Organization
 from partnerships.models import Objective
 
@@ -38,6 +46,8 @@ class QuarterChoiceField(forms.ChoiceField):
 class MemberChoiceField(forms.TypedChoiceField):
     """Pick one of the given members; cleans to the Member itself."""
 
+    widget = FastSelect
+
     def __init__(self, members: Sequence[Member], *, required: bool = True, **kwargs) -> None:
         self.members = {m.pk: m for m in members}
         choices = [("", "—"), *[(m.pk, m.name) for m in members]]
@@ -49,7 +59,7 @@ class MemberChoiceField(forms.TypedChoiceField):
 
 
 class MembersChoiceField(forms.TypedMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = FastCheckboxSelectMultiple
 
     def __init__(self, members: Sequence[Member], **kwargs) -> None:
         self.members = {m.pk: m for m in members}
@@ -336,7 +346,10 @@ class ProgressForm(LogItemForm):
         super().__init__(data, members=members, **kw)
         self.objectives = {o.pk: o for o in objectives}
         field = forms.TypedChoiceField(
-            label="Objective", choices=[(o.pk, o.title) for o in objectives], coerce=int
+            label="Objective",
+            choices=[(o.pk, o.title) for o in objectives],
+            coerce=int,
+            widget=FastSelect,
         )
         self.fields = {"objective": field, **self.fields}
 
@@ -384,3 +397,114 @@ class ActionItemForm(LogItemForm):
 class ActionDoneForm(VersionedForm):
     done = forms.BooleanField(required=False)
     origin = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+# --- the agenda, and what attendees add (issue 20) ------------------------------------------
+
+
+class ContributionForm(forms.Form):
+    """What an attendee adds to a session (or, with ``editing``, changes of their own)."""
+
+    def __init__(self, data=None, *, editing: bool = False, **kw):
+        super().__init__(data, **kw)
+        if editing:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class AgendaItemForm(ContributionForm):
+    part = forms.ChoiceField(
+        label="Part of the agenda",
+        choices=AgendaPart.choices,
+        error_messages={"required": "Choose the part of the agenda it belongs to."},
+    )
+    text = forms.CharField(
+        label="Agenda item",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what you would like to discuss."},
+    )
+
+
+class MySuccessForm(ContributionForm):
+    text = forms.CharField(
+        label="Your success",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Describe the success."},
+    )
+
+
+FEEDBACK_AUDIENCES = [
+    ("shared", "Shared with the partnership"),
+    ("facilitator", "For the facilitator only"),
+]
+
+
+class MyFeedbackForm(ContributionForm):
+    text = forms.CharField(
+        label="Your feedback",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write down your feedback."},
+    )
+    audience = forms.ChoiceField(
+        label="Who sees it",
+        choices=FEEDBACK_AUDIENCES,
+        initial="shared",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who sees it."},
+    )
+
+    def __init__(self, data=None, *, initial=None, **kw):
+        if initial and "for_facilitator_only" in initial:
+            initial = dict(initial)
+            private = initial.pop("for_facilitator_only")
+            initial["audience"] = "facilitator" if private else "shared"
+        super().__init__(data, initial=initial, **kw)
+
+    def changes(self) -> dict:
+        changes = super().changes()
+        changes["for_facilitator_only"] = changes.pop("audience") == "facilitator"
+        return changes
+
+
+class AgendaMinutesForm(forms.Form):
+    """The facilitator's minutes for each part; they must add up to the session's length."""
+
+    prefix = "agenda"
+
+    successes = forms.IntegerField(label="Successes (minutes)", min_value=0, max_value=MAX_DURATION)
+    objectives = forms.IntegerField(
+        label="Objectives (minutes)", min_value=0, max_value=MAX_DURATION
+    )
+    feedback = forms.IntegerField(label="Feedback (minutes)", min_value=0, max_value=MAX_DURATION)
+    close = forms.IntegerField(label="Close (minutes)", min_value=0, max_value=MAX_DURATION)
+    from_data = forms.BooleanField(
+        required=False, label="Use the minutes that follow from the data again"
+    )
+
+    def __init__(self, data=None, *, duration: int, **kw):
+        super().__init__(data, **kw)
+        self.duration = duration
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_data") or self.errors:
+            return data
+        total = sum(
+            data.get(part) or 0 for part in ("successes", "objectives", "feedback", "close")
+        )
+        if total != self.duration:
+            raise forms.ValidationError(
+                f"The parts add up to {total} minutes; the session lasts {self.duration}. "
+                "Make them add up to its length."
+            )
+        return data
+
+    def minutes(self) -> dict[str, int] | None:
+        if self.cleaned_data.get("from_data"):
+            return None
+        return {p: self.cleaned_data[p] for p in ("successes", "objectives", "feedback", "close")}

@@ -232,7 +232,7 @@ class SuccessQuerySet(models.QuerySet):
 
     def visible_to(self, membership: OrgMembership) -> SuccessQuerySet:
         """Leaders and admins see every success; managers those of their partnerships and the
-        ones shared with the organization; members only the shared ones."""
+        ones shared with the organization; members the shared ones and their own."""
         successes = self.for_org(membership.organization)
         if membership.sees_whole_organization:
             return successes
@@ -241,7 +241,8 @@ class SuccessQuerySet(models.QuerySet):
                 Q(shared_with_organization=True)
                 | Q(partnership__in=Partnership.objects.with_member(membership.member))
             )
-        return successes.shared()
+        # and the successes they wrote down themselves (at their sessions: issue 20)
+        return successes.filter(Q(shared_with_organization=True) | Q(author_id=membership.user_id))
 
 
 class SessionSuccess(LogItem):
@@ -343,6 +344,12 @@ class FeedbackItem(LogItem):
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField()
+    # Who wrote it down (an attendee adding their own, or the facilitator), and whether it is
+    # for the facilitator only: then nobody else sees it on the session's page.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    for_facilitator_only = models.BooleanField(default=False)
 
     class Meta(LogItem.Meta):
         verbose_name = "feedback item"
@@ -790,3 +797,67 @@ class MeasurementChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value or '—'} → {self.new_value}"
+
+
+# =============================================================================================
+# The session's agenda, and what its attendees add to it (issue 20)
+# =============================================================================================
+
+
+class AgendaPart(models.TextChoices):
+    """The timed parts of a session, in their order."""
+
+    SUCCESSES = "successes", "Successes since the last session"
+    OBJECTIVES = "objectives", "Objectives"
+    FEEDBACK = "feedback", "Feedback"
+    CLOSE = "close", "Close"
+
+
+class SessionAgenda(models.Model):
+    """The minutes the facilitator gave each part of the agenda (without a row, the minutes
+    follow from the partnership's data: meetings/agenda.py). Kept only while they add up to
+    the session's length."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="agenda")
+    successes_minutes = models.PositiveSmallIntegerField()
+    objectives_minutes = models.PositiveSmallIntegerField()
+    feedback_minutes = models.PositiveSmallIntegerField()
+    close_minutes = models.PositiveSmallIntegerField()
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Agenda of {self.session_id}"
+
+    def minutes(self) -> dict[str, int]:
+        return {part: getattr(self, f"{part}_minutes") for part in AgendaPart.values}
+
+
+class AgendaItem(LogItem):
+    """A point someone put on the session's agenda, under one of its parts."""
+
+    nouns = ("agenda item", "agenda items")
+
+    Part = AgendaPart
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
+    part = models.CharField(max_length=12, choices=AgendaPart.choices)
+    text = models.TextField()
+    added_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(LogItem.Meta):
+        verbose_name = "agenda item"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(part__in=AgendaPart.values), name="agenda_item_part_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from meetings.agenda import for_text as agenda_for_text
 from meetings.models import SentReminder, Session, SessionStatus
 from meetings.quarters import Quarter
 from meetings.selectors import facilitator_for, members_by_partnership, partnerships_to_meet
@@ -184,6 +185,10 @@ def _body(
             )
             if base_url:
                 lines.append(f"  {base_url}/meetings/sessions/{r.session.pk}/")
+            agenda = agenda_for_text(r.session).as_text()
+            lines += ["", *(f"  {line}" for line in agenda.splitlines()), ""]
+            if base_url:
+                lines.append("  Change the minutes or add to the agenda on the session's page.")
         lines.append("")
     if unscheduled:
         quarter = unscheduled[0].quarter

@@ -19,6 +19,7 @@ from django.utils import timezone
 from meetings.models import (
     PROGRESS_RANK,
     ActionItem,
+    AgendaItem,
     FeedbackItem,
     ObjectiveProgress,
     Session,
@@ -302,7 +303,7 @@ def my_sessions(
 
 def session_queryset(membership: OrgMembership) -> QuerySet[Session]:
     return Session.objects.visible_to(membership).select_related(
-        "organization", "partnership__objective", "facilitator"
+        "organization", "partnership__objective", "facilitator", "agenda"
     )
 
 
@@ -313,6 +314,15 @@ def visible_successes(membership: OrgMembership) -> QuerySet[SessionSuccess]:
     return SessionSuccess.objects.visible_to(membership).select_related("shared_by")
 
 
+def visible_feedback(membership: OrgMembership) -> QuerySet[FeedbackItem]:
+    """Feedback the person may read: all of it, except what someone else left for the
+    facilitator only (unless the person is that session's facilitator)."""
+    rule = Q(for_facilitator_only=False) | Q(author_id=membership.user_id)
+    if membership.member_id is not None:
+        rule |= Q(session__facilitator_id=membership.member_id)
+    return FeedbackItem.objects.filter(rule)
+
+
 def with_log(sessions: QuerySet[Session], membership: OrgMembership) -> QuerySet[Session]:
     """Prefetch everything the session page shows: attendees and the four log sections,
     the successes limited to those the person may read."""
@@ -320,8 +330,9 @@ def with_log(sessions: QuerySet[Session], membership: OrgMembership) -> QuerySet
         "attendees",
         Prefetch("successes", visible_successes(membership)),
         Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
-        Prefetch("feedback_items", FeedbackItem.objects.select_related("from_member")),
+        Prefetch("feedback_items", visible_feedback(membership).select_related("from_member")),
         Prefetch("action_items", ActionItem.objects.select_related("owner")),
+        Prefetch("agenda_items", AgendaItem.objects.select_related("added_by").order_by("id")),
     )
 
 

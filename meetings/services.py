@@ -20,11 +20,13 @@ from django.utils import timezone
 
 from meetings.models import (
     ActionItem,
+    AgendaItem,
     BlackoutDate,
     CalendarFeed,
     FeedbackItem,
     ObjectiveProgress,
     Session,
+    SessionAgenda,
     SessionStatus,
     SessionSuccess,
     new_feed_token,
@@ -504,13 +506,18 @@ def feedback_add(
     session: Session,
     from_member: Member | None,
     text: str,
+    for_facilitator_only: bool = False,
     by: AbstractBaseUser | None = None,
 ) -> FeedbackItem:
+    """Feedback at the session; ``by`` is who wrote it down (an attendee's own is theirs to
+    edit), and ``for_facilitator_only`` hides it from everyone but them and the facilitator."""
     feedback = FeedbackItem.objects.create(
         organization_id=session.organization_id,
         session=session,
         from_member=from_member,
         text=text.strip(),
+        for_facilitator_only=for_facilitator_only,
+        author=by if by is not None and by.is_authenticated else None,
     )
     _audit_added(feedback, by)
     return feedback
@@ -672,3 +679,75 @@ def calendar_feed_reset(*, membership: OrgMembership) -> CalendarFeed:
     feed.issued_after_logouts = membership.logouts_everywhere
     feed.save(update_fields=["token", "reset_at", "issued_after_logouts"])
     return feed
+
+
+# --- the agenda (issue 20) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    session: Session,
+    part: str,
+    text: str,
+    added_by: Member | None,
+    by: AbstractBaseUser | None = None,
+) -> AgendaItem:
+    """A point on the session's agenda, under one of its parts, marked as ``added_by``'s."""
+    item = AgendaItem(
+        organization_id=session.organization_id,
+        session=session,
+        part=part,
+        text=text.strip(),
+        added_by=added_by,
+        author=by if by is not None and by.is_authenticated else None,
+    )
+    item.full_clean(exclude=["session", "organization"])
+    item.save()
+    _audit_added(item, by)
+    return item
+
+
+AGENDA_PARTS = ("successes", "objectives", "feedback", "close")
+
+
+@transaction.atomic
+def session_agenda_set(
+    *, session: Session, minutes: dict[str, int] | None, by: AbstractBaseUser | None = None
+) -> SessionAgenda | None:
+    """The facilitator's minutes for each part (they must add up to the session's length), or
+    with ``minutes`` None back to the minutes that follow from the data."""
+    current = SessionAgenda.objects.select_for_update().filter(session=session).first()
+    fields = [f"{part}_minutes" for part in AGENDA_PARTS]
+    if minutes is None:
+        if current is not None:
+            entry = audit_entry(
+                by=by, action="removed", obj=current, before=snapshot(current, fields)
+            )
+            current.delete()
+            entry.save()
+        return None
+    total = sum(minutes.values())
+    if total != session.duration_minutes:
+        raise ValidationError(
+            f"The parts add up to {total} minutes; the session lasts {session.duration_minutes}.",
+            code="total",
+        )
+    values = {f"{part}_minutes": minutes[part] for part in AGENDA_PARTS}
+    if current is None:
+        current = SessionAgenda.objects.create(
+            organization_id=session.organization_id, session=session, **values
+        )
+        audit_record(by=by, action="added", obj=current, after=snapshot(current, fields))
+        return current
+    before = snapshot(current, fields)
+    if _unchanged(current, **values):
+        return current
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save()
+    audit_record(
+        by=by, action="changed", obj=current, before=before, after=snapshot(current, fields)
+    )
+    return current

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from meetings import views
+from meetings.contributions import CONTRIBUTION_BY_SLUG, ContributionKind
 from meetings.log_kinds import BY_SLUG, LogKind
 from meetings.progress import views as progress_views
 
@@ -19,6 +20,21 @@ class LogKindConverter:
 
 register_converter(LogKindConverter, "logkind")
 
+
+class ContributionConverter:
+    """What a person adds to a session themselves, by its slug (meetings/contributions.py)."""
+
+    regex = "|".join(CONTRIBUTION_BY_SLUG)
+
+    def to_python(self, value: str) -> ContributionKind:
+        return CONTRIBUTION_BY_SLUG[value]
+
+    def to_url(self, value: ContributionKind | str) -> str:
+        return value.slug if isinstance(value, ContributionKind) else value
+
+
+register_converter(ContributionConverter, "contribution")
+
 app_name = "meetings"
 
 urlpatterns = [
@@ -33,6 +49,18 @@ urlpatterns = [
     path("sessions/<int:pk>/status/", views.session_status, name="session_status"),
     path("sessions/<int:pk>/session.ics", views.session_ics, name="session_ics"),
     path("sessions/<int:pk>/<logkind:kind>/", views.item_add, name="item_add"),
+    path("sessions/<int:pk>/agenda/", views.session_agenda, name="session_agenda"),
+    path("sessions/<int:pk>/add/<contribution:kind>/", views.contribute, name="contribute"),
+    path(
+        "contributions/<contribution:kind>/<int:pk>/edit/",
+        views.contribution_edit,
+        name="contribution_edit",
+    ),
+    path(
+        "contributions/<contribution:kind>/<int:pk>/delete/",
+        views.contribution_remove,
+        name="contribution_remove",
+    ),
     path("log/actions/<int:pk>/done/", views.action_done, name="action_done"),
     path("log/<logkind:kind>/<int:pk>/", views.item_show, name="item"),
     path("log/<logkind:kind>/<int:pk>/edit/", views.item_edit, name="item_edit"),

@@ -21,18 +21,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from meetings import agenda as agenda_module
 from meetings import services
 from meetings.access import (
     can_log,
     in_org_timezone,
     load_session,
     load_session_to_log,
+    may_change_contribution,
+    may_contribute,
     may_log_some,
     require_logging,
 )
 from meetings.calendar import calendar_bytes
+from meetings.contributions import AGENDA, CONTRIBUTIONS, ContributionKind
 from meetings.forms import (
     ActionDoneForm,
+    AgendaMinutesForm,
     BlackoutForm,
     ConfirmPlanForm,
     LogItemForm,
@@ -44,13 +49,15 @@ from meetings.forms import (
     StatusForm,
 )
 from meetings.log_kinds import ACTIONS, LOG_KINDS, LogKind, LogSection
-from meetings.models import BlackoutDate, CalendarFeed, Session, SessionSuccess
+from meetings.models import BlackoutDate, CalendarFeed, FeedbackItem, Session, SessionSuccess
 from meetings.quarters import Quarter
 from meetings.selectors import (
     current_quarter,
     facilitator_choices,
     members_by_partnership,
     since_last_session,
+    visible_feedback,
+    visible_successes,
 )
 from meetings.selectors import (
     my_sessions as select_my_sessions,
@@ -62,7 +69,9 @@ from org.fragments import render_page_or_fragment
 from org.models import OrgMembership
 from org.spreadsheets import attachment
 from org.undo import kept_id, offer_undo, removal_entry
+from partnerships.health.analysis import health_report
 from partnerships.models import Objective, Partnership
+from partnerships.scope import Scope
 
 # --- my sessions ----------------------------------------------------------------------------
 
@@ -350,6 +359,15 @@ def _session_context(
     log_sections = [
         LogSection(kind, kind.entries(session), add_forms.get(kind)) for kind in LOG_KINDS
     ]
+    since = since_last_session(session, membership)
+    agenda = _agenda(session, membership, since)
+    contributing = may_contribute(membership, session, members, logging=logging)
+    contribution_forms: dict = {kind.slug: None for kind in CONTRIBUTIONS}
+    if contributing:
+        # who logs has the full forms for successes and feedback; everyone adds agenda items
+        kinds = (AGENDA,) if logging else CONTRIBUTIONS
+        contribution_forms |= {kind.slug: kind.form_for() for kind in kinds}
+    contribution_forms |= overrides.pop("contribution_forms", {})
     context = {
         "session": session,
         "quarter": session.quarter,
@@ -358,9 +376,13 @@ def _session_context(
         "can_log": logging,
         "today": session.organization.today(),
         "now": timezone.now(),
-        "since": since_last_session(session, membership),
+        "since": since,
         "attendees": list(session.attendees.all()),
         "log_sections": log_sections,
+        "agenda": agenda,
+        "contributing": contributing,
+        "contribution_forms": contribution_forms,
+        "agenda_form": _agenda_form(session, agenda=agenda) if logging else None,
     }
     if log_kind is not None:
         context["section"] = log_sections[LOG_KINDS.index(log_kind)]
@@ -374,6 +396,34 @@ def _session_context(
         }
     context.update(overrides)
     return context
+
+
+def _agenda(session: Session, membership: OrgMembership, since) -> agenda_module.Agenda:
+    """The agenda of a session still to come, from the data; once it was held, missed or
+    cancelled, only what people put on it (the log below says what happened, and the data
+    has moved on since: a call made at the session is no longer "due")."""
+    if not session.is_planned:
+        return agenda_module.as_it_was(session, items=session.agenda_items.all())
+    organization = session.organization
+    scope = Scope(
+        organization=organization, day=organization.today(), partnership=session.partnership
+    )
+    return agenda_module.build(
+        session,
+        since,
+        successes=agenda_module.successes_since(session, since, visible_successes(membership)),
+        items=session.agenda_items.all(),
+        risks=health_report(scope).risks,
+        weakest=agenda_module.weakest_dimension(session),
+        agenda=agenda_module.stored_agenda(session),
+    )
+
+
+def _agenda_form(
+    session: Session, data=None, *, agenda: agenda_module.Agenda | None = None
+) -> AgendaMinutesForm:
+    initial = {part.key: part.minutes for part in agenda.parts} if agenda else None
+    return AgendaMinutesForm(data, duration=session.duration_minutes, initial=initial)
 
 
 @require_GET
@@ -517,6 +567,8 @@ def _load_item(request: HttpRequest, kind: LogKind, pk: int) -> tuple[OrgMembers
     ).select_related("session__organization", "session__partnership__objective", *kind.shows)
     if kind.model is SessionSuccess:  # successes have their own rule: the same everywhere
         items = items.filter(pk__in=SessionSuccess.objects.visible_to(membership).values("pk"))
+    if kind.model is FeedbackItem:  # feedback for the facilitator only: theirs and its author's
+        items = items.filter(pk__in=visible_feedback(membership).values("pk"))
     return membership, get_object_or_404(items, pk=pk)
 
 
@@ -676,6 +728,146 @@ def item_restore(request: HttpRequest, entry_pk: int) -> HttpResponse:
     else:
         messages.success(request, f"The {kind.noun} is back.")
     return redirect(f"{reverse('meetings:session', args=[session.pk])}#{kind.slug}")
+
+
+# --- the agenda, and what the people of a partnership add to its session --------------------
+
+
+@require_POST
+@in_org_timezone
+def session_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator sets the minutes of the agenda's parts (or lets the data set them)."""
+    membership, session = load_session_to_log(request, pk)
+    form = _agenda_form(session, request.POST)
+    if form.is_valid():
+        try:
+            services.session_agenda_set(session=session, minutes=form.minutes(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        context = _session_context(request, membership, session, agenda_form=form)
+        return render(request, "meetings/session.html", context, status=400)
+    messages.success(request, "Agenda minutes saved.")
+    return redirect(f"{reverse('meetings:session', args=[pk])}#agenda")
+
+
+def _contributor_session(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session, list]:
+    """A session the person may see (404 otherwise) and add to (403 otherwise)."""
+    membership, session = load_session(request, pk)
+    members = _members(session)
+    if not may_contribute(membership, session, members):
+        raise PermissionDenied(
+            "Only the people of this partnership add to its session, until it is marked held."
+        )
+    return membership, session, members
+
+
+@require_POST
+@in_org_timezone
+def contribute(request: HttpRequest, pk: int, kind: ContributionKind) -> HttpResponse:
+    """An attendee adds an agenda item, their success or their feedback, marked as theirs."""
+    membership, session, _members_ = _contributor_session(request, pk)
+    form = kind.form_for(data=request.POST)
+    if form.is_valid():
+        try:
+            with once.write(request, membership.organization, f"contribute:{kind.slug}") as write:
+                if not write.repeated:  # a repeat of a stored post answers as the first did
+                    write.stored(
+                        kind.add(session, form.changes(), member=membership.member, by=request.user)
+                    )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        context = _session_context(
+            request, membership, session, contribution_forms={kind.slug: form}
+        )
+        return render(request, "meetings/session.html", context, status=400)
+    messages.success(request, f"Added your {kind.noun}.")
+    return redirect(f"{reverse('meetings:session', args=[pk])}#{kind.anchor}")
+
+
+def _load_contribution(
+    request: HttpRequest, kind: ContributionKind, pk: int
+) -> tuple[OrgMembership, Model, Session]:
+    """An entry the person may see (404 otherwise) and change (403 otherwise)."""
+    membership = require_membership(request)
+    items = kind.model.objects.filter(
+        organization=membership.organization,
+        session__in=Session.objects.visible_to(membership),
+    ).select_related("session__organization", "session__partnership__objective")
+    if kind.model is SessionSuccess:
+        items = items.filter(pk__in=SessionSuccess.objects.visible_to(membership).values("pk"))
+    if kind.model is FeedbackItem:
+        items = items.filter(pk__in=visible_feedback(membership).values("pk"))
+    item = get_object_or_404(items, pk=pk)
+    session = item.session
+    if not may_change_contribution(membership, item, session, _members(session)):
+        raise PermissionDenied(
+            "You change only what you added yourself, until the session is marked held."
+        )
+    return membership, item, session
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def contribution_edit(request: HttpRequest, kind: ContributionKind, pk: int) -> HttpResponse:
+    _membership, item, session = _load_contribution(request, kind, pk)
+    back = f"{reverse('meetings:session', args=[session.pk])}#{kind.anchor}"
+    status, stale_message = 200, None
+    if request.method == "POST":
+        form = kind.form_for(data=request.POST, item=item)
+        if form.is_valid():
+            try:
+                services.log_item_edit(
+                    item=item,
+                    version=form.cleaned_data["version"],
+                    changes=form.changes(),
+                    by=request.user,
+                )
+            except services.StaleEdit as stale:
+                item, stale_message, status = stale.obj, stale.message, 409
+                form = kind.form_for(item=item)
+            else:
+                messages.success(request, f"Saved your {kind.noun}.")
+                return redirect(back)
+        else:
+            status = 400
+    else:
+        form = kind.form_for(item=item)
+    context = {
+        "kind": kind,
+        "item": item,
+        "session": session,
+        "form": form,
+        "back": back,
+        "stale_message": stale_message,
+    }
+    return render(request, "meetings/contribution_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@in_org_timezone
+def contribution_remove(request: HttpRequest, kind: ContributionKind, pk: int) -> HttpResponse:
+    """Confirm, then delete an entry; the audit trail keeps what it said."""
+    _membership, item, session = _load_contribution(request, kind, pk)
+    back = f"{reverse('meetings:session', args=[session.pk])}#{kind.anchor}"
+    if request.method == "POST":
+        services.log_item_remove(item=item, by=request.user)
+        messages.success(request, f"The {kind.noun} “{item}” is deleted.")
+        return redirect(back)
+    context = {
+        "title": f"Delete this {kind.noun}?",
+        "facts": [str(item), f"Added to {session}"],
+        "explained": "Deleted, it disappears from the session's page; the audit trail keeps "
+        "what it said.",
+        "goes_with": [],
+        "refusal": "",
+        "instead": "To change what it says, edit it instead.",
+        "action": request.path,
+        "back": back,
+        "button": f"Delete the {kind.noun}",
+    }
+    return render(request, "partnerships/confirm_remove.html", context)
 
 
 # --- calendars ------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ OBJECT_TYPES = {
     "progress_call": ("meetings.objectiveprogress", "Progress call"),
     "feedback": ("meetings.feedbackitem", "Feedback"),
     "action_item": ("meetings.actionitem", "Action item"),
+    "agenda_item": ("meetings.agendaitem", "Agenda item"),
+    "session_agenda": ("meetings.sessionagenda", "Session agenda"),
     "blackout_date": ("meetings.blackoutdate", "Blackout date"),
     "checklist_item": ("meetings.checklistitem", "Checklist item"),
     "measurement": ("meetings.objectivemeasurement", "Measurement"),

@@ -58,6 +58,7 @@ from django.utils import timezone
 from meetings.models import (
     Action,
     ActionItem,
+    AgendaItem,
     BlackoutDate,
     Checklist,
     ChecklistItem,
@@ -70,6 +71,7 @@ from meetings.models import (
     SatisfactionScore,
     SentReminder,
     Session,
+    SessionAgenda,
     SessionSuccess,
 )
 from org.models import Member, Organization, OrgMembership, QuadrantMove, TeamMembership
@@ -604,6 +606,8 @@ register(
             Table(ObjectiveProgress),
             Table(FeedbackItem),
             Table(ActionItem),
+            Table(SessionAgenda),
+            Table(AgendaItem),
             Table(SentReminder),
             Table(ChecklistOptIn),
             Table(Checklist),

@@ -191,6 +191,11 @@ def test_it_records_a_log_item_added(
         manager_membership.user,
     )
     related = {"feedback": "from_member", "progress": "objective", "actions": "owner"}[kind]
+    if kind == "feedback":  # who wrote it down, and for whom (issue 20)
+        changes = changes | {
+            "author": [None, ref(manager_membership.user)],
+            "for_facilitator_only": [None, False],
+        }
     assert entry.changes == changes | {related: [None, ref(getattr(item, related))]}
 
 

@@ -33,8 +33,8 @@ def keys_on(page: str) -> list[str]:
 def test_every_add_form_of_the_log_carries_its_own_fresh_key(session, manager_client):
     first = keys_on(manager_client.get(url(session)).content.decode())
     second = keys_on(manager_client.get(url(session)).content.decode())
-    assert len(first) == 4  # successes, progress calls, feedback, action items
-    assert len(set(first)) == 4
+    assert len(first) == 5  # the agenda; successes, progress calls, feedback, action items
+    assert len(set(first)) == 5
     assert not set(first) & set(second)
 
 

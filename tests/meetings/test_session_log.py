@@ -65,10 +65,11 @@ def test_a_manager_outside_the_partnership_neither_sees_nor_logs_it(session, org
     assert not SessionSuccess.objects.exists()
 
 
-def test_a_member_reads_the_log_but_cannot_write_it(session, member_client):
+def test_a_member_cannot_write_the_facilitators_log(session, member_client):
+    """A member adds their own (tests/meetings/test_contributions.py), not the log's entries."""
     page = member_client.get(url(session)).content.decode()
     assert "Mia Member" in page
-    assert "Add success" not in page
+    assert ">Add success</button>" not in page
     assert "Mark held" not in page
     response = member_client.post(url(session, "successes/"), {"success-text": "Sneaky"})
     assert response.status_code == 403
@@ -95,10 +96,13 @@ def test_the_log_shows_its_four_sections_in_order_each_with_its_add_form(session
         assert f">{label}</button>" in page
 
 
-def test_a_member_sees_the_four_sections_without_any_add_form(session, member_client):
+def test_a_member_sees_the_four_sections_with_only_their_own_add_forms(session, member_client):
     page = member_client.get(url(session)).content.decode()
     assert _log_sections(page) == LOG_SECTIONS
-    assert 'class="log-form"' not in page
+    assert "hx-post" not in page.split('id="agenda"')[1]  # none of the log's own forms
+    for kind in ("agenda", "successes", "feedback"):
+        assert f'action="{url(session, f"add/{kind}/")}" class="log-form"' in page
+    assert page.count('class="log-form"') == 3
 
 
 def test_a_refused_entry_comes_back_in_its_own_section_only(session, manager_client):
@@ -510,11 +514,13 @@ def test_the_session_page_costs_the_same_queries_for_a_small_and_a_big_log(
     manager_client.get(url(session))  # warm the session and the organization caches
     _grow(session, people=1, items=1)
     # (the partnership's members take two: its relationships' ends, then each member once;
-    # whether the manager belongs to the partnership today, so may log it, one)
-    with django_assert_num_queries(18):
+    # whether the manager belongs to the partnership today, so may log it, one; the agenda:
+    # its added items, the successes since the last session, the weakest pulse dimension, and
+    # the partnership's health risks, four when not cached)
+    with django_assert_num_queries(26):
         small = manager_client.get(url(session))
     _grow(session, people=30, items=40)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(26):
         big = manager_client.get(url(session))
     assert small.status_code == big.status_code == 200
     assert big.content.decode().count('class="log-item') > small.content.decode().count(
@@ -530,3 +536,16 @@ def test_who_may_log_a_session(session, role_clients, role, expected):
     response = role_clients[role].post(url(session, "successes/"), {"success-text": f"By {role}"})
     assert response.status_code == expected
     assert SessionSuccess.objects.filter(text=f"By {role}").exists() == (expected == 302)
+
+
+def test_a_held_sessions_page_costs_fewer_queries_than_one_to_come(
+    session, history, manager_client, django_assert_num_queries
+):
+    """Once held, the agenda shows what people added, not the data of today (issue 20): the
+    page `make bench` times at 10,000 members (bench/run.py pins the same count)."""
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.HELD)
+    manager_client.get(url(session))
+    _grow(session, people=30, items=40)
+    with django_assert_num_queries(19):
+        page = manager_client.get(url(session)).content.decode()
+    assert "what people put on its agenda" in page

@@ -278,6 +278,22 @@ ROUTES: dict[str, Route] = {
     "meetings:item_edit": Route(log_items, get=CURRENT_MEMBERS, post=CURRENT_MEMBERS),
     "meetings:item_remove": Route(log_items, get=CURRENT_MEMBERS, post=CURRENT_MEMBERS),
     "meetings:item_restore": Route(objects(entry_pk="removed_log_item"), post=CURRENT_MEMBERS),
+    # what the people of a partnership add themselves (every role: the world's member belongs
+    # to the partnership); each changes only their own, who logs changes any: the world's
+    # agenda item is the member's (tests/meetings/test_contributions.py)
+    "meetings:session_agenda": Route(objects(pk="session"), post=CURRENT_MEMBERS),
+    "meetings:contribute": Route(
+        lambda world: [
+            {"pk": world.session.pk, "kind": kind} for kind in ("agenda", "successes", "feedback")
+        ],
+        post=EVERYONE,
+    ),
+    "meetings:contribution_edit": Route(
+        lambda world: [{"kind": "agenda", "pk": world.agenda_item.pk}], get=EVERYONE, post=EVERYONE
+    ),
+    "meetings:contribution_remove": Route(
+        lambda world: [{"kind": "agenda", "pk": world.agenda_item.pk}], get=EVERYONE, post=EVERYONE
+    ),
     "meetings:calendar": _no_object(get=EVERYONE),
     "meetings:calendar_reset": _no_object(post=LINKED),
     # the leader's progress: checklist, measurements, pulse, successes, dashboard

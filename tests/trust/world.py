@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from meetings import services
 from meetings.models import (
     ActionItem,
+    AgendaItem,
     BlackoutDate,
     FeedbackItem,
     ObjectiveProgress,
@@ -106,6 +107,7 @@ class World:
     progress: ObjectiveProgress
     feedback: FeedbackItem
     action: ActionItem
+    agenda_item: AgendaItem  # added by the employee's login (a member), to the agenda
     invitee: Member  # a person without a login, invited
     invitation: Invitation
     login: OrgMembership  # the employee's login
@@ -182,6 +184,14 @@ def furnish(
             session=session, text=f"{label} mistaken feedback", from_member=employee
         )
     )
+    login = OrgMembership.objects.get(organization=organization, member=employee)
+    agenda_item = services.agenda_item_add(
+        session=session,
+        part="objectives",
+        text=f"{label} agenda item",
+        added_by=employee,
+        by=login.user,
+    )
     move = QuadrantMove.objects.create(
         organization=organization,
         member=employee,
@@ -231,9 +241,10 @@ def furnish(
         action=services.action_item_add(
             session=session, text=f"{label} action", owner=manager, due_on=None
         ),
+        agenda_item=agenda_item,
         invitee=invitee,
         invitation=invitation,
-        login=OrgMembership.objects.get(organization=organization, member=employee),
+        login=login,
         move=move,
         removed_relationship=removed_relationship,
         removed_objective=removed_objective,
