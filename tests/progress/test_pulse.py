@@ -152,4 +152,4 @@ def test_the_pulse_page_costs_the_same_queries_for_few_and_many(
     with django_assert_num_queries(10):
         many = leader_client.get(url(held))
     assert few.status_code == many.status_code == 200
-    assert "13 of this session&#x27;s attendees have answered" in many.content.decode()
+    assert "13 of this session's attendees have answered" in many.content.decode()
