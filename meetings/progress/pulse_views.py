@@ -127,7 +127,9 @@ def pulse_by_link(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             problem = services.pulse_problem(session, member)
             if problem:
-                return _link_page(request, context | {"problem": problem}, status=410)
+                given = PulseGiven.objects.filter(session=session, member=member).exists()
+                status = 410 if given else 400
+                return _link_page(request, context | {"problem": problem}, status=status)
             form.add_error(None, error)
             return _link_page(request, context | {"form": form}, status=400)
         return redirect(f"{request.path}?given=1")

@@ -363,7 +363,7 @@ class WorthLine:
 
     partnership_id: int
     name: str
-    cells: list[RatingGroup]
+    cells: list[RatingGroup | None]  # None: nobody answered that quarter
 
 
 @dataclass
@@ -588,7 +588,7 @@ def dashboard(
         numbers[start].worth = group
     names = {pk: name for pk, name, *_ in partnerships}
     worth_lines = [
-        WorthLine(pk, names[pk], [by_start.get(s, RatingGroup(k, None, None)) for s in starts])
+        WorthLine(pk, names[pk], [by_start.get(s) for s in starts])
         for pk, by_start in sorted(
             worth.items(), key=lambda item: (names.get(item[0], ""), item[0])
         )
