@@ -47,7 +47,9 @@ def test_an_attendee_gives_their_own_pulse_once(held, member_client, member_memb
     assert response.status_code == 302
     rows = {r.other_quadrant: r for r in PulseRating.objects.all()}
     assert set(rows) == {"L", "M"}
-    assert all(r.rater == mia and r.rater_quadrant == "E" and r.relationship is None for r in rows.values())
+    assert all(
+        r.rater == mia and r.rater_quadrant == "E" and r.relationship is None for r in rows.values()
+    )
     assert (rows["M"].frequent, rows["M"].timely) == (2, 4)
     assert SessionRating.objects.get().value == 5
     assert PulseGiven.objects.get().via == "login"
