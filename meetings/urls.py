@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from meetings import views
 from meetings.log_kinds import BY_SLUG, LogKind
-from meetings.progress import pulse_views
+from meetings.progress import buyin_views, pulse_views
 from meetings.progress import views as progress_views
 
 
@@ -87,6 +87,7 @@ urlpatterns += [
     ),
     path("sessions/<int:pk>/pulse/", pulse_views.session_pulse, name="session_pulse"),
     path("pulse/<str:token>/", pulse_views.pulse_by_link, name="pulse_by_link"),
+    path("buy-in/", buyin_views.buy_in_page, name="buy_in"),
     path("successes/", progress_views.success_feed, name="success_feed"),
     path("successes/new/", progress_views.success_new, name="success_new"),
     path("successes/<int:pk>/share/", progress_views.success_share, name="success_share"),

@@ -4,6 +4,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from partnerships.versions import trigger_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -162,4 +164,25 @@ def forget_individual_pulse_answers(apps, schema_editor):
 
 Migration.operations.append(
     migrations.RunPython(forget_individual_pulse_answers, migrations.RunPython.noop)
+)
+
+
+# The dashboard is cached under the progress version: session ratings are watched, and the pulse
+# ratings' triggers are made again (SQLite rebuilds a table whose column changes, and its
+# triggers go with it; on PostgreSQL they are dropped first, so nothing is doubled).
+_PROGRESS = {"progress": ("meetings_pulserating", "meetings_sessionrating")}
+_install, _remove = trigger_operations(_PROGRESS)
+
+
+def watch_ratings(apps, schema_editor):
+    _remove(apps, schema_editor)
+    _install(apps, schema_editor)
+
+
+def unwatch_session_ratings(apps, schema_editor):
+    trigger_operations({"progress": ("meetings_sessionrating",)})[1](apps, schema_editor)
+
+
+Migration.operations.append(
+    migrations.RunPython(watch_ratings, unwatch_session_ratings, elidable=False)
 )

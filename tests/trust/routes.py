@@ -296,6 +296,7 @@ ROUTES: dict[str, Route] = {
     "meetings:objective_value_set": Route(this_quarter(pk="objective"), post=LEADERS),
     # the pulse page shows only groups of k raters; each attendee (a linked login) gives their own
     "meetings:session_pulse": Route(objects(pk="session"), get=EVERYONE, post=LINKED),
+    "meetings:buy_in": _no_object(get=EVERYONE),
     "meetings:success_feed": _no_object(get=EVERYONE),
     "meetings:success_new": _no_object(get=LOGGERS, post=LOGGERS),
     "meetings:success_share": Route(objects(pk="success"), post=CURRENT_MEMBERS),
