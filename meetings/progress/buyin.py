@@ -12,7 +12,7 @@ Who sees what (meetings/progress/buyin_views.py):
 * leaders and admins see it only summed by partnership and by quadrant, for groups of at
   least k people (Organization.pulse_min_raters), otherwise "fewer than k people".
 
-Everything is read in seven queries for any number of people (`buy_in`).
+Everything is read in eight queries for any number of people (`buy_in`).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def buy_in(
     member_ids: Iterable[int] | None = None,
 ) -> list[Person]:
     """Buy-in over ``quarters`` (oldest first) of the members of the partnerships (all when
-    None), or only of ``member_ids``. Seven queries."""
+    None), or only of ``member_ids``. Eight queries."""
     starts = [q.start for q in quarters]
     by_start = {q.start: q for q in quarters}
     first, last = quarters[0], quarters[-1]
