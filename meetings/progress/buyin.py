@@ -76,10 +76,13 @@ class Person:
 
     @property
     def declining(self) -> bool:
-        """Less in each of the last two quarters than in the one before."""
-        if len(self.quarters) < 3:
+        """Less in each of the last two quarters than in the one before, counting only
+        quarters with a held session they were invited to (a quarter whose session is still
+        to come, or a partnership that did not meet, says nothing about the person)."""
+        counted = [q for q in self.quarters if q.invited > 0]
+        if len(counted) < 3:
             return False
-        a, b, c = (q.score for q in self.quarters[-3:])
+        a, b, c = (q.score for q in counted[-3:])
         return a > b > c
 
     @property

@@ -133,6 +133,14 @@ def test_the_figures_match_counts_made_from_the_rows(
     assert [q.missed for q in mia.quarters] == [False, False, True]
 
 
+def test_a_quarter_whose_session_is_still_to_come_flags_nobody(org, triad, history):
+    # the next quarter has no held session yet: Max did nothing in it, and is not declining
+    quarters = [*QUARTERS[1:], Quarter(2026, 2)]
+    people = {p.name: p for p in buyin.buy_in(org, quarters, partnership_ids=[triad.pk])}
+    assert [q.score for q in people["Max Manager"].quarters] == [3, 3, 0]
+    assert not people["Max Manager"].declining
+
+
 def test_a_person_sees_their_own_and_nobody_else_s(history, member_client):
     page = member_client.get("/meetings/buy-in/?quarter=2026Q1").content.decode()
     assert "Yours" in page
