@@ -66,10 +66,12 @@ from meetings.models import (
     MeasurementChange,
     ObjectiveMeasurement,
     ObjectiveProgress,
+    PulseGiven,
     PulseRating,
     SatisfactionScore,
     SentReminder,
     Session,
+    SessionRating,
     SessionSuccess,
 )
 from org.models import Member, Organization, OrgMembership, QuadrantMove, TeamMembership
@@ -611,6 +613,8 @@ register(
             Table(SatisfactionScore),
             Table(ObjectiveMeasurement),
             Table(PulseRating),
+            Table(SessionRating),
+            Table(PulseGiven),
             Table(MeasurementChange),
         ),
         references={Action: "number"},
