@@ -348,8 +348,12 @@ def weak_channels(organization: Organization, day: datetime.date) -> list[dict]:
     in each of the two full quarters before ``day``'s: the channel exists on paper and nobody
     uses it. Three queries, whatever the size. Registered with partnerships.health.hooks
     (meetings/apps.py), since partnerships may not import meetings."""
-    current = Quarter.containing(day, organization.fiscal_year_start_month)
-    quarters = [current.previous().previous(), current.previous()]
+    try:
+        current = Quarter.containing(day, organization.fiscal_year_start_month)
+        quarters = [current.previous().previous(), current.previous()]
+        quarters[0].start  # noqa: B018 - a day in year 1 has no quarters before it
+    except (OverflowError, ValueError):
+        return []
     relationships = list(
         Relationship.objects.filter(organization=organization)
         .active_on(day)

@@ -54,6 +54,8 @@ def pages(held, leader_client, admin_client, member_client, admin_client_django)
         "partnership pulse (leader)": leader_client.get(pulse),
         "partnership pulse (member)": member_client.get(pulse),
         "measurements": leader_client.get("/meetings/measurements/?quarter=2026Q1"),
+        "buy-in (admin)": admin_client.get("/meetings/buy-in/?quarter=2026Q1"),
+        "buy-in (member)": member_client.get("/meetings/buy-in/?quarter=2026Q1"),
         "audit trail": admin_client.get("/org/audit/"),
         "django admin": admin_client_django.get("/admin/"),
         "django admin audit": admin_client_django.get("/admin/org/auditentry/"),
