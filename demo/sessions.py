@@ -23,6 +23,7 @@ from meetings.models import (
     ObjectiveProgress,
     ProgressCall,
     PulseGiven,
+    PulseLinkSent,
     PulseRating,
     ScoreKind,
     Session,
@@ -309,7 +310,7 @@ def seed_progress(organization: Organization, rng: random.Random) -> None:
     )
     # Each attendee gives their own pulse (issue 21): most of them, about every other
     # quadrant of the partnership, with the session's worth; some through the mail's link.
-    ratings, worth, given = [], [], []
+    ratings, worth, given, mailed = [], [], [], []
     for session in sessions:
         quarter = Quarter.containing(session.quarter_start, organization.fiscal_year_start_month)
         index = index_of[session.quarter_start]
@@ -346,8 +347,11 @@ def seed_progress(organization: Organization, rng: random.Random) -> None:
             )
             via = PulseGiven.Via.LOGIN if attendee.pk in with_login else PulseGiven.Via.LINK
             given.append(PulseGiven(**common, member=attendee, via=via))
+            if via == PulseGiven.Via.LINK:  # the mail with their link went out
+                mailed.append(PulseLinkSent(**common, member=attendee))
     SessionRating.objects.bulk_create(worth, ignore_conflicts=True)
     PulseGiven.objects.bulk_create(given, ignore_conflicts=True)
+    PulseLinkSent.objects.bulk_create(mailed, ignore_conflicts=True)
     PulseRating.objects.bulk_create(ratings, ignore_conflicts=True)
 
     # successes: some of the sessions' shared with everyone, a few entered directly

@@ -864,3 +864,22 @@ class PulseGiven(models.Model):
 
     def __str__(self) -> str:
         return f"Pulse given at {self.session}"
+
+
+class PulseLinkSent(models.Model):
+    """That the mail with a person's pulse link for a session went out, so it goes once."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    kept_as_history = False  # a note that a mail went out
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="pulse_link_sent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse link for {self.session}"

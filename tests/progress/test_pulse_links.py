@@ -136,3 +136,23 @@ def test_the_reminder_mail_carries_the_person_s_own_link(session, leader_members
     response = client.post(link.group(1), answers("ME"))
     assert response.status_code == 302
     assert PulseGiven.objects.get().member == leader
+
+
+def test_attendees_without_a_login_get_their_link_once_after_the_session(
+    client, held, noor, member_membership
+):
+    noor.email = "noor@example.com"
+    noor.save()
+    out = StringIO()
+    # the fixed clock stands before the session (20 February): nothing to send yet
+    call_command("send_pulse_links", "--base-url", "https://map.example.com/", stdout=out)
+    assert "Sent 0 pulse link(s)." in out.getvalue()
+    Session.objects.filter(pk=held.pk).update(starts_at=held.starts_at.replace(month=2, day=10))
+    call_command("send_pulse_links", "--base-url", "https://map.example.com/", stdout=out)
+    (message,) = mail.outbox  # Noor only: Mia, Max and Lee have logins
+    assert message.to == ["noor@example.com"]
+    link = re.search(r"https://map\.example\.com(/meetings/pulse/\S+/)", message.body).group(1)
+    call_command("send_pulse_links", "--base-url", "https://map.example.com/", stdout=out)
+    assert len(mail.outbox) == 1  # once per session
+    assert client.post(link, answers("LM")).status_code == 302
+    assert PulseGiven.objects.get().member == noor
