@@ -59,6 +59,7 @@ def pages(held, leader_client, admin_client, member_client, admin_client_django)
         "audit trail": admin_client.get("/org/audit/"),
         "django admin": admin_client_django.get("/admin/"),
         "django admin audit": admin_client_django.get("/admin/org/auditentry/"),
+        "django admin changes": admin_client_django.get("/admin/meetings/measurementchange/"),
     }
 
 
