@@ -203,3 +203,24 @@ def test_a_channel_whose_members_missed_two_quarters_is_weak(org, triad, history
         != triad.relationships.get(to_member=history["mia"], from_member=history["max"]).pk
         for w in weak
     )
+
+
+# Session, user and memberships (3); the facilitator's own figures (8), the partnerships they
+# facilitate (1) and each one's members (8); for leaders and admins the sums (10).
+LEADER_QUERIES = 3 + 8 + 1 + 8 + 10
+ADMIN_QUERIES = 3 + 10
+
+
+def test_the_page_costs_the_same_queries_for_few_and_many(
+    org, triad, history, leader_client, admin_client, django_assert_num_queries
+):
+    for grown in (False, True):
+        if grown:
+            for i in range(30):
+                person = PersonFactory(organization=org, quadrant="E", name=f"Many {i}")
+                RelationshipFactory(partnership=triad, from_member=history["max"], to_member=person)
+                history["sessions"][-1].attendees.add(person)
+        with django_assert_num_queries(LEADER_QUERIES):
+            assert leader_client.get("/meetings/buy-in/?quarter=2026Q1").status_code == 200
+        with django_assert_num_queries(ADMIN_QUERIES):
+            assert admin_client.get("/meetings/buy-in/?quarter=2026Q1").status_code == 200
