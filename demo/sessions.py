@@ -23,10 +23,13 @@ from meetings.models import (
     ObjectiveMeasurement,
     ObjectiveProgress,
     ProgressCall,
+    PulseGiven,
+    PulseLinkSent,
     PulseRating,
     ScoreKind,
     Session,
     SessionAgenda,
+    SessionRating,
     SessionStatus,
     SessionSuccess,
 )
@@ -337,31 +340,36 @@ def seed_progress(organization: Organization, rng: random.Random) -> None:
         organization=organization, partnership_id__in={s.partnership_id for s in sessions}
     ):
         relationships[relationship.partnership_id].append(relationship)
-    ratings = []
+    with_login = set(
+        OrgMembership.objects.filter(organization=organization, member__isnull=False).values_list(
+            "member_id", flat=True
+        )
+    )
+    # Each attendee gives their own pulse (issue 21): most of them, about every other
+    # quadrant of the partnership, with the session's worth; some through the mail's link.
+    ratings, worth, given, mailed = [], [], [], []
     for session in sessions:
         quarter = Quarter.containing(session.quarter_start, organization.fiscal_year_start_month)
-        attended = {m.pk for m in session.attendees.all()}
         index = index_of[session.quarter_start]
+        present = set()
         for relationship in relationships[session.partnership_id]:
             if relationship.starts_on >= quarter.end or (
                 relationship.ends_on is not None and relationship.ends_on <= quarter.start
             ):
                 continue
-            sides = [
-                (relationship.from_member_id, relationship.from_quadrant, relationship.to_quadrant),
-                (relationship.to_member_id, relationship.to_quadrant, relationship.from_quadrant),
-            ]
-            for rater_id, rater_quadrant, other_quadrant in sides:
-                if rater_id not in attended or rng.random() < 0.3:
-                    continue
-                level, step = PULSE_TREND.get((rater_quadrant, other_quadrant), PULSE_DEFAULT)
+            present.update((relationship.from_quadrant, relationship.to_quadrant))
+        for attendee in session.attendees.all():
+            if rng.random() < 0.05:
+                continue  # did not answer
+            common = {"organization": organization, "session": session}
+            for other_quadrant in sorted(present - {attendee.quadrant}):
+                level, step = PULSE_TREND.get((attendee.quadrant, other_quadrant), PULSE_DEFAULT)
                 ratings.append(
                     PulseRating(
-                        organization=organization,
-                        session=session,
-                        relationship=relationship,
-                        rater_id=rater_id,
-                        rater_quadrant=rater_quadrant,
+                        **common,
+                        relationship=None,
+                        rater=attendee,
+                        rater_quadrant=attendee.quadrant,
                         other_quadrant=other_quadrant,
                         **{
                             name: min(5, max(1, round(level + step * index + rng.gauss(0, 0.6))))
@@ -369,6 +377,18 @@ def seed_progress(organization: Organization, rng: random.Random) -> None:
                         },
                     )
                 )
+            worth.append(
+                SessionRating(
+                    **common, rater=attendee, value=min(5, max(1, round(rng.gauss(3.9, 0.8))))
+                )
+            )
+            via = PulseGiven.Via.LOGIN if attendee.pk in with_login else PulseGiven.Via.LINK
+            given.append(PulseGiven(**common, member=attendee, via=via))
+            if via == PulseGiven.Via.LINK:  # the mail with their link went out
+                mailed.append(PulseLinkSent(**common, member=attendee))
+    SessionRating.objects.bulk_create(worth, ignore_conflicts=True)
+    PulseGiven.objects.bulk_create(given, ignore_conflicts=True)
+    PulseLinkSent.objects.bulk_create(mailed, ignore_conflicts=True)
     PulseRating.objects.bulk_create(ratings, ignore_conflicts=True)
 
     # successes: some of the sessions' shared with everyone, a few entered directly

@@ -143,10 +143,14 @@ class ObjectiveMeasurementAdmin(admin.ModelAdmin):
 
 @admin.register(MeasurementChange)
 class MeasurementChangeAdmin(admin.ModelAdmin):
-    """The record of who changed what: read-only."""
+    """The record of who changed what: read-only. Never a pulse rating's: nobody sees an
+    individual's answer (issue 21); such rows are no longer written."""
 
     list_display = ["changed_at", "field", "old_value", "new_value", "changed_by", "organization"]
     list_filter = ["organization"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pulse__isnull=True)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -713,8 +713,14 @@ class PulseRating(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="pulse_ratings")
+    # Ratings entered per relationship before issue 21 keep it; each person's own pulse rates
+    # the other quadrant as a whole (ties between roles, not between named people): no relationship.
     relationship = models.ForeignKey(
-        "partnerships.Relationship", on_delete=models.CASCADE, related_name="+"
+        "partnerships.Relationship",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     rater = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     rater_quadrant = models.CharField(max_length=1)
@@ -735,6 +741,11 @@ class PulseRating(models.Model):
             models.UniqueConstraint(
                 fields=["session", "relationship", "rater"], name="pulse_once_per_rater"
             ),
+            models.UniqueConstraint(
+                fields=["session", "rater", "other_quadrant"],
+                condition=Q(relationship__isnull=True),
+                name="pulse_once_per_rater_and_quadrant",
+            ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__gte": PULSE_MIN, f"{name}__lte": PULSE_MAX}),
@@ -750,7 +761,8 @@ class PulseRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Pulse of {self.rater} ({self.rater_quadrant}→{self.other_quadrant})"
+        # Names no person: the admin and the audit trail must not tie an answer to its rater.
+        return f"Pulse rating ({self.rater_quadrant}→{self.other_quadrant})"
 
     def ratings(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in PULSE_FIELDS}
@@ -861,3 +873,84 @@ class AgendaItem(LogItem):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+# --- each person's own pulse and rating of the session (issue 21) ----------------------------
+
+SESSION_RATING_QUESTION = "Was this session worth its time?"
+SESSION_RATING_LABELS = {
+    1: "1 – not at all",
+    2: "2 – hardly",
+    3: "3 – somewhat",
+    4: "4 – yes",
+    5: "5 – very much",
+}
+
+
+class SessionRating(models.Model):
+    """An attendee's answer, 1 to 5, to "was this session worth its 90 minutes?". Shown only
+    averaged over at least k distinct raters (Organization.pulse_min_raters)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "rater"], name="session_rating_once"),
+            models.CheckConstraint(
+                condition=Q(value__gte=PULSE_MIN, value__lte=PULSE_MAX),
+                name="session_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Session rating"  # names no person and no value (see PulseRating.__str__)
+
+
+class PulseGiven(models.Model):
+    """That a person gave their pulse and rating at a session, and how (their login or the
+    signed link in the reminder mail): what makes a link single-use, and what buy-in counts.
+    It holds no answer."""
+
+    class Via(models.TextChoices):
+        LOGIN = "login", "Their login"
+        LINK = "link", "The link in the reminder mail"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="pulses_given")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=5, choices=Via.choices)
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="pulse_given_once"),
+            models.CheckConstraint(condition=Q(via__in=["login", "link"]), name="pulse_given_via"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse given at {self.session}"
+
+
+class PulseLinkSent(models.Model):
+    """That the mail with a person's pulse link for a session went out, so it goes once."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    kept_as_history = False  # a note that a mail went out
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="pulse_link_sent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse link for {self.session}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from meetings.agenda import for_text as agenda_for_text
 from meetings.models import SentReminder, Session, SessionStatus
+from meetings.progress.links import pulse_link_path
 from meetings.quarters import Quarter
 from meetings.selectors import facilitator_for, members_by_partnership, partnerships_to_meet
 from org import dates
@@ -185,6 +186,10 @@ def _body(
             )
             if base_url:
                 lines.append(f"  {base_url}/meetings/sessions/{r.session.pk}/")
+                # issue 21: the person's own signed, single-use link to give their pulse
+                lines.append(
+                    f"  Your pulse, after it: {base_url}{pulse_link_path(r.session, recipient)}"
+                )
             agenda = agenda_for_text(r.session).as_text()
             lines += ["", *(f"  {line}" for line in agenda.splitlines()), ""]
             if base_url:

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from meetings import views
 from meetings.contributions import CONTRIBUTION_BY_SLUG, ContributionKind
 from meetings.log_kinds import BY_SLUG, LogKind
+from meetings.progress import buyin_views, pulse_views
 from meetings.progress import views as progress_views
 
 
@@ -112,7 +113,9 @@ urlpatterns += [
         progress_views.objective_value_set,
         name="objective_value_set",
     ),
-    path("sessions/<int:pk>/pulse/", progress_views.session_pulse, name="session_pulse"),
+    path("sessions/<int:pk>/pulse/", pulse_views.session_pulse, name="session_pulse"),
+    path("pulse/<str:token>/", pulse_views.pulse_by_link, name="pulse_by_link"),
+    path("buy-in/", buyin_views.buy_in_page, name="buy_in"),
     path("successes/", progress_views.success_feed, name="success_feed"),
     path("successes/new/", progress_views.success_new, name="success_new"),
     path("successes/<int:pk>/share/", progress_views.success_share, name="success_share"),
@@ -122,6 +125,6 @@ urlpatterns += [
         name="partnership_successes",
     ),
     path("export/measurements.csv", progress_views.export_measurements, name="export_measurements"),
-    path("export/pulse.csv", progress_views.export_pulse, name="export_pulse"),
+    path("export/pulse.csv", pulse_views.export_pulse, name="export_pulse"),
     path("export/successes.csv", progress_views.export_successes, name="export_successes"),
 ]

@@ -44,6 +44,7 @@ OBJECT_TYPES = {
     "measurement": ("meetings.objectivemeasurement", "Measurement"),
     "satisfaction_score": ("meetings.satisfactionscore", "Satisfaction score"),
     "pulse_rating": ("meetings.pulserating", "Pulse rating"),
+    "pulse_given": ("meetings.pulsegiven", "Pulse given"),
     "organization": ("org.organization", "Organization settings"),
     "single_sign_on": ("org.singlesignon", "Single sign-on"),
     "accepted_risk": ("partnerships.acceptedrisk", "Accepted risk"),

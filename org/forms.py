@@ -7,7 +7,14 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from org.bidi import refuse_bidi_controls
-from org.models import PERSON_QUADRANTS, Member, MemberQuerySet, Organization, Quadrant
+from org.models import (
+    PERSON_QUADRANTS,
+    PULSE_MIN_RATERS_FLOOR,
+    Member,
+    MemberQuerySet,
+    Organization,
+    Quadrant,
+)
 from org.openid_connect import is_acceptable_issuer
 
 QUADRANT_NAMES = "Leadership, Managers, Teams or Employees"
@@ -341,6 +348,24 @@ class TwoFactorRequirementForm(forms.Form):
         required=False,
         help_text="An admin without an authenticator app is sent to set one up before any other "
         "page. Everyone else may turn two-factor on from their account page.",
+    )
+
+
+class PulseThresholdForm(forms.Form):
+    pulse_min_raters = forms.IntegerField(
+        label="Fewest raters shown",
+        min_value=PULSE_MIN_RATERS_FLOOR,
+        max_value=50,
+        help_text="The pulse and session ratings show a group's average only when at least "
+        "this many different people answered; a smaller group shows “fewer than k answers”. "
+        f"Never fewer than {PULSE_MIN_RATERS_FLOOR}, so that nobody's answer can be worked out.",
+        error_messages={
+            "required": "Give the fewest raters a group needs before it is shown.",
+            "min_value": f"At least {PULSE_MIN_RATERS_FLOOR}: with fewer, people could work "
+            "out each other's answers.",
+            "max_value": "At most 50.",
+            "invalid": "Give a whole number.",
+        },
     )
 
 

@@ -43,6 +43,13 @@ def validate_time_zone(value: str) -> None:
         ) from None
 
 
+# Answers people give about each other (the pulse, session ratings) show only for groups of at
+# least k distinct raters: k is the organization's `pulse_min_raters`, 5 unless an admin sets
+# it, and never below 3 (README, "The pulse: anonymous answers and buy-in").
+PULSE_MIN_RATERS_DEFAULT = 5
+PULSE_MIN_RATERS_FLOOR = 3
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -66,6 +73,14 @@ class Organization(models.Model):
         help_text="An admin without an authenticator app is sent to set one up before anything "
         "else.",
     )
+    pulse_min_raters = models.PositiveSmallIntegerField(
+        "Fewest raters shown",
+        default=PULSE_MIN_RATERS_DEFAULT,
+        db_default=PULSE_MIN_RATERS_DEFAULT,
+        validators=[MinValueValidator(PULSE_MIN_RATERS_FLOOR), MaxValueValidator(50)],
+        help_text="Pulse and session ratings show a group's average only when at least this "
+        f"many different people answered (never fewer than {PULSE_MIN_RATERS_FLOOR}).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,6 +89,10 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
                 name="org_fiscal_month_1_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(pulse_min_raters__gte=PULSE_MIN_RATERS_FLOOR),
+                name="org_pulse_min_raters_at_least_3",
             ),
         ]
 

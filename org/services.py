@@ -374,6 +374,25 @@ def organization_two_factor_set(
     )
 
 
+@transaction.atomic
+def organization_pulse_threshold_set(
+    *, organization: Organization, pulse_min_raters: int, by: AbstractBaseUser
+) -> None:
+    """Set k, the fewest distinct raters a pulse or rating group needs to be shown."""
+    organization = Organization.lock(organization.pk)
+    before = snapshot(organization, ["pulse_min_raters"])
+    organization.pulse_min_raters = pulse_min_raters
+    organization.full_clean(validate_unique=False)
+    organization.save(update_fields=["pulse_min_raters"])
+    audit_record(
+        by=by,
+        action="updated",
+        obj=organization,
+        before=before,
+        after=snapshot(organization, ["pulse_min_raters"]),
+    )
+
+
 SINGLE_SIGN_ON_AUDIT_FIELDS = ["issuer", "client_id", "enabled"]
 
 

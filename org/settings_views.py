@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from org import services
 from org.access import require_admin
-from org.forms import SingleSignOnForm, TwoFactorRequirementForm
+from org.forms import PulseThresholdForm, SingleSignOnForm, TwoFactorRequirementForm
 from org.models import SingleSignOn, SingleSignOnDomain
 
 
@@ -27,10 +27,24 @@ def _domains_of(organization) -> list[str]:
     )
 
 
-def _settings_page(request: HttpRequest, organization, form, status: int = 200) -> HttpResponse:
+def _settings_page(
+    request: HttpRequest,
+    organization,
+    form=None,
+    status: int = 200,
+    *,
+    pulse_form: PulseThresholdForm | None = None,
+) -> HttpResponse:
+    if form is None:
+        form = TwoFactorRequirementForm(
+            initial={"admins_use_two_factor": organization.admins_use_two_factor}
+        )
+    if pulse_form is None:
+        pulse_form = PulseThresholdForm(initial={"pulse_min_raters": organization.pulse_min_raters})
     context = {
         "organization": organization,
         "two_factor_form": form,
+        "pulse_form": pulse_form,
         "sign_on": _sign_on_of(organization),
         "domains": _domains_of(organization),
     }
@@ -40,10 +54,7 @@ def _settings_page(request: HttpRequest, organization, form, status: int = 200) 
 @require_GET
 def organization_settings(request: HttpRequest) -> HttpResponse:
     organization = require_admin(request).organization
-    form = TwoFactorRequirementForm(
-        initial={"admins_use_two_factor": organization.admins_use_two_factor}
-    )
-    return _settings_page(request, organization, form)
+    return _settings_page(request, organization)
 
 
 @require_POST
@@ -61,6 +72,26 @@ def two_factor_requirement(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Admins must now use two-factor.")
     else:
         messages.success(request, "Admins no longer have to use two-factor.")
+    return redirect("org:settings")
+
+
+@require_POST
+def pulse_threshold(request: HttpRequest) -> HttpResponse:
+    """k: the fewest distinct raters a pulse or session-rating group needs to be shown."""
+    organization = require_admin(request).organization
+    form = PulseThresholdForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, organization, status=400, pulse_form=form)
+    services.organization_pulse_threshold_set(
+        organization=organization,
+        pulse_min_raters=form.cleaned_data["pulse_min_raters"],
+        by=request.user,
+    )
+    messages.success(
+        request,
+        f"The pulse and session ratings now show groups of at least "
+        f"{form.cleaned_data['pulse_min_raters']} raters.",
+    )
     return redirect("org:settings")
 
 

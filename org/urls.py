@@ -18,5 +18,6 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit"),
     path("settings/", settings_views.organization_settings, name="settings"),
     path("settings/two-factor/", settings_views.two_factor_requirement, name="two_factor"),
+    path("settings/pulse/", settings_views.pulse_threshold, name="pulse_threshold"),
     path("settings/single-sign-on/", settings_views.single_sign_on, name="single_sign_on"),
 ]

@@ -53,6 +53,7 @@ WATCHED = {
         "meetings_satisfactionscore",
         "meetings_objectivemeasurement",
         "meetings_pulserating",
+        "meetings_sessionrating",
     ),
 }
 CHANGES = "partnerships_datachange"

@@ -250,6 +250,7 @@ CELL = 52
 MATRIX_LEFT, MATRIX_TOP = 84, 58
 # From 1 (pale red) to 5 (deep green); the number is printed in every cell as well.
 PULSE_FILLS = ["#f4c7c3", "#f9dfc0", "#f2f0c8", "#cfe8cf", "#9fd2a6"]
+HIDDEN_FILL = "#eef0f4"  # a pair with fewer than k raters: answered, but not shown
 
 
 @dataclass(frozen=True)
@@ -303,9 +304,22 @@ def pulse_matrix(title: str, grid, names: dict[str, str]) -> Matrix:
         for c, cell in enumerate(row):
             x, y = MATRIX_LEFT + c * CELL, MATRIX_TOP + r * CELL
             rater, other = names[order[r]], names[order[c]]
-            if cell is None or cell.overall is None:
+            if cell is None:
                 cells.append(
                     MatrixCell(x, y, "#ffffff", "", "", False, f"{rater} about {other}: no ratings")
+                )
+                continue
+            if not cell.shown or cell.overall is None:
+                cells.append(
+                    MatrixCell(
+                        x,
+                        y,
+                        HIDDEN_FILL,
+                        f"<{cell.k}",
+                        "",
+                        False,
+                        f"{rater} about {other}: {cell.hidden_text}",
+                    )
                 )
                 continue
             change = ""
@@ -319,8 +333,7 @@ def pulse_matrix(title: str, grid, names: dict[str, str]) -> Matrix:
                     f"{cell.overall:.1f}",
                     change,
                     cell.weakening,
-                    f"{rater} about {other}: {cell.overall:.1f} from {cell.count} "
-                    f"rating{'s' if cell.count != 1 else ''}"
+                    f"{rater} about {other}: {cell.overall:.1f} from {cell.count} raters"
                     + (f", {change} since the quarter before" if change else ""),
                 )
             )

@@ -18,13 +18,14 @@ from meetings.models import (
     SCORE_MAX,
     SCORE_MIN,
     SCORE_SCALE,
+    SESSION_RATING_LABELS,
+    SESSION_RATING_QUESTION,
     ActionState,
-    PulseRating,
     SatisfactionScore,
 )
 from meetings.quarters import Quarter
-from org.models import Member
-from partnerships.models import Objective, Partnership, Relationship
+from partnerships import rules
+from partnerships.models import Objective, Partnership
 
 
 class QuarterForm(forms.Form):
@@ -140,71 +141,57 @@ class ObjectiveMeasurementForm(forms.Form):
         return data
 
 
-# --- the pulse -------------------------------------------------------------------------------
+# --- the pulse: each person's own ----------------------------------------------------------
 
 
-def pulse_pair_key(relationship_id: int, rater_id: int) -> str:
-    return f"{relationship_id}-{rater_id}"
-
-
-def other_side(relationship: Relationship, rater: Member) -> Member:
-    return (
-        relationship.to_member
-        if relationship.from_member_id == rater.pk
-        else (relationship.from_member)
+def _one_to_five(label: str, *, required_message: str, labels=None) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, (labels or {}).get(n, str(n))) for n in range(PULSE_MIN, PULSE_MAX + 1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": required_message,
+            "invalid_choice": f"Ratings go from {PULSE_MIN} to {PULSE_MAX}.",
+        },
     )
 
 
-class PulseForm(forms.Form):
-    """One attendee's seven ratings of the other side of one of their relationships."""
+class OwnPulseForm(forms.Form):
+    """One attendee's answers at a session: whether it was worth the time, and for each other
+    quadrant of the partnership the seven 1-5 ratings of how it communicates and relates."""
 
-    version = VersionField()
-
-    def __init__(
-        self,
-        data=None,
-        *,
-        pairs: Sequence[tuple[Relationship, Member]],
-        rating: PulseRating | None = None,
-        **kwargs,
-    ) -> None:
-        initial = {"version": 0}
-        if rating is not None:
-            initial = {"version": rating.version, **rating.ratings()}
-            initial["pair"] = pulse_pair_key(rating.relationship_id, rating.rater_id)
-        super().__init__(data, prefix="pulse", initial=initial, **kwargs)
-        self.pairs = {pulse_pair_key(r.pk, m.pk): (r, m) for r, m in pairs}
-        self.fields = {
-            "pair": forms.ChoiceField(
-                label="Whose view, of whom",
-                choices=[("", "—")]
-                + [
-                    (key, f"{m.name} about {other_side(r, m).name} ({r.get_type_display()})")
-                    for key, (r, m) in self.pairs.items()
-                ],
-                error_messages={"required": "Pick who gives the pulse, about whom."},
-            ),
-            **{
-                name: forms.TypedChoiceField(
-                    label=PULSE_LABELS[name],
-                    choices=[(n, str(n)) for n in range(PULSE_MIN, PULSE_MAX + 1)],
-                    coerce=int,
-                    widget=forms.RadioSelect,
-                    error_messages={
-                        "required": f"Rate “{PULSE_LABELS[name].lower()}” from 1 to 5.",
-                        "invalid_choice": f"Ratings go from {PULSE_MIN} to {PULSE_MAX}.",
-                    },
+    def __init__(self, data=None, *, quadrants: Sequence[str], **kwargs) -> None:
+        super().__init__(data, prefix="pulse", **kwargs)
+        self.quadrants = list(quadrants)
+        self.fields["worth"] = _one_to_five(
+            SESSION_RATING_QUESTION,
+            required_message="Say whether the session was worth its time, from 1 to 5.",
+            labels=SESSION_RATING_LABELS,
+        )
+        for quadrant in self.quadrants:
+            for name in PULSE_FIELDS:
+                self.fields[f"{quadrant}_{name}"] = _one_to_five(
+                    PULSE_LABELS[name],
+                    required_message=f"Rate “{PULSE_LABELS[name].lower()}” for "
+                    f"{rules.QUADRANT_WORDS[quadrant]} from 1 to 5.",
                 )
-                for name in PULSE_FIELDS
-            },
-            **self.fields,
+
+    def groups(self) -> list[tuple[str, str, list]]:
+        """(quadrant, its name, its seven bound fields), for the template's fieldsets."""
+        return [
+            (q, rules.QUADRANT_NAMES[q], [self[f"{q}_{name}"] for name in PULSE_FIELDS])
+            for q in self.quadrants
+        ]
+
+    def worth(self) -> int:
+        return self.cleaned_data["worth"]
+
+    def pulse(self) -> dict[str, dict[str, int]]:
+        return {
+            q: {name: self.cleaned_data[f"{q}_{name}"] for name in PULSE_FIELDS}
+            for q in self.quadrants
         }
-
-    def clean_pair(self) -> tuple[Relationship, Member]:
-        return self.pairs[self.cleaned_data["pair"]]
-
-    def ratings(self) -> dict[str, int]:
-        return {name: self.cleaned_data[name] for name in PULSE_FIELDS}
 
 
 # --- the success log -------------------------------------------------------------------------

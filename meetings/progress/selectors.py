@@ -25,22 +25,24 @@ from meetings.models import (
     MeasurementChange,
     ObjectiveMeasurement,
     Principle,
+    PulseGiven,
     PulseRating,
     SatisfactionScore,
     ScoreKind,
     Session,
+    SessionRating,
     SessionStatus,
     SessionSuccess,
 )
 from meetings.quarters import Quarter
 from meetings.selectors import current_quarter
-from org.models import Organization, OrgMembership, person_name
+from org.models import PULSE_MIN_RATERS_FLOOR, Organization, OrgMembership, person_name
 from partnerships import rules
 from partnerships.models import Objective, Partnership
 from partnerships.versions import PROGRESS, data_version, kept
 
 # Bump when the shape of what is cached changes, so old entries are never read back.
-_DASHBOARD_FORMAT = "dashboard-1"
+_DASHBOARD_FORMAT = "dashboard-2"
 
 TREND_QUARTERS = 4
 
@@ -231,18 +233,9 @@ def measurements_page(organization: Organization, quarter: Quarter) -> Measureme
     ]
     history = list(
         MeasurementChange.objects.filter(organization=organization)
-        .filter(
-            Q(score__quarter_start=quarter.start)
-            | Q(measurement__quarter_start=quarter.start)
-            | Q(pulse__session__quarter_start=quarter.start)
-        )
+        .filter(Q(score__quarter_start=quarter.start) | Q(measurement__quarter_start=quarter.start))
         .annotate(changed_by_name=person_name("changed_by"))
-        .select_related(
-            "score",
-            "measurement__objective",
-            "pulse__rater",
-            "pulse__session__partnership",
-        )
+        .select_related("score", "measurement__objective")
         .order_by("-changed_at", "-id")[:50]
     )
     return MeasurementsPage(
@@ -278,15 +271,79 @@ class SessionsLine:
     gap_quarters: list[Quarter] = field(default_factory=list)  # full quarters without one
 
 
+# --- anonymity: groups of at least k raters ---------------------------------------------------
+
+
+def min_raters(organization: Organization) -> int:
+    """k: the fewest distinct raters a group of answers needs to be shown (never below 3)."""
+    return max(organization.pulse_min_raters, PULSE_MIN_RATERS_FLOOR)
+
+
+def fewer_than(k: int) -> str:
+    return f"fewer than {k} answers"
+
+
+@dataclass
+class RatingGroup:
+    """The average of a group's answers, known only when at least ``k`` distinct people
+    answered: below that, neither the average nor the count is kept (nothing to leak)."""
+
+    k: int
+    raters: int | None  # None when hidden
+    average: float | None
+
+    @classmethod
+    def of(cls, k: int, raters: int, average: float | None) -> RatingGroup:
+        if raters < k:
+            return cls(k, None, None)
+        return cls(k, raters, None if average is None else round(average, 2))
+
+    @property
+    def shown(self) -> bool:
+        return self.raters is not None
+
+    @property
+    def hidden_text(self) -> str:
+        return fewer_than(self.k)
+
+
 @dataclass
 class PulseCell:
+    """One quadrant pair's pulse: the averages only when ``shown`` (at least k distinct
+    raters); a hidden cell keeps neither its averages nor its count."""
+
     rater: str
     other: str
-    count: int
+    count: int | None
     communication: float | None
     relationship: float | None
     overall: float | None
     change: float | None = None  # overall, against the previous quarter
+    k: int = 0
+    averages: dict[str, float | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, k: int, rater: str, other: str, raters: int, row: dict) -> PulseCell:
+        if raters < k:
+            return cls(rater, other, None, None, None, None, k=k)
+        return cls(
+            rater,
+            other,
+            raters,
+            _mean([row[name] for name in PULSE_COMMUNICATION]),
+            _mean([row[name] for name in PULSE_RELATIONSHIP]),
+            _mean([row[name] for name in PULSE_FIELDS]),
+            k=k,
+            averages={name: _round(row[name]) for name in PULSE_FIELDS},
+        )
+
+    @property
+    def shown(self) -> bool:
+        return self.count is not None
+
+    @property
+    def hidden_text(self) -> str:
+        return fewer_than(self.k)
 
     @property
     def weakening(self) -> bool:
@@ -302,6 +359,15 @@ class PulseCell:
 
 
 @dataclass
+class WorthLine:
+    """One partnership's "was it worth the time" over the trend quarters."""
+
+    partnership_id: int
+    name: str
+    cells: list[RatingGroup | None]  # None: nobody answered that quarter
+
+
+@dataclass
 class QuarterNumbers:
     quarter: Quarter
     due: int = 0
@@ -312,6 +378,7 @@ class QuarterNumbers:
     customer: Decimal | None = None
     employee: Decimal | None = None
     pulse: dict[tuple[str, str], PulseCell] = field(default_factory=dict)
+    worth: RatingGroup | None = None  # "was it worth the time", all partnerships
 
     @property
     def checklist_done(self) -> int:
@@ -344,6 +411,8 @@ class Dashboard:
     sessions: list[SessionsLine]
     objectives: list[ObjectiveTrend]
     keeps_checklist: bool
+    k: int = 5
+    worth: list[WorthLine] = field(default_factory=list)  # per partnership
 
     @property
     def now(self) -> QuarterNumbers:
@@ -358,9 +427,17 @@ class Dashboard:
 
     @property
     def pulse_flows(self) -> list[PulseCell]:
-        """This quarter's rated quadrant pairs, the ones that fell most first."""
+        """This quarter's rated quadrant pairs, the ones that fell most first (those with
+        fewer than k raters last)."""
         cells = list(self.now.pulse.values())
-        return sorted(cells, key=lambda c: (c.change if c.change is not None else 99, c.rater))
+        return sorted(
+            cells,
+            key=lambda c: (not c.shown, c.change if c.change is not None else 99, c.rater, c.other),
+        )
+
+
+def _round(value) -> float | None:
+    return None if value is None else round(float(value), 2)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -520,20 +597,12 @@ def dashboard(
         by_start = {m.quarter_start: m.value for m in objective.trend_measurements}
         trends.append(ObjectiveTrend(objective, [by_start.get(s) for s in starts]))
 
-    # the pulse: rater's quadrant x the other side's quadrant
-    averages = {name: Avg(name) for name in PULSE_FIELDS}
-    for row in (
-        PulseRating.objects.filter(organization=organization, session__quarter_start__in=starts)
-        .values("session__quarter_start", "rater_quadrant", "other_quadrant")
-        .annotate(count=Count("pk"), **averages)
-        .order_by()
-    ):
-        communication = _mean([row[name] for name in PULSE_COMMUNICATION])
-        relationship = _mean([row[name] for name in PULSE_RELATIONSHIP])
-        overall = _mean([row[name] for name in PULSE_FIELDS])
+    # the pulse: rater's quadrant x the other side's quadrant, shown from k distinct raters
+    k = min_raters(organization)
+    for row in pulse_groups(organization, starts, ["rater_quadrant", "other_quadrant"]):
         key = (row["rater_quadrant"], row["other_quadrant"])
-        numbers[row["session__quarter_start"]].pulse[key] = PulseCell(
-            key[0], key[1], row["count"], communication, relationship, overall
+        numbers[row["session__quarter_start"]].pulse[key] = PulseCell.of(
+            k, key[0], key[1], row["raters"], row
         )
     ordered = [numbers[s] for s in starts]
     for before, after in zip(ordered, ordered[1:], strict=False):
@@ -542,6 +611,19 @@ def dashboard(
             if earlier is not None and earlier.overall is not None and cell.overall is not None:
                 cell.change = round(cell.overall - earlier.overall, 2)
 
+    # was it worth the time: per partnership and quarter, and per quarter for all of them
+    worth = session_rating_groups(organization, starts)
+    for start, group in worth.pop(None).items():
+        numbers[start].worth = group
+    names = {pk: name for pk, name, *_ in partnerships}
+    worth_lines = [
+        WorthLine(pk, names[pk], [by_start.get(s) for s in starts])
+        for pk, by_start in sorted(
+            worth.items(), key=lambda item: (names.get(item[0], ""), item[0])
+        )
+        if pk in names
+    ]
+
     return Dashboard(
         quarter=quarter,
         quarters=quarters,
@@ -549,4 +631,190 @@ def dashboard(
         sessions=lines,
         objectives=trends,
         keeps_checklist=keeps_checklist,
+        k=k,
+        worth=worth_lines,
     )
+
+
+def pulse_groups(
+    organization: Organization, starts: list[datetime.date] | None, by: list[str], **filters
+) -> list[dict]:
+    """The pulse's averages per quarter and ``by``, with the number of distinct raters
+    (one query). Callers show a group only from k raters (PulseCell.of)."""
+    ratings = PulseRating.objects.filter(organization=organization, **filters)
+    if starts is not None:
+        ratings = ratings.filter(session__quarter_start__in=starts)
+    return list(
+        ratings.values("session__quarter_start", *by)
+        .annotate(raters=Count("rater", distinct=True), **{n: Avg(n) for n in PULSE_FIELDS})
+        .order_by()
+    )
+
+
+def session_rating_groups(
+    organization: Organization,
+    starts: list[datetime.date] | None,
+    *,
+    overall: bool = True,
+    **filters,
+) -> dict[int | None, dict[datetime.date, RatingGroup]]:
+    """ "Was it worth the time", per partnership (its id) and quarter, and (when ``overall``)
+    for all partnerships (key None) per quarter, each a RatingGroup of distinct raters (a
+    query each)."""
+    k = min_raters(organization)
+    ratings = SessionRating.objects.filter(organization=organization, **filters).order_by()
+    if starts is not None:
+        ratings = ratings.filter(session__quarter_start__in=starts)
+    groups: dict[int | None, dict[datetime.date, RatingGroup]] = defaultdict(dict)
+    for row in ratings.values("session__partnership_id", "session__quarter_start").annotate(
+        raters=Count("rater", distinct=True), average=Avg("value")
+    ):
+        groups[row["session__partnership_id"]][row["session__quarter_start"]] = RatingGroup.of(
+            k, row["raters"], row["average"]
+        )
+    if overall:
+        groups[None] = {
+            row["session__quarter_start"]: RatingGroup.of(k, row["raters"], row["average"])
+            for row in ratings.values("session__quarter_start").annotate(
+                raters=Count("rater", distinct=True), average=Avg("value")
+            )
+        }
+    return groups
+
+
+# --- a partnership's pulse, on a session's pulse page ----------------------------------------
+
+
+@dataclass
+class PartnershipPulse:
+    """The pulse and "worth the time" of one partnership in one quarter, each group shown only
+    from k distinct raters, and how many of this session's attendees have answered."""
+
+    k: int
+    cells: list[PulseCell]
+    worth: RatingGroup
+    answered: int
+
+    @property
+    def hidden_text(self) -> str:
+        return fewer_than(self.k)
+
+
+def partnership_pulse(session: Session) -> PartnershipPulse:
+    """Three queries: the pulse per quadrant pair, the worth, the answers given."""
+    organization = session.organization
+    k = min_raters(organization)
+    starts = [session.quarter_start]
+    rows = pulse_groups(
+        organization,
+        starts,
+        ["rater_quadrant", "other_quadrant"],
+        session__partnership_id=session.partnership_id,
+    )
+    order = {q: i for i, q in enumerate(rules.QUADRANTS)}
+    cells = sorted(
+        (
+            PulseCell.of(k, row["rater_quadrant"], row["other_quadrant"], row["raters"], row)
+            for row in rows
+        ),
+        key=lambda c: (order[c.rater], order[c.other]),
+    )
+    worth = session_rating_groups(
+        organization, starts, overall=False, session__partnership_id=session.partnership_id
+    )
+    group = worth.get(session.partnership_id, {}).get(session.quarter_start)
+    return PartnershipPulse(
+        k=k,
+        cells=cells,
+        worth=group or RatingGroup(k, None, None),
+        answered=PulseGiven.objects.filter(session=session).count(),
+    )
+
+
+# --- the pulse export ------------------------------------------------------------------------
+
+ALL_PARTNERSHIPS = "All partnerships"
+
+
+@dataclass
+class ExportRow:
+    start: datetime.date
+    partnership: str
+    measure: str  # "pulse" or "worth the time"
+    rater: str  # quadrants, "" for the worth
+    other: str
+    k: int
+    raters: int | None  # None: fewer than k, and nothing else is kept
+    averages: list[float | None]  # the seven pulse averages ([] for the worth)
+    average: float | None
+
+    def cells(self) -> list:
+        if self.raters is None:
+            blanks = [""] * len(PULSE_FIELDS)
+            return [
+                self.partnership,
+                self.measure,
+                self.rater,
+                self.other,
+                fewer_than(self.k),
+                *blanks,
+                "",
+            ]
+        averages = self.averages or [""] * len(PULSE_FIELDS)
+        return [
+            self.partnership,
+            self.measure,
+            self.rater,
+            self.other,
+            self.raters,
+            *["" if v is None else v for v in averages],
+            "" if self.average is None else self.average,
+        ]
+
+
+def pulse_export_rows(organization: Organization) -> list[ExportRow]:
+    """Every quarter's pulse per quadrant pair and "worth the time", for all partnerships and
+    per partnership, each only from k distinct raters (five queries)."""
+    k = min_raters(organization)
+    names = dict(Partnership.objects.for_org(organization).values_list("pk", "name"))
+    rows = []
+    pair = ["rater_quadrant", "other_quadrant"]
+    for by, whose in ((pair, None), ([*pair, "session__partnership_id"], True)):
+        for row in pulse_groups(organization, None, by):
+            cell = PulseCell.of(k, row["rater_quadrant"], row["other_quadrant"], row["raters"], row)
+            partnership = (
+                names.get(row["session__partnership_id"], "") if whose else ALL_PARTNERSHIPS
+            )
+            rows.append(
+                ExportRow(
+                    row["session__quarter_start"],
+                    partnership,
+                    "pulse",
+                    cell.rater,
+                    cell.other,
+                    k,
+                    cell.count,
+                    [cell.averages.get(name) for name in PULSE_FIELDS] if cell.shown else [],
+                    cell.overall,
+                )
+            )
+    for pk, by_start in session_rating_groups(organization, None).items():
+        for start, group in by_start.items():
+            partnership = ALL_PARTNERSHIPS if pk is None else names.get(pk, "")
+            rows.append(
+                ExportRow(
+                    start, partnership, "worth the time", "", "", k, group.raters, [], group.average
+                )
+            )
+    order = {q: i for i, q in enumerate(rules.QUADRANTS)}
+    rows.sort(
+        key=lambda r: (
+            r.start,
+            r.partnership != ALL_PARTNERSHIPS,
+            r.partnership,
+            r.measure,
+            order.get(r.rater, -1),
+            order.get(r.other, -1),
+        )
+    )
+    return rows

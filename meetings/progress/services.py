@@ -5,6 +5,9 @@ Every function is keyword-only and atomic. A measurement carries the version its
 rendered with (0 for "nothing entered yet"); when someone saved in between, the write is
 refused with `StaleEdit` and the newer value stays. Every entry and correction of a measured
 value leaves a `MeasurementChange` row: which field, from what, to what, who and when.
+
+The pulse is different: each person gives their own once (`pulse_give`), and nothing records
+who answered what, only that they answered (`PulseGiven`).
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from meetings.models import (
     ChecklistOptIn,
     MeasurementChange,
     ObjectiveMeasurement,
+    PulseGiven,
     PulseRating,
     SatisfactionScore,
     ScoreKind,
     Session,
+    SessionRating,
     SessionStatus,
     SessionSuccess,
 )
@@ -39,6 +44,7 @@ from meetings.quarters import Quarter
 from meetings.services import StaleEdit
 from org.audit import audit_record, json_value, snapshot
 from org.models import Member, Organization, OrgMembership, Role
+from partnerships import rules
 from partnerships.models import Objective, Partnership, Relationship
 
 # --- who keeps a checklist -------------------------------------------------------------------
@@ -203,7 +209,6 @@ def _record(
     key = {
         SatisfactionScore: "score",
         ObjectiveMeasurement: "measurement",
-        PulseRating: "pulse",
     }[type(subject)]
     now = timezone.now()
     MeasurementChange.objects.bulk_create(
@@ -338,53 +343,81 @@ def objective_measurement_set(
     )
 
 
-def pulse_problem(session: Session, relationship: Relationship, rater: Member) -> str:
-    """Why this attendee cannot rate the other side of this relationship here ("" if they can)."""
+def pulse_quadrants(session: Session, member: Member) -> list[str]:
+    """The quadrants the member rates at the session: those of the partnership's people during
+    the session's quarter, except the member's own (one query)."""
+    quarter = session.quarter
+    present = set()
+    for pair in (
+        Relationship.objects.filter(partnership_id=session.partnership_id)
+        .overlapping(quarter.start, quarter.end)
+        .values_list("from_quadrant", "to_quadrant")
+    ):
+        present.update(pair)
+    return [q for q in rules.QUADRANTS if q in present and q != member.quadrant]
+
+
+def pulse_problem(session: Session, member: Member) -> str:
+    """Why this person cannot give their pulse at this session now ("" if they can)."""
     if session.status != SessionStatus.HELD:
-        return "The pulse is given at the session: mark the session held first."
-    if relationship.partnership_id != session.partnership_id:
-        return "That relationship belongs to another partnership."
-    if rater.pk not in (relationship.from_member_id, relationship.to_member_id):
-        return f"{rater.name} is not one side of that relationship."
-    attended = {m.pk for m in session.attendees.all()}
-    if rater.pk not in attended:
-        return f"{rater.name} did not attend this session."
+        return "The pulse is given once the session is held: come back after it."
+    if not session.attendees.filter(pk=member.pk).exists():
+        return "Only the session's attendees give its pulse."
+    if PulseGiven.objects.filter(session=session, member=member).exists():
+        return "You have already given your pulse for this session. Thank you."
     return ""
 
 
 @transaction.atomic
-def pulse_rating_set(
+def pulse_give(
     *,
     session: Session,
-    relationship: Relationship,
-    rater: Member,
-    ratings: Mapping[str, int],
-    version: int,
-    user,
-) -> PulseRating:
-    """An attendee's seven 1-5 ratings of the other side of one of their relationships;
-    entering them again for the same relationship corrects them, with history."""
-    problem = pulse_problem(session, relationship, rater)
+    member: Member,
+    worth: int,
+    pulse: Mapping[str, Mapping[str, int]],
+    via: str,
+    user=None,
+) -> PulseGiven:
+    """A person's own answers at a session, given once: the session's worth (1-5) and, for
+    each other quadrant of the partnership, the seven ratings. The audit entry and PulseGiven
+    say that they answered, never what."""
+    problem = pulse_problem(session, member)
     if problem:
         raise ValidationError(problem, code="not_allowed")
-    rater_is_from = relationship.from_member_id == rater.pk
-    return _save_versioned(
-        PulseRating,
-        {"session": session, "relationship": relationship, "rater": rater},
-        version=version,
-        values={name: ratings[name] for name in PULSE_FIELDS},
-        create={
-            "organization_id": session.organization_id,
-            "rater_quadrant": relationship.from_quadrant
-            if rater_is_from
-            else relationship.to_quadrant,
-            "other_quadrant": relationship.to_quadrant
-            if rater_is_from
-            else relationship.from_quadrant,
-        },
-        user=user,
-        organization_id=session.organization_id,
+    allowed = set(pulse_quadrants(session, member))
+    if set(pulse) - allowed:
+        raise ValidationError("Rate only the other quadrants of the partnership.", code="quadrant")
+    try:
+        with transaction.atomic():
+            given = PulseGiven.objects.create(
+                organization_id=session.organization_id, session=session, member=member, via=via
+            )
+    except IntegrityError:  # the same person answering at the same moment elsewhere
+        raise ValidationError(
+            "You have already given your pulse for this session. Thank you.", code="given"
+        ) from None
+    rating = SessionRating(
+        organization_id=session.organization_id, session=session, rater=member, value=worth
     )
+    rating.full_clean()
+    rating.save()
+    ratings = [
+        PulseRating(
+            organization_id=session.organization_id,
+            session=session,
+            relationship=None,
+            rater=member,
+            rater_quadrant=member.quadrant,
+            other_quadrant=quadrant,
+            **{name: values[name] for name in PULSE_FIELDS},
+        )
+        for quadrant, values in pulse.items()
+    ]
+    for row in ratings:
+        row.full_clean(validate_constraints=False)
+    PulseRating.objects.bulk_create(ratings)
+    audit_record(by=user, action="created", obj=given)
+    return given
 
 
 # --- the success log -------------------------------------------------------------------------

@@ -6,8 +6,8 @@ Who may do what:
 * Leaders keep a checklist; a manager may opt in to keep one too. Nobody else has one.
 * Admins and leaders enter and correct the satisfaction scores and objective values, see
   the dashboard and export measurements.
-* Whoever logs a session enters the pulse of its attendees; an attendee without logging
-  rights gives their own.
+* Each attendee gives their own pulse; nobody sees an individual answer
+  (meetings/progress/pulse_views.py).
 * Everyone sees the successes shared with the organization; leaders and admins all of them,
   managers also those of their own partnerships (SessionSuccess.objects.visible_to, the one
   rule for the feed, a partnership's successes, a session's page and the CSV). Managers log
@@ -30,15 +30,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetings.access import can_log, in_org_timezone, load_session, may_log_some
+from meetings.access import can_log, in_org_timezone, may_log_some
 from meetings.models import (
-    PULSE_FIELDS,
-    PULSE_LABELS,
-    PULSE_SHORT,
     SCORE_SCALE,
     MeasurementChange,
     ObjectiveMeasurement,
-    PulseRating,
     SatisfactionScore,
     ScoreKind,
     SessionSuccess,
@@ -50,21 +46,18 @@ from meetings.progress.forms import (
     DirectSuccessForm,
     ObjectiveMeasurementForm,
     PageForm,
-    PulseForm,
     QuarterForm,
     ScoreForm,
     ShareForm,
-    other_side,
-    pulse_pair_key,
 )
 from meetings.quarters import Quarter
 from meetings.services import StaleEdit
 from org.access import LOGGING_ROLES, WHOLE_ORGANIZATION, require_membership, require_role
 from org.fragments import render_page_or_fragment
-from org.models import Member, OrgMembership, Role
+from org.models import OrgMembership, Role
 from org.spreadsheets import csv_response
 from partnerships import rules
-from partnerships.models import Objective, Partnership, Relationship
+from partnerships.models import Objective, Partnership
 
 FEED_PAGE_SIZE = 20
 
@@ -380,127 +373,6 @@ def objective_value_set(request: HttpRequest, quarter_key: str, pk: int) -> Http
         part="objectives",
         status=400,
         **{f"objective_{objective.pk}": form},
-    )
-
-
-# --- the pulse -------------------------------------------------------------------------------
-
-
-def _pulse_pairs(session, raters: list[Member]) -> list[tuple[Relationship, Member]]:
-    """Each attendee among ``raters`` with each relationship of the partnership they are one
-    side of, during the session's quarter."""
-    quarter = session.quarter
-    ids = {m.pk for m in raters}
-    relationships = (
-        Relationship.objects.filter(partnership_id=session.partnership_id)
-        .overlapping(quarter.start, quarter.end)
-        .select_related("from_member", "to_member")
-        .order_by("from_member__name", "to_member__name", "id")
-    )
-    pairs = []
-    for relationship in relationships:
-        for side in (relationship.from_member, relationship.to_member):
-            if side.pk in ids:
-                pairs.append((relationship, side))
-    return sorted(pairs, key=lambda p: (p[1].name, other_side(*p).name, p[0].pk))
-
-
-def _load_pulse(request: HttpRequest, pk: int):
-    """The session, who may give the pulse there (every attendee for loggers, else only
-    themselves when they attended) and the ratings they may see."""
-    membership, session = load_session(request, pk, log=False)
-    attendees = list(session.attendees.all())
-    if can_log(membership, session.partnership):
-        raters = attendees
-        ratings = PulseRating.objects.filter(session=session)
-    elif membership.member_id is not None and membership.member in attendees:
-        raters = [membership.member]
-        ratings = PulseRating.objects.filter(session=session, rater=membership.member)
-    else:
-        raise PermissionDenied("Only the session's attendees give its pulse.")
-    ratings = ratings.select_related(
-        "rater", "relationship__from_member", "relationship__to_member"
-    ).order_by("rater__name", "id")
-    return membership, session, raters, ratings
-
-
-def _pulse_context(session, raters, ratings, form) -> dict:
-    rows = []
-    for rating in ratings:
-        other = other_side(rating.relationship, rating.rater)
-        rows.append(
-            {
-                "rating": rating,
-                "other": other,
-                "values": [getattr(rating, name) for name in PULSE_FIELDS],
-                "key": pulse_pair_key(rating.relationship_id, rating.rater_id),
-            }
-        )
-    return {
-        "session": session,
-        "quarter": session.quarter,
-        "form": form,
-        "rows": rows,
-        "labels": [(PULSE_SHORT[name], PULSE_LABELS[name]) for name in PULSE_FIELDS],
-        "held": session.is_held,
-    }
-
-
-@require_http_methods(["GET", "POST"])
-@in_org_timezone
-def session_pulse(request: HttpRequest, pk: int) -> HttpResponse:
-    """The partnership pulse given at a session: each attendee rates the other side of their
-    relationships; entering it again corrects it."""
-    membership, session, raters, ratings = _load_pulse(request, pk)
-    pairs = _pulse_pairs(session, raters)
-    status = 200
-    if request.method == "POST":
-        form = PulseForm(request.POST, pairs=pairs)
-        if form.is_valid():
-            relationship, rater = form.cleaned_data["pair"]
-            try:
-                services.pulse_rating_set(
-                    session=session,
-                    relationship=relationship,
-                    rater=rater,
-                    ratings=form.ratings(),
-                    version=form.cleaned_data["version"],
-                    user=request.user,
-                )
-            except StaleEdit as stale:
-                form.add_error(None, stale.message)
-                status = 409
-            except ValidationError as error:
-                form.add_error(None, error)
-                status = 400
-            else:
-                message = (
-                    f"Saved the pulse of {rater.name} about {other_side(relationship, rater).name}."
-                )
-                if not request.htmx:
-                    messages.success(request, message)
-                    return redirect("meetings:session_pulse", pk=session.pk)
-                form = PulseForm(pairs=pairs)
-                context = _pulse_context(session, raters, ratings, form) | {"saved": message}
-                return render_page_or_fragment(
-                    request, "meetings/progress/pulse.html", context, fragment="#pulse"
-                )
-        else:
-            status = 400
-    else:
-        editing = None
-        key = request.GET.get("pair", "")
-        if key:
-            editing = next(
-                (r for r in ratings if pulse_pair_key(r.relationship_id, r.rater_id) == key),
-                None,
-            )
-            if editing is None:
-                return HttpResponseBadRequest("No such rating at this session.")
-        form = PulseForm(pairs=pairs, rating=editing)
-    context = _pulse_context(session, raters, ratings, form)
-    return render_page_or_fragment(
-        request, "meetings/progress/pulse.html", context, fragment="#pulse", status=status
     )
 
 
@@ -829,33 +701,6 @@ def export_measurements(request: HttpRequest) -> HttpResponse:
         "last_changed_on",
     ]
     return csv_response("measurements.csv", header, rows)
-
-
-@require_GET
-def export_pulse(request: HttpRequest) -> HttpResponse:
-    """Every pulse rating: the quarter, the partnership, who rated whom, the seven ratings."""
-    membership = require_role(request, *WHOLE_ORGANIZATION)
-    ratings = (
-        PulseRating.objects.filter(organization=membership.organization)
-        .select_related(
-            "session__partnership", "rater", "relationship__from_member", "relationship__to_member"
-        )
-        .order_by("session__quarter_start", "session__partnership__name", "rater__name", "id")
-    )
-    rows = (
-        [
-            _quarter_label(membership, r.session.quarter_start),
-            r.session.partnership.name,
-            r.rater.name,
-            r.rater_quadrant,
-            other_side(r.relationship, r.rater).name,
-            r.other_quadrant,
-            *[getattr(r, name) for name in PULSE_FIELDS],
-        ]
-        for r in ratings
-    )
-    header = ["quarter", "partnership", "rater", "rater_quadrant", "about", "about_quadrant"]
-    return csv_response("pulse.csv", header + list(PULSE_FIELDS), rows)
 
 
 @require_GET

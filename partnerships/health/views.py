@@ -21,6 +21,7 @@ from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.fragments import render_page_or_fragment, wants_fragment
 from org.models import OrgMembership, Quadrant
 from partnerships import graph, rules, services
+from partnerships.health import hooks
 from partnerships.health.analysis import (
     ANY,
     NEVER,
@@ -189,6 +190,8 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         "live_href": page + form.query(live=1),
         "diagram_href": reverse("diagram:diagram") + form.query(quadrant=None),
         "trend_href": reverse("health:trend") + form.query(quadrant=None, risks=None),
+        # issue 21: channels whose members missed two quarters of sessions running
+        "weak_channels": hooks.weak_channels(scope.organization, scope.day),
     }
     return render_page_or_fragment(request, TEMPLATE, context, fragment="#report")
 

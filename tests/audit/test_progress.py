@@ -17,7 +17,6 @@ from meetings.models import (
 )
 from meetings.progress import services as progress_services
 from org.models import AuditEntry
-from partnerships.models import Relationship
 from tests.factories import ObjectiveFactory, SuccessFactory
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -80,42 +79,29 @@ def test_it_records_an_objective_measured_and_corrected(
     assert corrected.object_repr.startswith("Zero damage: 98")
 
 
-def test_it_records_a_pulse_rating(session, manager_membership, frozen_now):
+def test_it_records_that_someone_gave_their_pulse_never_what(
+    session, manager_membership, frozen_now
+):
     session.status = SessionStatus.HELD
     session.save()
-    influence = Relationship.objects.get(
-        from_member=manager_membership.member, to_member__name="Mia Member"
-    )
-    ratings = dict.fromkeys(PULSE_FIELDS, 4)
-    progress_services.pulse_rating_set(
+    given = progress_services.pulse_give(
         session=session,
-        relationship=influence,
-        rater=manager_membership.member,
-        ratings=ratings,
-        version=0,
+        member=manager_membership.member,
+        worth=2,
+        pulse={q: dict.fromkeys(PULSE_FIELDS, 4) | {"timely": 1} for q in "LE"},
+        via="login",
         user=manager_membership.user,
     )
-    progress_services.pulse_rating_set(
-        session=session,
-        relationship=influence,
-        rater=manager_membership.member,
-        ratings=ratings | {"timely": 2},
-        version=1,
-        user=manager_membership.user,
-    )
-    rating = PulseRating.objects.get()
-    entered, corrected = sorted(entries(PulseRating), key=lambda e: e.pk)
-    assert (entered.object_type, entered.action, entered.actor) == (
-        "pulse_rating",
+    entry = AuditEntry.objects.get(object_type="pulse_given")
+    assert (entry.object_id, entry.action, entry.actor) == (
+        given.pk,
         "created",
         manager_membership.user,
     )
-    assert entered.changes == {name: [None, 4] for name in PULSE_FIELDS}
-    assert (corrected.action, corrected.object_repr, corrected.changes) == (
-        "changed",
-        str(rating),
-        {"timely": [4, 2]},
-    )
+    assert entry.changes == {}  # no answer, not even the session's worth
+    assert manager_membership.member.name not in entry.object_repr
+    assert PulseRating.objects.count() == 2
+    assert not AuditEntry.objects.filter(object_type="pulse_rating").exists()
 
 
 def test_it_records_a_checklist_state_and_note(leader_client, leader_membership, frozen_now):

@@ -41,12 +41,15 @@ def test_nice_ceilings():
 
 def test_the_pulse_matrix_marks_a_falling_pair():
     grid = [[None] * 4 for _ in range(4)]
-    grid[1][3] = PulseCell("M", "E", 3, 3.0, 3.5, 3.2, change=-0.4)
-    grid[3][1] = PulseCell("E", "M", 2, 4.0, 4.0, 4.0, change=0.2)
+    grid[1][3] = PulseCell("M", "E", 6, 3.0, 3.5, 3.2, change=-0.4, k=5)
+    grid[3][1] = PulseCell("E", "M", 5, 4.0, 4.0, 4.0, change=0.2, k=5)
+    grid[0][1] = PulseCell("L", "M", None, None, None, None, k=5)  # fewer than 5 raters
     matrix = pulse_matrix("FY2026 Q1", grid, QUADRANT_NAMES)
     falling = matrix.cells[1 * 4 + 3]
     rising = matrix.cells[3 * 4 + 1]
     assert (falling.text, falling.change, falling.weakening) == ("3.2", "▼ 0.4", True)
     assert (rising.text, rising.change, rising.weakening) == ("4.0", "▲ 0.2", False)
-    assert "Managers about Employees: 3.2 from 3 ratings" in falling.title
+    assert "Managers about Employees: 3.2 from 6 raters" in falling.title
     assert matrix.cells[0].text == ""
+    hidden = matrix.cells[1]
+    assert (hidden.text, hidden.title) == ("<5", "Leadership about Managers: fewer than 5 answers")

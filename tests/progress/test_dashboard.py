@@ -237,12 +237,13 @@ def expected_numbers(org, membership):
             for s in SatisfactionScore.objects.filter(organization=org, quarter_start=quarter.start)
         }
         cells: dict[tuple[str, str], list[int]] = {}
+        raters: dict[tuple[str, str], set[int]] = {}
         for rating in PulseRating.objects.filter(
             organization=org, session__quarter_start=quarter.start
         ):
-            cells.setdefault((rating.rater_quadrant, rating.other_quadrant), []).extend(
-                getattr(rating, name) for name in PULSE_FIELDS
-            )
+            key = (rating.rater_quadrant, rating.other_quadrant)
+            cells.setdefault(key, []).extend(getattr(rating, name) for name in PULSE_FIELDS)
+            raters.setdefault(key, set()).add(rating.rater_id)
         gaps = {
             p.pk
             for p in due
@@ -264,16 +265,21 @@ def expected_numbers(org, membership):
                 "customer": score.get("customer"),
                 "employee": score.get("employee"),
                 "pulse": {key: statistics.mean(values) for key, values in cells.items()},
-                "pulse_counts": {key: len(values) // 7 for key, values in cells.items()},
+                "pulse_raters": {key: len(ids) for key, ids in raters.items()},
                 "gaps": gaps,
             }
         )
     return result
 
 
+K = 3  # the history's pairs have a few raters each: the fewest an organization may set
+
+
 def test_the_dashboard_numbers_match_the_rows_across_four_quarters(
     org, history, leader_client, leader_membership
 ):
+    org.pulse_min_raters = K
+    org.save(update_fields=["pulse_min_raters"])
     response = leader_client.get("/meetings/progress/?quarter=2026Q1")
     assert response.status_code == 200
     board = response.context["board"]
@@ -295,8 +301,16 @@ def test_the_dashboard_numbers_match_the_rows_across_four_quarters(
         assert (numbers.customer, numbers.employee) == (want["customer"], want["employee"])
         assert set(numbers.pulse) == set(want["pulse"]), label
         for key, mean in want["pulse"].items():
-            assert numbers.pulse[key].overall == pytest.approx(mean, abs=0.006), (label, key)
-            assert numbers.pulse[key].count == want["pulse_counts"][key]
+            cell = numbers.pulse[key]
+            if want["pulse_raters"][key] >= K:  # shown: the average of everyone's answers
+                assert cell.overall == pytest.approx(mean, abs=0.006), (label, key)
+                assert cell.count == want["pulse_raters"][key]
+            else:  # fewer than k distinct raters: neither average nor count is kept
+                assert (cell.overall, cell.communication, cell.count) == (None, None, None)
+                assert cell.hidden_text == f"fewer than {K} answers"
+    # Two people at most per quadrant here, so every pair stays hidden; the shown averages
+    # are checked against the answers in tests/progress/test_anonymity.py.
+    assert all(not c.shown for n in board.numbers for c in n.pulse.values())
     gaps = {}
     for line in board.sessions:
         for quarter in line.gap_quarters:
@@ -333,10 +347,10 @@ def test_an_earlier_quarter_moves_the_window(org, history, leader_client, leader
 
 
 # Session, user and memberships (3), the progress version (1); when not cached, the
-# dashboard's eight queries (partnerships, sessions, checklist, successes, scores,
-# objectives, their measurements, the pulse).
+# dashboard's ten queries (partnerships, sessions, checklist, successes, scores,
+# objectives, their measurements, the pulse, the session ratings per partnership and overall).
 CACHED = 4
-NOT_CACHED = CACHED + 8
+NOT_CACHED = CACHED + 10
 
 
 def test_the_dashboard_costs_the_same_queries_small_and_large(

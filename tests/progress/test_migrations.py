@@ -85,3 +85,66 @@ def test_successes_logged_before_get_their_partnership_objective_and_day():
     assert success.happened_on == datetime.date(2026, 2, 10)
     assert success.shared_with_organization is False
     assert success.author is None
+
+
+BEFORE_OWN_PULSE = ("meetings", "0008_session_agenda_and_contributions")
+OWN_PULSE = ("meetings", "0009_each_person_rates_pulse_and_session")
+
+
+def test_ratings_entered_before_stay_but_not_who_entered_which_value(
+    triad, leader_membership, manager_membership
+):
+    from tests.factories import SessionFactory
+
+    session = SessionFactory(
+        partnership=triad,
+        facilitator=leader_membership.member,
+        status="held",
+        attendees=[manager_membership.member],
+    )
+    old = migrate(BEFORE_OWN_PULSE)
+    relationship = old.get_model("partnerships", "Relationship").objects.get(
+        from_member_id=manager_membership.member_id
+    )
+    rating = old.get_model("meetings", "PulseRating").objects.create(
+        organization_id=session.organization_id,
+        session_id=session.pk,
+        relationship_id=relationship.pk,
+        rater_id=manager_membership.member_id,
+        rater_quadrant="M",
+        other_quadrant="E",
+        **dict.fromkeys(
+            [
+                "frequent",
+                "timely",
+                "accurate",
+                "problem_solving",
+                "shared_goals",
+                "shared_knowledge",
+                "mutual_respect",
+            ],
+            2,
+        ),
+    )
+    old.get_model("meetings", "MeasurementChange").objects.create(
+        organization_id=session.organization_id, pulse_id=rating.pk, field="timely", new_value="2"
+    )
+    old.get_model("org", "AuditEntry").objects.create(
+        organization_id=session.organization_id,
+        action="created",
+        object_type="pulse_rating",
+        object_id=rating.pk,
+        object_repr="Pulse of Max Manager (M→E)",
+        changes={"timely": [None, 2]},
+        at=datetime.datetime(2026, 2, 20, tzinfo=datetime.UTC),
+    )
+    new = migrate(OWN_PULSE)
+    kept = new.get_model("meetings", "PulseRating").objects.get()
+    assert (kept.rater_id, kept.timely, kept.relationship_id) == (
+        manager_membership.member_id,
+        2,
+        relationship.pk,
+    )
+    assert not new.get_model("meetings", "MeasurementChange").objects.exists()
+    entry = new.get_model("org", "AuditEntry").objects.get(object_type="pulse_rating")
+    assert (entry.changes, entry.object_repr) == ({}, "Pulse rating")

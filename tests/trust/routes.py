@@ -44,6 +44,9 @@ PUBLIC = {
     "invitation_accept": "the link from an invitation email: the key in its URL is the "
     "credential (tests/access/test_invitations.py: an altered, used, revoked or expired key is "
     "a page that says so and changes nothing; bad keys are counted per address)",
+    "meetings:pulse_by_link": "the pulse link from the reminder mail: the signed token in its "
+    "URL (one person, one session) is the credential, and it works once "
+    "(tests/progress/test_pulse_links.py: an altered, used or foreign token changes nothing)",
     "meetings:calendar_feed": "a private iCalendar feed; the random token in its URL is the "
     "credential (tests/meetings/test_calendar.py: an unknown token is a 404)",
 }
@@ -196,6 +199,7 @@ ROUTES: dict[str, Route] = {
     "access:login_enable": Route(objects(pk="login"), post=ADMIN),
     "org:settings": _no_object(get=ADMIN),
     "org:two_factor": _no_object(post=ADMIN),
+    "org:pulse_threshold": _no_object(post=ADMIN),
     "org:single_sign_on": _no_object(get=ADMIN, post=ADMIN),
     # the import and the exports
     "org_import:upload": _no_object(get=ADMIN, post=ADMIN),
@@ -311,7 +315,9 @@ ROUTES: dict[str, Route] = {
     "meetings:measurements": _no_object(get=LEADERS),
     "meetings:score_set": _no_object(kwargs=this_quarter_fixed(kind="customer"), post=LEADERS),
     "meetings:objective_value_set": Route(this_quarter(pk="objective"), post=LEADERS),
-    "meetings:session_pulse": Route(objects(pk="session"), get=EVERYONE, post=EVERYONE),
+    # the pulse page shows only groups of k raters; each attendee (a linked login) gives their own
+    "meetings:session_pulse": Route(objects(pk="session"), get=EVERYONE, post=LINKED),
+    "meetings:buy_in": _no_object(get=EVERYONE),
     "meetings:success_feed": _no_object(get=EVERYONE),
     "meetings:success_new": _no_object(get=LOGGERS, post=LOGGERS),
     "meetings:success_share": Route(objects(pk="success"), post=CURRENT_MEMBERS),
