@@ -7,11 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate demo browser-deps bench loadtest clean
+.PHONY: help run test citus-test lint format migrate demo browser-deps bench loadtest clean
 
 help:
 	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
 	@echo "make test   run the whole suite, browser tests included"
+	@echo "make citus-test  the suite (no browser tests) on a throwaway Citus cluster (builds Citus when missing)"
 	@echo "make lint   ruff, and import-linter's layer contracts (.importlinter)      make format   fix what ruff can"
 	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
@@ -35,6 +36,12 @@ run: demo
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# make citus-test: build and install the Citus extension from ../shared/vendor when missing,
+# start a coordinator and two workers on 127.0.0.1:9700-9702 (CITUS_PORT) under a temporary
+# directory, migrate there, run the suite without the browser tests, stop the cluster.
+citus-test: $(STAMP)
+	PYTHON=$(BIN)/python bash scripts/citus/test.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
