@@ -43,6 +43,8 @@ class Layout:
     tenant: dict[str, str] = field(default_factory=dict)  # table -> distribution column
     reference: set[str] = field(default_factory=set)
     local: set[str] = field(default_factory=set)
+    # Local tables that point at tenant tables: in Citus's metadata, so that they join them.
+    joined_local: set[str] = field(default_factory=set)
 
 
 def citus_present(using: str = "default") -> bool:
@@ -108,6 +110,7 @@ def layout(tables: set[str] | None = None) -> Layout:
                 changed = True
     result.reference = reference - points_at_tenant
     result.local = set(links) - result.tenant.keys() - result.reference
+    result.joined_local = points_at_tenant - result.tenant.keys()
     return result
 
 
@@ -188,7 +191,10 @@ CITUS_FUNCTIONS = [
     """,
 ]
 
-_FOREIGN_KEY = re.compile(r"^FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<target>[^(]+)\((?P<tcols>[^)]*)\)(?P<rest>.*)$", re.S)
+_FOREIGN_KEY = re.compile(
+    r"^FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<target>[^(]+)\((?P<tcols>[^)]*)\)(?P<rest>.*)$",
+    re.S,
+)
 _INDEX_COLUMNS = re.compile(r" USING (\w+) \(")
 
 
@@ -211,9 +217,10 @@ def distribute(using: str = "default", *, verbosity: int = 0) -> list[str]:
     plan = layout(set(kinds))
     todo_tenant = {t: c for t, c in plan.tenant.items() if kinds.get(t) is None}
     todo_reference = {t for t in plan.reference if kinds.get(t) is None}
-    if not todo_tenant and not todo_reference:
+    todo_local = {t for t in plan.joined_local if kinds.get(t) is None}
+    if not todo_tenant and not todo_reference and not todo_local:
         return []
-    todo = set(todo_tenant) | todo_reference
+    todo = set(todo_tenant) | todo_reference | todo_local
     ran: list[str] = []
 
     def run(sql: str, params=None) -> None:
@@ -264,6 +271,8 @@ def distribute(using: str = "default", *, verbosity: int = 0) -> list[str]:
                     f"{match['tcols']}){match['rest']}"
                 )
             run(f"ALTER TABLE {_quote(source)} ADD CONSTRAINT {_quote(name)} {definition}")
+        for table in sorted(todo_local):
+            run("SELECT citus_add_local_table_to_metadata(%s)", [table])
     return ran
 
 

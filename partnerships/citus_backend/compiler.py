@@ -34,7 +34,9 @@ def _lookups(node):
 
 class _OrganizationJoins:
     def as_sql(self, *args, **kwargs):
-        if self.query.external_aliases and not getattr(self.query, "_organization_correlated", False):
+        if self.query.external_aliases and not getattr(
+            self.query, "_organization_correlated", False
+        ):
             self._correlate_organizations()
         return super().as_sql(*args, **kwargs)
 

@@ -63,6 +63,13 @@ synchronous_commit = off
 citus.shard_count = $SHARDS
 citus.enable_unsafe_triggers = on
 CONF
+    if [ "$port" = "$COORDINATOR" ]; then
+      # The coordinator holds a copy of the reference tables; reaching it through a connection
+      # like any node's avoids Citus's "cannot switch local execution status" within a
+      # transaction that then needs the workers. (Workers keep local execution: the triggers
+      # on their shards run only local queries.)
+      echo "citus.enable_local_execution = off" >>"$dir/$port/postgresql.conf"
+    fi
     as_postgres "$PGBIN/pg_ctl" -D "$dir/$port" -l "$dir/server-$port.log" -w -t 60 start >/dev/null
   done
   for port in "${PORTS[@]}"; do
