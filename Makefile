@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test citus-test lint format migrate demo browser-deps bench loadtest clean
+.PHONY: help run test citus-test loadtest-citus lint format migrate demo browser-deps bench loadtest clean
 
 help:
 	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
 	@echo "make loadtest  gunicorn under load on PostgreSQL, restarted midway; no acknowledged write may be lost"
+	@echo "make loadtest-citus  the same on a throwaway Citus cluster, the organization's shards moved midway"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +78,11 @@ bench: $(STAMP)
 LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnership_map_load
 loadtest: $(STAMP)
 	LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) $(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
+
+# make loadtest-citus: the same load on a throwaway Citus cluster (the small organization);
+# midway the organization's shard group moves to the other worker (citus_move_shard_placement).
+loadtest-citus: $(STAMP)
+	PYTHON=$(BIN)/python bash scripts/citus/loadtest.sh $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles
