@@ -13,9 +13,10 @@ After `migrate`, `distribute()` (run by the post_migrate hook in apps.py, and by
 - reference tables (a copy on every node): the organizations themselves (their slug stays
   unique across all of them), and every table a tenant table points at (logins, the 13
   actions, content types...) together with the tables joined to those by foreign keys.
-- coordinator-local tables: whatever else (sessions, login attempts, migrations) and the tables
-  that point at tenant tables without an organization column of their own (a session's
-  attendees, Django's implicit many-to-many table): they lose those foreign keys.
+  The tables that point at tenant tables without an organization column of their own (a
+  session's attendees, Django's implicit many-to-many table) are reference tables too, without
+  those foreign keys: a reference table joins a distributed one on any column, on one node.
+- coordinator-local tables: whatever else (sessions, login attempts, migrations).
 
 Models added later are covered without edits. Running it again does nothing once every table
 is laid out (one query). The triggers (data versions, the rule of types) get forms that read
@@ -43,8 +44,9 @@ class Layout:
     tenant: dict[str, str] = field(default_factory=dict)  # table -> distribution column
     reference: set[str] = field(default_factory=set)
     local: set[str] = field(default_factory=set)
-    # Local tables that point at tenant tables: in Citus's metadata, so that they join them.
-    joined_local: set[str] = field(default_factory=set)
+    # Reference tables that point at tenant tables without an organization column of their
+    # own (a session's attendees): they keep no foreign key to the tenant tables.
+    unanchored: set[str] = field(default_factory=set)
 
 
 def citus_present(using: str = "default") -> bool:
@@ -108,9 +110,9 @@ def layout(tables: set[str] | None = None) -> Layout:
             if extra:
                 reference |= extra
                 changed = True
-    result.reference = reference - points_at_tenant
+    result.unanchored = points_at_tenant - result.tenant.keys()
+    result.reference = (reference - points_at_tenant) | result.unanchored
     result.local = set(links) - result.tenant.keys() - result.reference
-    result.joined_local = points_at_tenant - result.tenant.keys()
     return result
 
 
@@ -217,10 +219,9 @@ def distribute(using: str = "default", *, verbosity: int = 0) -> list[str]:
     plan = layout(set(kinds))
     todo_tenant = {t: c for t, c in plan.tenant.items() if kinds.get(t) is None}
     todo_reference = {t for t in plan.reference if kinds.get(t) is None}
-    todo_local = {t for t in plan.joined_local if kinds.get(t) is None}
-    if not todo_tenant and not todo_reference and not todo_local:
+    if not todo_tenant and not todo_reference:
         return []
-    todo = set(todo_tenant) | todo_reference | todo_local
+    todo = set(todo_tenant) | todo_reference
     ran: list[str] = []
 
     def run(sql: str, params=None) -> None:
@@ -261,8 +262,8 @@ def distribute(using: str = "default", *, verbosity: int = 0) -> list[str]:
                     [table, column, anchor],
                 )
         for name, source, target, definition in foreign_keys:
-            if source in plan.local and target in plan.tenant:
-                continue  # a local table cannot point at a distributed one
+            if source not in plan.tenant and target in plan.tenant:
+                continue  # only a distributed table may point at a distributed one
             if source in plan.tenant and target in plan.tenant:
                 match = _FOREIGN_KEY.match(definition)
                 definition = (
@@ -271,8 +272,6 @@ def distribute(using: str = "default", *, verbosity: int = 0) -> list[str]:
                     f"{match['tcols']}){match['rest']}"
                 )
             run(f"ALTER TABLE {_quote(source)} ADD CONSTRAINT {_quote(name)} {definition}")
-        for table in sorted(todo_local):
-            run("SELECT citus_add_local_table_to_metadata(%s)", [table])
     return ran
 
 

@@ -90,7 +90,13 @@ stop() {
       as_postgres "$PGBIN/pg_ctl" -D "$dir/$port" -m fast -w -t 60 stop >/dev/null || true
     fi
   done
-  case "$dir" in /tmp/*) rm -rf "$dir" ;; esac
+  for port in "${PORTS[@]}"; do
+    for _ in $(seq 1 60); do
+      [ -f "$dir/$port/postmaster.pid" ] || break
+      sleep 0.5
+    done
+  done
+  case "$dir" in /tmp/*) rm -rf "$dir" 2>/dev/null || { sleep 2; rm -rf "$dir"; } ;; esac
 }
 
 case "${1:-}" in
