@@ -96,9 +96,7 @@ def move_shard_group(organization_id: int) -> tuple[float, str]:
             [shard, host, port, target_host, target_port],
         )
         took = time.monotonic() - started
-        cursor.execute(
-            "SELECT nodeport FROM citus_shards WHERE shardid = %s", [shard]
-        )
+        cursor.execute("SELECT nodeport FROM citus_shards WHERE shardid = %s", [shard])
         (now_on,) = cursor.fetchone()
     return took, f"shard group of shard {shard} from :{port} to :{target_port} (now on :{now_on})"
 
