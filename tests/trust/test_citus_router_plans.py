@@ -119,5 +119,5 @@ def test_every_tenant_query_of_the_main_pages_is_routed_to_one_shard(
                 subplans = bool(distributed.get("Subplans"))
                 spread.append(f"{tasks} tasks, subplans={subplans}: {sql[:400]}")
                 break
-    assert checked >= 3, page
+    assert checked >= 1, page
     assert spread == [], "\n\n".join(spread)
