@@ -32,8 +32,6 @@ def distributed_tables(db) -> set[str]:
 # Pages whose tenant queries do not all route yet on Citus, and what spreads: each is expected
 # to fail (strict: the day it routes, the test says to take it off this list).
 NOT_ROUTED_YET = {
-    "My sessions": "the sessions of partnerships a member belongs to are found by subqueries "
-    "on partnerships and attendees that do not name the organization",
     "a session": "the log sections are prefetched by session id alone (session_id IN (...)), "
     "and the partnership's relationships by partnership id alone",
     "the dashboard": "the checklist figures join checklist items to checklists and the "
