@@ -7,15 +7,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate demo browser-deps bench loadtest clean
+.PHONY: help run test citus-test loadtest-citus lint format migrate demo browser-deps bench loadtest clean
 
 help:
 	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
 	@echo "make test   run the whole suite, browser tests included"
+	@echo "make citus-test  the suite (no browser tests) on a throwaway Citus cluster (builds Citus when missing)"
 	@echo "make lint   ruff, and import-linter's layer contracts (.importlinter)      make format   fix what ruff can"
 	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
 	@echo "make loadtest  gunicorn under load on PostgreSQL, restarted midway; no acknowledged write may be lost"
+	@echo "make loadtest-citus  the same on a throwaway Citus cluster, the organization's shards moved midway"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +37,12 @@ run: demo
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# make citus-test: build and install the Citus extension from ../shared/vendor when missing,
+# start a coordinator and two workers on 127.0.0.1:9700-9702 (CITUS_PORT) under a temporary
+# directory, migrate there, run the suite without the browser tests, stop the cluster.
+citus-test: $(STAMP)
+	PYTHON=$(BIN)/python bash scripts/citus/test.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -73,6 +81,11 @@ bench: $(STAMP)
 LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnership_map_load
 loadtest: $(STAMP)
 	LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) $(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
+
+# make loadtest-citus: the same load on a throwaway Citus cluster (the small organization);
+# midway the organization's shard group moves to the other worker (citus_move_shard_placement).
+loadtest-citus: $(STAMP)
+	PYTHON=$(BIN)/python bash scripts/citus/loadtest.sh $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles

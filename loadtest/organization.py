@@ -25,9 +25,12 @@ class Login:
     sessions: tuple[int, ...] = ()  # the sessions a manager logs (this quarter's first)
 
 
-def prepare(*, size: str, leaders: int, managers: int, rebuild: bool) -> list[Login]:
+def prepare(
+    *, size: str, leaders: int, managers: int, rebuild: bool, cached: bool = True
+) -> list[Login]:
     """Build or reuse the database Django is set up on and return the logins of the virtual
-    users."""
+    users. With cached=False (a Citus cluster made for the run) the database is taken as it
+    is, empty, and built."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -35,7 +38,7 @@ def prepare(*, size: str, leaders: int, managers: int, rebuild: bool) -> list[Lo
     from bench.run import cached_database, fingerprint, mark_built, psycopg_params
 
     marker = f"{fingerprint(size)}, loadtest logins {LOGINS_VERSION}"
-    reused = cached_database(psycopg_params(), marker, rebuild)
+    reused = cached_database(psycopg_params(), marker, rebuild) if cached else False
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     name = settings.DATABASES["default"]["NAME"]

@@ -19,6 +19,12 @@ app's forms do) and is retried with the same key when it was answered 503 or not
 (loadtest/traffic.py); then every write the app acknowledged is looked up in the database,
 and the last line says how many are missing and how many are stored twice (both must be 0). Traffic only goes to
 the loopback address; every loop stops by itself.
+
+With --citus (make loadtest-citus) the app runs on a Citus coordinator instead
+(LOADTEST_CITUS_DATABASE_URL, default citus://postgres@127.0.0.1:9700/partnership_map_load,
+an empty database that scripts/citus/cluster.sh made), the small organization is built there,
+and midway, instead of a restart, the organization's shard group is moved to the other worker
+with citus_move_shard_placement while the load goes on.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partnership_map_load"
+DEFAULT_CITUS_URL = "citus://postgres@127.0.0.1:9700/partnership_map_load"
 BIN = Path(sys.executable).parent
 
 
@@ -65,6 +72,35 @@ def restart_postgresql(mode: str) -> float:
     command += [cluster_version(), "main", "restart"]
     subprocess.run(command, check=True, timeout=120, capture_output=True)
     return time.monotonic() - started
+
+
+def move_shard_group(organization_id: int) -> tuple[float, str]:
+    """Move the shard group holding the organization's rows (every co-located table's shard)
+    to the other worker, writes going on; returns how long it took and what moved where."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shardid, nodename, nodeport FROM citus_shards "
+            "WHERE shardid = get_shard_id_for_distribution_column('org_member', %s)",
+            [organization_id],
+        )
+        shard, host, port = cursor.fetchone()
+        cursor.execute(
+            "SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 "
+            "AND noderole = 'primary' AND (nodename, nodeport) <> (%s, %s) ORDER BY nodeport",
+            [host, port],
+        )
+        target_host, target_port = cursor.fetchone()
+        started = time.monotonic()
+        cursor.execute(
+            "SELECT citus_move_shard_placement(%s, %s, %s, %s, %s)",
+            [shard, host, port, target_host, target_port],
+        )
+        took = time.monotonic() - started
+        cursor.execute("SELECT nodeport FROM citus_shards WHERE shardid = %s", [shard])
+        (now_on,) = cursor.fetchone()
+    return took, f"shard group of shard {shard} from :{port} to :{target_port} (now on :{now_on})"
 
 
 def wait_for_postgresql(host: str, port: str, limit: float = 60) -> bool:
@@ -280,6 +316,11 @@ def main() -> None:
     parser.add_argument("--after", type=float, default=60, help="seconds of load after")
     parser.add_argument("--no-restart", action="store_true", help="leave PostgreSQL running")
     parser.add_argument(
+        "--citus",
+        action="store_true",
+        help="on a Citus coordinator; midway, move the organization's shard group (small size)",
+    )
+    parser.add_argument(
         "--stop-mode",
         choices=["fast", "immediate"],
         default="fast",
@@ -300,24 +341,29 @@ def main() -> None:
 
     from bench.run import ensure_postgresql
 
-    url = os.environ.get("LOADTEST_DATABASE_URL", "").strip() or DEFAULT_URL
-    if options.size != "large":
-        url += f"_{options.size}"
+    if options.citus:
+        url = os.environ.get("LOADTEST_CITUS_DATABASE_URL", "").strip() or DEFAULT_CITUS_URL
+    else:
+        url = os.environ.get("LOADTEST_DATABASE_URL", "").strip() or DEFAULT_URL
+        if options.size != "large":
+            url += f"_{options.size}"
+        ensure_postgresql(url)
     os.environ["DATABASE_URL"] = url
-    ensure_postgresql(url)
 
     import django
     from django.conf import settings
 
     django.setup()
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if options.citus and db["ENGINE"] != "partnerships.citus_backend":
+        sys.exit("--citus needs LOADTEST_CITUS_DATABASE_URL=citus://... (a Citus coordinator)")
+    if not options.citus and db["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("The load test runs on PostgreSQL: LOADTEST_DATABASE_URL must be postgres://...")
     local = db["HOST"] in ("127.0.0.1", "localhost") and shutil.which("pg_ctlcluster")
-    if not local and not options.no_restart:
+    if not local and not options.no_restart and not options.citus:
         sys.exit("Restarting PostgreSQL needs the local cluster; use --no-restart otherwise.")
 
-    from loadtest.organization import MARKER_PREFIX, prepare, stored_markers
+    from loadtest.organization import MARKER_PREFIX, SLUG, prepare, stored_markers
     from loadtest.traffic import HealthWatch, Journal, VirtualUser
 
     started_at = time.monotonic()
@@ -326,6 +372,7 @@ def main() -> None:
         leaders=options.leaders,
         managers=options.managers,
         rebuild=options.rebuild,
+        cached=not options.citus,
     )
     leaders = sum(login.role == "leader" for login in logins)
     print(f"{leaders} leaders and {len(logins) - leaders} managers; {machine()}.")
@@ -364,7 +411,14 @@ def main() -> None:
             time.sleep(options.before)
             restart_at = time.monotonic()
             restart_seconds = None
-            if not options.no_restart:
+            if options.citus and not options.no_restart:
+                from org.models import Organization
+
+                print("Moving the organization's shard group to the other worker ...", flush=True)
+                organization = Organization.objects.get(slug=SLUG)
+                restart_seconds, moved = move_shard_group(organization.pk)
+                print(f"Moved the {moved} in {restart_seconds:.1f} s.", flush=True)
+            elif not options.no_restart:
                 print(f"Restarting PostgreSQL ({options.stop_mode} stop) ...", flush=True)
                 restart_seconds = restart_postgresql(options.stop_mode)
                 wait_for_postgresql(db["HOST"], str(db["PORT"] or 5432))
@@ -407,7 +461,8 @@ def main() -> None:
     print_pages(records)
     print()
     if restart_seconds is not None:
-        print(f"pg_ctlcluster restart took {restart_seconds:.1f} s.")
+        what = "citus_move_shard_placement" if options.citus else "pg_ctlcluster restart"
+        print(f"{what} took {restart_seconds:.1f} s.")
         seen = outage(watch.answers, restart_at)
         if seen is None:
             print("/healthz never failed during the restart.")

@@ -50,10 +50,20 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(Q(facilitator=member) | Exists(attends))
 
     def of_partnerships_with(self, member: Member) -> SessionQuerySet:
-        """Sessions of partnerships the member belongs to (or attends anyway)."""
+        """Sessions of partnerships the member belongs to (or attends anyway). The subqueries
+        name the member's organization, so that on Citus they stay on its node."""
+        organization_id = member.organization_id
         return self.filter(
-            Q(partnership__in=Partnership.objects.with_member(member))
-            | Q(pk__in=Session.objects.involving(member).values("pk"))
+            Q(
+                partnership__in=Partnership.objects.filter(
+                    organization_id=organization_id
+                ).with_member(member)
+            )
+            | Q(
+                pk__in=Session.objects.filter(organization_id=organization_id)
+                .involving(member)
+                .values("pk")
+            )
         )
 
     def visible_to(self, membership: OrgMembership) -> SessionQuerySet:

@@ -584,7 +584,9 @@ def _log_item_kept_fields(item: models.Model) -> list[str]:
 def log_item_remove(*, item: models.Model, by: AbstractBaseUser | None = None) -> AuditEntry:
     """Delete an entry of a session's log (written by mistake); the audit entry keeps its
     values, and log_item_restore puts it back from them."""
-    current = type(item).objects.select_for_update().get(pk=item.pk)
+    current = (
+        type(item).objects.select_for_update().get(organization_id=item.organization_id, pk=item.pk)
+    )
     entry = audit_entry(
         by=by,
         action="removed",

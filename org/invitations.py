@@ -367,7 +367,9 @@ def _refuse_unless_open(invitation: Invitation, verb: str) -> None:
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, by: AbstractBaseUser | None = None) -> str:
     """A new key and seven more days; the old link stops working. Returns the new key."""
-    current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    current = Invitation.objects.select_for_update().get(
+        organization_id=invitation.organization_id, pk=invitation.pk
+    )
     _refuse_unless_open(current, "resend")
     before = snapshot(current, INVITATION_AUDIT_FIELDS)
     now = timezone.now()
@@ -394,7 +396,9 @@ def invitation_resend(*, invitation: Invitation, by: AbstractBaseUser | None = N
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: AbstractBaseUser | None = None) -> None:
     """The link stops working; the person can be invited again."""
-    current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    current = Invitation.objects.select_for_update().get(
+        organization_id=invitation.organization_id, pk=invitation.pk
+    )
     _refuse_unless_open(current, "revoke")
     current.revoked_at = timezone.now()
     current.save(update_fields=["revoked_at"])
@@ -492,7 +496,7 @@ def invitation_accept(
     current = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("member", "organization")
-        .get(pk=invitation.pk)
+        .get(organization_id=invitation.organization_id, pk=invitation.pk)
     )
     problem = invitation_problem(current)
     if problem:

@@ -92,7 +92,9 @@ def member_update(
     else saved in between, the edit is refused rather than silently overwriting theirs. A save
     that changes nothing writes nothing, so that it cannot make someone else's edit stale.
     """
-    current = Member.objects.select_for_update().get(pk=member.pk)
+    current = Member.objects.select_for_update().get(
+        organization_id=member.organization_id, pk=member.pk
+    )
     if expected_version is not None and current.updated_at.isoformat() != expected_version:
         raise ValidationError(
             "Someone else changed %(name)s while you were editing. Reload the page to see "
@@ -193,7 +195,9 @@ def member_move(
     Every reason to refuse the move raises ValidationError keyed by "to_quadrant" (or "on"),
     so the move form shows it beside the field.
     """
-    locked = Member.objects.select_for_update().get(pk=member.pk)
+    locked = Member.objects.select_for_update().get(
+        organization_id=member.organization_id, pk=member.pk
+    )
     member.quadrant = locked.quadrant
     if member.is_team:
         raise ValidationError(

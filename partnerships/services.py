@@ -227,7 +227,9 @@ def partnership_dissolve(
     partnerships/access.py allows that role to dissolve it.
     """
     Organization.lock(partnership.organization_id)
-    current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    current = Partnership.objects.select_for_update().get(
+        organization_id=partnership.organization_id, pk=partnership.pk
+    )
     if acting is not None:
         access.require_dissolve(acting, current)
     if current.dissolved_on is not None:
@@ -455,7 +457,9 @@ def relationship_end(
     partnerships/access.py allows that role to change this relationship."""
     # The organization first, as every writer of the map takes it: a removal needs it too.
     Organization.lock(relationship.organization_id)
-    current = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    current = Relationship.objects.select_for_update().get(
+        organization_id=relationship.organization_id, pk=relationship.pk
+    )
     if acting is not None:
         partnership = Partnership.objects.get(pk=current.partnership_id)
         access.require_relationship_change(
@@ -922,7 +926,7 @@ def relationship_remove(
         Relationship.objects.with_members()
         .select_related("partnership")
         .select_for_update(of=("self",))
-        .get(pk=relationship.pk)
+        .get(organization_id=relationship.organization_id, pk=relationship.pk)
     )
     if acting is not None:
         access.require_relationship_change(
@@ -1111,7 +1115,9 @@ def member_move_remove(*, move: QuadrantMove, by: AbstractBaseUser | None = None
     Relationships the move ended stay ended: add them again if they should go on.
     """
     Organization.lock(move.organization_id)
-    member = Member.objects.select_for_update().get(pk=move.member_id)
+    member = Member.objects.select_for_update().get(
+        organization_id=move.organization_id, pk=move.member_id
+    )
     problem = move_removal_problem(move, member)
     if problem is not None:
         raise problem
@@ -1139,7 +1145,9 @@ def member_remove(*, member: Member, by: AbstractBaseUser | None = None) -> Audi
     refused while anything names them (a relationship, a session, a login, an objective...):
     archive them then. One entry keeps the member's values, one each seat's."""
     Organization.lock(member.organization_id)
-    current = Member.objects.select_for_update().get(pk=member.pk)
+    current = Member.objects.select_for_update().get(
+        organization_id=member.organization_id, pk=member.pk
+    )
     _refuse_removal(current, "Archive them instead: they stay in the history.")
     seats = TeamMembership.objects.filter(Q(team=current) | Q(person=current))
     AuditEntry.objects.bulk_create(

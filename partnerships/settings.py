@@ -68,7 +68,7 @@ def database_from_url(name: str, url: str) -> dict:
         if not path:
             raise ImproperlyConfigured(f"{name} needs a file path, e.g. sqlite:///var/db.sqlite3")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / path}
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+    if parts.scheme in {"postgres", "postgresql", "pgsql", "citus"}:
         db_name = unquote(parts.path.lstrip("/"))
         if not db_name:
             raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://host/dbname")
@@ -77,7 +77,10 @@ def database_from_url(name: str, url: str) -> dict:
         except ValueError:
             raise ImproperlyConfigured(f"{name} has an invalid port") from None
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # citus:// is PostgreSQL on a Citus coordinator (partnerships/citus_backend/).
+            "ENGINE": "partnerships.citus_backend"
+            if parts.scheme == "citus"
+            else "django.db.backends.postgresql",
             "NAME": db_name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
@@ -88,7 +91,7 @@ def database_from_url(name: str, url: str) -> dict:
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(
-        f"{name} must start with sqlite:// or postgres://; got scheme {parts.scheme!r}"
+        f"{name} must start with sqlite://, postgres:// or citus://; got scheme {parts.scheme!r}"
     )
 
 

@@ -246,7 +246,9 @@ def _save_versioned(
 ) -> models.Model:
     """Create the row (``version`` 0) or correct it (``version`` = the row's), record every
     changed field, and refuse a write based on an outdated form."""
-    current = model.objects.select_for_update().filter(**lookup).first()
+    current = (
+        model.objects.select_for_update().filter(organization_id=organization_id, **lookup).first()
+    )
     if current is None:
         if version != 0:
             raise ValidationError("This value no longer exists; reload the page.", code="gone")
