@@ -4,6 +4,7 @@ database); a live change under a step refuses the apply and names the step."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -27,6 +28,13 @@ from tests.factories import (
     TeamMembershipFactory,
 )
 from tests.trust.world import snapshot as everything
+
+
+def same_analysis(live, in_scenario) -> bool:
+    """Two analyses of the same data: equal but for the moment each was computed."""
+    return dataclasses.replace(live, computed_at=None) == dataclasses.replace(
+        in_scenario, computed_at=None
+    )
 
 
 def snapshot(organization) -> dict:
@@ -143,7 +151,7 @@ def test_scenario_equals_the_live_pages_after_apply_and_drafting_changes_nothing
     assert scenario.status == Scenario.Status.APPLIED
 
     scope = Scope(organization=org, day=scenario.effective_on)
-    assert analyse(load(scope)) == in_scenario
+    assert same_analysis(analyse(load(scope)), in_scenario)
     live_counts = diagram_counts(scope)
     assert live_counts.quadrants == counts
     assert live_counts.names == names
@@ -291,7 +299,7 @@ def test_merging_a_team_equals_the_live_pages_after_apply(org, admin_client, com
 
     assert admin_client.post(reverse("scenarios:apply", args=[scenario.pk])).status_code == 302
     scope = Scope(organization=org, day=scenario.effective_on)
-    assert analyse(load(scope)) == in_scenario
+    assert same_analysis(analyse(load(scope)), in_scenario)
     live_counts = diagram_counts(scope)
     assert (live_counts.quadrants, live_counts.flows) == (counts, flows)
     care = people["Care Team"]
