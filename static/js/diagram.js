@@ -18,6 +18,13 @@
     }
     if (event.target.closest && event.target.closest("#panel .panel-close")) {
       returning = true;
+      // A panel opened as a whole page (a link followed before this file ran, a bookmark)
+      // has no opener here: the panel names the part it shows.
+      var shown = document.querySelector("#panel [data-selects]");
+      if (!opener && shown) {
+        var key = shown.getAttribute("data-selects");
+        opener = /^[A-Z]$/.test(key) ? "[data-quadrant='" + key + "']" : "[data-flow='" + key + "']";
+      }
     }
   });
 
