@@ -169,30 +169,24 @@ def buy_in(
                 people |= ids
     in_scope = Q(session_id__in=[pk for pk, *_ in held]) if partnership_ids is not None else Q()
 
-    for member_id, start, count in (
-        FeedbackItem.objects.filter(
-            in_scope,
-            organization=organization,
-            session__quarter_start__in=starts,
-            from_member_id__in=people,
-        )
-        .values_list("from_member_id", "session__quarter_start")
-        .annotate(n=Count("pk"))
-        .order_by()
+    # Feedback given and pulse given: rows per person and quarter, counted in the database.
+    for model, person, figure in (
+        (FeedbackItem, "from_member_id", "feedback"),
+        (PulseGiven, "member_id", "pulse"),
     ):
-        cell(member_id, start).feedback += count
-    for member_id, start, count in (
-        PulseGiven.objects.filter(
-            in_scope,
-            organization=organization,
-            session__quarter_start__in=starts,
-            member_id__in=people,
-        )
-        .values_list("member_id", "session__quarter_start")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        cell(member_id, start).pulse += count
+        for member_id, start, count in (
+            model.objects.filter(
+                in_scope,
+                organization=organization,
+                session__quarter_start__in=starts,
+                **{f"{person}__in": people},
+            )
+            .values_list(person, "session__quarter_start")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            found = cell(member_id, start)
+            setattr(found, figure, getattr(found, figure) + count)
     actions = ActionItem.objects.filter(
         organization=organization,
         owner_id__in=people,
