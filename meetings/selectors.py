@@ -30,6 +30,7 @@ from meetings.planner import PlanPartnership
 from meetings.quarters import Quarter
 from org.models import QUADRANT_ORDER, Member, Organization, OrgMembership, Quadrant
 from partnerships.models import Partnership, Relationship
+from partnerships.versions import data_version, kept
 
 FACILITATOR_QUADRANTS = (Quadrant.LEADERSHIP, Quadrant.MANAGERS)
 
@@ -94,8 +95,12 @@ class PlanMembers:
     """What the planner needs of the members of many partnerships over [start, end), without
     a model object per member (a large organization has tens of thousands): each
     partnership's member ids, the leaders and managers among them (who may facilitate) as
-    members, and everyone's names only when asked (a clash names who blocks). Two queries,
-    a third for the names."""
+    members, and everyone's names only when asked (a clash names who blocks).
+
+    The ids and the facilitators are read for the whole organization and kept in Django's
+    cache under its structure version (members, partnerships and relationships are all it
+    reads): one query for the version when cached, three when not (the version, the
+    relationships' ends, the leaders and managers); a fourth for the names."""
 
     def __init__(
         self,
@@ -104,54 +109,27 @@ class PlanMembers:
         start: datetime.date,
         end: datetime.date | None,
     ) -> None:
-        partnership_ids = list(partnership_ids)
-        relationships = (
-            Relationship.objects.for_org(organization)
-            .filter(partnership_id__in=partnership_ids or [0])  # no partnership: no row
-            .overlapping(start, end)
-            .order_by()
-        )
-        # Tens of thousands of rows of three ids: read by the cursor (the ORM's own SQL),
-        # which is twice as fast as values_list.
-        sql, params = relationships.values_list(
-            "partnership_id", "from_member_id", "to_member_id"
-        ).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = sorted(cursor.fetchall(), key=itemgetter(0))
-        # Each partnership's rows in a run; its ends gathered by set operations, not a loop.
-        ends = itemgetter(1, 2)
-        self.ids_of = {
-            pid: frozenset().union(*map(ends, group))
-            for pid, group in itertools.groupby(rows, key=itemgetter(0))
-        }
+        wanted = set(partnership_ids)
+        version = data_version(organization)
+        key = None
+        if version is not None:
+            key = f"{_PLAN_MEMBERS_FORMAT}:org-{organization.pk}:{version}:{start}:{end}"
+        everyone = kept(key, lambda: _plan_members(organization, start, end))
+        self.ids_of = {pid: ids for pid, ids in everyone.ids_of.items() if pid in wanted}
         ids_of = self.ids_of
-        self._ends = Q(pk__in=relationships.values("from_member")) | Q(
-            pk__in=relationships.values("to_member")
-        )
-        # The organization's leaders and managers (a few hundred), whether in these
-        # partnerships or not: cheaper than finding the ends among all members.
-        # (Plain rows, with the name the preview shows: the apply reads its own members.)
-        self.facilitators: dict[int, Facilitator] = (
-            {
-                row[0]: Facilitator(*row)
-                for row in Member.objects.for_org(organization)
-                .filter(quadrant__in=FACILITATOR_QUADRANTS)
-                .exclude(kind=Member.Kind.TEAM)
-                .values_list("pk", "name", "quadrant")
-            }
-            if ids_of
-            else {}
-        )
+        self.facilitators: dict[int, Facilitator] = everyone.facilitators if ids_of else {}
         self._facilitator_ids = frozenset(self.facilitators)
-        # Each facilitator's place in facilitator_for's order, to take the first by a number.
-        ordered = sorted(
-            self.facilitators.values(),
-            key=lambda f: (QUADRANT_ORDER.index(f.quadrant), f.name, f.pk),
+        self._rank = everyone.rank
+        self._by_rank = everyone.by_rank
+        relationships = Relationship.objects.for_org(organization).filter(
+            partnership_id__in=list(wanted) or [0]
         )
-        self._rank = {f.pk: place for place, f in enumerate(ordered)}
-        self._by_rank = [f.pk for f in ordered]
-        self.names = _NamesOnDemand(self._ends if ids_of else None)
+        ends = relationships.overlapping(start, end).order_by()
+        self.names = _NamesOnDemand(
+            Q(pk__in=ends.values("from_member")) | Q(pk__in=ends.values("to_member"))
+            if ids_of
+            else None
+        )
 
     def plan_partnership(self, partnership: Partnership) -> PlanPartnership:
         """As plan_partnership(partnership, its members), from the ids."""
@@ -164,6 +142,64 @@ class PlanMembers:
             attendee_ids=ids,
             facilitator_id=self._by_rank[first] if first is not None else None,
         )
+
+
+# Bump when the shape of what is cached changes, so old entries are never read back.
+_PLAN_MEMBERS_FORMAT = "plan-members-1"
+
+
+@dataclass(frozen=True)
+class _Everyone:
+    """Every partnership's member ids over a stretch of days, and the organization's
+    leaders and managers in facilitator_for's order (rank: each one's place in it)."""
+
+    ids_of: dict[int, frozenset[int]]
+    facilitators: dict[int, Facilitator]
+    rank: dict[int, int]
+    by_rank: list[int]
+
+
+def _plan_members(
+    organization: Organization, start: datetime.date, end: datetime.date | None
+) -> _Everyone:
+    """Two queries: the ends of every relationship of the organization active on a day of
+    [start, end), and its leaders and managers (a few hundred)."""
+    relationships = Relationship.objects.for_org(organization).overlapping(start, end).order_by()
+    # Tens of thousands of rows of three ids: read by the cursor (the ORM's own SQL),
+    # which is twice as fast as values_list.
+    sql, params = relationships.values_list(
+        "partnership_id", "from_member_id", "to_member_id"
+    ).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = sorted(cursor.fetchall(), key=itemgetter(0))
+    # Each partnership's rows in a run; its ends gathered by set operations, not a loop.
+    ends = itemgetter(1, 2)
+    ids_of = {
+        pid: frozenset().union(*map(ends, group))
+        for pid, group in itertools.groupby(rows, key=itemgetter(0))
+    }
+    # Plain rows, with the name the preview shows: the apply reads its own members.
+    facilitators = (
+        {
+            row[0]: Facilitator(*row)
+            for row in Member.objects.for_org(organization)
+            .filter(quadrant__in=FACILITATOR_QUADRANTS)
+            .exclude(kind=Member.Kind.TEAM)
+            .values_list("pk", "name", "quadrant")
+        }
+        if ids_of
+        else {}
+    )
+    ordered = sorted(
+        facilitators.values(), key=lambda f: (QUADRANT_ORDER.index(f.quadrant), f.name, f.pk)
+    )
+    return _Everyone(
+        ids_of=ids_of,
+        facilitators=facilitators,
+        rank={f.pk: place for place, f in enumerate(ordered)},
+        by_rank=[f.pk for f in ordered],
+    )
 
 
 class _NamesOnDemand(Mapping):

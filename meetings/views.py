@@ -62,7 +62,7 @@ from meetings.selectors import (
 from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
-from org import once
+from org import dates, once
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import MODEL_TYPES
 from org.fragments import render_page_or_fragment
@@ -188,16 +188,20 @@ def planner(request: HttpRequest) -> HttpResponse:
 
 
 def _week_table(preview: services.PlanPreview) -> list[dict]:
-    """The plan as rows the template can print: one per week of the quarter."""
+    """The plan as rows the template can print: one per week of the quarter, each session's
+    start written in the current time zone (the organization's)."""
     names = preview.members
+    weeks = preview.plan.by_week()
+    starts = [timezone.localtime(s.start) for row in weeks for s in (*row.placed, *row.kept)]
+    when = iter(dates.moments(starts, weekday=True))
     rows = []
-    for row in preview.plan.by_week():
+    for row in weeks:
         rows.append(
             {
                 "label": row.week.label,
                 "placed": [
                     {
-                        "start": p.start,
+                        "when": next(when),
                         "name": p.name,
                         "facilitator": names[p.facilitator_id].name,
                         "attendees": len(p.attendee_ids),
@@ -205,7 +209,7 @@ def _week_table(preview: services.PlanPreview) -> list[dict]:
                     }
                     for p in row.placed
                 ],
-                "kept": [{"start": k.start, "name": k.name} for k in row.kept],
+                "kept": [{"when": next(when), "name": k.name} for k in row.kept],
                 "placed_count": len(row.placed),
             }
         )

@@ -14,10 +14,8 @@ and the analysis is computed without being cached.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
-import gc
 import hashlib
 import pickle
 from collections import Counter, defaultdict
@@ -29,6 +27,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from org.cycles import collector_paused as _cycle_collector_paused
 from org.models import Member
 from partnerships import graph, rules
 from partnerships.health.remedies import KIND_WORDS, RiskGroup, group_risks
@@ -383,23 +382,6 @@ def report_and_brokers(
     """The report, and the brokers only if they are cached (or computed ahead) already (None
     otherwise): one query when cached, four when not (two when computed ahead)."""
     return _cached(scope, with_brokers=False, brokers_if_cached=True, ahead=ahead)
-
-
-@contextlib.contextmanager
-def _cycle_collector_paused():
-    """Python's cycle collector paused while a graph is built and analysed: tens of
-    thousands of new dicts and sets set it off again and again, and each full pass walks
-    every object in the process (it took over half the time of the brokers at 10,000
-    members). Reference counting still frees what the analysis drops; cycles wait for the
-    collector's next pass."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _cached(
