@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -617,6 +618,66 @@ def _sessions_rows(lines: list[selectors.SessionsLine]) -> SafeString:
     return mark_safe("\n".join(rows))  # noqa: S308 - fixed markup, escaped names and states
 
 
+def _objective_rows(trends: list[selectors.ObjectiveTrend]) -> SafeString:
+    """The objectives' rows against their targets (Django's floatformat, as the template's
+    filter), written here as the grid's rows are."""
+    muted_dash = '<td><span class="muted">—</span></td>'
+    rows = []
+    for trend in trends:
+        objective = trend.objective
+        target = (
+            f"{floatformat(objective.target_value, '-2')} "
+            if objective.target_value is not None
+            else ""
+        )
+        cells = []
+        for value, percent in trend.cells:
+            if value is None:
+                cells.append(muted_dash)
+                continue
+            share = (
+                f' <span class="muted">({percent}% of target)</span>' if percent is not None else ""
+            )
+            cells.append(f"<td>{floatformat(value, '-2')}{share}</td>")
+        rows.append(
+            f'<tr><th scope="row"><bdi>{html_escape(objective.title)}</bdi></th>'
+            f'<td>{target}<span class="muted">{html_escape(objective.target_unit)}</span></td>'
+            f"{''.join(cells)}</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - escaped titles and units, numbers
+
+
+def _pulse_flow_rows(cells: list[selectors.PulseCell]) -> SafeString:
+    """This quarter's rated quadrant pairs, the ones that fell most first."""
+    rows = []
+    for cell in cells:
+        head = (
+            f'<td><span class="quadrant-tag q-{html_escape(cell.rater)}">'
+            f"{html_escape(cell.rater_name)}</span></td>"
+            f'<td><span class="quadrant-tag q-{html_escape(cell.other)}">'
+            f"{html_escape(cell.other_name)}</span></td>"
+        )
+        if cell.shown:
+            if cell.change is None:
+                change = '<span class="muted">new</span>'
+            elif cell.weakening:
+                change = f'<strong class="change-worse">▼ {floatformat(cell.change, 2)}</strong>'
+            elif cell.change > 0:
+                change = f'<span class="change-better">▲ {floatformat(cell.change, 2)}</span>'
+            else:
+                change = "same"
+            body = (
+                f"<td>{cell.count}</td><td>{floatformat(cell.communication, 1)}</td>"
+                f"<td>{floatformat(cell.relationship, 1)}</td>"
+                f"<td>{floatformat(cell.overall, 1)}</td><td>{change}</td>"
+            )
+        else:
+            body = f'<td colspan="5" class="muted">{html_escape(capfirst(cell.hidden_text))}</td>'
+        weakening = ' class="is-weakening"' if cell.weakening else ""
+        rows.append(f"<tr{weakening}>{head}{body}</tr>")
+    return mark_safe("\n".join(rows))  # noqa: S308 - escaped names, numbers formatted
+
+
 def _gap_items(gaps: list[selectors.SessionsLine]) -> SafeString:
     """The partnerships that went a full quarter without a session, each linking to its
     page: written here with one reversed URL, as the grid's rows are."""
@@ -649,6 +710,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "progress": board.now.checklist,
             "session_rows": _sessions_rows(board.sessions),
             "gap_items": _gap_items(board.gaps),
+            "objective_rows": _objective_rows(board.objectives),
+            "pulse_flow_rows": _pulse_flow_rows(board.pulse_flows),
             **_dashboard_charts(board),
         }
         return render_to_string("meetings/progress/_dashboard_body.html", context)
