@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -217,6 +218,7 @@ class Result:
     pinned: int | None = None
     pinned_in: str = ""
     note: str = ""
+    peak_mib: float | None = None  # Python's allocations at their peak in one request
 
 
 def measure(case: Case, reference: Callable[[], object] | None = None) -> Result:
@@ -270,6 +272,28 @@ def measure(case: Case, reference: Callable[[], object] | None = None) -> Result
         pinned_in=case.pinned_in,
         note=case.note,
     )
+
+
+def peak_memory(case: Case) -> float:
+    """The most memory Python held at once for the case's allocations during one call, in
+    MiB (tracemalloc's peak, from zero at the call's start; the objects alive before it are
+    not counted). Run in a pass of its own after the timings: tracing slows every
+    allocation several times. Memory outside Python's allocator (PostgreSQL's result
+    buffers inside libpq, for one) is not seen; the rows made of them are."""
+    if case.before:
+        case.before()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        outcome = case.call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    _check(case, outcome)
+    del outcome
+    if case.after:
+        case.after()
+    return round(peak / 2**20, 1)
 
 
 def _check(case: Case, outcome: object) -> None:
@@ -866,7 +890,10 @@ def print_table(report: dict) -> None:
 
 def _table(report: dict) -> str:
     growth = any("growth" in c for c in report["cases"])
+    memory = any(c.get("peak_mib") is not None for c in report["cases"])
     header = ["case", "ms", "× ref", "queries", "pinned", "goal", "met"]
+    if memory:
+        header += ["peak MiB"]
     if growth:
         header += ["growth 300→10k"]
     rows = []
@@ -884,13 +911,16 @@ def _table(report: dict) -> str:
             case["goal"],
             met,
         ]
+        if memory:
+            peak = case.get("peak_mib")
+            row.append("" if peak is None else f"{peak:,.1f}")
         if growth:
             value = case.get("growth")
             mark = {True: " met", False: " NOT met"}.get(case.get("growth_met"), "")
             row.append("" if value is None else f"{value:.2f}×{mark}")
         rows.append(row)
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    right = {1, 2, 3}
+    right = {1, 2, 3} | ({header.index("peak MiB")} if memory else set())
     lines = []
     for index, row in enumerate([header, *rows]):
         cells = [
@@ -931,6 +961,12 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
     parser.add_argument("--rebuild", action="store_true", help="build the organization again")
+    parser.add_argument(
+        "--no-memory",
+        dest="memory",
+        action="store_false",
+        help="skip the pass that measures each case's peak memory (tracemalloc)",
+    )
     parser.add_argument(
         "--only",
         default="",
@@ -986,6 +1022,11 @@ def main() -> None:
             result = measure(case, reference=listed[0].call if results else None)
             print(f"{result.median_ms:,.1f} ms, {result.queries} queries", flush=True)
             results.append(result)
+        if options.memory:
+            print("Peak memory of one request per case (tracemalloc, after the timings):")
+            for case, result in zip(listed, results, strict=True):
+                result.peak_mib = peak_memory(case)
+                print(f"  {case.label}: {result.peak_mib:,.1f} MiB", flush=True)
     finally:
         cleanup()
     total = import_total(results)
