@@ -35,9 +35,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
 
-SIZES = {"large": 10_000, "small": 300}
+SIZES = {"large": 10_000, "small": 300, "xl": 100_000}
 SEED = 2002
 GOAL_MS = 10_000
+# The goal of issue 23 for 100,000 rows (make bench SIZE=xl).
+GOALS_MS = {"xl": 60_000}
 HEADER = "Employee ID,First Name,Last Name,Job Title,Work Email,Supervisor ID,Department,Team"
 DEPARTMENTS = ["Sales", "Operations", "Finance", "Engineering", "Support", "People", "Legal"]
 
@@ -182,12 +184,13 @@ def main() -> None:
         report = run(SIZES[options.size])
     finally:
         connection.creation.destroy_test_db(test_name, verbosity=0)
+    goal_ms = GOALS_MS.get(options.size, GOAL_MS)
     report.update(
         rows=SIZES[options.size],
         database=engine,
         goal_ms={
-            "first import: total": GOAL_MS,
-            "first import from .xlsx: total": GOAL_MS,
+            "first import: total": goal_ms,
+            "first import from .xlsx: total": goal_ms,
             "on": "postgresql",
         },
         machine={"python": platform.python_version(), "processor": platform.machine()},
@@ -203,8 +206,8 @@ def main() -> None:
     where = "" if engine == "postgresql" else " (the goal is set for PostgreSQL: set DATABASE_URL)"
     for case in ("first import", "first import from .xlsx"):
         total = report["milliseconds"][f"{case}: total"]
-        verdict = "meets" if total < GOAL_MS else "MISSES"
-        print(f"  the {case} {verdict} the goal of {GOAL_MS:,} ms{where}")
+        verdict = "meets" if total < goal_ms else "MISSES"
+        print(f"  the {case} {verdict} the goal of {goal_ms:,} ms{where}")
 
 
 if __name__ == "__main__":
