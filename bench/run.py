@@ -985,6 +985,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
     parser.add_argument("--rebuild", action="store_true", help="build the organization again")
     parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build (or check) the organization's database, then stop: nothing is timed",
+    )
+    parser.add_argument(
         "--no-memory",
         dest="memory",
         action="store_false",
@@ -1028,6 +1033,8 @@ def main() -> None:
         mark_built(marker)
         built_s = time.perf_counter() - started
         print(f"Built in {built_s:.1f} s (migrations included).")
+    if options.build_only:
+        return
     # Every run starts from fresh statistics and visibility maps, as autovacuum keeps them in
     # production: the import cases of earlier runs leave rolled-back rows behind, which turn
     # index-only counts into heap scans.
