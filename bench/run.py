@@ -726,7 +726,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
                 repeat=repeat,
                 before=cache.clear,
                 goal=AT_MOST_3X,
-                pinned=12,
+                pinned=11,
                 pinned_in="tests/progress/test_dashboard.py: NOT_CACHED",
                 note="after any change to the quarter's data, before it is cached again",
             )
