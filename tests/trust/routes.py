@@ -182,7 +182,7 @@ ROUTES: dict[str, Route] = {
     "partnerships:move_remove": Route(
         objects(pk="employee", move_pk="move"), get=ADMIN, post=ADMIN
     ),
-    "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
+    "org:member_people": Route(objects(pk="team"), get=ADMIN),
     "partnerships:team_seat": Route(objects(pk="team"), post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
     "org:audit": _no_object(get=ADMIN),
