@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from meetings.models import Session
-from meetings.selectors import session_queryset, with_log
+from meetings.selectors import session_queryset
 from org.access import LOGGING_ROLES, require_membership
 from org.middleware import current_membership
 from org.models import OrgMembership
@@ -45,22 +45,16 @@ def require_logging(membership: OrgMembership, partnership: Partnership) -> None
         )
 
 
-def load_session(
-    request: HttpRequest, pk: int, *, log: bool = True
-) -> tuple[OrgMembership, Session]:
-    """A session the user may see, with its log prefetched when ``log``; 404 otherwise."""
+def load_session(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]:
+    """A session the user may see; 404 otherwise. Its page loads its log
+    (`meetings.selectors.session_log_and_since`)."""
     membership = require_membership(request)
-    sessions = session_queryset(membership)
-    if log:
-        sessions = with_log(sessions, membership)
-    return membership, get_object_or_404(sessions, pk=pk)
+    return membership, get_object_or_404(session_queryset(membership), pk=pk)
 
 
-def load_session_to_log(
-    request: HttpRequest, pk: int, *, log: bool = True
-) -> tuple[OrgMembership, Session]:
+def load_session_to_log(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]:
     """A session the user may see (404 otherwise) and log (403 otherwise)."""
-    membership, session = load_session(request, pk, log=log)
+    membership, session = load_session(request, pk)
     require_logging(membership, session.partnership)
     return membership, session
 
