@@ -14,12 +14,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from meetings.models import Session
-from meetings.selectors import session_queryset
+from meetings.selectors import session_page_sessions, session_queryset
 from org.access import LOGGING_ROLES, require_membership
 from org.middleware import current_membership
 from org.models import OrgMembership
@@ -50,6 +50,20 @@ def load_session(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]
     (`meetings.selectors.session_log_and_since`)."""
     membership = require_membership(request)
     return membership, get_object_or_404(session_queryset(membership), pk=pk)
+
+
+def load_session_page(
+    request: HttpRequest, pk: int
+) -> tuple[OrgMembership, Session, Session | None]:
+    """`load_session` for the session's page: the session and the previous one in one query
+    (`session_page_sessions`), each with ``logs`` (`can_log`, answered in the same query)."""
+    membership = require_membership(request)
+    sessions = session_page_sessions(membership, pk)
+    session = next((s for s in sessions if s.pk == pk), None)
+    if session is None:
+        raise Http404("No session here.")
+    previous = next((s for s in sessions if s.pk != pk), None)
+    return membership, session, previous
 
 
 def load_session_to_log(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]:

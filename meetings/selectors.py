@@ -13,7 +13,15 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from meetings.models import (
@@ -363,13 +371,47 @@ class SinceLast:
         return sum(1 for item in self.action_items if not item.is_done) + len(self.carried)
 
 
+def session_page_sessions(membership: OrgMembership, pk: int) -> list[Session]:
+    """For the session page, in one query: the session ``pk`` the person may see and the one
+    before it (`previous_session`), each annotated with ``logs``, whether the person may log
+    it (`Partnership.objects.writable_by`). Empty when the person may not see it."""
+    this = Session.objects.filter(organization=membership.organization, pk=pk)
+    previous = (
+        _earlier_visible(
+            membership,
+            partnership_id=Subquery(this.values("partnership_id")),
+            quarter_start=Subquery(this.values("quarter_start")),
+        )
+        .order_by("-quarter_start")
+        .values("pk")[:1]
+    )
+    writable = Partnership.objects.writable_by(membership).filter(pk=OuterRef("partnership_id"))
+    return list(
+        session_queryset(membership)
+        .filter(Q(pk=pk) | Q(pk=Subquery(previous)))
+        .annotate(logs=Exists(writable))
+    )
+
+
+def _earlier_visible(membership: OrgMembership, *, partnership_id, quarter_start) -> QuerySet:
+    """The partnership's sessions the person may see in quarters before ``quarter_start``,
+    cancelled ones left out."""
+    return (
+        Session.objects.visible_to(membership)
+        .filter(partnership_id=partnership_id, quarter_start__lt=quarter_start)
+        .exclude(status=SessionStatus.CANCELLED)
+    )
+
+
 def previous_session(session: Session, membership: OrgMembership) -> Session | None:
     """The previous session of the same partnership the person may see: the latest in an
     earlier quarter that was not cancelled."""
     return (
-        Session.objects.visible_to(membership)
-        .filter(partnership_id=session.partnership_id, quarter_start__lt=session.quarter_start)
-        .exclude(status=SessionStatus.CANCELLED)
+        _earlier_visible(
+            membership,
+            partnership_id=session.partnership_id,
+            quarter_start=session.quarter_start,
+        )
         .select_related("organization")
         .order_by("-quarter_start")
         .first()
@@ -393,11 +435,15 @@ def since_last_session(session: Session, membership: OrgMembership) -> SinceLast
     return _since(session, previous, membership)
 
 
-def session_log_and_since(session: Session, membership: OrgMembership) -> SinceLast:
+def session_log_and_since(
+    session: Session, membership: OrgMembership, *, previous: Session | None | bool = False
+) -> SinceLast:
     """For the session page: the session's log (`log_lookups`) and what came since the last
     session, the two sessions' logs loaded together, one query a kind for both (issue 20:
-    five round trips fewer than each on its own)."""
-    previous = previous_session(session, membership)
+    five round trips fewer than each on its own). ``previous``: the previous session (or
+    None) when the caller loaded it already (`session_page_sessions`)."""
+    if previous is False:
+        previous = previous_session(session, membership)
     both = [session] if previous is None else [session, previous]
     prefetch_related_objects(both, *log_lookups(membership))
     return _since(session, previous, membership)

@@ -27,6 +27,7 @@ from meetings.access import (
     can_log,
     in_org_timezone,
     load_session,
+    load_session_page,
     load_session_to_log,
     may_change_contribution,
     may_contribute,
@@ -345,6 +346,8 @@ def _session_context(
     log_kind: LogKind | None = None,
     log_form: LogItemForm | None = None,
     logging: bool | None = None,
+    minutes_open: bool = False,
+    previous: Session | None | bool = False,
     **overrides,
 ) -> dict:
     """The session page's context. With ``log_kind``, also that kind's ``section`` (its
@@ -354,12 +357,16 @@ def _session_context(
     time, place and facilitator) are not drawn with the page: each is a link that opens it,
     and the view that answers it passes it here (``log_form``, ``held_form``,
     ``details_form``). A partnership of 250 people made them most of the page's time
-    (issue 20); without them the page loads neither the people nor the objectives.
-    ``logging``: `can_log`, when the view knows it already (it costs a query)."""
+    (issue 20); without them the page loads neither the people nor the objectives. The two
+    forms that were folded away anyway open the same way (``status_form``, and the agenda's
+    minutes with ``minutes_open``): each form drawn costs a dozen small templates.
+    ``logging``: `can_log`, and ``previous``: the previous session or None, when the view
+    knows them already (each costs a query)."""
     if logging is None:
         logging = can_log(membership, session.partnership)
     open_form = {log_kind: log_form} if logging and log_form is not None else {}
-    since = session_log_and_since(session, membership)  # the log first: the sections read it
+    # the log first: the sections read it
+    since = session_log_and_since(session, membership, previous=previous)
     log_sections = [
         LogSection(kind, kind.entries(session), open_form.get(kind)) for kind in LOG_KINDS
     ]
@@ -388,10 +395,10 @@ def _session_context(
         "agenda": agenda,
         "contributing": contributing,
         "contribution_forms": contribution_forms,
-        "agenda_form": _agenda_form(session, agenda=agenda) if logging else None,
+        "agenda_form": _agenda_form(session, agenda=agenda) if logging and minutes_open else None,
         "held_form": None,
         "details_form": None,
-        "status_form": StatusForm(initial={"version": session.version}) if logging else None,
+        "status_form": None,
     }
     if log_kind is not None:
         context["section"] = log_sections[LOG_KINDS.index(log_kind)]
@@ -430,8 +437,11 @@ def _agenda_form(
 @require_GET
 @in_org_timezone
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    return render(request, "meetings/session.html", _session_context(request, membership, session))
+    membership, session, previous = load_session_page(request, pk)
+    context = _session_context(
+        request, membership, session, logging=session.logs, previous=previous
+    )
+    return render(request, "meetings/session.html", context)
 
 
 def _render_session_part(
@@ -508,10 +518,14 @@ def session_held(request: HttpRequest, pk: int) -> HttpResponse:
     return _saved_session(request, membership, pk, "Session marked as held.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @in_org_timezone
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET opens the form (as `session_details`); POST cancels, marks missed or reopens."""
     membership, session = load_session_to_log(request, pk)
+    if request.method == "GET":
+        form = StatusForm(initial={"version": session.version})
+        return _render_session_part(request, membership, session, "details", status_form=form)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _render_session_part(
@@ -764,11 +778,14 @@ def item_restore(request: HttpRequest, entry_pk: int) -> HttpResponse:
 # --- the agenda, and what the people of a partnership add to its session --------------------
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @in_org_timezone
 def session_agenda(request: HttpRequest, pk: int) -> HttpResponse:
-    """The facilitator sets the minutes of the agenda's parts (or lets the data set them)."""
+    """The facilitator sets the minutes of the agenda's parts (or lets the data set them).
+    GET opens the form, with each part's minutes now (the agenda for htmx, else the page)."""
     membership, session = load_session_to_log(request, pk)
+    if request.method == "GET":
+        return _render_session_part(request, membership, session, "agenda", minutes_open=True)
     form = _agenda_form(session, request.POST)
     if form.is_valid():
         try:
