@@ -365,10 +365,10 @@ def _session_context(
     if logging is None:
         logging = can_log(membership, session.partnership)
     open_form = {log_kind: log_form} if logging and log_form is not None else {}
-    # the log first: the sections read it
-    since = session_log_and_since(session, membership, previous=previous)
+    log = session_log_and_since(session, membership, previous=previous)
+    since = log.since
     log_sections = [
-        LogSection(kind, kind.entries(session), open_form.get(kind)) for kind in LOG_KINDS
+        LogSection(kind, log.entries[kind.on_session], open_form.get(kind)) for kind in LOG_KINDS
     ]
     agenda = _agenda(session, membership, since)
     # who logs may contribute whatever the people; others only while the session is planned
