@@ -146,12 +146,29 @@ def test_it_opens_who_attended_and_the_details_on_demand(session, manager_client
     assert "<html" in plain and ">Mark held</button>" in plain
 
 
+def test_it_opens_cancelling_and_the_agendas_minutes_on_demand(session, manager_client):
+    page = manager_client.get(url(session)).content.decode()
+    assert f'href="{url(session, "status/")}#details"' in page
+    assert f'href="{url(session, "agenda/")}#agenda"' in page
+    assert 'name="status-status"' not in page and "Save minutes" not in page
+    status = manager_client.get(url(session, "status/"), **HX).content.decode()
+    assert "<html" not in status and '<section id="details"' in status
+    assert "It did not take place (missed)" in status and ">Change status</button>" in status
+    minutes = manager_client.get(url(session, "agenda/"), **HX).content.decode()
+    assert "<html" not in minutes and '<section id="agenda"' in minutes
+    assert ">Save minutes</button>" in minutes
+    assert minutes.count('type="number" name="agenda-') == 4  # the four parts' minutes
+    plain = manager_client.get(url(session, "agenda/")).content.decode()
+    assert "<html" in plain and ">Save minutes</button>" in plain
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [("admin", 200), ("leader", 200), ("manager", 200), ("member", 403), ("outsider", 404)],
 )
 def test_who_may_open_the_forms_of_the_log(session, role_clients, role, expected):
-    for rest in ("successes/", "progress/", "feedback/", "actions/", "held/", "details/"):
+    forms = ("successes/", "progress/", "feedback/", "actions/", "held/", "details/", "status/")
+    for rest in (*forms, "agenda/"):
         response = role_clients[role].get(url(session, rest), **HX)
         assert response.status_code == expected, rest
         if expected != 200:
@@ -166,7 +183,7 @@ def test_a_manager_outside_the_partnership_cannot_open_its_forms(session, org, c
         member=PersonFactory(organization=org, quadrant=Quadrant.MANAGERS),
     )
     client.force_login(stranger.user)
-    for rest in ("successes/", "held/", "details/"):
+    for rest in ("successes/", "held/", "details/", "status/", "agenda/"):
         assert client.get(url(session, rest), **HX).status_code == 404
 
 
@@ -626,21 +643,22 @@ def test_a_held_sessions_page_costs_fewer_queries_than_one_to_come(
     assert "what people put on its agenda" in page
 
 
-@pytest.mark.parametrize("kind", [*LOG_SECTIONS, "held", "details"])
+@pytest.mark.parametrize("kind", [*LOG_SECTIONS, "held", "details", "status", "agenda"])
 def test_opening_a_form_costs_the_same_queries_for_a_small_and_a_big_partnership(
     session, history, manager_client, django_assert_num_queries, kind
 ):
-    """An add form, who attended or the details: the section (or the details) with the form
-    open, for htmx: the page's queries, and the partnership's people, two; the objectives one
-    more for a progress call."""
+    """A form opened in place: the section (the details, the agenda) with the form open, for
+    htmx. The page's queries and two more, the session loaded to authorise and whether the
+    person may log it; the partnership's people, two more, for the forms that list them; the
+    objectives one more for a progress call; who attended starts from the invited, one."""
     manager_client.get(url(session))
     _grow(session, people=1, items=1)
-    expected = {"progress": 22, "held": 22}.get(kind, 21)  # who attended: the invited, one
+    expected = {"progress": 22, "held": 22, "status": 19, "agenda": 19}.get(kind, 21)
     with django_assert_num_queries(expected):
         small = manager_client.get(url(session, f"{kind}/"), **HX)
     _grow(session, people=30, items=40)
     with django_assert_num_queries(expected):
         big = manager_client.get(url(session, f"{kind}/"), **HX)
     assert small.status_code == big.status_code == 200
-    if kind not in ("progress", "details"):  # the thirty new employees are listed
+    if kind in ("successes", "feedback", "actions", "held"):  # the thirty new people listed
         assert len(big.content) > len(small.content)
