@@ -702,7 +702,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             lambda: manager(f"/meetings/sessions/{session.pk}/"),
             repeat=repeat,
             goal=AT_MOST_3X,
-            pinned=19,
+            pinned=10,
             pinned_in="tests/meetings/test_session_log.py: a held session's page",
         ),
     ]

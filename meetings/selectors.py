@@ -9,11 +9,19 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from meetings.models import (
@@ -354,17 +362,18 @@ def visible_feedback(membership: OrgMembership) -> QuerySet[FeedbackItem]:
     return FeedbackItem.objects.filter(rule)
 
 
-def with_log(sessions: QuerySet[Session], membership: OrgMembership) -> QuerySet[Session]:
-    """Prefetch everything the session page shows: attendees and the four log sections,
-    the successes limited to those the person may read."""
-    return sessions.prefetch_related(
+def log_lookups(membership: OrgMembership) -> list:
+    """What the session page shows of a session, but for its action items
+    (`session_log_and_since` loads those with the older ones still open): attendees and the
+    log's other sections, the successes and feedback limited to those the person may read,
+    and the agenda's items."""
+    return [
         "attendees",
         Prefetch("successes", visible_successes(membership)),
         Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
         Prefetch("feedback_items", visible_feedback(membership).select_related("from_member")),
-        Prefetch("action_items", ActionItem.objects.select_related("owner")),
         Prefetch("agenda_items", AgendaItem.objects.select_related("added_by").order_by("id")),
-    )
+    ]
 
 
 @dataclass
@@ -394,44 +403,150 @@ class SinceLast:
         return sum(1 for item in self.action_items if not item.is_done) + len(self.carried)
 
 
+def session_page_sessions(membership: OrgMembership, pk: int) -> list[Session]:
+    """For the session page, in one query: the session ``pk`` the person may see and the one
+    before it (`previous_session`), each annotated with ``logs``, whether the person may log
+    it (`Partnership.objects.writable_by`). Empty when the person may not see it."""
+    this = Session.objects.filter(organization=membership.organization, pk=pk)
+    previous = (
+        _earlier_visible(
+            membership,
+            partnership_id=Subquery(this.values("partnership_id")),
+            quarter_start=Subquery(this.values("quarter_start")),
+        )
+        .order_by("-quarter_start")
+        .values("pk")[:1]
+    )
+    writable = Partnership.objects.writable_by(membership).filter(pk=OuterRef("partnership_id"))
+    return list(
+        session_queryset(membership)
+        .filter(Q(pk=pk) | Q(pk=Subquery(previous)))
+        .annotate(logs=Exists(writable))
+    )
+
+
+def _earlier_visible(membership: OrgMembership, *, partnership_id, quarter_start) -> QuerySet:
+    """The partnership's sessions the person may see in quarters before ``quarter_start``,
+    cancelled ones left out."""
+    return (
+        Session.objects.visible_to(membership)
+        .filter(partnership_id=partnership_id, quarter_start__lt=quarter_start)
+        .exclude(status=SessionStatus.CANCELLED)
+    )
+
+
+def previous_session(session: Session, membership: OrgMembership) -> Session | None:
+    """The previous session of the same partnership the person may see: the latest in an
+    earlier quarter that was not cancelled."""
+    return (
+        _earlier_visible(
+            membership,
+            partnership_id=session.partnership_id,
+            quarter_start=session.quarter_start,
+        )
+        .select_related("organization")
+        .order_by("-quarter_start")
+        .first()
+    )
+
+
 def since_last_session(session: Session, membership: OrgMembership) -> SinceLast:
     """The previous session of the same partnership (the latest in an earlier quarter), what
     came of its action items, its successes, and how each objective's call moved, as far as
     the person may read them: the previous sessions they may see, the successes they may
-    read. Three queries: the previous session with its log, and the older action items
-    still open."""
-    visible = Session.objects.visible_to(membership)
-    previous = (
-        visible.filter(
-            partnership_id=session.partnership_id,
-            quarter_start__lt=session.quarter_start,
-        )
-        .exclude(status=SessionStatus.CANCELLED)
-        .select_related("organization")
-        .prefetch_related(
-            Prefetch("successes", visible_successes(membership)),
-            Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
-            Prefetch("action_items", ActionItem.objects.select_related("owner")),
-        )
-        .order_by("-quarter_start")
-        .first()
-    )
+    read. Four queries: the previous session, its successes and progress calls, and the
+    action items, its own with the older ones still open."""
+    previous = previous_session(session, membership)
     if previous is None:
-        return SinceLast(None, [], [], [], _progress_changes([], session.progress_calls.all()))
-    carried = list(
-        ActionItem.objects.open()
-        .filter(
-            organization_id=session.organization_id,
-            session__in=visible.values("pk"),
+        return _since(session, None, [], [])
+    prefetch_related_objects(
+        [previous],
+        Prefetch("successes", visible_successes(membership)),
+        Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
+    )
+    _, theirs, carried = _action_items(session, previous, membership)
+    return _since(session, previous, theirs, carried)
+
+
+@dataclass
+class SessionLog:
+    """The session page's log: each section's entries by the session's related name
+    (``successes``, ``action_items``, ...), and what came since the last session."""
+
+    entries: dict[str, list]
+    since: SinceLast
+
+
+def session_log_and_since(
+    session: Session, membership: OrgMembership, *, previous: Session | None | bool = False
+) -> SessionLog:
+    """For the session page: the session's log and what came since the last session, the two
+    sessions' logs loaded together, one query a kind for both, and the action items of both
+    with the older ones still open in one (issue 20: six round trips fewer than each on its
+    own). ``previous``: the previous session (or None) when the caller loaded it already
+    (`session_page_sessions`)."""
+    if previous is False:
+        previous = previous_session(session, membership)
+    both = [session] if previous is None else [session, previous]
+    prefetch_related_objects(both, *log_lookups(membership))
+    mine, theirs, carried = _action_items(session, previous, membership, with_own=True)
+    entries = {
+        name: list(getattr(session, name).all())
+        for name in ("successes", "progress_calls", "feedback_items")
+    }
+    entries["action_items"] = mine
+    return SessionLog(entries, _since(session, previous, theirs, carried))
+
+
+def _action_items(
+    session: Session,
+    previous: Session | None,
+    membership: OrgMembership,
+    *,
+    with_own: bool = False,
+) -> tuple[list[ActionItem], list[ActionItem], list[ActionItem]]:
+    """In one query: the session's action items (``with_own``), the previous session's, and
+    those still open from the partnership's sessions before it that the person may see. The
+    first two in the order they were logged, the last by due date."""
+    rule = Q(pk__in=[])
+    if with_own:
+        rule |= Q(session_id=session.pk)
+    if previous is not None:
+        rule |= Q(session_id=previous.pk) | Q(
+            done_on__isnull=True,
+            session__in=Session.objects.visible_to(membership).values("pk"),
             session__partnership_id=session.partnership_id,
             session__quarter_start__lt=previous.quarter_start,
         )
+    mine, theirs, carried = [], [], []
+    for item in (
+        ActionItem.objects.filter(organization_id=session.organization_id)
+        .filter(rule)
         .select_related("owner", "session__organization")
         .order_by("due_on", "id")
-    )
+    ):
+        if item.session_id == session.pk:
+            mine.append(item)
+        elif previous is not None and item.session_id == previous.pk:
+            theirs.append(item)
+        else:
+            carried.append(item)
+    as_logged = attrgetter("created_at", "id")
+    return sorted(mine, key=as_logged), sorted(theirs, key=as_logged), carried
+
+
+def _since(
+    session: Session,
+    previous: Session | None,
+    action_items: list[ActionItem],
+    carried: list[ActionItem],
+) -> SinceLast:
+    """`SinceLast` from the previous session with its successes and progress calls loaded."""
+    if previous is None:
+        return SinceLast(None, [], [], [], _progress_changes([], session.progress_calls.all()))
     return SinceLast(
         previous=previous,
-        action_items=list(previous.action_items.all()),
+        action_items=action_items,
         carried=carried,
         successes=list(previous.successes.all()),
         progress=_progress_changes(previous.progress_calls.all(), session.progress_calls.all()),

@@ -284,9 +284,11 @@ def risk_trend(scope: Scope) -> tuple[datetime.date, list[TrendRow]]:
     """Per kind of risk, how many there are on the scope's day against the last day of the
     quarter before (both from the as-of history, each cached like the page)."""
     organization = scope.organization
-    last_quarter_end = quarter_start(
-        scope.day, organization.fiscal_year_start_month
-    ) - datetime.timedelta(days=1)
+    start = quarter_start(scope.day, organization.fiscal_year_start_month)
+    # A day in the first quarter of the calendar has no quarter before it: compare it with itself.
+    last_quarter_end = (
+        start - datetime.timedelta(days=1) if start > datetime.date.min else scope.day
+    )
     version = data_version(organization)
     now = health_report(scope, version=version).risk_counts_by_kind
     earlier = dataclasses.replace(scope, day=last_quarter_end)
