@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from org.models import Organization
+from partnerships.health import hooks
 from partnerships.health.analysis import (
     _cycle_collector_paused,
     analyse,
@@ -83,6 +84,9 @@ def refresh_organization(organization: Organization, *, force: bool = False) -> 
             CACHE_SECONDS,
         )
         done.append(Refreshed(label, "computed", seconds))
+    # The weak channels the page shows beside the report (from meetings, through the hooks)
+    # are kept in the cache under their own versions: asking once puts them there.
+    hooks.weak_channels(organization, day)
     # Snapshots of objectives deleted since go with them (a cascade); nothing else to drop.
     return done
 

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from partnerships.health import analysis
 from partnerships.models import HealthSnapshot, Relationship
 from tests.factories import RelationshipFactory
-from tests.health.test_queries import CACHED, NOT_CACHED
+from tests.health.test_queries import CACHED, NOT_CACHED, WEAK_COLD, WEAK_KEPT
 
 # The snapshot of the scope, looked up when the cache has nothing (whole organization or an
 # objective, today).
@@ -86,7 +86,9 @@ def test_the_page_reads_what_was_computed_ahead(
     clock.now += datetime.timedelta(minutes=12)
     monkeypatch.setattr(analysis, "load", lambda scope: pytest.fail("computed again"))
 
-    with django_assert_num_queries(CACHED + SNAPSHOT):
+    # The refresh kept the weak channels in its own cache (in production the shared Redis,
+    # which the page then reads); this process's empty cache computes them once.
+    with django_assert_num_queries(CACHED + SNAPSHOT + WEAK_COLD - WEAK_KEPT):
         response = leader_client.get("/health/")
 
     html = response.content.decode()

@@ -12,12 +12,14 @@ from partnerships.models import Relationship
 from tests.health.conftest import AS_OF
 
 # Session, user and memberships (3); the objectives of the filter form (1); the accepted risks
-# in force (1); the data version (1); the weak channels from meetings (3: relationships, held
-# sessions, their attendees); when not cached, the relationships, their members and the
-# partnerships' names (3).
-WEAK_CHANNELS = 3
-CACHED = 6 + WEAK_CHANNELS
-NOT_CACHED = CACHED + 3
+# in force (1); the data version (1); the weak channels from meetings, kept in the cache under
+# the structure's and the sessions' data versions (2), and when not kept, computed (3 more:
+# relationships, held sessions, their attendees); when not cached, the relationships, their
+# members and the partnerships' names (3).
+WEAK_KEPT = 2
+WEAK_COLD = WEAK_KEPT + 3
+CACHED = 6 + WEAK_KEPT
+NOT_CACHED = 6 + 3 + WEAK_COLD
 # Asking for an objective reads it once more to check the choice.
 FOR_OBJECTIVE = 1
 
@@ -104,10 +106,10 @@ def test_the_brokers_cost_the_same_queries_whatever_the_size(
 
     # The section alone renders no filter form and no cards: neither the objectives nor the
     # accepted risks are read.
-    with django_assert_num_queries(NOT_CACHED - 2 - WEAK_CHANNELS):
+    with django_assert_num_queries(NOT_CACHED - 2 - WEAK_COLD):
         response = leader_client.get(url, HTTP_HX_REQUEST="true")
     assert "health-brokers" in response.content.decode()
-    with django_assert_num_queries(CACHED - 2 - WEAK_CHANNELS):
+    with django_assert_num_queries(CACHED - 2 - WEAK_KEPT):
         assert leader_client.get(url, HTTP_HX_REQUEST="true").status_code == 200
     with django_assert_num_queries(CACHED):  # the page now shows them at once
         assert "health-brokers" in leader_client.get(f"/health/?{AS_OF}").content.decode()

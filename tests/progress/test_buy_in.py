@@ -20,6 +20,7 @@ from meetings.models import (
 from meetings.progress import buyin
 from meetings.quarters import Quarter
 from org.models import Role
+from partnerships.health import views as health_views
 from tests.factories import (
     ActionItemFactory,
     OrgMembershipFactory,
@@ -197,6 +198,9 @@ def test_a_channel_whose_members_missed_two_quarters_is_weak(org, triad, history
     assert weak[0]["quarters"] == ["FY2025 Q3", "FY2025 Q4"]
     page = leader_client.get("/health/").content.decode()
     assert "Weak channels" in page
+    assert "1 relationship in 1 partnership: both members were invited" in page
+    section = " ".join(page[page.index("weak-channels-heading") :].split())[:900]
+    assert "Quality first</bdi>: 1 direct relationship" in section, section
     # Mia missed one quarter only, and Max never: their channel is not weak
     assert all(
         w["relationship_id"]
@@ -224,3 +228,37 @@ def test_the_page_costs_the_same_queries_for_few_and_many(
             assert leader_client.get("/meetings/buy-in/?quarter=2026Q1").status_code == 200
         with django_assert_num_queries(ADMIN_QUERIES):
             assert admin_client.get("/meetings/buy-in/?quarter=2026Q1").status_code == 200
+
+
+def test_weak_channels_are_told_by_partnership_and_pair_the_largest_first():
+    channels = [
+        {
+            "relationship_id": n * 100 + i,
+            "partnership_id": n,
+            "partnership": f"Partnership {n:02d}",
+            "type": "Influential",
+            "from_quadrant": "M",
+            "to_quadrant": "E",
+            "quarters": ["FY2025 Q3", "FY2025 Q4"],
+        }
+        for n in range(12)
+        for i in range(n + 1)  # partnership n has n + 1 weak relationships
+    ]
+    weak = health_views._weak_groups(channels)
+    assert weak["count"] == 78 and weak["partnerships"] == 12
+    assert [g["count"] for g in weak["groups"]] == [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]
+    assert weak["groups"][0]["partnership"] == "Partnership 11"
+    assert weak["more_groups"] == 2
+    assert health_views._weak_groups([]) is None
+
+
+def test_weak_channels_are_kept_under_the_data_versions(
+    org, triad, history, django_assert_num_queries
+):
+    day = datetime.date(2026, 2, 16)
+    first = buyin.weak_channels(org, day)
+    with django_assert_num_queries(2):  # the two data versions; the channels from the cache
+        assert buyin.weak_channels(org, day) == first
+    absent = [PersonFactory(organization=org, quadrant="E", name=f"Away {i}") for i in range(2)]
+    RelationshipFactory(partnership=triad, from_member=absent[0], to_member=absent[1])
+    assert len(buyin.weak_channels(org, day)) == len(first) + 1  # a new version: computed again
