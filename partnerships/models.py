@@ -456,6 +456,11 @@ class HealthSnapshot(models.Model):
     seconds = models.FloatField(help_text="How long the analysis took.")
     report = models.BinaryField()
     brokers = models.BinaryField()
+    # The whole organization's row also keeps the weak channels as the page tells them
+    # (partnerships/health/hooks.py), pickled, with the day and data versions they were
+    # computed under: they read the sessions too, so they have a version of their own.
+    weak_channels = models.BinaryField(null=True, blank=True)
+    weak_channels_stamp = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         constraints = [

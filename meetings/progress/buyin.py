@@ -37,7 +37,6 @@ from meetings.quarters import Quarter
 from org.models import Member, Organization
 from partnerships import rules
 from partnerships.models import Partnership, Relationship, RelationshipType
-from partnerships.versions import PROGRESS, STRUCTURE, data_version, kept
 
 
 @dataclass
@@ -338,20 +337,6 @@ def groups(
 
 
 def weak_channels(organization: Organization, day: datetime.date) -> list[dict]:
-    """The weak channels of ``day`` (below), kept in the cache under the structure's and the
-    sessions' data versions: the health page asks on every view, and at 10,000 members there
-    can be tens of thousands of them. Two queries when kept."""
-    structure = data_version(organization, STRUCTURE)
-    progress = data_version(organization, PROGRESS)
-    key = (
-        f"weak-channels:{organization.pk}:{day.isoformat()}:{structure}:{progress}"
-        if structure is not None and progress is not None
-        else None
-    )
-    return kept(key, lambda: _weak_channels(organization, day))
-
-
-def _weak_channels(organization: Organization, day: datetime.date) -> list[dict]:
     """Relationships active on ``day`` whose two members were both invited to their
     partnership's held sessions (the relationship ran during the quarter) and attended none,
     in each of the two full quarters before ``day``'s: the channel exists on paper and nobody

@@ -84,11 +84,25 @@ def refresh_organization(organization: Organization, *, force: bool = False) -> 
             CACHE_SECONDS,
         )
         done.append(Refreshed(label, "computed", seconds))
-    # The weak channels the page shows beside the report (from meetings, through the hooks)
-    # are kept in the cache under their own versions: asking once puts them there.
-    hooks.weak_channels(organization, day)
+    _refresh_weak_channels(organization, day)
     # Snapshots of objectives deleted since go with them (a cascade); nothing else to drop.
     return done
+
+
+def _refresh_weak_channels(organization: Organization, day) -> None:
+    """The weak channels the page shows beside the report (from meetings, through the hooks)
+    depend on the sessions too: stored with the whole organization's snapshot under their own
+    stamp, and kept in the cache, whenever that stamp moved."""
+    stamp = hooks.weak_channel_stamp(organization, day)
+    whole = HealthSnapshot.objects.filter(organization=organization, objective=None)
+    if stamp is None or whole.filter(weak_channels_stamp=stamp).exists():
+        return
+    groups = hooks.group_weak_channels(hooks.weak_channels(organization, day))
+    whole.update(
+        weak_channels=pickle.dumps(groups, protocol=pickle.HIGHEST_PROTOCOL),
+        weak_channels_stamp=stamp,
+    )
+    cache.set(hooks.weak_channel_key(organization, stamp), groups, CACHE_SECONDS)
 
 
 def _store(scope: Scope, version: str, report, brokers, seconds: float) -> None:

@@ -7,7 +7,6 @@ cannot see, or another organization's, answers 404.
 
 from __future__ import annotations
 
-from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -192,36 +191,9 @@ def _health(request: HttpRequest, *, compute_brokers: bool) -> HttpResponse:
         "diagram_href": reverse("diagram:diagram") + form.query(quadrant=None),
         "trend_href": reverse("health:trend") + form.query(quadrant=None, risks=None),
         # issue 21: channels whose members missed two quarters of sessions running
-        "weak": _weak_groups(hooks.weak_channels(scope.organization, scope.day)),
+        "weak": hooks.weak_channel_groups(scope.organization, scope.day),
     }
     return render_page_or_fragment(request, TEMPLATE, context, fragment="#report")
-
-
-WEAK_GROUPS_SHOWN = 10
-
-
-def _weak_groups(channels: list[dict]) -> dict | None:
-    """Weak channels told by partnership and quadrant pair ("Night shift: 120 influential
-    L → E"), the largest groups first, at most WEAK_GROUPS_SHOWN of them: a large
-    organization can have thousands, and a list of each would bury the page."""
-    if not channels:
-        return None
-    counts = Counter(
-        (c["partnership_id"], c["partnership"], c["type"], c["from_quadrant"], c["to_quadrant"])
-        for c in channels
-    )
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][1], item[0]))
-    groups = [
-        {"partnership": name, "type": kind, "from_quadrant": a, "to_quadrant": b, "count": n}
-        for (_pid, name, kind, a, b), n in ranked[:WEAK_GROUPS_SHOWN]
-    ]
-    return {
-        "count": len(channels),
-        "partnerships": len({c["partnership_id"] for c in channels}),
-        "quarters": channels[0]["quarters"],
-        "groups": groups,
-        "more_groups": len(ranked) - len(groups),
-    }
 
 
 def _freshness(report) -> str:

@@ -20,7 +20,7 @@ from meetings.models import (
 from meetings.progress import buyin
 from meetings.quarters import Quarter
 from org.models import Role
-from partnerships.health import views as health_views
+from partnerships.health import hooks
 from tests.factories import (
     ActionItemFactory,
     OrgMembershipFactory,
@@ -244,21 +244,22 @@ def test_weak_channels_are_told_by_partnership_and_pair_the_largest_first():
         for n in range(12)
         for i in range(n + 1)  # partnership n has n + 1 weak relationships
     ]
-    weak = health_views._weak_groups(channels)
+    weak = hooks.group_weak_channels(channels)
     assert weak["count"] == 78 and weak["partnerships"] == 12
     assert [g["count"] for g in weak["groups"]] == [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]
     assert weak["groups"][0]["partnership"] == "Partnership 11"
     assert weak["more_groups"] == 2
-    assert health_views._weak_groups([]) is None
+    assert hooks.group_weak_channels([])["count"] == 0
 
 
 def test_weak_channels_are_kept_under_the_data_versions(
     org, triad, history, django_assert_num_queries
 ):
     day = datetime.date(2026, 2, 16)
-    first = buyin.weak_channels(org, day)
-    with django_assert_num_queries(2):  # the two data versions; the channels from the cache
-        assert buyin.weak_channels(org, day) == first
+    first = hooks.weak_channel_groups(org, day)
+    with django_assert_num_queries(2):  # the two data versions; the groups from the cache
+        assert hooks.weak_channel_groups(org, day) == first
     absent = [PersonFactory(organization=org, quadrant="E", name=f"Away {i}") for i in range(2)]
     RelationshipFactory(partnership=triad, from_member=absent[0], to_member=absent[1])
-    assert len(buyin.weak_channels(org, day)) == len(first) + 1  # a new version: computed again
+    again = hooks.weak_channel_groups(org, day)  # a new version: computed again
+    assert again["count"] == first["count"] + 1
