@@ -249,7 +249,11 @@ class SuccessQuerySet(models.QuerySet):
         if membership.is_manager and membership.member_id is not None:
             return successes.filter(
                 Q(shared_with_organization=True)
-                | Q(partnership__in=Partnership.objects.with_member(membership.member))
+                | Q(
+                    partnership__in=Partnership.objects.for_org(
+                        membership.organization
+                    ).with_member(membership.member)
+                )
             )
         # and the successes they wrote down themselves (at their sessions: issue 20)
         return successes.filter(Q(shared_with_organization=True) | Q(author_id=membership.user_id))
