@@ -26,3 +26,14 @@ class DatabaseFeatures(features.DatabaseFeatures):
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
     features_class = DatabaseFeatures
+
+    def get_connection_params(self):
+        """Multi-shard writes one shard after the other. The app's writes name the
+        organization and go to one shard; the few that do not (Django deleting an
+        organization's rows by their ids) would otherwise run in parallel, after which Citus
+        refuses any write to a reference table in the same transaction (the organization
+        itself: "cannot execute DML on table ... because there was a parallel DML access")."""
+        params = super().get_connection_params()
+        sequential = "-c citus.multi_shard_modify_mode=sequential"
+        params["options"] = f"{params.get('options', '')} {sequential}".strip()
+        return params
