@@ -16,7 +16,7 @@ help:
 	@echo "                 header, CSRF, anonymous and hostile-input walks of tests/trust, the 10,000-member"
 	@echo "                 variants and the live-server sign-on (CITUS_TESTS=all: every non-browser test)"
 	@echo "make lint   ruff, and import-linter's layer contracts (.importlinter)      make format   fix what ruff can"
-	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300)"
+	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300, SIZE=xl: 100,000)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
 	@echo "make loadtest  gunicorn under load on PostgreSQL, restarted midway; no acknowledged write may be lost"
 	@echo "make loadtest-citus  the same on a throwaway Citus cluster, the organization's shards moved midway"
@@ -66,8 +66,8 @@ browser-deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 # make bench [SIZE=small]: bench/run.py times the pages against a reference page of the site
-# and a bare Django page on a cached PostgreSQL organization (10,000 members, or 300 with
-# SIZE=small) and writes bench/results*.json; bench/throughput.py then measures requests per
+# and a bare Django page on a cached PostgreSQL organization (10,000 members, 300 with
+# SIZE=small, 100,000 with SIZE=xl) and writes bench/results*.json; bench/throughput.py then measures requests per
 # second under gunicorn (2 sync workers) against the reference; then each bench/bench_*.py
 # script times one heavy path on its own.
 SIZE ?= large

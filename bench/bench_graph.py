@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-SIZES = {"large": (10_000, 50_000), "small": (300, 1_500)}
+SIZES = {"large": (10_000, 50_000), "small": (300, 1_500), "xl": (100_000, 500_000)}
 PARTNERSHIPS = 200
 SEED = 2002  # the year of the seed article
 

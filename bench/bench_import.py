@@ -35,9 +35,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
 
-SIZES = {"large": 10_000, "small": 300}
+SIZES = {"large": 10_000, "small": 300, "xl": 100_000}
 SEED = 2002
 GOAL_MS = 10_000
+# The goal of issue 23 for 100,000 rows (make bench SIZE=xl).
+GOALS_MS = {"xl": 60_000}
 HEADER = "Employee ID,First Name,Last Name,Job Title,Work Email,Supervisor ID,Department,Team"
 DEPARTMENTS = ["Sales", "Operations", "Finance", "Engineering", "Support", "People", "Legal"]
 
@@ -175,6 +177,14 @@ def main() -> None:
     from django.db import connection
 
     django.setup()
+    from transfer.imports import MAX_ROWS
+
+    if SIZES[options.size] > MAX_ROWS:  # reported, not failed: make bench goes on
+        print(
+            f"{SIZES[options.size]:,} rows is above the import's limit of {MAX_ROWS:,} people "
+            "(transfer/imports.py): the import refuses the file, so there is nothing to time."
+        )
+        return
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"bench_import_{os.getpid()}"
     engine = connection.vendor
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -182,12 +192,13 @@ def main() -> None:
         report = run(SIZES[options.size])
     finally:
         connection.creation.destroy_test_db(test_name, verbosity=0)
+    goal_ms = GOALS_MS.get(options.size, GOAL_MS)
     report.update(
         rows=SIZES[options.size],
         database=engine,
         goal_ms={
-            "first import: total": GOAL_MS,
-            "first import from .xlsx: total": GOAL_MS,
+            "first import: total": goal_ms,
+            "first import from .xlsx: total": goal_ms,
             "on": "postgresql",
         },
         machine={"python": platform.python_version(), "processor": platform.machine()},
@@ -203,8 +214,8 @@ def main() -> None:
     where = "" if engine == "postgresql" else " (the goal is set for PostgreSQL: set DATABASE_URL)"
     for case in ("first import", "first import from .xlsx"):
         total = report["milliseconds"][f"{case}: total"]
-        verdict = "meets" if total < GOAL_MS else "MISSES"
-        print(f"  the {case} {verdict} the goal of {GOAL_MS:,} ms{where}")
+        verdict = "meets" if total < goal_ms else "MISSES"
+        print(f"  the {case} {verdict} the goal of {goal_ms:,} ms{where}")
 
 
 if __name__ == "__main__":

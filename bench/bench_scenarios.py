@@ -129,7 +129,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--size", choices=["large", "small"], default=os.environ.get("SIZE") or "large"
+        "--size", choices=["large", "small", "xl"], default=os.environ.get("SIZE") or "large"
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", action="store_true")

@@ -91,7 +91,7 @@ def saturate(port: int, path: str, cookie: str, clients: int, seconds: float) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--size", choices=["large", "small"], default=os.environ.get("SIZE") or "large"
+        "--size", choices=["large", "small", "xl"], default=os.environ.get("SIZE") or "large"
     )
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=10, help="measured time per page")

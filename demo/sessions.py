@@ -6,6 +6,7 @@ partnerships demo ran; deterministic for a given seed and day."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 from collections import defaultdict
@@ -118,7 +119,10 @@ def _plan_quarter(
     missed_one = False
     prepared = 0
     Through = Session.attendees.through
+    ahead = _kept_ahead(organization, quarter, members, blackouts, now)
     for placed in plan.placed:
+        if placed.partnership_id in ahead and placed.end <= now:
+            placed = dataclasses.replace(placed, start=ahead[placed.partnership_id])
         past = placed.end <= now
         status = SessionStatus.HELD if past else SessionStatus.PLANNED
         if past and not missed_one and quarter.end > now.date():
@@ -145,6 +149,36 @@ def _plan_quarter(
         elif status == SessionStatus.PLANNED:
             _prepare(session, members.get(placed.partnership_id, []), first=not prepared)
             prepared += 1
+
+
+def _kept_ahead(
+    organization: Organization,
+    quarter: Quarter,
+    members: dict[int, list],
+    blackouts: set[datetime.date],
+    now: datetime.datetime,
+) -> dict[int, datetime.datetime]:
+    """The partnerships of the demo's member login whose session this quarter is kept still to
+    come (whatever day the demo is loaded), with the start it gets: so that someone trying the
+    demo as a member finds a session of their own to add to. The first working day at least two
+    days ahead, 14:00, that is no blackout and still in the quarter; none when there is no such
+    day (the quarter's last days)."""
+    person_ids = set(
+        OrgMembership.objects.filter(organization=organization, role=Role.MEMBER)
+        .exclude(member=None)
+        .values_list("member_id", flat=True)
+    )
+    day = now.astimezone(organization.tz).date() + datetime.timedelta(days=2)
+    while day.weekday() >= 5 or day in blackouts:
+        day += datetime.timedelta(days=1)
+    if not person_ids or not quarter.start <= day < quarter.end:
+        return {}
+    start = datetime.datetime.combine(day, datetime.time(14), tzinfo=organization.tz)
+    return {
+        partnership_id: start
+        for partnership_id, people in members.items()
+        if person_ids & {person.pk for person in people}
+    }
 
 
 AGENDA_POINTS = [

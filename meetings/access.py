@@ -14,12 +14,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from meetings.models import Session
-from meetings.selectors import session_queryset, with_log
+from meetings.selectors import session_page_sessions, session_queryset
 from org.access import LOGGING_ROLES, require_membership
 from org.middleware import current_membership
 from org.models import OrgMembership
@@ -45,22 +45,30 @@ def require_logging(membership: OrgMembership, partnership: Partnership) -> None
         )
 
 
-def load_session(
-    request: HttpRequest, pk: int, *, log: bool = True
-) -> tuple[OrgMembership, Session]:
-    """A session the user may see, with its log prefetched when ``log``; 404 otherwise."""
+def load_session(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]:
+    """A session the user may see; 404 otherwise. Its page loads its log
+    (`meetings.selectors.session_log_and_since`)."""
     membership = require_membership(request)
-    sessions = session_queryset(membership)
-    if log:
-        sessions = with_log(sessions, membership)
-    return membership, get_object_or_404(sessions, pk=pk)
+    return membership, get_object_or_404(session_queryset(membership), pk=pk)
 
 
-def load_session_to_log(
-    request: HttpRequest, pk: int, *, log: bool = True
-) -> tuple[OrgMembership, Session]:
+def load_session_page(
+    request: HttpRequest, pk: int
+) -> tuple[OrgMembership, Session, Session | None]:
+    """`load_session` for the session's page: the session and the previous one in one query
+    (`session_page_sessions`), each with ``logs`` (`can_log`, answered in the same query)."""
+    membership = require_membership(request)
+    sessions = session_page_sessions(membership, pk)
+    session = next((s for s in sessions if s.pk == pk), None)
+    if session is None:
+        raise Http404("No session here.")
+    previous = next((s for s in sessions if s.pk != pk), None)
+    return membership, session, previous
+
+
+def load_session_to_log(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]:
     """A session the user may see (404 otherwise) and log (403 otherwise)."""
-    membership, session = load_session(request, pk, log=log)
+    membership, session = load_session(request, pk)
     require_logging(membership, session.partnership)
     return membership, session
 

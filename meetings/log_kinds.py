@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 
 from meetings import services
 from meetings.forms import ActionItemForm, FeedbackForm, LogItemForm, ProgressForm, SuccessForm
@@ -35,12 +35,8 @@ class LogKind:
     shows: tuple[str, ...]  # the relations one entry's template shows (select_related)
     template: str  # one entry, as an item of the section's list
     service: Callable[..., Model]  # adds one entry: service(session=, by=, **form.changes())
-    on_session: str  # the session's related manager that holds these entries
+    on_session: str  # the session's related name for them, their key in the page's log
     picks_objective: bool = False  # its form picks one of the organization's objectives
-
-    def entries(self, session: Session) -> QuerySet:
-        """The session's entries of this kind, in the order they were logged."""
-        return getattr(session, self.on_session).all()
 
     def add(self, session: Session, changes: dict, *, by: AbstractBaseUser | None) -> Model:
         """Add one entry from its valid form's changes; the service may raise ValidationError."""
@@ -77,7 +73,7 @@ class LogSection:
     """One kind's section of a session page: its entries and, for who may log, its add form."""
 
     kind: LogKind
-    entries: QuerySet
+    entries: Sequence[Model]
     form: LogItemForm | None
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from meetings.quarters import Quarter
 from org.models import Member, Organization, OrgMembership
-from partnerships.models import Objective, Partnership
+from partnerships.models import Objective, Partnership, Relationship
 
 MIN_DURATION = 15
 MAX_DURATION = 480
@@ -54,11 +54,7 @@ class SessionQuerySet(models.QuerySet):
         name the member's organization, so that on Citus they stay on its node."""
         organization_id = member.organization_id
         return self.filter(
-            Q(
-                partnership__in=Partnership.objects.filter(
-                    organization_id=organization_id
-                ).with_member(member)
-            )
+            Q(partnership_id__in=Relationship.objects.partnership_ids_of(member))
             | Q(
                 pk__in=Session.objects.filter(organization_id=organization_id)
                 .involving(member)
@@ -249,11 +245,7 @@ class SuccessQuerySet(models.QuerySet):
         if membership.is_manager and membership.member_id is not None:
             return successes.filter(
                 Q(shared_with_organization=True)
-                | Q(
-                    partnership__in=Partnership.objects.for_org(
-                        membership.organization
-                    ).with_member(membership.member)
-                )
+                | Q(partnership_id__in=Relationship.objects.partnership_ids_of(membership.member))
             )
         # and the successes they wrote down themselves (at their sessions: issue 20)
         return successes.filter(Q(shared_with_organization=True) | Q(author_id=membership.user_id))

@@ -192,6 +192,12 @@ def plan_sessions(
         if days:
             slots_by_week[week.number] = days
     usable_weeks = sorted(slots_by_week)
+    # Each start's session as a UTC interval (its end, as the booking's, on the wall clock).
+    utc_intervals = {
+        day: [(start.astimezone(UTC), (start + duration).astimezone(UTC)) for start in starts]
+        for days in slots_by_week.values()
+        for day, starts in days.items()
+    }
 
     # Who is busy when, kept per local day and week as the sessions themselves (UTC interval
     # and attendees): a partnership's attendees are checked against the few sessions of a day
@@ -286,8 +292,11 @@ def plan_sessions(
                 ),
             )
             for day in days_in_order:
-                for start in days[day]:
-                    clashing = _clashes(attendees, day, start, start + duration, busy)
+                # The day's sessions that share attendees with this partnership, found once
+                # for all of the day's start times.
+                sharing = _sharing(attendees, busy.get(day, ()))
+                for start, (start_utc, end_utc) in zip(days[day], utc_intervals[day], strict=True):
+                    clashing = _clashes(start_utc, end_utc, sharing)
                     if not clashing:
                         chosen = (number, start)
                         break
@@ -386,17 +395,29 @@ class _Levels:
         return 0
 
 
-def _clashes(
+def _sharing(
     attendees: frozenset[int],
-    day: datetime.date,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    busy: Mapping[datetime.date, list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]],
+    sessions: Iterable[tuple[datetime.datetime, datetime.datetime, frozenset[int]]],
+) -> list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]:
+    """The sessions (UTC interval, attendees) that some of the attendees are in, each with
+    those attendees only."""
+    shared = []
+    for start, end, others in sessions:
+        common = attendees & others
+        if common:
+            shared.append((start, end, common))
+    return shared
+
+
+def _clashes(
+    start_utc: datetime.datetime,
+    end_utc: datetime.datetime,
+    sharing: Iterable[tuple[datetime.datetime, datetime.datetime, frozenset[int]]],
 ) -> set[int]:
-    """The attendees already in a session that overlaps [start, end) on the day."""
-    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    """The attendees already in a session that overlaps [start, end), of the sessions that
+    share attendees (_sharing) on the day."""
     clashing: set[int] = set()
-    for other_start, other_end, others in busy.get(day, ()):
-        if start_utc < other_end and other_start < end_utc and not attendees.isdisjoint(others):
-            clashing |= attendees & others
+    for other_start, other_end, common in sharing:
+        if start_utc < other_end and other_start < end_utc:
+            clashing |= common
     return clashing

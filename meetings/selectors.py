@@ -9,11 +9,19 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from meetings.models import (
@@ -30,6 +38,7 @@ from meetings.planner import PlanPartnership
 from meetings.quarters import Quarter
 from org.models import QUADRANT_ORDER, Member, Organization, OrgMembership, Quadrant
 from partnerships.models import Partnership, Relationship
+from partnerships.versions import data_version, kept
 
 FACILITATOR_QUADRANTS = (Quadrant.LEADERSHIP, Quadrant.MANAGERS)
 
@@ -99,8 +108,12 @@ class PlanMembers:
     """What the planner needs of the members of many partnerships over [start, end), without
     a model object per member (a large organization has tens of thousands): each
     partnership's member ids, the leaders and managers among them (who may facilitate) as
-    members, and everyone's names only when asked (a clash names who blocks). Two queries,
-    a third for the names."""
+    members, and everyone's names only when asked (a clash names who blocks).
+
+    The ids and the facilitators are read for the whole organization and kept in Django's
+    cache under its structure version (members, partnerships and relationships are all it
+    reads): one query for the version when cached, three when not (the version, the
+    relationships' ends, the leaders and managers); a fourth for the names."""
 
     def __init__(
         self,
@@ -109,54 +122,19 @@ class PlanMembers:
         start: datetime.date,
         end: datetime.date | None,
     ) -> None:
-        partnership_ids = list(partnership_ids)
-        relationships = (
-            Relationship.objects.for_org(organization)
-            .filter(partnership_id__in=partnership_ids or [0])  # no partnership: no row
-            .overlapping(start, end)
-            .order_by()
-        )
-        # Tens of thousands of rows of three ids: read by the cursor (the ORM's own SQL),
-        # which is twice as fast as values_list.
-        sql, params = relationships.values_list(
-            "partnership_id", "from_member_id", "to_member_id"
-        ).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = sorted(cursor.fetchall(), key=itemgetter(0))
-        # Each partnership's rows in a run; its ends gathered by set operations, not a loop.
-        ends = itemgetter(1, 2)
-        self.ids_of = {
-            pid: frozenset().union(*map(ends, group))
-            for pid, group in itertools.groupby(rows, key=itemgetter(0))
-        }
+        wanted = set(partnership_ids)
+        version = data_version(organization)
+        key = None
+        if version is not None:
+            key = f"{_PLAN_MEMBERS_FORMAT}:org-{organization.pk}:{version}:{start}:{end}"
+        everyone = kept(key, lambda: _plan_members(organization, start, end))
+        self.ids_of = {pid: ids for pid, ids in everyone.ids_of.items() if pid in wanted}
         ids_of = self.ids_of
-        self._ends = Q(pk__in=relationships.values("from_member")) | Q(
-            pk__in=relationships.values("to_member")
-        )
-        # The organization's leaders and managers (a few hundred), whether in these
-        # partnerships or not: cheaper than finding the ends among all members.
-        # (Plain rows, with the name the preview shows: the apply reads its own members.)
-        self.facilitators: dict[int, Facilitator] = (
-            {
-                row[0]: Facilitator(*row)
-                for row in Member.objects.for_org(organization)
-                .filter(quadrant__in=FACILITATOR_QUADRANTS)
-                .exclude(kind=Member.Kind.TEAM)
-                .values_list("pk", "name", "quadrant")
-            }
-            if ids_of
-            else {}
-        )
+        self.facilitators: dict[int, Facilitator] = everyone.facilitators if ids_of else {}
         self._facilitator_ids = frozenset(self.facilitators)
-        # Each facilitator's place in facilitator_for's order, to take the first by a number.
-        ordered = sorted(
-            self.facilitators.values(),
-            key=lambda f: (QUADRANT_ORDER.index(f.quadrant), f.name, f.pk),
-        )
-        self._rank = {f.pk: place for place, f in enumerate(ordered)}
-        self._by_rank = [f.pk for f in ordered]
-        self.names = _NamesOnDemand(self._ends if ids_of else None)
+        self._rank = everyone.rank
+        self._by_rank = everyone.by_rank
+        self.names = _NamesOnDemand(organization if ids_of else None)
 
     def plan_partnership(self, partnership: Partnership) -> PlanPartnership:
         """As plan_partnership(partnership, its members), from the ids."""
@@ -171,18 +149,79 @@ class PlanMembers:
         )
 
 
-class _NamesOnDemand(Mapping):
-    """Member id -> name, read in one query the first time a name is asked for."""
+# Bump when the shape of what is cached changes, so old entries are never read back.
+_PLAN_MEMBERS_FORMAT = "plan-members-1"
 
-    def __init__(self, ends: Q | None) -> None:
-        self._ends = ends
+
+@dataclass(frozen=True)
+class _Everyone:
+    """Every partnership's member ids over a stretch of days, and the organization's
+    leaders and managers in facilitator_for's order (rank: each one's place in it)."""
+
+    ids_of: dict[int, frozenset[int]]
+    facilitators: dict[int, Facilitator]
+    rank: dict[int, int]
+    by_rank: list[int]
+
+
+def _plan_members(
+    organization: Organization, start: datetime.date, end: datetime.date | None
+) -> _Everyone:
+    """Two queries: the ends of every relationship of the organization active on a day of
+    [start, end), and its leaders and managers (a few hundred)."""
+    relationships = Relationship.objects.for_org(organization).overlapping(start, end).order_by()
+    # Tens of thousands of rows of three ids: read by the cursor (the ORM's own SQL),
+    # which is twice as fast as values_list.
+    sql, params = relationships.values_list(
+        "partnership_id", "from_member_id", "to_member_id"
+    ).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = sorted(cursor.fetchall(), key=itemgetter(0))
+    # Each partnership's rows in a run; its ends gathered by set operations, not a loop.
+    ends = itemgetter(1, 2)
+    ids_of = {
+        pid: frozenset().union(*map(ends, group))
+        for pid, group in itertools.groupby(rows, key=itemgetter(0))
+    }
+    # Plain rows, with the name the preview shows: the apply reads its own members.
+    facilitators = (
+        {
+            row[0]: Facilitator(*row)
+            for row in Member.objects.for_org(organization)
+            .filter(quadrant__in=FACILITATOR_QUADRANTS)
+            .exclude(kind=Member.Kind.TEAM)
+            .values_list("pk", "name", "quadrant")
+        }
+        if ids_of
+        else {}
+    )
+    ordered = sorted(
+        facilitators.values(), key=lambda f: (QUADRANT_ORDER.index(f.quadrant), f.name, f.pk)
+    )
+    return _Everyone(
+        ids_of=ids_of,
+        facilitators=facilitators,
+        rank={f.pk: place for place, f in enumerate(ordered)},
+        by_rank=[f.pk for f in ordered],
+    )
+
+
+class _NamesOnDemand(Mapping):
+    """Member id -> name, the organization's members read in one query the first time a name
+    is asked for (a clash names who blocks). All of them: finding the partnerships' ends
+    first (two IN subqueries joined by OR) took minutes at 100,000 members; the plain read
+    of every name takes a fraction of a second."""
+
+    def __init__(self, organization: Organization | None) -> None:
+        self._organization = organization
         self._names: dict[int, str] | None = None
 
     def _loaded(self) -> dict[int, str]:
         if self._names is None:
             self._names = (
-                dict(Member.objects.filter(self._ends).values_list("pk", "name"))
-                if self._ends is not None
+                dict(Member.objects.for_org(self._organization).values_list("pk", "name"))
+                if self._organization is not None
                 else {}
             )
         return self._names
@@ -328,12 +367,14 @@ def visible_feedback(membership: OrgMembership) -> QuerySet[FeedbackItem]:
     return FeedbackItem.objects.filter(organization_id=membership.organization_id).filter(rule)
 
 
-def with_log(sessions: QuerySet[Session], membership: OrgMembership) -> QuerySet[Session]:
-    """Prefetch everything the session page shows: attendees and the four log sections,
-    the successes limited to those the person may read. Each names the organization, so that
-    on Citus it stays on the organization's node."""
+def log_lookups(membership: OrgMembership) -> list:
+    """What the session page shows of a session, but for its action items
+    (`session_log_and_since` loads those with the older ones still open): attendees and the
+    log's other sections, the successes and feedback limited to those the person may read,
+    and the agenda's items. Each names the organization, so that on Citus it stays on the
+    organization's node."""
     organization_id = membership.organization_id
-    return sessions.prefetch_related(
+    return [
         Prefetch("attendees", Member.objects.filter(organization_id=organization_id)),
         Prefetch("successes", visible_successes(membership)),
         Prefetch(
@@ -344,16 +385,12 @@ def with_log(sessions: QuerySet[Session], membership: OrgMembership) -> QuerySet
         ),
         Prefetch("feedback_items", visible_feedback(membership).select_related("from_member")),
         Prefetch(
-            "action_items",
-            ActionItem.objects.filter(organization_id=organization_id).select_related("owner"),
-        ),
-        Prefetch(
             "agenda_items",
             AgendaItem.objects.filter(organization_id=organization_id)
             .select_related("added_by")
             .order_by("id"),
         ),
-    )
+    ]
 
 
 @dataclass
@@ -383,44 +420,150 @@ class SinceLast:
         return sum(1 for item in self.action_items if not item.is_done) + len(self.carried)
 
 
+def session_page_sessions(membership: OrgMembership, pk: int) -> list[Session]:
+    """For the session page, in one query: the session ``pk`` the person may see and the one
+    before it (`previous_session`), each annotated with ``logs``, whether the person may log
+    it (`Partnership.objects.writable_by`). Empty when the person may not see it."""
+    this = Session.objects.filter(organization=membership.organization, pk=pk)
+    previous = (
+        _earlier_visible(
+            membership,
+            partnership_id=Subquery(this.values("partnership_id")),
+            quarter_start=Subquery(this.values("quarter_start")),
+        )
+        .order_by("-quarter_start")
+        .values("pk")[:1]
+    )
+    writable = Partnership.objects.writable_by(membership).filter(pk=OuterRef("partnership_id"))
+    return list(
+        session_queryset(membership)
+        .filter(Q(pk=pk) | Q(pk=Subquery(previous)))
+        .annotate(logs=Exists(writable))
+    )
+
+
+def _earlier_visible(membership: OrgMembership, *, partnership_id, quarter_start) -> QuerySet:
+    """The partnership's sessions the person may see in quarters before ``quarter_start``,
+    cancelled ones left out."""
+    return (
+        Session.objects.visible_to(membership)
+        .filter(partnership_id=partnership_id, quarter_start__lt=quarter_start)
+        .exclude(status=SessionStatus.CANCELLED)
+    )
+
+
+def previous_session(session: Session, membership: OrgMembership) -> Session | None:
+    """The previous session of the same partnership the person may see: the latest in an
+    earlier quarter that was not cancelled."""
+    return (
+        _earlier_visible(
+            membership,
+            partnership_id=session.partnership_id,
+            quarter_start=session.quarter_start,
+        )
+        .select_related("organization")
+        .order_by("-quarter_start")
+        .first()
+    )
+
+
 def since_last_session(session: Session, membership: OrgMembership) -> SinceLast:
     """The previous session of the same partnership (the latest in an earlier quarter), what
     came of its action items, its successes, and how each objective's call moved, as far as
     the person may read them: the previous sessions they may see, the successes they may
-    read. Three queries: the previous session with its log, and the older action items
-    still open."""
-    visible = Session.objects.visible_to(membership)
-    previous = (
-        visible.filter(
-            partnership_id=session.partnership_id,
-            quarter_start__lt=session.quarter_start,
-        )
-        .exclude(status=SessionStatus.CANCELLED)
-        .select_related("organization")
-        .prefetch_related(
-            Prefetch("successes", visible_successes(membership)),
-            Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
-            Prefetch("action_items", ActionItem.objects.select_related("owner")),
-        )
-        .order_by("-quarter_start")
-        .first()
-    )
+    read. Four queries: the previous session, its successes and progress calls, and the
+    action items, its own with the older ones still open."""
+    previous = previous_session(session, membership)
     if previous is None:
-        return SinceLast(None, [], [], [], _progress_changes([], session.progress_calls.all()))
-    carried = list(
-        ActionItem.objects.open()
-        .filter(
-            organization_id=session.organization_id,
-            session__in=visible.values("pk"),
+        return _since(session, None, [], [])
+    prefetch_related_objects(
+        [previous],
+        Prefetch("successes", visible_successes(membership)),
+        Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
+    )
+    _, theirs, carried = _action_items(session, previous, membership)
+    return _since(session, previous, theirs, carried)
+
+
+@dataclass
+class SessionLog:
+    """The session page's log: each section's entries by the session's related name
+    (``successes``, ``action_items``, ...), and what came since the last session."""
+
+    entries: dict[str, list]
+    since: SinceLast
+
+
+def session_log_and_since(
+    session: Session, membership: OrgMembership, *, previous: Session | None | bool = False
+) -> SessionLog:
+    """For the session page: the session's log and what came since the last session, the two
+    sessions' logs loaded together, one query a kind for both, and the action items of both
+    with the older ones still open in one (issue 20: six round trips fewer than each on its
+    own). ``previous``: the previous session (or None) when the caller loaded it already
+    (`session_page_sessions`)."""
+    if previous is False:
+        previous = previous_session(session, membership)
+    both = [session] if previous is None else [session, previous]
+    prefetch_related_objects(both, *log_lookups(membership))
+    mine, theirs, carried = _action_items(session, previous, membership, with_own=True)
+    entries = {
+        name: list(getattr(session, name).all())
+        for name in ("successes", "progress_calls", "feedback_items")
+    }
+    entries["action_items"] = mine
+    return SessionLog(entries, _since(session, previous, theirs, carried))
+
+
+def _action_items(
+    session: Session,
+    previous: Session | None,
+    membership: OrgMembership,
+    *,
+    with_own: bool = False,
+) -> tuple[list[ActionItem], list[ActionItem], list[ActionItem]]:
+    """In one query: the session's action items (``with_own``), the previous session's, and
+    those still open from the partnership's sessions before it that the person may see. The
+    first two in the order they were logged, the last by due date."""
+    rule = Q(pk__in=[])
+    if with_own:
+        rule |= Q(session_id=session.pk)
+    if previous is not None:
+        rule |= Q(session_id=previous.pk) | Q(
+            done_on__isnull=True,
+            session__in=Session.objects.visible_to(membership).values("pk"),
             session__partnership_id=session.partnership_id,
             session__quarter_start__lt=previous.quarter_start,
         )
+    mine, theirs, carried = [], [], []
+    for item in (
+        ActionItem.objects.filter(organization_id=session.organization_id)
+        .filter(rule)
         .select_related("owner", "session__organization")
         .order_by("due_on", "id")
-    )
+    ):
+        if item.session_id == session.pk:
+            mine.append(item)
+        elif previous is not None and item.session_id == previous.pk:
+            theirs.append(item)
+        else:
+            carried.append(item)
+    as_logged = attrgetter("created_at", "id")
+    return sorted(mine, key=as_logged), sorted(theirs, key=as_logged), carried
+
+
+def _since(
+    session: Session,
+    previous: Session | None,
+    action_items: list[ActionItem],
+    carried: list[ActionItem],
+) -> SinceLast:
+    """`SinceLast` from the previous session with its successes and progress calls loaded."""
+    if previous is None:
+        return SinceLast(None, [], [], [], _progress_changes([], session.progress_calls.all()))
     return SinceLast(
         previous=previous,
-        action_items=list(previous.action_items.all()),
+        action_items=action_items,
         carried=carried,
         successes=list(previous.successes.all()),
         progress=_progress_changes(previous.progress_calls.all(), session.progress_calls.all()),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from meetings.planner import BookedSession, Plan, WorkingTime, plan_sessions
 from meetings.quarters import Quarter
 from meetings.selectors import Facilitator, PlanMembers, partnerships_to_meet
 from org.audit import audit_entry, audit_record, json_value, snapshot
+from org.cycles import collector_paused
 from org.models import AuditEntry, Member, Organization, OrgMembership
 
 
@@ -138,7 +140,17 @@ def session_plan_preview(
     Kept as they are: held, cancelled and missed sessions, sessions moved by hand, and planned
     sessions whose start has passed (they are overdue, not re-plannable). Every other planned
     session is placed again together with the partnerships that have none.
+
+    With the cycle collector paused: the plan builds sets of thousands of member ids, which
+    set it off dozens of times a preview.
     """
+    with collector_paused():
+        return _session_plan_preview(organization=organization, request=request, now=now)
+
+
+def _session_plan_preview(
+    *, organization: Organization, request: PlanRequest, now: datetime.datetime | None
+) -> PlanPreview:
     now = now or timezone.now()
     quarter, tz = request.quarter, organization.tz
     today = now.astimezone(tz).date()
@@ -201,13 +213,19 @@ def session_plan_preview(
 def _fingerprint(plan: Plan, replanned: dict[int, Session]) -> str:
     parts = [
         f"{p.partnership_id}@{p.start.astimezone(datetime.UTC).isoformat()}"
-        f"+{p.duration_minutes}:{sorted(p.attendee_ids)}:{p.facilitator_id}"
+        f"+{p.duration_minutes}:{_ids_digest(p.attendee_ids)}:{p.facilitator_id}"
         for p in plan.placed
     ]
     parts += [f"keep{b.session_id}" for b in plan.kept]
     parts += [f"move{s.pk}v{s.version}" for s in replanned.values()]
     parts += [f"no{u.partnership_id}" for u in plan.unplaced]
     return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:32]
+
+
+def _ids_digest(ids: Iterable[int]) -> str:
+    """The ids, sorted, as a digest of their bytes: a partnership has thousands of members,
+    and writing them out as text took longer than placing its session."""
+    return hashlib.sha256(array("q", sorted(ids)).tobytes()).hexdigest()
 
 
 @transaction.atomic

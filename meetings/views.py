@@ -27,6 +27,7 @@ from meetings.access import (
     can_log,
     in_org_timezone,
     load_session,
+    load_session_page,
     load_session_to_log,
     may_change_contribution,
     may_contribute,
@@ -55,14 +56,14 @@ from meetings.selectors import (
     current_quarter,
     facilitator_choices,
     members_by_partnership,
-    since_last_session,
+    session_log_and_since,
     visible_feedback,
     visible_successes,
 )
 from meetings.selectors import (
     my_sessions as select_my_sessions,
 )
-from org import once
+from org import dates, once
 from org.access import WHOLE_ORGANIZATION, require_membership, require_role
 from org.audit import MODEL_TYPES
 from org.fragments import render_page_or_fragment
@@ -188,16 +189,20 @@ def planner(request: HttpRequest) -> HttpResponse:
 
 
 def _week_table(preview: services.PlanPreview) -> list[dict]:
-    """The plan as rows the template can print: one per week of the quarter."""
+    """The plan as rows the template can print: one per week of the quarter, each session's
+    start written in the current time zone (the organization's)."""
     names = preview.members
+    weeks = preview.plan.by_week()
+    starts = [timezone.localtime(s.start) for row in weeks for s in (*row.placed, *row.kept)]
+    when = iter(dates.moments(starts, weekday=True))
     rows = []
-    for row in preview.plan.by_week():
+    for row in weeks:
         rows.append(
             {
                 "label": row.week.label,
                 "placed": [
                     {
-                        "start": p.start,
+                        "when": next(when),
                         "name": p.name,
                         "facilitator": names[p.facilitator_id].name,
                         "attendees": len(p.attendee_ids),
@@ -205,7 +210,7 @@ def _week_table(preview: services.PlanPreview) -> list[dict]:
                     }
                     for p in row.placed
                 ],
-                "kept": [{"start": k.start, "name": k.name} for k in row.kept],
+                "kept": [{"when": next(when), "name": k.name} for k in row.kept],
                 "placed_count": len(row.placed),
             }
         )
@@ -344,23 +349,36 @@ def _session_context(
     *,
     log_kind: LogKind | None = None,
     log_form: LogItemForm | None = None,
+    logging: bool | None = None,
+    minutes_open: bool = False,
+    previous: Session | None | bool = False,
     **overrides,
 ) -> dict:
     """The session page's context. With ``log_kind``, also that kind's ``section`` (its
-    fragment), with ``log_form`` (a refused submission) in place of a blank add form."""
-    members = _members(session)
-    logging = can_log(membership, session.partnership)
-    objectives = _objectives(session) if logging else []
-    add_forms = {}
-    if logging:
-        add_forms = {kind: kind.form_for(members, objectives) for kind in LOG_KINDS}
-        if log_form is not None:
-            add_forms[log_kind] = log_form
+    fragment), with ``log_form`` open in it (a blank add form, or a refused submission).
+
+    The forms that list the partnership's people (the log's add forms, who attended, the
+    time, place and facilitator) are not drawn with the page: each is a link that opens it,
+    and the view that answers it passes it here (``log_form``, ``held_form``,
+    ``details_form``). A partnership of 250 people made them most of the page's time
+    (issue 20); without them the page loads neither the people nor the objectives. The two
+    forms that were folded away anyway open the same way (``status_form``, and the agenda's
+    minutes with ``minutes_open``): each form drawn costs a dozen small templates.
+    ``logging``: `can_log`, and ``previous``: the previous session or None, when the view
+    knows them already (each costs a query)."""
+    if logging is None:
+        logging = can_log(membership, session.partnership)
+    open_form = {log_kind: log_form} if logging and log_form is not None else {}
+    log = session_log_and_since(session, membership, previous=previous)
+    since = log.since
     log_sections = [
-        LogSection(kind, kind.entries(session), add_forms.get(kind)) for kind in LOG_KINDS
+        LogSection(kind, log.entries[kind.on_session], open_form.get(kind)) for kind in LOG_KINDS
     ]
-    since = since_last_session(session, membership)
     agenda = _agenda(session, membership, since)
+    # who logs may contribute whatever the people; others only while the session is planned
+    # and when they are among its people, the one case that needs them loaded
+    needs_people = not logging and session.is_planned
+    members = _members(session) if needs_people else []
     contributing = may_contribute(membership, session, members, logging=logging)
     contribution_forms: dict = {kind.slug: None for kind in CONTRIBUTIONS}
     if contributing:
@@ -372,7 +390,6 @@ def _session_context(
         "session": session,
         "quarter": session.quarter,
         "tz": session.organization.time_zone,
-        "members": members,
         "can_log": logging,
         "today": session.organization.today(),
         "now": timezone.now(),
@@ -382,18 +399,13 @@ def _session_context(
         "agenda": agenda,
         "contributing": contributing,
         "contribution_forms": contribution_forms,
-        "agenda_form": _agenda_form(session, agenda=agenda) if logging else None,
+        "agenda_form": _agenda_form(session, agenda=agenda) if logging and minutes_open else None,
+        "held_form": None,
+        "details_form": None,
+        "status_form": None,
     }
     if log_kind is not None:
         context["section"] = log_sections[LOG_KINDS.index(log_kind)]
-    if logging:
-        context |= {
-            "details_form": SessionDetailsForm(
-                session=session, facilitators=facilitator_choices(members)
-            ),
-            "held_form": MarkHeldForm(session=session, members=members),
-            "status_form": StatusForm(initial={"version": session.version}),
-        }
     context.update(overrides)
     return context
 
@@ -429,8 +441,11 @@ def _agenda_form(
 @require_GET
 @in_org_timezone
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session = load_session(request, pk)
-    return render(request, "meetings/session.html", _session_context(request, membership, session))
+    membership, session, previous = load_session_page(request, pk)
+    context = _session_context(
+        request, membership, session, logging=session.logs, previous=previous
+    )
+    return render(request, "meetings/session.html", context)
 
 
 def _render_session_part(
@@ -442,20 +457,25 @@ def _render_session_part(
     status: int = 200,
     **overrides,
 ) -> HttpResponse:
-    """The page's fragment for HTMX (always 200, so htmx swaps it), else the whole page."""
-    context = _session_context(request, membership, session, **overrides)
+    """The page's fragment for HTMX (always 200, so htmx swaps it), else the whole page; for
+    the views of who logs the session (they required it)."""
+    context = _session_context(request, membership, session, logging=True, **overrides)
     return render_page_or_fragment(
         request, "meetings/session.html", context, fragment=f"#{part}", status=status
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @in_org_timezone
 def session_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET opens the form (the page's details for htmx, the whole page else); POST saves it."""
     membership, session = load_session_to_log(request, pk)
+    data = request.POST if request.method == "POST" else None
     form = SessionDetailsForm(
-        request.POST, session=session, facilitators=facilitator_choices(_members(session))
+        data, session=session, facilitators=facilitator_choices(_members(session))
     )
+    if not form.is_bound:
+        return _render_session_part(request, membership, session, "details", details_form=form)
     if not form.is_valid():
         return _render_session_part(
             request, membership, session, "details", status=400, details_form=form
@@ -477,11 +497,15 @@ def session_details(request: HttpRequest, pk: int) -> HttpResponse:
     return _saved_session(request, membership, pk, "Session updated.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @in_org_timezone
 def session_held(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET opens the form of who attended (as `session_details`); POST marks the session held."""
     membership, session = load_session_to_log(request, pk)
-    form = MarkHeldForm(request.POST, session=session, members=_members(session))
+    data = request.POST if request.method == "POST" else None
+    form = MarkHeldForm(data, session=session, members=_members(session))
+    if not form.is_bound:
+        return _render_session_part(request, membership, session, "details", held_form=form)
     if not form.is_valid():
         return _render_session_part(
             request, membership, session, "details", status=400, held_form=form
@@ -498,10 +522,14 @@ def session_held(request: HttpRequest, pk: int) -> HttpResponse:
     return _saved_session(request, membership, pk, "Session marked as held.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @in_org_timezone
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET opens the form (as `session_details`); POST cancels, marks missed or reopens."""
     membership, session = load_session_to_log(request, pk)
+    if request.method == "GET":
+        form = StatusForm(initial={"version": session.version})
+        return _render_session_part(request, membership, session, "details", status_form=form)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _render_session_part(
@@ -536,11 +564,25 @@ def _stale_session(request, membership, pk: int, stale: services.StaleEdit) -> H
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @in_org_timezone
 def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
+    """GET opens the kind's add form in its section (the section for htmx, the whole page
+    else); POST adds the entry and, for htmx, answers the section with a blank form open,
+    ready for the next entry."""
     membership, session = load_session_to_log(request, pk)
-    form = kind.form_for(_members(session), _objectives(session), data=request.POST)
+    members = _members(session)
+    objectives = _objectives(session) if kind.picks_objective else []
+    if request.method == "GET":
+        return _render_session_part(
+            request,
+            membership,
+            session,
+            "log_section",
+            log_kind=kind,
+            log_form=kind.form_for(members, objectives),
+        )
+    form = kind.form_for(members, objectives, data=request.POST)
     if form.is_valid():
         try:
             with once.write(request, membership.organization, f"log:{kind.slug}") as write:
@@ -556,7 +598,14 @@ def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
         messages.success(request, f"Added the {kind.noun}.")
         return redirect(f"{reverse('meetings:session', args=[pk])}#{kind.slug}")
     _, session = load_session(request, pk)
-    return _render_session_part(request, membership, session, "log_section", log_kind=kind)
+    return _render_session_part(
+        request,
+        membership,
+        session,
+        "log_section",
+        log_kind=kind,
+        log_form=kind.form_for(members, objectives),
+    )
 
 
 def _load_item(request: HttpRequest, kind: LogKind, pk: int) -> tuple[OrgMembership, Model]:
@@ -733,11 +782,14 @@ def item_restore(request: HttpRequest, entry_pk: int) -> HttpResponse:
 # --- the agenda, and what the people of a partnership add to its session --------------------
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @in_org_timezone
 def session_agenda(request: HttpRequest, pk: int) -> HttpResponse:
-    """The facilitator sets the minutes of the agenda's parts (or lets the data set them)."""
+    """The facilitator sets the minutes of the agenda's parts (or lets the data set them).
+    GET opens the form, with each part's minutes now (the agenda for htmx, else the page)."""
     membership, session = load_session_to_log(request, pk)
+    if request.method == "GET":
+        return _render_session_part(request, membership, session, "agenda", minutes_open=True)
     form = _agenda_form(session, request.POST)
     if form.is_valid():
         try:
@@ -881,7 +933,7 @@ def _ics_response(body: bytes, filename: str | None = None) -> HttpResponse:
 
 @require_GET
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    _, session = load_session(request, pk, log=False)
+    _, session = load_session(request, pk)
     body = calendar_bytes(
         [session],
         name=f"{session.partnership.name} session",

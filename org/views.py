@@ -221,39 +221,14 @@ def team_people_context(
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def member_people(request: HttpRequest, pk: int) -> HttpResponse:
-    """A team's people: add one or take one off (in place with HTMX)."""
+    """A team's people. Its forms (add one, take one off, undo) post to the seat view of
+    partnerships (partnerships:team_seat), which also gives or ends the team's direct line to
+    them: a seat alone makes no relationship."""
     team = _team_for_admin(request, pk)
     membership = require_admin(request)
-    form = None
-    notice = ""
-    undo: dict = {}
-    if request.method == "POST":
-        form = TeamPeopleForm(request.POST, team=team)
-        if form.is_valid():
-            person = form.cleaned_data["person"]
-            adding = form.cleaned_data["action"] == TeamPeopleForm.ADD
-            service = services.team_add_person if adding else services.team_remove_person
-            try:
-                service(team=team, person=person, by=request.user)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                notice = f"Added {person.name}." if adding else f"Took {person.name} off the team."
-                if not request.htmx:
-                    messages.success(request, notice)
-                    return redirect("org:member_people", pk=team.pk)
-                form = None
-                # Undo is the opposite change, one step away: the same form, the other action.
-                opposite = TeamPeopleForm.REMOVE if adding else TeamPeopleForm.ADD
-                undo = {"undo_action": opposite, "undo_person": person}
-    context = {
-        "member": team,
-        "notice": notice,
-        **undo,
-        **team_people_context(membership, team, form),
-    }
+    context = {"member": team, **team_people_context(membership, team, None)}
     return render_page_or_fragment(
         request, "org/member_people.html", context, fragment="org/_team_people.html"
     )

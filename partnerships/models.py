@@ -249,6 +249,18 @@ class RelationshipQuerySet(models.QuerySet):
     def involving(self, member: Member) -> RelationshipQuerySet:
         return self.filter(Q(from_member=member) | Q(to_member=member))
 
+    def partnership_ids_of(self, member: Member) -> RelationshipQuerySet:
+        """The partnerships where the member is an end of a relationship, at any time, as a
+        subquery of their ids. ``partnership_id IN`` it costs PostgreSQL two index scans of
+        the member's relationships; `PartnershipQuerySet.with_member` (``EXISTS`` for each
+        partnership) became a join over every relationship of the organization, about 1 ms in
+        each query that asks who may see a session (issue 20)."""
+        return (
+            self.filter(organization_id=member.organization_id)
+            .involving(member)
+            .values("partnership_id")
+        )
+
     def direct(self) -> RelationshipQuerySet:
         return self.filter(type=RelationshipType.DIRECT)
 

@@ -26,6 +26,7 @@ from org import dates
 from org.access import WHOLE_ORGANIZATION, get_member, require_membership, require_role
 from org.forms import ArchiveForm, MoveForm, TeamPeopleForm
 from org.fragments import render_page_or_fragment
+from org.hrefs import href_maker
 from org.models import Member, OrgMembership, Quadrant, QuadrantMove, Role, person_name
 from org.undo import kept_id, offer_undo, removal_entry
 from org.views import (
@@ -243,16 +244,6 @@ def _channel_pages(request: HttpRequest, map_) -> list[dict]:
     return pages
 
 
-_PK = 2_147_000_123  # a number no route holds, standing for the id in a reversed URL
-
-
-def _href_maker(name: str, *args: int):
-    """pk -> the URL of `name` with `args` then pk, reversed once."""
-    pattern = reverse(name, args=[*args, _PK])
-    marker = f"/{_PK}/"
-    return lambda pk: pattern.replace(marker, f"/{pk}/")
-
-
 def _rows_html(
     request: HttpRequest,
     partnership: Partnership,
@@ -265,9 +256,9 @@ def _rows_html(
     """The rows of a channel's table, written here rather than by the template engine: a
     page of the channels has 150 of them, each with its links and end form. Every text is
     escaped (html.escape, as Django's escape)."""
-    member_href = _href_maker("partnerships:member_detail")
-    end_href = _href_maker("partnerships:relationship_end", partnership.pk)
-    remove_href = _href_maker("partnerships:relationship_remove", partnership.pk)
+    member_href = href_maker("partnerships:member_detail")
+    end_href = href_maker("partnerships:relationship_end", partnership.pk)
+    remove_href = href_maker("partnerships:relationship_remove", partnership.pk)
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
     today_iso = today.isoformat()
     labels = {q.value: escape(q.label) for q in Quadrant}

@@ -79,7 +79,7 @@ def _give(request, session: Session, member: Member, form: OwnPulseForm, via: st
 def session_pulse(request: HttpRequest, pk: int) -> HttpResponse:
     """The partnership's pulse for the session's quarter (groups of k raters and more), and
     for an attendee with a login their own answers, given once."""
-    membership, session = load_session(request, pk, log=False)
+    membership, session = load_session(request, pk)
     member = membership.member if membership.member_id is not None else None
     if request.method == "POST":
         if member is None or not session.attendees.filter(pk=member.pk).exists():

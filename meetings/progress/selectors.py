@@ -10,7 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Count,
+    F,
+    FilteredRelation,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from meetings.models import (
     PRINCIPLE_ACTIONS,
@@ -502,8 +512,9 @@ def dashboard(
     today: datetime.date | None = None,
 ) -> Dashboard:
     """Everything the leader's dashboard shows for the quarter and the three before it, in
-    seven queries: partnerships, sessions, the checklist, successes, scores, objectives with
-    their values, and the pulse."""
+    eight queries: partnerships with their sessions, the checklist, successes, scores,
+    objectives with their values, the pulse, and "was it worth the time" per partnership
+    and overall."""
     organization = membership.organization
     today = today or organization.today()
     quarters = quarters_up_to(quarter)
@@ -511,20 +522,33 @@ def dashboard(
     starts = [q.start for q in quarters]
     numbers = {q.start: QuarterNumbers(q) for q in quarters}
 
-    # integration: sessions held against due, per partnership
-    partnerships = list(
+    # integration: sessions held against due, per partnership; each partnership with its
+    # sessions of the four quarters (one at most per quarter) in one query, a row per session
+    partnerships = []
+    status_of = {}
+    for pk, name, formed_on, dissolved_on, start, status in (
         Partnership.objects.for_org(organization)
         .filter(formed_on__lt=last.end)
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first.start))
+        .annotate(
+            trend_session=FilteredRelation(
+                "sessions", condition=Q(sessions__quarter_start__in=starts)
+            )
+        )
         .order_by("name", "id")
-        .values_list("pk", "name", "formed_on", "dissolved_on")
-    )
-    status_of = {
-        (pid, start): status
-        for pid, start, status in Session.objects.for_org(organization)
-        .filter(quarter_start__in=starts)
-        .values_list("partnership_id", "quarter_start", "status")
-    }
+        .values_list(
+            "pk",
+            "name",
+            "formed_on",
+            "dissolved_on",
+            "trend_session__quarter_start",
+            "trend_session__status",
+        )
+    ):
+        if not partnerships or partnerships[-1][0] != pk:
+            partnerships.append((pk, name, formed_on, dissolved_on))
+        if start is not None:
+            status_of[(pk, start)] = status
     lines = []
     bounds = [(q, q.start, q.end) for q in quarters]  # a Quarter computes its dates each time
     for pk, name, formed_on, dissolved_on in partnerships:
@@ -585,21 +609,25 @@ def dashboard(
         setattr(numbers[start], kind, value)
 
     # objectives: measured values against targets
-    objectives = list(
-        measurable_objectives(organization, first, last).prefetch_related(
-            Prefetch(
-                "measurements",
-                ObjectiveMeasurement.objects.filter(
-                    organization=organization, quarter_start__in=starts
-                ),
-                to_attr="trend_measurements",
+    # (each objective with its measurements of the four quarters in one query, a row per
+    # measurement: the objective's fields come again on each)
+    measured: dict[int, tuple[Objective, dict]] = {}
+    for objective in (
+        measurable_objectives(organization, first, last)
+        .annotate(
+            trend=FilteredRelation(
+                "measurements", condition=Q(measurements__quarter_start__in=starts)
             )
         )
-    )
-    trends = []
-    for objective in objectives:
-        by_start = {m.quarter_start: m.value for m in objective.trend_measurements}
-        trends.append(ObjectiveTrend(objective, [by_start.get(s) for s in starts]))
+        .annotate(trend_start=F("trend__quarter_start"), trend_value=F("trend__value"))
+    ):
+        _, by_start = measured.setdefault(objective.pk, (objective, {}))
+        if objective.trend_start is not None:
+            by_start[objective.trend_start] = objective.trend_value
+    trends = [
+        ObjectiveTrend(objective, [by_start.get(s) for s in starts])
+        for objective, by_start in measured.values()
+    ]
 
     # the pulse: rater's quadrant x the other side's quadrant, shown from k distinct raters
     k = min_raters(organization)
@@ -663,26 +691,29 @@ def session_rating_groups(
     **filters,
 ) -> dict[int | None, dict[datetime.date, RatingGroup]]:
     """ "Was it worth the time", per partnership (its id) and quarter, and (when ``overall``)
-    for all partnerships (key None) per quarter, each a RatingGroup of distinct raters (a
-    query each)."""
+    for all partnerships (key None) per quarter, each a RatingGroup of distinct raters (one
+    query: with ``overall``, the two groupings as one UNION ALL)."""
     k = min_raters(organization)
     ratings = SessionRating.objects.filter(organization=organization, **filters).order_by()
     if starts is not None:
         ratings = ratings.filter(session__quarter_start__in=starts)
+    figures = {"raters": Count("rater", distinct=True), "average": Avg("value")}
+    rows = ratings.values("session__partnership_id", "session__quarter_start").annotate(**figures)
+    if overall:
+        every = Value(None, output_field=BigIntegerField())  # the whole organization's row
+        rows = rows.union(
+            ratings.annotate(every=every)
+            .values("every", "session__quarter_start")
+            .annotate(**figures),
+            all=True,
+        )
     groups: dict[int | None, dict[datetime.date, RatingGroup]] = defaultdict(dict)
-    for row in ratings.values("session__partnership_id", "session__quarter_start").annotate(
-        raters=Count("rater", distinct=True), average=Avg("value")
-    ):
+    if overall:
+        groups[None] = {}
+    for row in rows:
         groups[row["session__partnership_id"]][row["session__quarter_start"]] = RatingGroup.of(
             k, row["raters"], row["average"]
         )
-    if overall:
-        groups[None] = {
-            row["session__quarter_start"]: RatingGroup.of(k, row["raters"], row["average"])
-            for row in ratings.values("session__quarter_start").annotate(
-                raters=Count("rater", distinct=True), average=Avg("value")
-            )
-        }
     return groups
 
 

@@ -17,15 +17,17 @@ Who may do what:
 
 from __future__ import annotations
 
+from html import escape as html_escape
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,7 +41,7 @@ from meetings.models import (
     ScoreKind,
     SessionSuccess,
 )
-from meetings.progress import charts, selectors, services
+from meetings.progress import chart_html, charts, selectors, services
 from meetings.progress.forms import (
     ChecklistNoteForm,
     ChecklistStateForm,
@@ -54,6 +56,7 @@ from meetings.quarters import Quarter
 from meetings.services import StaleEdit
 from org.access import LOGGING_ROLES, WHOLE_ORGANIZATION, require_membership, require_role
 from org.fragments import render_page_or_fragment
+from org.hrefs import href_maker
 from org.models import OrgMembership, Role
 from org.spreadsheets import csv_response
 from partnerships import rules
@@ -522,6 +525,20 @@ def success_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _dashboard_charts(board: selectors.Dashboard) -> dict:
+    """The charts and matrices, and each written as HTML (chart_html: the template engine
+    took longer over them than the rest of the page)."""
+    charts = _dashboard_geometry(board)
+    written = {
+        f"{name}_html": chart_html.chart_html(charts[name], f"chart-{name.removesuffix('_chart')}")
+        for name in ("example_chart", "sessions_chart", "successes_chart", "satisfaction_chart")
+    }
+    written["matrices_html"] = mark_safe(  # noqa: S308 - chart_html escapes every text
+        "".join(chart_html.matrix_html(matrix) for matrix in charts["matrices"])
+    )
+    return charts | written
+
+
+def _dashboard_geometry(board: selectors.Dashboard) -> dict:
     labels = [q.label for q in board.quarters]
     numbers = board.numbers
     principles = numbers[-1].checklist
@@ -582,18 +599,95 @@ _CELL_HTML = {
 
 def _sessions_rows(lines: list[selectors.SessionsLine]) -> SafeString:
     """The sessions grid's rows, written in Python: a cell per partnership and quarter,
-    hundreds of them, too many for the template engine's tags."""
+    hundreds of them, too many for the template engine's tags (html.escape, as Django's
+    escape, without its lazy wrapper)."""
     rows = []
+    known = dict(_CELL_HTML)
     for line in lines:
         cells = []
         for cell in line.cells:
-            known = _CELL_HTML.get(cell)
-            if known is None:
-                label = escape(capfirst(cell))
-                known = f'<td><span class="status-tag status-{escape(cell)}">{label}</span></td>'
-            cells.append(known)
-        rows.append(f'<tr><th scope="row">{escape(line.name)}</th>{"".join(cells)}</tr>')
+            html = known.get(cell)
+            if html is None:
+                label = html_escape(capfirst(cell))
+                html = (
+                    f'<td><span class="status-tag status-{html_escape(cell)}">{label}</span></td>'
+                )
+                known[cell] = html
+            cells.append(html)
+        rows.append(f'<tr><th scope="row">{html_escape(line.name)}</th>{"".join(cells)}</tr>')
     return mark_safe("\n".join(rows))  # noqa: S308 - fixed markup, escaped names and states
+
+
+def _objective_rows(trends: list[selectors.ObjectiveTrend]) -> SafeString:
+    """The objectives' rows against their targets (Django's floatformat, as the template's
+    filter), written here as the grid's rows are."""
+    muted_dash = '<td><span class="muted">—</span></td>'
+    rows = []
+    for trend in trends:
+        objective = trend.objective
+        target = (
+            f"{floatformat(objective.target_value, '-2')} "
+            if objective.target_value is not None
+            else ""
+        )
+        cells = []
+        for value, percent in trend.cells:
+            if value is None:
+                cells.append(muted_dash)
+                continue
+            share = (
+                f' <span class="muted">({percent}% of target)</span>' if percent is not None else ""
+            )
+            cells.append(f"<td>{floatformat(value, '-2')}{share}</td>")
+        rows.append(
+            f'<tr><th scope="row"><bdi>{html_escape(objective.title)}</bdi></th>'
+            f'<td>{target}<span class="muted">{html_escape(objective.target_unit)}</span></td>'
+            f"{''.join(cells)}</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - escaped titles and units, numbers
+
+
+def _pulse_flow_rows(cells: list[selectors.PulseCell]) -> SafeString:
+    """This quarter's rated quadrant pairs, the ones that fell most first."""
+    rows = []
+    for cell in cells:
+        head = (
+            f'<td><span class="quadrant-tag q-{html_escape(cell.rater)}">'
+            f"{html_escape(cell.rater_name)}</span></td>"
+            f'<td><span class="quadrant-tag q-{html_escape(cell.other)}">'
+            f"{html_escape(cell.other_name)}</span></td>"
+        )
+        if cell.shown:
+            if cell.change is None:
+                change = '<span class="muted">new</span>'
+            elif cell.weakening:
+                change = f'<strong class="change-worse">▼ {floatformat(cell.change, 2)}</strong>'
+            elif cell.change > 0:
+                change = f'<span class="change-better">▲ {floatformat(cell.change, 2)}</span>'
+            else:
+                change = "same"
+            body = (
+                f"<td>{cell.count}</td><td>{floatformat(cell.communication, 1)}</td>"
+                f"<td>{floatformat(cell.relationship, 1)}</td>"
+                f"<td>{floatformat(cell.overall, 1)}</td><td>{change}</td>"
+            )
+        else:
+            body = f'<td colspan="5" class="muted">{html_escape(capfirst(cell.hidden_text))}</td>'
+        weakening = ' class="is-weakening"' if cell.weakening else ""
+        rows.append(f"<tr{weakening}>{head}{body}</tr>")
+    return mark_safe("\n".join(rows))  # noqa: S308 - escaped names, numbers formatted
+
+
+def _gap_items(gaps: list[selectors.SessionsLine]) -> SafeString:
+    """The partnerships that went a full quarter without a session, each linking to its
+    page: written here with one reversed URL, as the grid's rows are."""
+    href = href_maker("partnerships:partnership_detail")
+    items = [
+        f'<li><a href="{href(line.partnership_id)}"><bdi>{html_escape(line.name)}</bdi></a>: '
+        f"{html_escape(', '.join(q.label for q in line.gap_quarters))}</li>"
+        for line in gaps
+    ]
+    return mark_safe("\n".join(items))  # noqa: S308 - escaped names and labels
 
 
 @require_GET
@@ -615,6 +709,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "areas": selectors.AREAS,
             "progress": board.now.checklist,
             "session_rows": _sessions_rows(board.sessions),
+            "gap_items": _gap_items(board.gaps),
+            "objective_rows": _objective_rows(board.objectives),
+            "pulse_flow_rows": _pulse_flow_rows(board.pulse_flows),
             **_dashboard_charts(board),
         }
         return render_to_string("meetings/progress/_dashboard_body.html", context)

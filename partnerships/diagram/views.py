@@ -3,6 +3,7 @@ a partnership's map, and the exports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 from org import dates
 from org.access import get_member, require_membership
 from org.fragments import render_page_or_fragment, wants_fragment
+from org.hrefs import href_maker
 from org.models import Member, OrgMembership, Quadrant
 from org.spreadsheets import attachment, csv_response
 from partnerships import rules
@@ -22,6 +24,7 @@ from partnerships.diagram import drawing as diagram
 from partnerships.diagram.forms import AsOfForm, DiagramFilterForm, SearchForm
 from partnerships.diagram.selectors import (
     MAP_MEMBER_LIMIT,
+    Person,
     cached_ego,
     diagram_counts,
     export_relationships,
@@ -247,12 +250,13 @@ def member_search(request: HttpRequest) -> HttpResponse:
 # --- one member, one partnership ------------------------------------------------------------
 
 
-def _node(member: Member, *, centre: bool = False) -> diagram.Node:
+def _node(member: Member | Person, href: Callable[[int], str], *, centre: bool = False):
+    """A member in a drawing; href: the URL of a member's place (org.hrefs.href_maker)."""
     return diagram.Node(
         id=member.pk,
         quadrant=member.quadrant,
         name=member.name,
-        href=reverse("diagram:member", args=[member.pk]),
+        href=href(member.pk),
         detail=member.title,
         centre=centre,
     )
@@ -268,14 +272,14 @@ def _edge(relationship, *, highlight: bool = False) -> diagram.Edge:
     )
 
 
-def _ego_drawing(place) -> tuple[str, int]:
+def _ego_drawing(place, member_href: Callable[[int], str]) -> tuple[str, int]:
     """The member at the centre, the partners on either side, the paths up to leadership.
 
     Returns the SVG and how many partners did not fit (they remain in the lists).
     """
-    nodes: dict[int, diagram.Node] = {place.member.pk: _node(place.member, centre=True)}
+    nodes = {place.member.pk: _node(place.member, member_href, centre=True)}
     for member in place.path_members.values():
-        nodes.setdefault(member.pk, _node(member))
+        nodes.setdefault(member.pk, _node(member, member_href))
     path_ids = set(nodes)
     partners = [r.from_member for r in place.incoming] + [r.to_member for r in place.outgoing]
     room = dict.fromkeys(rules.READING_ORDER, diagram.network_capacity())
@@ -289,7 +293,7 @@ def _ego_drawing(place) -> tuple[str, int]:
             left_out += 1
             continue
         room[partner.quadrant] -= 1
-        nodes[partner.pk] = _node(partner)
+        nodes[partner.pk] = _node(partner, member_href)
     on_path = set(place.path_edge_types)
     edges = [
         _edge(r, highlight=(r.from_member_id, r.to_member_id) in on_path)
@@ -329,6 +333,36 @@ def _why_unreached(membership, member, place) -> dict | None:
     return {"because": "seated" if teams else "nothing", "teams": teams, "href": href}
 
 
+def _ego_lists(place, member_href: Callable[[int], str], query: str) -> dict:
+    """The place's lists with each link written out: reversing a URL per line and step took
+    longer than reading the place."""
+    partnership_href = href_maker("partnerships:partnership_detail")
+
+    def lines(by_type, partner: str):
+        return [
+            (
+                kind,
+                [
+                    (
+                        r,
+                        member_href(getattr(r, partner).pk) + query,
+                        partnership_href(r.partnership.pk),
+                    )
+                    for r in relationships
+                ],
+            )
+            for kind, relationships in by_type
+        ]
+
+    return {
+        "incoming": lines(place.incoming_by_type, "from_member"),
+        "outgoing": lines(place.outgoing_by_type, "to_member"),
+        "paths": [
+            [(step, member_href(step.pk) + query) for step in path] for path in place.named_paths
+        ],
+    }
+
+
 @require_GET
 def member_place(request: HttpRequest, pk: int) -> HttpResponse:
     """One member at the centre: who directs, influences and guides them, whom they reach,
@@ -340,17 +374,20 @@ def member_place(request: HttpRequest, pk: int) -> HttpResponse:
         return _invalid(request, form, "diagram/member.html", "#map", member=member, query="")
     scope = form.scope()
     place = cached_ego(scope, member, version=data_version(scope.organization))
-    svg, left_out = _ego_drawing(place)
+    member_href = href_maker("diagram:member")
+    svg, left_out = _ego_drawing(place, member_href)
+    query = form.query()
     context = {
         "form": form,
-        "scope": form.scope(),
+        "scope": scope,
         "member": member,
         "unreached": _why_unreached(membership, member, place),
         "place": place,
         "svg": mark_safe(svg),  # noqa: S308 - escaped in diagram.py
         "left_out": left_out,
-        "query": form.query(),
+        "query": query,
         "type_names": rules.TYPE_NAMES,
+        **_ego_lists(place, member_href, query),
     }
     return render_page_or_fragment(request, "diagram/member.html", context, fragment="#map")
 
@@ -374,8 +411,9 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
     drawn = partnership_map(scope)
     if drawn.fits:
+        member_href = href_maker("diagram:member")
         svg = diagram.render_network(
-            [_node(m) for m in drawn.members],
+            [_node(m, member_href) for m in drawn.members],
             [_edge(r) for r in drawn.relationships],
             title=f"{partnership.name}, as of {dates.day(scope.day)}",
         )

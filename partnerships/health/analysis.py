@@ -14,10 +14,8 @@ and the analysis is computed without being cached.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
-import gc
 import hashlib
 import pickle
 from collections import Counter, defaultdict
@@ -29,6 +27,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from org.cycles import collector_paused as _cycle_collector_paused
 from org.models import Member
 from partnerships import graph, rules
 from partnerships.health.remedies import KIND_WORDS, RiskGroup, group_risks
@@ -285,9 +284,11 @@ def risk_trend(scope: Scope) -> tuple[datetime.date, list[TrendRow]]:
     """Per kind of risk, how many there are on the scope's day against the last day of the
     quarter before (both from the as-of history, each cached like the page)."""
     organization = scope.organization
-    last_quarter_end = quarter_start(
-        scope.day, organization.fiscal_year_start_month
-    ) - datetime.timedelta(days=1)
+    start = quarter_start(scope.day, organization.fiscal_year_start_month)
+    # A day in the first quarter of the calendar has no quarter before it: compare it with itself.
+    last_quarter_end = (
+        start - datetime.timedelta(days=1) if start > datetime.date.min else scope.day
+    )
     version = data_version(organization)
     now = health_report(scope, version=version).risk_counts_by_kind
     earlier = dataclasses.replace(scope, day=last_quarter_end)
@@ -383,23 +384,6 @@ def report_and_brokers(
     """The report, and the brokers only if they are cached (or computed ahead) already (None
     otherwise): one query when cached, four when not (two when computed ahead)."""
     return _cached(scope, with_brokers=False, brokers_if_cached=True, ahead=ahead)
-
-
-@contextlib.contextmanager
-def _cycle_collector_paused():
-    """Python's cycle collector paused while a graph is built and analysed: tens of
-    thousands of new dicts and sets set it off again and again, and each full pass walks
-    every object in the process (it took over half the time of the brokers at 10,000
-    members). Reference counting still frees what the analysis drops; cycles wait for the
-    collector's next pass."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _cached(

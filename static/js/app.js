@@ -42,7 +42,8 @@
   // An htmx swap that replaces the focused element (the "Add success" button, an action's
   // "Mark done") would drop the focus to the top of the page. Put it back: on the same form
   // in the new content (its first field, ready for the next entry), else on the first
-  // control the new content holds.
+  // control the new content holds. A link that opens a form in place (`data-opens`, the
+  // form's action) hands the focus to that form's first field.
   var FOCUSABLE = "textarea, input:not([type=hidden]), select, button, a[href]";
   var restore = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -51,7 +52,8 @@
     restore = null;
     if (target && target.id && active && active !== document.body && target.contains(active)) {
       var form = active.closest("form");
-      restore = { target: target.id, action: form ? form.getAttribute("action") : null };
+      var action = form ? form.getAttribute("action") : active.getAttribute("data-opens");
+      restore = { target: target.id, action: action };
     }
   });
   // An htmx answer that holds errors: the focus goes to the first one (the control it is

@@ -34,8 +34,10 @@
 
   // After the panel opens, move focus to its heading so keyboard and screen reader users
   // land on what they asked for; after it closes, back to the part of the drawing that
-  // opened it.
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // opened it. Both wait for htmx to settle: until then the panel's own links (Close among
+  // them) are not set up, and an Escape pressed at once would follow Close as a plain link,
+  // loading the whole page.
+  document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target && event.target.id === "panel") {
       var title = document.getElementById("panel-title");
       if (title) {

@@ -133,7 +133,7 @@ def test_it_records_a_move_between_quadrants(admin_client, admin_membership, gra
 def test_it_records_a_seat_taken_and_given_up_on_a_team(admin_client, admin_membership, org):
     team = TeamFactory(organization=org, name="Night Shift")
     ada = PersonFactory(organization=org, name="Ada Lovelace")
-    url = f"/org/members/{team.pk}/people/"
+    url = f"/org/members/{team.pk}/seat/"
     assert admin_client.post(url, {"action": "add", "person": ada.pk}, **HTMX).status_code == 200
     assert admin_client.post(url, {"action": "remove", "person": ada.pk}).status_code == 302
     added, removed = AuditEntry.objects.filter(object_type="team_seat").order_by("id")

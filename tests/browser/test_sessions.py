@@ -66,7 +66,9 @@ def test_a_manager_logs_a_session_in_place_and_the_next_one_carries_the_action(p
     # From here on the page must never reload: a marker on window would vanish if it did.
     page.evaluate("window.noReload = 'still here'")
 
+    # Each form that lists the partnership's people opens from its link, in place.
     successes = page.locator("#successes")
+    successes.get_by_role("link", name="Add success").click()
     successes.get_by_label(re.compile(r"^Success:?$")).fill("Returns fell by a third")
     successes.get_by_label("Shared by").select_option(label="Max Manager")
     successes.get_by_role("button", name="Add success").click()
@@ -74,6 +76,7 @@ def test_a_manager_logs_a_session_in_place_and_the_next_one_carries_the_action(p
     expect(successes.get_by_label(re.compile(r"^Success:?$"))).to_have_value("")
 
     feedback = page.locator("#feedback")
+    feedback.get_by_role("link", name="Add feedback").click()
     feedback.get_by_label("From").select_option(label="Mia Member")
     feedback.get_by_label(re.compile(r"^Feedback:?$")).fill("The checklist is too long")
     feedback.get_by_role("button", name="Add feedback").click()
@@ -81,6 +84,7 @@ def test_a_manager_logs_a_session_in_place_and_the_next_one_carries_the_action(p
     expect(feedback.get_by_text("From Mia Member")).to_be_visible()
 
     actions = page.locator("#actions")
+    actions.get_by_role("link", name="Add action item").click()
     actions.get_by_label(re.compile(r"^Action:?$")).fill("Shorten the checklist to one page")
     actions.get_by_label("Owner").select_option(label="Max Manager")
     actions.get_by_label("Due").fill("2026-03-13")
@@ -89,9 +93,11 @@ def test_a_manager_logs_a_session_in_place_and_the_next_one_carries_the_action(p
     expect(actions.get_by_text("Open", exact=True)).to_be_visible()
 
     details = page.locator("#details")
+    details.get_by_role("link", name="Mark held").click()
+    expect(details.get_by_label("Mia Member")).to_be_checked()  # the invited, ticked
     details.get_by_role("button", name="Mark held").click()
     expect(details.locator(".status-tag")).to_have_text("Held")
-    expect(details.get_by_role("button", name="Update attendance")).to_be_visible()
+    expect(details.get_by_role("link", name="Update attendance")).to_be_visible()
 
     assert page.evaluate("window.noReload") == "still here"
     due = Session.objects.get(pk=quarter["due"].pk)
@@ -146,7 +152,10 @@ def test_a_manager_logs_a_session_with_the_keyboard_alone(page: Page, quarter):
     page.wait_for_url(re.compile(rf"/meetings/sessions/{quarter['due'].pk}/$"))
 
     successes = page.locator("#successes")
-    tab_to(page, successes.get_by_label(re.compile(r"^Success:?$")))
+    tab_to(page, successes.get_by_role("link", name="Add success"))
+    page.keyboard.press("Enter")
+    # The form opens in place with the focus in its first field.
+    expect(successes.get_by_label(re.compile(r"^Success:?$"))).to_be_focused()
     page.keyboard.type("Returns fell by a third")
     page.keyboard.press("Tab")
     expect(successes.get_by_label("Shared by")).to_be_focused()
@@ -158,7 +167,9 @@ def test_a_manager_logs_a_session_with_the_keyboard_alone(page: Page, quarter):
     expect(successes.get_by_label(re.compile(r"^Success:?$"))).to_be_focused()
 
     actions = page.locator("#actions")
-    tab_to(page, actions.get_by_label(re.compile(r"^Action:?$")))
+    tab_to(page, actions.get_by_role("link", name="Add action item"))
+    page.keyboard.press("Enter")
+    expect(actions.get_by_label(re.compile(r"^Action:?$"))).to_be_focused()
     page.keyboard.type("Shorten the checklist to one page")
     page.keyboard.press("Tab")
     expect(actions.get_by_label("Owner")).to_be_focused()

@@ -56,3 +56,11 @@ def test_it_costs_the_same_queries_when_cached(world, leader_client, django_asse
     # Session, user and memberships (3); the data version (1); both reports from the cache.
     with django_assert_num_queries(4):
         assert leader_client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_the_first_quarter_there_is_has_nothing_before_it(world, leader_client):
+    # The first day a date can be: no quarter before it, so the trend compares the day with
+    # itself (it used to fail with "date value out of range").
+    response = leader_client.get("/health/trend/?as_of=0001-01-01", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "date value out of range" not in response.content.decode()

@@ -87,13 +87,104 @@ def _log_sections(page: str) -> list[str]:
     return re.findall(r'<section id="(\w+)" class="card log-section"', page)
 
 
-def test_the_log_shows_its_four_sections_in_order_each_with_its_add_form(session, manager_client):
+def test_the_log_shows_its_four_sections_in_order_each_with_a_link_to_its_add_form(
+    session, manager_client
+):
+    """The forms that list the partnership's people open on demand (issue 20): the page
+    holds a link to each, which works without JavaScript too."""
     page = manager_client.get(url(session)).content.decode()
     assert _log_sections(page) == LOG_SECTIONS
+    for kind, label in zip(
+        LOG_SECTIONS,
+        ["Add success", "Add progress call", "Add feedback", "Add action item"],
+        strict=True,
+    ):
+        assert (
+            f'<a class="button" href="{url(session, kind)}/#{kind}" hx-get="{url(session, kind)}/"'
+            f' hx-target="#{kind}"'
+        ) in page
+        assert f">{label}</a>" in page
+    assert f'href="{url(session, "held/")}#details"' in page
+    assert f'href="{url(session, "details/")}#details"' in page
+    for field in ("held-attendees", "details-facilitator", "success-shared_by", "action-owner"):
+        assert f'name="{field}"' not in page  # nobody of the partnership listed
+    assert "Shared by" not in page and "Who attended" not in page
+
+
+def test_it_opens_an_add_form_in_its_section_with_htmx(session, manager_client):
     for kind in LOG_SECTIONS:
-        assert f'hx-post="{url(session, kind)}/" hx-target="#{kind}"' in page
-    for label in ["Add success", "Add progress call", "Add feedback", "Add action item"]:
-        assert f">{label}</button>" in page
+        response = manager_client.get(url(session, f"{kind}/"), **HX)
+        assert response.status_code == 200
+        fragment = response.content.decode()
+        assert "<html" not in fragment
+        assert _log_sections(fragment) == [kind]
+        assert f'hx-post="{url(session, kind)}/" hx-target="#{kind}"' in fragment
+    successes = manager_client.get(url(session, "successes/"), **HX).content.decode()
+    assert "Shared by" in successes and ">Max Manager</option>" in successes
+    assert ">Add success</button>" in successes
+
+
+def test_without_javascript_an_add_link_opens_the_page_with_that_form(session, manager_client):
+    page = manager_client.get(url(session, "feedback/")).content.decode()
+    assert "<html" in page
+    assert _log_sections(page) == LOG_SECTIONS
+    assert f'<form method="post" action="{url(session, "feedback/")}"' in page
+    assert ">Add feedback</button>" in page
+    assert f'<form method="post" action="{url(session, "successes/")}"' not in page
+    assert ">Add success</a>" in page
+
+
+def test_it_opens_who_attended_and_the_details_on_demand(session, manager_client):
+    held = manager_client.get(url(session, "held/"), **HX).content.decode()
+    assert "<html" not in held and '<section id="details"' in held
+    assert "Who attended" in held and "Mia Member" in held
+    assert ">Mark held</button>" in held
+    details = manager_client.get(url(session, "details/"), **HX).content.decode()
+    assert "Facilitator" in details and ">Save changes</button>" in details
+    assert '<details class="more" open>' in details
+    plain = manager_client.get(url(session, "held/")).content.decode()
+    assert "<html" in plain and ">Mark held</button>" in plain
+
+
+def test_it_opens_cancelling_and_the_agendas_minutes_on_demand(session, manager_client):
+    page = manager_client.get(url(session)).content.decode()
+    assert f'href="{url(session, "status/")}#details"' in page
+    assert f'href="{url(session, "agenda/")}#agenda"' in page
+    assert 'name="status-status"' not in page and "Save minutes" not in page
+    status = manager_client.get(url(session, "status/"), **HX).content.decode()
+    assert "<html" not in status and '<section id="details"' in status
+    assert "It did not take place (missed)" in status and ">Change status</button>" in status
+    minutes = manager_client.get(url(session, "agenda/"), **HX).content.decode()
+    assert "<html" not in minutes and '<section id="agenda"' in minutes
+    assert ">Save minutes</button>" in minutes
+    assert minutes.count('type="number" name="agenda-') == 4  # the four parts' minutes
+    plain = manager_client.get(url(session, "agenda/")).content.decode()
+    assert "<html" in plain and ">Save minutes</button>" in plain
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("admin", 200), ("leader", 200), ("manager", 200), ("member", 403), ("outsider", 404)],
+)
+def test_who_may_open_the_forms_of_the_log(session, role_clients, role, expected):
+    forms = ("successes/", "progress/", "feedback/", "actions/", "held/", "details/", "status/")
+    for rest in (*forms, "agenda/"):
+        response = role_clients[role].get(url(session, rest), **HX)
+        assert response.status_code == expected, rest
+        if expected != 200:
+            assert "Who attended" not in response.content.decode()
+            assert "Shared by" not in response.content.decode()
+
+
+def test_a_manager_outside_the_partnership_cannot_open_its_forms(session, org, client):
+    stranger = OrgMembershipFactory(
+        organization=org,
+        role=Role.MANAGER,
+        member=PersonFactory(organization=org, quadrant=Quadrant.MANAGERS),
+    )
+    client.force_login(stranger.user)
+    for rest in ("successes/", "held/", "details/", "status/", "agenda/"):
+        assert client.get(url(session, rest), **HX).status_code == 404
 
 
 def test_a_member_sees_the_four_sections_with_only_their_own_add_forms(session, member_client):
@@ -513,14 +604,15 @@ def test_the_session_page_costs_the_same_queries_for_a_small_and_a_big_log(
 ):
     manager_client.get(url(session))  # warm the session and the organization caches
     _grow(session, people=1, items=1)
-    # (the partnership's members take two: its relationships' ends, then each member once;
-    # whether the manager belongs to the partnership today, so may log it, one; the agenda:
-    # its added items, the successes since the last session, the weakest pulse dimension, and
-    # the partnership's health risks, four when not cached)
-    with django_assert_num_queries(26):
+    # (the session with the one before it, and whether the manager may log it, one; their
+    # logs together, six, the action items with the older ones still open among them; the
+    # agenda: the successes since the last session, the weakest pulse dimension, and the
+    # partnership's health risks, four when not cached; the people of the partnership are
+    # not loaded: the forms that list them open on demand)
+    with django_assert_num_queries(17):
         small = manager_client.get(url(session))
     _grow(session, people=30, items=40)
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(17):
         big = manager_client.get(url(session))
     assert small.status_code == big.status_code == 200
     assert big.content.decode().count('class="log-item') > small.content.decode().count(
@@ -546,6 +638,27 @@ def test_a_held_sessions_page_costs_fewer_queries_than_one_to_come(
     Session.objects.filter(pk=session.pk).update(status=Session.Status.HELD)
     manager_client.get(url(session))
     _grow(session, people=30, items=40)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(10):
         page = manager_client.get(url(session)).content.decode()
     assert "what people put on its agenda" in page
+
+
+@pytest.mark.parametrize("kind", [*LOG_SECTIONS, "held", "details", "status", "agenda"])
+def test_opening_a_form_costs_the_same_queries_for_a_small_and_a_big_partnership(
+    session, history, manager_client, django_assert_num_queries, kind
+):
+    """A form opened in place: the section (the details, the agenda) with the form open, for
+    htmx. The page's queries and two more, the session loaded to authorise and whether the
+    person may log it; the partnership's people, two more, for the forms that list them; the
+    objectives one more for a progress call; who attended starts from the invited, one."""
+    manager_client.get(url(session))
+    _grow(session, people=1, items=1)
+    expected = {"progress": 22, "held": 22, "status": 19, "agenda": 19}.get(kind, 21)
+    with django_assert_num_queries(expected):
+        small = manager_client.get(url(session, f"{kind}/"), **HX)
+    _grow(session, people=30, items=40)
+    with django_assert_num_queries(expected):
+        big = manager_client.get(url(session, f"{kind}/"), **HX)
+    assert small.status_code == big.status_code == 200
+    if kind in ("successes", "feedback", "actions", "held"):  # the thirty new people listed
+        assert len(big.content) > len(small.content)

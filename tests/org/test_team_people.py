@@ -37,7 +37,7 @@ def _search(client, team, text, **params):
 
 def _add(client, team, htmx=True, **data):
     headers = HTMX if htmx else {}
-    return client.post(f"/org/members/{team.pk}/people/", {"action": "add", **data}, **headers)
+    return client.post(f"/org/members/{team.pk}/seat/", {"action": "add", **data}, **headers)
 
 
 def test_it_requires_login(client, team):
@@ -95,7 +95,7 @@ def test_non_admins_are_refused(role, role_clients, team, ada):
     client = role_clients[role]
     assert client.get(f"/org/members/{team.pk}/people/").status_code == 403
     assert _search(client, team, "ada").status_code == 403
-    response = client.post(f"/org/members/{team.pk}/people/", {"action": "add", "person": ada.pk})
+    response = client.post(f"/org/members/{team.pk}/seat/", {"action": "add", "person": ada.pk})
     assert response.status_code == 403
     assert seated(team) == []
 
@@ -103,11 +103,11 @@ def test_non_admins_are_refused(role, role_clients, team, ada):
 @pytest.mark.parametrize("role", ["admin", "leader", "manager", "member"])
 def test_another_organizations_team_is_404(role, role_clients, other_org, ada):
     theirs = TeamFactory(organization=other_org)
-    url = f"/org/members/{theirs.pk}/people/"
+    url, seat = f"/org/members/{theirs.pk}/people/", f"/org/members/{theirs.pk}/seat/"
     assert role_clients[role].get(url).status_code == 404
-    assert role_clients[role].post(url, {"action": "add", "person": ada.pk}).status_code == 404
+    assert role_clients[role].post(seat, {"action": "add", "person": ada.pk}).status_code == 404
     assert (
-        role_clients[role].post(url, {"action": "add", "query": "Ada Lovelace"}).status_code == 404
+        role_clients[role].post(seat, {"action": "add", "query": "Ada Lovelace"}).status_code == 404
     )
     assert _search(role_clients[role], theirs, "ada").status_code == 404
     assert seated(theirs) == []
@@ -120,7 +120,7 @@ def test_a_person_has_no_people_page(admin_client, ada):
 
 def test_it_adds_a_person_in_place_with_htmx(admin_client, team, ada):
     response = admin_client.post(
-        f"/org/members/{team.pk}/people/", {"action": "add", "person": ada.pk}, **HTMX
+        f"/org/members/{team.pk}/seat/", {"action": "add", "person": ada.pk}, **HTMX
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -134,7 +134,7 @@ def test_it_adds_a_person_in_place_with_htmx(admin_client, team, ada):
 
 def test_it_adds_a_person_without_javascript(admin_client, team, ada):
     response = admin_client.post(
-        f"/org/members/{team.pk}/people/", {"action": "add", "person": ada.pk}
+        f"/org/members/{team.pk}/seat/", {"action": "add", "person": ada.pk}
     )
     assert response.status_code == 302
     assert response["Location"] == f"/org/members/{team.pk}/people/"
@@ -144,7 +144,7 @@ def test_it_adds_a_person_without_javascript(admin_client, team, ada):
 def test_it_removes_a_person(admin_client, team, ada):
     TeamMembershipFactory(team=team, person=ada)
     response = admin_client.post(
-        f"/org/members/{team.pk}/people/", {"action": "remove", "person": ada.pk}, **HTMX
+        f"/org/members/{team.pk}/seat/", {"action": "remove", "person": ada.pk}, **HTMX
     )
     assert response.status_code == 200
     assert "Took Ada Lovelace off the team." in response.content.decode()
@@ -316,7 +316,7 @@ def test_a_bad_addition_is_refused_with_a_message(
 
 def test_removing_someone_not_on_the_team_is_refused(admin_client, team, ada):
     response = admin_client.post(
-        f"/org/members/{team.pk}/people/", {"action": "remove", "person": ada.pk}
+        f"/org/members/{team.pk}/seat/", {"action": "remove", "person": ada.pk}
     )
     assert response.status_code == 200
     assert "Ada Lovelace does not sit on Night Shift." in response.content.decode()
@@ -324,7 +324,7 @@ def test_removing_someone_not_on_the_team_is_refused(admin_client, team, ada):
 
 def test_removing_nobody_is_refused(admin_client, team, ada):
     TeamMembershipFactory(team=team, person=ada)
-    response = admin_client.post(f"/org/members/{team.pk}/people/", {"action": "remove"}, **HTMX)
+    response = admin_client.post(f"/org/members/{team.pk}/seat/", {"action": "remove"}, **HTMX)
     assert response.status_code == 200
     assert "Choose a person to take off the team." in response.content.decode()
     assert seated(team) == ["Ada Lovelace"]
@@ -360,3 +360,14 @@ def test_the_page_and_the_search_cost_the_same_for_few_and_many_people(
         response = _add(admin_client, team, query="eve")
     assert response.content.decode().count('type="radio"') == min(people - 2, 20)
     assert seated(team) == ["Eve 0000", "Eve 0001"]
+
+
+def test_the_page_takes_no_posts_its_forms_go_to_the_seat_view(admin_client, team, ada):
+    # A seat is given where the team's direct line can be given with it (partnerships).
+    response = admin_client.post(
+        f"/org/members/{team.pk}/people/", {"action": "add", "person": ada.pk}
+    )
+    assert response.status_code == 405
+    assert seated(team) == []
+    page = admin_client.get(f"/org/members/{team.pk}/people/").content.decode()
+    assert f'action="/org/members/{team.pk}/seat/"' in page

@@ -425,7 +425,7 @@ def test_only_leaders_and_admins_remove_objectives(role, role_clients, org):
 def test_a_seat_taken_off_by_mistake_comes_back_with_undo(admin_client, quality, org):
     team = TeamFactory(organization=org, name="Dock team")
     TeamMembershipFactory(team=team, person=quality.mia)
-    url = f"/org/members/{team.pk}/people/"
+    url = f"/org/members/{team.pk}/seat/"
     response = admin_client.post(
         url, {"action": "remove", "person": quality.mia.pk}, headers={"HX-Request": "true"}
     )
@@ -447,7 +447,7 @@ def test_a_seat_taken_off_by_mistake_comes_back_with_undo(admin_client, quality,
 def test_a_leader_may_not_take_a_seat_away(leader_client, quality, org):
     team = TeamFactory(organization=org)
     TeamMembershipFactory(team=team, person=quality.mia)
-    url = f"/org/members/{team.pk}/people/"
+    url = f"/org/members/{team.pk}/seat/"
     assert (
         leader_client.post(url, {"action": "remove", "person": quality.mia.pk}).status_code == 403
     )

@@ -182,7 +182,7 @@ ROUTES: dict[str, Route] = {
     "partnerships:move_remove": Route(
         objects(pk="employee", move_pk="move"), get=ADMIN, post=ADMIN
     ),
-    "org:member_people": Route(objects(pk="team"), get=ADMIN, post=ADMIN),
+    "org:member_people": Route(objects(pk="team"), get=ADMIN),
     "partnerships:team_seat": Route(objects(pk="team"), post=ADMIN),
     "org:member_people_search": Route(objects(pk="team"), get=ADMIN),
     "org:audit": _no_object(get=ADMIN),
@@ -272,11 +272,17 @@ ROUTES: dict[str, Route] = {
         objects(pk="partnership"), get=CURRENT_MEMBERS, post=CURRENT_MEMBERS
     ),
     "meetings:session": Route(objects(pk="session"), get=EVERYONE),
-    "meetings:session_details": Route(objects(pk="session"), post=CURRENT_MEMBERS),
-    "meetings:session_held": Route(objects(pk="session"), post=CURRENT_MEMBERS),
-    "meetings:session_status": Route(objects(pk="session"), post=CURRENT_MEMBERS),
+    "meetings:session_details": Route(
+        objects(pk="session"), get=CURRENT_MEMBERS, post=CURRENT_MEMBERS
+    ),
+    "meetings:session_held": Route(
+        objects(pk="session"), get=CURRENT_MEMBERS, post=CURRENT_MEMBERS
+    ),
+    "meetings:session_status": Route(
+        objects(pk="session"), get=CURRENT_MEMBERS, post=CURRENT_MEMBERS
+    ),
     "meetings:session_ics": Route(objects(pk="session"), get=EVERYONE),
-    "meetings:item_add": Route(session_log, post=CURRENT_MEMBERS),
+    "meetings:item_add": Route(session_log, get=CURRENT_MEMBERS, post=CURRENT_MEMBERS),
     "meetings:action_done": Route(objects(pk="action"), post=CURRENT_MEMBERS),
     "meetings:item": Route(log_items, get=EVERYONE),
     "meetings:item_edit": Route(log_items, get=CURRENT_MEMBERS, post=CURRENT_MEMBERS),
@@ -285,7 +291,9 @@ ROUTES: dict[str, Route] = {
     # what the people of a partnership add themselves (every role: the world's member belongs
     # to the partnership); each changes only their own, who logs changes any: the world's
     # agenda item is the member's (tests/meetings/test_contributions.py)
-    "meetings:session_agenda": Route(objects(pk="session"), post=CURRENT_MEMBERS),
+    "meetings:session_agenda": Route(
+        objects(pk="session"), get=CURRENT_MEMBERS, post=CURRENT_MEMBERS
+    ),
     "meetings:contribute": Route(
         lambda world: [
             {"pk": world.session.pk, "kind": kind} for kind in ("agenda", "successes", "feedback")
