@@ -12,7 +12,9 @@ PORT ?= 8000
 help:
 	@echo "make run    serve the demo organization at http://$(HOST):$(PORT)/ (SQLite under var/)"
 	@echo "make test   run the whole suite, browser tests included"
-	@echo "make citus-test  the suite (no browser tests) on a throwaway Citus cluster (builds Citus when missing)"
+	@echo "make citus-test  the suite on a throwaway Citus cluster (builds Citus when missing), less the"
+	@echo "                 header, CSRF, anonymous and hostile-input walks of tests/trust, the 10,000-member"
+	@echo "                 variants and the live-server sign-on (CITUS_TESTS=all: every non-browser test)"
 	@echo "make lint   ruff, and import-linter's layer contracts (.importlinter)      make format   fix what ruff can"
 	@echo "make bench  time the pages at 10,000 members against a bare page (SIZE=small: 300, SIZE=xl: 100,000)"
 	@echo "make demo   load the demo organization into an empty database and print its logins"
@@ -38,11 +40,14 @@ run: demo
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# make citus-test: build and install the Citus extension from ../shared/vendor when missing,
-# start a coordinator and two workers on 127.0.0.1:9700-9702 (CITUS_PORT) under a temporary
-# directory, migrate there, run the suite without the browser tests, stop the cluster.
+# make citus-test [CITUS_TESTS=ci|all|PATHS]: build and install the Citus extension from
+# ../shared/vendor when missing, start a coordinator and two workers on 127.0.0.1:9700-9702
+# (CITUS_PORT) under a temporary directory, migrate there, run the tests (ci, the default:
+# the suite without the browser tests less what scripts/citus/test.sh lists; all: every
+# non-browser test), stop the cluster.
+CITUS_TESTS ?= ci
 citus-test: $(STAMP)
-	PYTHON=$(BIN)/python bash scripts/citus/test.sh
+	PYTHON=$(BIN)/python CITUS_TESTS="$(CITUS_TESTS)" bash scripts/citus/test.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

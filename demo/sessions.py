@@ -105,7 +105,9 @@ def _plan_quarter(
     partnerships = list(
         partnerships_to_meet(organization, quarter, quarter.start).select_related("objective")
     )
-    members = members_by_partnership([p.pk for p in partnerships], quarter.start, quarter.end)
+    members = members_by_partnership(
+        organization, [p.pk for p in partnerships], quarter.start, quarter.end
+    )
     blackouts = set(
         BlackoutDate.objects.filter(organization=organization).values_list("date", flat=True)
     )

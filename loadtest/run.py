@@ -17,8 +17,9 @@ on for --after seconds. The report gives, per phase, requests per second, p50/p9
 latency and the answers that were not successes. Each write carries a one-time key (as the
 app's forms do) and is retried with the same key when it was answered 503 or not at all
 (loadtest/traffic.py); then every write the app acknowledged is looked up in the database,
-and the last line says how many are missing and how many are stored twice (both must be 0). Traffic only goes to
-the loopback address; every loop stops by itself.
+and the last line says how many are missing, how many are stored twice and how many were
+refused with 403 (all three must be 0: managers write only to sessions they may log).
+Traffic only goes to the loopback address; every loop stops by itself.
 
 With --citus (make loadtest-citus) the app runs on a Citus coordinator instead
 (LOADTEST_CITUS_DATABASE_URL, default citus://postgres@127.0.0.1:9700/partnership_map_load,
@@ -508,8 +509,11 @@ def main() -> None:
         f"Retried after a 503 or no answer: {len(retried)} writes, "
         f"{sum(w.retries for w in retried)} retries, each with its one-time key."
     )
-    print(f"{len(lost)} acknowledged writes lost, {duplicated} duplicates")
-    if lost or duplicated or not acknowledged:
+    # Every manager writes only to sessions they may log (loadtest/organization.py): a 403 is
+    # the app refusing what it should allow.
+    refused = sum(w.outcome == "403" for w in writes)
+    print(f"{len(lost)} acknowledged writes lost, {duplicated} duplicates, {refused} refused (403)")
+    if lost or duplicated or refused or not acknowledged:
         sys.exit(1)
 
 

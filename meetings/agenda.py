@@ -169,7 +169,9 @@ def weakest_dimension(session: Session) -> str | None:
     the weakest is rated "often" or better. Two queries: the quadrant pairs, then the
     averages (plain equalities: a correlated subquery per rating was five times slower)."""
     pairs = set(
-        Relationship.objects.filter(partnership_id=session.partnership_id)
+        Relationship.objects.filter(
+            organization_id=session.organization_id, partnership_id=session.partnership_id
+        )
         .order_by()
         .values_list("from_quadrant", "to_quadrant")
         .distinct()

@@ -73,7 +73,7 @@ def reminders_due(organization: Organization, now: datetime.datetime) -> list[Re
             sessions__quarter_start=quarter.start
         )
     )
-    members = members_by_partnership([p.pk for p in unscheduled], today, quarter.end)
+    members = members_by_partnership(organization, [p.pk for p in unscheduled], today, quarter.end)
     for partnership in unscheduled:
         facilitator = facilitator_for(members.get(partnership.pk, []))
         if facilitator is not None:

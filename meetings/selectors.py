@@ -60,14 +60,19 @@ def quarter_choices(organization: Organization, around: Quarter | None = None) -
 
 
 def members_by_partnership(
-    partnership_ids: Iterable[int], start: datetime.date, end: datetime.date | None
+    organization: Organization,
+    partnership_ids: Iterable[int],
+    start: datetime.date,
+    end: datetime.date | None,
 ) -> dict[int, list[Member]]:
-    """The members of each partnership over [start, end): every end of a relationship active
-    on at least one of those days; two queries (the relationships' ends as plain ids, then
-    each member once: a member of many partnerships is one object, not one per relationship
-    end). Sorted by quadrant, then name."""
+    """The members of each of the organization's partnerships over [start, end): every end of
+    a relationship active on at least one of those days; two queries (the relationships' ends
+    as plain ids, then each member once: a member of many partnerships is one object, not one
+    per relationship end). Sorted by quadrant, then name."""
     relationships = (
-        Relationship.objects.filter(partnership_id__in=list(partnership_ids))
+        Relationship.objects.filter(
+            organization=organization, partnership_id__in=list(partnership_ids)
+        )
         .overlapping(start, end)
         .order_by()
     )
@@ -81,7 +86,7 @@ def members_by_partnership(
     # By subquery, not a list of ids: one query however many members (SQLite caps parameters).
     by_id = {
         member.pk: member
-        for member in Member.objects.filter(
+        for member in Member.objects.filter(organization=organization).filter(
             Q(pk__in=relationships.values("from_member"))
             | Q(pk__in=relationships.values("to_member"))
         )
@@ -359,20 +364,32 @@ def visible_feedback(membership: OrgMembership) -> QuerySet[FeedbackItem]:
     rule = Q(for_facilitator_only=False) | Q(author_id=membership.user_id)
     if membership.member_id is not None:
         rule |= Q(session__facilitator_id=membership.member_id)
-    return FeedbackItem.objects.filter(rule)
+    return FeedbackItem.objects.filter(organization_id=membership.organization_id).filter(rule)
 
 
 def log_lookups(membership: OrgMembership) -> list:
     """What the session page shows of a session, but for its action items
     (`session_log_and_since` loads those with the older ones still open): attendees and the
     log's other sections, the successes and feedback limited to those the person may read,
-    and the agenda's items."""
+    and the agenda's items. Each names the organization, so that on Citus it stays on the
+    organization's node."""
+    organization_id = membership.organization_id
     return [
-        "attendees",
+        Prefetch("attendees", Member.objects.filter(organization_id=organization_id)),
         Prefetch("successes", visible_successes(membership)),
-        Prefetch("progress_calls", ObjectiveProgress.objects.select_related("objective")),
+        Prefetch(
+            "progress_calls",
+            ObjectiveProgress.objects.filter(organization_id=organization_id).select_related(
+                "objective"
+            ),
+        ),
         Prefetch("feedback_items", visible_feedback(membership).select_related("from_member")),
-        Prefetch("agenda_items", AgendaItem.objects.select_related("added_by").order_by("id")),
+        Prefetch(
+            "agenda_items",
+            AgendaItem.objects.filter(organization_id=organization_id)
+            .select_related("added_by")
+            .order_by("id"),
+        ),
     ]
 
 

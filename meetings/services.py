@@ -737,7 +737,11 @@ def session_agenda_set(
 ) -> SessionAgenda | None:
     """The facilitator's minutes for each part (they must add up to the session's length), or
     with ``minutes`` None back to the minutes that follow from the data."""
-    current = SessionAgenda.objects.select_for_update().filter(session=session).first()
+    current = (
+        SessionAgenda.objects.select_for_update()
+        .filter(organization_id=session.organization_id, session=session)
+        .first()
+    )
     fields = [f"{part}_minutes" for part in AGENDA_PARTS]
     if minutes is None:
         if current is not None:

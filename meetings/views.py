@@ -281,9 +281,9 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValueError:
         return HttpResponseBadRequest("Invalid quarter.")
-    members = members_by_partnership([partnership.pk], quarter.start, quarter.end).get(
-        partnership.pk, []
-    )
+    members = members_by_partnership(
+        organization, [partnership.pk], quarter.start, quarter.end
+    ).get(partnership.pk, [])
     facilitators = facilitator_choices(members)
     if not facilitators:
         messages.error(
@@ -326,9 +326,9 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _members(session: Session) -> list:
     quarter = session.quarter
-    return members_by_partnership([session.partnership_id], quarter.start, quarter.end).get(
-        session.partnership_id, []
-    )
+    return members_by_partnership(
+        session.organization, [session.partnership_id], quarter.start, quarter.end
+    ).get(session.partnership_id, [])
 
 
 def _objectives(session: Session) -> list[Objective]:

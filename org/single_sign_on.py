@@ -43,12 +43,15 @@ def single_sign_on_for_email(email: str) -> SingleSignOn | None:
     domain = email_domain(email)
     if not domain:
         return None
-    found = (
-        SingleSignOnDomain.objects.filter(domain=domain, organization__single_sign_on__enabled=True)
-        .select_related("organization__single_sign_on")
+    # The domain's organization by subquery, not through a join of the organizations: on
+    # Citus both tables are distributed by organization and a semi-join on that column stays
+    # on each node ("a join that requires repartitioning" otherwise).
+    owners = SingleSignOnDomain.objects.filter(domain=domain).values("organization_id")
+    return (
+        SingleSignOn.objects.filter(enabled=True, organization_id__in=owners)
+        .select_related("organization")
         .first()
     )
-    return found.organization.single_sign_on if found else None
 
 
 @dataclass(frozen=True)

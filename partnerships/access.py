@@ -44,7 +44,8 @@ def belongs_today(
     if loaded_today is not None:
         return any(membership.member_id in (r.from_member_id, r.to_member_id) for r in loaded_today)
     today = membership.organization.today()
-    return partnership.relationships.active_on(today).involving(membership.member).exists()
+    relationships = partnership.relationships.filter(organization_id=partnership.organization_id)
+    return relationships.active_on(today).involving(membership.member).exists()
 
 
 def may_write(

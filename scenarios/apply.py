@@ -148,7 +148,9 @@ def scenario_apply(*, scenario: Scenario, membership: OrgMembership) -> AuditEnt
     step, what changed in the live data under it (or what the services refused); nothing is
     written then. PermissionDenied when the person may not apply it."""
     Organization.lock(scenario.organization_id)
-    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    scenario = Scenario.objects.select_for_update().get(
+        organization_id=scenario.organization_id, pk=scenario.pk
+    )
     steps = list(scenario.steps.select_related("partnership").order_by("position"))
     refusal = who_may_apply(scenario, steps, membership)
     if refusal:

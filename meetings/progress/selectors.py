@@ -572,7 +572,9 @@ def dashboard(
     # example: my checklist, per principle
     pairs = defaultdict(list)
     for start, principle, state in ChecklistItem.objects.filter(
-        checklist__membership=membership, checklist__quarter_start__in=starts
+        organization=organization,
+        checklist__membership=membership,
+        checklist__quarter_start__in=starts,
     ).values_list("checklist__quarter_start", "action__principle", "state"):
         pairs[start].append((principle, state))
     for start, quarter_numbers in numbers.items():

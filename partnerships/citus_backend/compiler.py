@@ -10,6 +10,7 @@ to the join never changes its rows.
 
 from functools import cache
 
+from django.db.models import Q
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact
 from django.db.models.sql import compiler
@@ -96,7 +97,23 @@ class SQLDeleteCompiler(_OrganizationJoins, compiler.SQLDeleteCompiler):
 
 
 class SQLUpdateCompiler(_OrganizationJoins, compiler.SQLUpdateCompiler):
-    pass
+    def as_sql(self):
+        self._name_the_organization_set()
+        return super().as_sql()
+
+    def _name_the_organization_set(self) -> None:
+        """A model's save() sets every column, the organization too. Citus refuses an UPDATE
+        that sets the distribution column ("modifying the partition value of rows") unless
+        its WHERE holds the column to that same value: so it does. The rows stay in their
+        organization (the app never moves one to another); a row of another organization is
+        not updated, as it could not have been on Citus anyway."""
+        if getattr(self.query, "_organization_named", False):
+            return
+        self.query._organization_named = True
+        column = _tenant_columns().get(self.query.model._meta.db_table)
+        for field, _model, value in self.query.values:
+            if field.column == column and not hasattr(value, "resolve_expression"):
+                self.query.add_q(Q(**{field.name: value}))
 
 
 class SQLAggregateCompiler(_OrganizationJoins, compiler.SQLAggregateCompiler):

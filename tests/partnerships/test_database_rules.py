@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from org.models import Member, Quadrant
+from partnerships.citus import citus_present
 from partnerships.models import Relationship
 from tests.factories import PartnershipFactory, PersonFactory, RelationshipFactory
 
@@ -90,12 +91,36 @@ def test_it_keeps_history_a_relationship_that_ended_keeps_the_quadrants_of_its_d
     reason="SQLite has no deferred triggers: there the services keep this half of the rule",
 )
 def test_it_refuses_a_raw_quadrant_change_of_a_member_with_open_relationships(pair):
+    if citus_present():
+        pytest.skip(
+            "Citus does not pass SET CONSTRAINTS on to the workers, where the deferred check "
+            "runs at COMMIT, which this rolled-back test never reaches: the next test commits"
+        )
     partnership, leader, manager = pair
     RelationshipFactory(partnership=partnership, from_member=leader, to_member=manager)
     refused = pytest.raises(IntegrityError, match="relationship_quadrants_follow_members")
     with refused, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE org_member SET quadrant = 'E' WHERE id = %s", [manager.pk])
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would check
+    manager.refresh_from_db()
+    assert manager.quadrant == Quadrant.MANAGERS
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no deferred triggers: there the services keep this half of the rule",
+)
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_the_raw_quadrant_change_at_commit(pair):
+    """The same refusal where it happens for real, at COMMIT (on Citus, on the worker that
+    holds the organization's shards; Citus reports it as a failed commit on that node)."""
+    partnership, leader, manager = pair
+    RelationshipFactory(partnership=partnership, from_member=leader, to_member=manager)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE org_member SET quadrant = 'E' WHERE organization_id = %s AND id = %s",
+            [manager.organization_id, manager.pk],
+        )
     manager.refresh_from_db()
     assert manager.quadrant == Quadrant.MANAGERS
 

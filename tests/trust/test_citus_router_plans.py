@@ -9,12 +9,15 @@ elsewhere it is skipped with that reason.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from meetings.models import ObjectiveMeasurement
+from meetings.selectors import current_quarter
 from partnerships.citus import citus_present
 
 
@@ -28,15 +31,6 @@ def distributed_tables(db) -> set[str]:
         )
         return {row[0] for row in cursor.fetchall()}
 
-
-# Pages whose tenant queries do not all route yet on Citus, and what spreads: each is expected
-# to fail (strict: the day it routes, the test says to take it off this list).
-NOT_ROUTED_YET = {
-    "a session": "the log sections are prefetched by session id alone (session_id IN (...)), "
-    "and the partnership's relationships by partnership id alone",
-    "the dashboard": "the checklist figures join checklist items to checklists and the "
-    "13 actions by id alone",
-}
 
 PAGES = [
     ("leader", "the diagram", "diagram:diagram", None),
@@ -75,22 +69,30 @@ def _touches(sql: str, tables: set[str]) -> bool:
     return any(f'"{table}"' in sql or f" {table} " in f"{sql} " for table in tables)
 
 
+@pytest.fixture
+def measured(world_a):
+    """The objective measured this quarter, so that the dashboard also reads measurements."""
+    objective = world_a.objective
+    objective.target_value, objective.target_unit = Decimal(90), "%"
+    objective.save(update_fields=["target_value", "target_unit"])
+    quarter = current_quarter(world_a.organization)
+    ObjectiveMeasurement.objects.create(
+        organization=world_a.organization,
+        objective=objective,
+        quarter_start=quarter.start,
+        value=Decimal(80),
+        unit="%",
+    )
+    return world_a
+
+
 @pytest.mark.parametrize(
-    ("role", "page", "route", "named"),
-    [
-        pytest.param(
-            *entry,
-            id=entry[1],
-            marks=[pytest.mark.xfail(reason=NOT_ROUTED_YET[entry[1]], strict=True)]
-            if entry[1] in NOT_ROUTED_YET
-            else [],
-        )
-        for entry in PAGES
-    ],
+    ("role", "page", "route", "named"), [pytest.param(*entry, id=entry[1]) for entry in PAGES]
 )
 def test_every_tenant_query_of_the_main_pages_is_routed_to_one_shard(
-    world_a, world_b, clients, distributed_tables, role, page, route, named
+    measured, world_b, clients, distributed_tables, role, page, route, named
 ):
+    world_a = measured
     args = [getattr(world_a, named).pk] if named else []
     with CaptureQueriesContext(connection) as captured:
         response = clients[role].get(reverse(route, args=args))

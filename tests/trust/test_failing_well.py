@@ -175,7 +175,8 @@ def test_it_recovers_when_postgresql_drops_the_connection(admin_client):
         dbname=settings_dict["NAME"],
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # ::integer: Citus adds a pg_terminate_backend(bigint) (for its global process ids).
+        other.execute("SELECT pg_terminate_backend(%s::integer)", [pid])
     admin_client.raise_request_exception = False
     response = admin_client.get("/org/members/")
     assert response.status_code == 503
