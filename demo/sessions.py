@@ -190,7 +190,9 @@ AGENDA_POINTS = [
 
 def _prepare(session, people, *, first: bool) -> None:
     """A session still to come: a point or two its people put on the agenda (the same ones
-    every run: no draw from the seed's random sequence); the first one timed by hand."""
+    every run: no draw from the seed's random sequence); the first one timed by hand. Added
+    by people, not by a team."""
+    people = [person for person in people if not person.is_team]
     if not people:
         return
     for i, (part, text) in enumerate(AGENDA_POINTS[: 1 + session.pk % 2]):
