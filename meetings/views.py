@@ -573,7 +573,9 @@ def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
     membership, session = load_session_to_log(request, pk)
     members = _members(session)
     objectives = _objectives(session) if kind.picks_objective else []
-    if request.method == "GET":
+
+    def with_blank_form(session: Session) -> HttpResponse:
+        """The kind's section with its add form open and empty."""
         return _render_session_part(
             request,
             membership,
@@ -582,6 +584,9 @@ def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
             log_kind=kind,
             log_form=kind.form_for(members, objectives),
         )
+
+    if request.method == "GET":
+        return with_blank_form(session)
     form = kind.form_for(members, objectives, data=request.POST)
     if form.is_valid():
         try:
@@ -598,14 +603,7 @@ def item_add(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
         messages.success(request, f"Added the {kind.noun}.")
         return redirect(f"{reverse('meetings:session', args=[pk])}#{kind.slug}")
     _, session = load_session(request, pk)
-    return _render_session_part(
-        request,
-        membership,
-        session,
-        "log_section",
-        log_kind=kind,
-        log_form=kind.form_for(members, objectives),
-    )
+    return with_blank_form(session)
 
 
 def _load_item(request: HttpRequest, kind: LogKind, pk: int) -> tuple[OrgMembership, Model]:

@@ -52,13 +52,18 @@ def test_another_organization_gets_404(session, outsider_client):
     assert not SessionSuccess.objects.exists()
 
 
-def test_a_manager_outside_the_partnership_neither_sees_nor_logs_it(session, org, client):
+def log_in_a_manager_outside(client, org) -> None:
+    """Sign in a manager of the organization who is in none of the session's partnership."""
     stranger = OrgMembershipFactory(
         organization=org,
         role=Role.MANAGER,
         member=PersonFactory(organization=org, quadrant=Quadrant.MANAGERS),
     )
     client.force_login(stranger.user)
+
+
+def test_a_manager_outside_the_partnership_neither_sees_nor_logs_it(session, org, client):
+    log_in_a_manager_outside(client, org)
     assert client.get(url(session)).status_code == 404
     response = client.post(url(session, "successes/"), {"success-text": "Not mine"})
     assert response.status_code == 404
@@ -177,12 +182,7 @@ def test_who_may_open_the_forms_of_the_log(session, role_clients, role, expected
 
 
 def test_a_manager_outside_the_partnership_cannot_open_its_forms(session, org, client):
-    stranger = OrgMembershipFactory(
-        organization=org,
-        role=Role.MANAGER,
-        member=PersonFactory(organization=org, quadrant=Quadrant.MANAGERS),
-    )
-    client.force_login(stranger.user)
+    log_in_a_manager_outside(client, org)
     for rest in ("successes/", "held/", "details/", "status/", "agenda/"):
         assert client.get(url(session, rest), **HX).status_code == 404
 
