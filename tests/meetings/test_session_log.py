@@ -53,7 +53,7 @@ def test_another_organization_gets_404(session, outsider_client):
 
 
 def log_in_a_manager_outside(client, org) -> None:
-    """Sign in a manager of the organization who is in none of the session's partnership."""
+    """Sign in a manager of the organization who is not in the session's partnership."""
     stranger = OrgMembershipFactory(
         organization=org,
         role=Role.MANAGER,
