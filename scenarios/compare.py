@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from meetings.models import Session, SessionStatus
+from org.cycles import collector_paused
 from partnerships import graph, rules
 from partnerships.diagram.selectors import Counts
 from partnerships.health import analysis
@@ -250,7 +251,7 @@ def _live_key(scenario: Scenario) -> str | None:
 def outcome(scenario: Scenario, steps: list[ScenarioStep] | None = None) -> Outcome:
     """The figures of the before → after page (the brokers apart: `brokers`)."""
     before, after, done, problems = worlds(scenario, steps)
-    with analysis._cycle_collector_paused():
+    with collector_paused():
         side_before = kept(_live_key(scenario), lambda: _side(before))
         side_after = _side(after)
     points_before, points_after = side_before.single_points, side_after.single_points
@@ -351,7 +352,7 @@ def brokers(
 
     def rank() -> Brokers:
         before, after, _done, _problems = worlds(scenario)
-        with analysis._cycle_collector_paused():
+        with collector_paused():
             return Brokers(_brokers(before.loaded()), _brokers(after.loaded()))
 
     return kept(key, rank)
@@ -363,7 +364,7 @@ def health_reports(scenario: Scenario) -> tuple[analysis.HealthReport, analysis.
 
     def analyse() -> tuple[analysis.HealthReport, analysis.HealthReport]:
         before, after, _done, _problems = worlds(scenario)
-        with analysis._cycle_collector_paused():
+        with collector_paused():
             return analysis.analyse(before.loaded()), analysis.analyse(after.loaded())
 
     return kept(_key(scenario, "health"), analyse)

@@ -19,10 +19,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from org.cycles import collector_paused
 from org.models import Organization
 from partnerships.health import hooks
 from partnerships.health.analysis import (
-    _cycle_collector_paused,
     analyse,
     cache_key,
     load,
@@ -70,7 +70,7 @@ def refresh_organization(organization: Organization, *, force: bool = False) -> 
             done.append(Refreshed(label, "up to date"))
             continue
         started = time.perf_counter()
-        with _cycle_collector_paused():
+        with collector_paused():
             loaded = load(scope)
             report = analyse(loaded)
             brokers = rank_brokers(loaded)

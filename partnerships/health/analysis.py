@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from org.cycles import collector_paused as _cycle_collector_paused
+from org.cycles import collector_paused
 from org.models import Member
 from partnerships import graph, rules
 from partnerships.health.remedies import KIND_WORDS, RiskGroup, group_risks
@@ -402,7 +402,7 @@ def _cached(
         snapshot = precomputed(scope) if ahead == ANY else None
         if snapshot is not None and snapshot.seconds >= BEHIND_WHEN_SLOWER_THAN:
             return _unpack(snapshot, behind=True)
-        with _cycle_collector_paused():
+        with collector_paused():
             loaded = load(scope)
             return analyse(loaded), rank_brokers(loaded) if with_brokers else None
     report_key = cache_key(scope, "report", version)
@@ -420,7 +420,7 @@ def _cached(
         if ahead == ANY and snapshot.seconds >= BEHIND_WHEN_SLOWER_THAN:
             return _unpack(snapshot, behind=True)
     fresh = {}
-    with _cycle_collector_paused():
+    with collector_paused():
         loaded = load(scope)
         if report is None:
             report = fresh[report_key] = analyse(loaded)
@@ -468,7 +468,7 @@ def ranked_risks(scope: Scope, quadrant: str | None = None) -> tuple[RiskEntry, 
     key = cache_key(scope, "risks", version) if version is not None else None
     found = cache.get(key) if key else None
     if found is None:
-        with _cycle_collector_paused():
+        with collector_paused():
             loaded = load(scope)
             result = graph.health(
                 loaded.graph,
