@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from meetings.models import Session
-from meetings.selectors import session_page_sessions, session_queryset
+from meetings.selectors import SessionPage, session_page, session_queryset
 from org.access import LOGGING_ROLES, require_membership
 from org.middleware import current_membership
 from org.models import OrgMembership
@@ -53,17 +53,16 @@ def load_session(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]
 
 
 def load_session_page(
-    request: HttpRequest, pk: int
-) -> tuple[OrgMembership, Session, Session | None]:
-    """`load_session` for the session's page: the session and the previous one in one query
-    (`session_page_sessions`), each with ``logs`` (`can_log`, answered in the same query)."""
+    request: HttpRequest, pk: int, *, agenda: Callable | None = None
+) -> tuple[OrgMembership, SessionPage]:
+    """`load_session` for the session's page: the session with ``logs`` (`can_log`), the
+    previous one, the log and the ``agenda``, kept in the cache
+    (`meetings.selectors.session_page`)."""
     membership = require_membership(request)
-    sessions = session_page_sessions(membership, pk)
-    session = next((s for s in sessions if s.pk == pk), None)
-    if session is None:
+    page = session_page(membership, pk, agenda=agenda)
+    if page is None:
         raise Http404("No session here.")
-    previous = next((s for s in sessions if s.pk != pk), None)
-    return membership, session, previous
+    return membership, page
 
 
 def load_session_to_log(request: HttpRequest, pk: int) -> tuple[OrgMembership, Session]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
@@ -19,7 +19,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
+    Value,
     prefetch_related_objects,
 )
 from django.utils import timezone
@@ -38,7 +38,14 @@ from meetings.planner import PlanPartnership
 from meetings.quarters import Quarter
 from org.models import QUADRANT_ORDER, Member, Organization, OrgMembership, Quadrant
 from partnerships.models import Partnership, Relationship
-from partnerships.versions import data_version, kept
+from partnerships.versions import (
+    PROGRESS,
+    SESSION_LOG,
+    STRUCTURE,
+    data_version,
+    data_versions,
+    kept,
+)
 
 FACILITATOR_QUADRANTS = (Quadrant.LEADERSHIP, Quadrant.MANAGERS)
 
@@ -367,16 +374,22 @@ def visible_feedback(membership: OrgMembership) -> QuerySet[FeedbackItem]:
     return FeedbackItem.objects.filter(organization_id=membership.organization_id).filter(rule)
 
 
-def log_lookups(membership: OrgMembership) -> list:
+def log_lookups(membership: OrgMembership, *, in_partnership: bool = False) -> list:
     """What the session page shows of a session, but for its action items
     (`session_log_and_since` loads those with the older ones still open): attendees and the
     log's other sections, the successes and feedback limited to those the person may read,
     and the agenda's items. Each names the organization, so that on Citus it stays on the
-    organization's node."""
+    organization's node. ``in_partnership``: the sessions are of one partnership the person
+    is or was in (`session_page_sessions`), where a manager reads every success."""
     organization_id = membership.organization_id
+    if in_partnership and (membership.sees_whole_organization or membership.is_manager):
+        successes = SessionSuccess.objects.filter(organization_id=organization_id)
+        successes = successes.select_related("shared_by")
+    else:
+        successes = visible_successes(membership)
     return [
         Prefetch("attendees", Member.objects.filter(organization_id=organization_id)),
-        Prefetch("successes", visible_successes(membership)),
+        Prefetch("successes", successes),
         Prefetch(
             "progress_calls",
             ObjectiveProgress.objects.filter(organization_id=organization_id).select_related(
@@ -420,26 +433,134 @@ class SinceLast:
         return sum(1 for item in self.action_items if not item.is_done) + len(self.carried)
 
 
-def session_page_sessions(membership: OrgMembership, pk: int) -> list[Session]:
-    """For the session page, in one query: the session ``pk`` the person may see and the one
-    before it (`previous_session`), each annotated with ``logs``, whether the person may log
-    it (`Partnership.objects.writable_by`). Empty when the person may not see it."""
-    this = Session.objects.filter(organization=membership.organization, pk=pk)
-    previous = (
-        _earlier_visible(
-            membership,
-            partnership_id=Subquery(this.values("partnership_id")),
-            quarter_start=Subquery(this.values("quarter_start")),
+@dataclass
+class SessionPage:
+    """What a session's page shows of the data: the session (with ``logs``: may the person
+    log it), the previous one, and the log with what came since (`session_log_and_since`)."""
+
+    session: Session
+    previous: Session | None
+    log: SessionLog
+    agenda: object = None  # what the caller's ``agenda`` made of them
+
+    def sessions(self) -> list[Session]:
+        """Every session the page holds: its own, the previous one, and those of the action
+        items (the older ones still open name theirs)."""
+        since = self.log.since
+        items = [*self.log.entries["action_items"], *since.action_items, *since.carried]
+        held = [self.session, self.previous, *(item.session for item in items)]
+        return list({id(s): s for s in held if s is not None}.values())
+
+
+def session_page(
+    membership: OrgMembership, pk: int, *, agenda: Callable | None = None
+) -> SessionPage | None:
+    """The session page's data for the person, or None when they may not see the session.
+
+    Kept in the cache under the organization's structure, progress and session-log versions
+    (read in one query), the person's login, role and member, and the organization's today:
+    whatever changes what the person may see or what the page shows moves one of them
+    (partnerships/versions.py). The page asked again costs that one query instead of eight
+    (issue 20); the forms are made per request, outside. ``agenda(session, membership,
+    since)``: the session's agenda, kept with the rest (it reads only what the three versions
+    cover)."""
+    organization = membership.organization
+    versions = data_versions(organization, STRUCTURE, PROGRESS, SESSION_LOG)
+    key = None
+    if versions is not None:
+        key = (
+            f"session-page:{organization.pk}:{pk}:{membership.pk}:{membership.role}:"
+            f"{membership.member_id}:{organization.today().isoformat()}:{versions}"
         )
-        .order_by("-quarter_start")
-        .values("pk")[:1]
+    # False, not None, stands for "may not see it", so that a 404 is kept too
+    page = kept(key, lambda: _session_page(membership, pk, agenda) or False)
+    if not page:
+        return None
+    # the organization as this request loaded it (its settings may have changed since)
+    for session in page.sessions():
+        session.organization = organization
+    return page
+
+
+def _session_page(
+    membership: OrgMembership, pk: int, agenda: Callable | None
+) -> SessionPage | None:
+    sessions = session_page_sessions(membership, pk)
+    if not sessions:
+        return None
+    session = sessions[0]
+    previous = sessions[1] if len(sessions) > 1 else None
+    log = session_log_and_since(session, membership, previous=previous)
+    made = agenda(session, membership, log.since) if agenda is not None else None
+    return SessionPage(session, previous, log, made)
+
+
+def session_page_sessions(membership: OrgMembership, pk: int) -> list[Session]:
+    """For the session page: the session ``pk`` the person may see and the one before it
+    (`previous_session`), or nothing when the person may not see it. Two flat queries: the
+    session with, as annotations, ``logs`` (may the person log it: the `writable_by` rule)
+    and ``in_partnership`` (the person reads every session of its partnership: a leader or
+    admin, or someone who is or was an end of one of its relationships, as `visible_to`
+    says); then the previous session, found by the partnership alone when the person is in
+    it. The visibility subqueries written once for any session cost more in Django's query
+    building than the page's SQL (issue 20)."""
+    organization = membership.organization
+    member_id = membership.member_id
+    sessions = Session.objects.filter(organization_id=organization.pk, pk=pk).select_related(
+        "partnership__objective", "facilitator", "agenda"
     )
-    writable = Partnership.objects.writable_by(membership).filter(pk=OuterRef("partnership_id"))
-    return list(
-        session_queryset(membership)
-        .filter(Q(pk=pk) | Q(pk=Subquery(previous)))
-        .annotate(logs=Exists(writable))
+    if membership.sees_whole_organization:
+        sessions = sessions.annotate(
+            in_partnership=Value(True), attends=Value(True), logs=Value(True)
+        )
+    elif member_id is None:
+        return []
+    else:
+        ends = Relationship.objects.filter(
+            Q(from_member_id=member_id) | Q(to_member_id=member_id),
+            organization_id=organization.pk,
+            partnership_id=OuterRef("partnership_id"),
+        )
+        attends = Session.attendees.through.objects.filter(
+            session_id=OuterRef("pk"), member_id=member_id
+        )
+        sessions = sessions.annotate(
+            in_partnership=Exists(ends),
+            attends=Exists(attends),
+            logs=Exists(ends.active_on(organization.today()))
+            if membership.is_manager
+            else Value(False),
+        )
+    session = next(iter(sessions), None)
+    if session is None:
+        return []
+    involved = session.attends or session.facilitator_id == member_id
+    if not (session.in_partnership or involved):
+        return []
+    session.organization = organization
+    earlier = Session.objects.filter(
+        organization_id=organization.pk,
+        partnership_id=session.partnership_id,
+        quarter_start__lt=session.quarter_start,
+    ).exclude(status=SessionStatus.CANCELLED)
+    if not session.in_partnership:
+        earlier = earlier.filter(_involving(member_id))
+    previous = earlier.order_by("-quarter_start").first()
+    if previous is None:
+        return [session]
+    previous.organization = organization
+    previous.partnership = session.partnership
+    previous.in_partnership = session.in_partnership
+    previous.logs = session.logs
+    return [session, previous]
+
+
+def _involving(member_id: int) -> Q:
+    """Sessions the member facilitates or attends (`SessionQuerySet.involving`, by id)."""
+    attends = Session.attendees.through.objects.filter(
+        session_id=OuterRef("pk"), member_id=member_id
     )
+    return Q(facilitator_id=member_id) | Exists(attends)
 
 
 def _earlier_visible(membership: OrgMembership, *, partnership_id, quarter_start) -> QuerySet:
@@ -504,9 +625,12 @@ def session_log_and_since(
     (`session_page_sessions`)."""
     if previous is False:
         previous = previous_session(session, membership)
+    in_partnership = getattr(session, "in_partnership", False)
     both = [session] if previous is None else [session, previous]
-    prefetch_related_objects(both, *log_lookups(membership))
-    mine, theirs, carried = _action_items(session, previous, membership, with_own=True)
+    prefetch_related_objects(both, *log_lookups(membership, in_partnership=in_partnership))
+    mine, theirs, carried = _action_items(
+        session, previous, membership, with_own=True, in_partnership=in_partnership
+    )
     entries = {
         name: list(getattr(session, name).all())
         for name in ("successes", "progress_calls", "feedback_items")
@@ -521,20 +645,24 @@ def _action_items(
     membership: OrgMembership,
     *,
     with_own: bool = False,
+    in_partnership: bool = False,
 ) -> tuple[list[ActionItem], list[ActionItem], list[ActionItem]]:
     """In one query: the session's action items (``with_own``), the previous session's, and
-    those still open from the partnership's sessions before it that the person may see. The
-    first two in the order they were logged, the last by due date."""
+    those still open from the partnership's sessions before it that the person may see (all
+    of them when the person is ``in_partnership``). The first two in the order they were
+    logged, the last by due date."""
     rule = Q(pk__in=[])
     if with_own:
         rule |= Q(session_id=session.pk)
     if previous is not None:
-        rule |= Q(session_id=previous.pk) | Q(
+        older = Q(
             done_on__isnull=True,
-            session__in=Session.objects.visible_to(membership).values("pk"),
             session__partnership_id=session.partnership_id,
             session__quarter_start__lt=previous.quarter_start,
         )
+        if not in_partnership:
+            older &= Q(session__in=Session.objects.visible_to(membership).values("pk"))
+        rule |= Q(session_id=previous.pk) | older
     mine, theirs, carried = [], [], []
     for item in (
         ActionItem.objects.filter(organization_id=session.organization_id)

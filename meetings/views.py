@@ -53,6 +53,7 @@ from meetings.log_kinds import ACTIONS, LOG_KINDS, LogKind, LogSection
 from meetings.models import BlackoutDate, CalendarFeed, FeedbackItem, Session, SessionSuccess
 from meetings.quarters import Quarter
 from meetings.selectors import (
+    SessionLog,
     current_quarter,
     facilitator_choices,
     members_by_partnership,
@@ -352,6 +353,8 @@ def _session_context(
     logging: bool | None = None,
     minutes_open: bool = False,
     previous: Session | None | bool = False,
+    log: SessionLog | None = None,
+    agenda: agenda_module.Agenda | None = None,
     **overrides,
 ) -> dict:
     """The session page's context. With ``log_kind``, also that kind's ``section`` (its
@@ -365,16 +368,19 @@ def _session_context(
     forms that were folded away anyway open the same way (``status_form``, and the agenda's
     minutes with ``minutes_open``): each form drawn costs a dozen small templates.
     ``logging``: `can_log`, and ``previous``: the previous session or None, when the view
-    knows them already (each costs a query)."""
+    knows them already (each costs a query); ``log`` and ``agenda``: the log with what came
+    since and the agenda, when the view has them (`meetings.selectors.session_page`)."""
     if logging is None:
         logging = can_log(membership, session.partnership)
     open_form = {log_kind: log_form} if logging and log_form is not None else {}
-    log = session_log_and_since(session, membership, previous=previous)
+    if log is None:
+        log = session_log_and_since(session, membership, previous=previous)
     since = log.since
     log_sections = [
         LogSection(kind, log.entries[kind.on_session], open_form.get(kind)) for kind in LOG_KINDS
     ]
-    agenda = _agenda(session, membership, since)
+    if agenda is None:
+        agenda = _agenda(session, membership, since)
     # who logs may contribute whatever the people; others only while the session is planned
     # and when they are among its people, the one case that needs them loaded
     needs_people = not logging and session.is_planned
@@ -441,9 +447,10 @@ def _agenda_form(
 @require_GET
 @in_org_timezone
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership, session, previous = load_session_page(request, pk)
+    membership, page = load_session_page(request, pk, agenda=_agenda)
+    session = page.session
     context = _session_context(
-        request, membership, session, logging=session.logs, previous=previous
+        request, membership, session, logging=session.logs, log=page.log, agenda=page.agenda
     )
     return render(request, "meetings/session.html", context)
 

@@ -8,7 +8,10 @@ throw away the health analysis:
 - STRUCTURE: members, team seats, partnerships, relationships (the diagram's counts, a
   member's place, the health analysis);
 - PROGRESS: partnerships, objectives, sessions and what the leader's dashboard reads of the
-  quarter (checklists, successes, scores, measurements, pulse ratings).
+  quarter (checklists, successes, scores, measurements, pulse ratings);
+- SESSION_LOG: sessions and what their page shows of them (the log's successes, progress
+  calls, feedback and action items, the agenda's items and minutes). Attendees are written
+  with their session's row, so the session's trigger sees them.
 
 Two things make a version safe to cache under:
 - It never comes back. PostgreSQL's ids come from a sequence that rollbacks do not rewind;
@@ -36,6 +39,7 @@ from org.models import Organization
 
 STRUCTURE = "structure"
 PROGRESS = "progress"
+SESSION_LOG = "session_log"
 # The tables whose writes move each domain's version.
 WATCHED = {
     STRUCTURE: (
@@ -54,6 +58,15 @@ WATCHED = {
         "meetings_objectivemeasurement",
         "meetings_pulserating",
         "meetings_sessionrating",
+    ),
+    SESSION_LOG: (
+        "meetings_session",
+        "meetings_sessionsuccess",
+        "meetings_objectiveprogress",
+        "meetings_feedbackitem",
+        "meetings_actionitem",
+        "meetings_agendaitem",
+        "meetings_sessionagenda",
     ),
 }
 CHANGES = "partnerships_datachange"
@@ -95,6 +108,41 @@ def data_version(organization: Organization, domain: str = STRUCTURE) -> str | N
         )
         row = cursor.fetchone()
         return f"v{row[0]}-{row[1]}" if row else "v0"
+
+
+def data_versions(organization: Organization, *domains: str) -> str | None:
+    """The organization's versions in several domains as one key part, in one query; None
+    when any of them is unsettled (`data_version`)."""
+    newest = (
+        f"SELECT * FROM (SELECT c.domain, c.id, c.writer, c.token FROM {CHANGES} AS c "
+        "WHERE c.organization_pk = %s AND c.domain = %s "
+        "ORDER BY c.writer DESC, c.id DESC LIMIT 1) AS d{n}"
+    )
+    sql = " UNION ALL ".join(newest.format(n=n) for n in range(len(domains)))
+    params = [value for domain in domains for value in (organization.pk, domain)]
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT v.domain, v.id, v.writer, v.token, NOT EXISTS ("
+            "SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) AS running(xid) "
+            f"WHERE running.xid::text::bigint < v.writer) FROM ({sql}) AS v"
+        )
+    else:
+        sql = f"SELECT v.domain, v.id, v.writer, v.token, 1 FROM ({sql}) AS v"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = {
+            domain: (pk, writer, token, settled) for domain, pk, writer, token, settled in cursor
+        }
+    parts = []
+    for domain in domains:
+        if domain not in rows:
+            parts.append("v0")
+            continue
+        pk, writer, token, settled = rows[domain]
+        if not settled:
+            return None
+        parts.append(f"v{writer}-{pk}" if connection.vendor == "postgresql" else f"v{pk}-{token}")
+    return ".".join(parts)
 
 
 def prune_changes() -> int:
