@@ -531,36 +531,31 @@ def dashboard(
     in_starts = ", ".join(["%s"] * len(starts))
     org = organization.pk
 
-    # integration: sessions held against due, per partnership; each partnership with its
-    # sessions of the four quarters (one at most per quarter) in one query, a row per session
-    partnerships = []
-    status_of = {}
-    for pk, name, formed_on, dissolved_on, start, status in _read(
+    # integration: sessions held against due, per partnership; each partnership with the
+    # status of its session of each of the four quarters (one at most per quarter): a row each
+    status_in = "MAX(CASE WHEN s.quarter_start = %s THEN s.status END)"
+    partnerships = _read(
         f"""
-        SELECT p.id, p.name, p.formed_on, p.dissolved_on, s.quarter_start, s.status
+        SELECT p.id, p.name, p.formed_on, p.dissolved_on,
+            {", ".join([status_in] * len(starts))}
         FROM partnerships_partnership p
         LEFT JOIN meetings_session s
             ON s.partnership_id = p.id AND s.organization_id = p.organization_id
             AND s.quarter_start IN ({in_starts})
         WHERE p.organization_id = %s AND p.formed_on < %s
             AND (p.dissolved_on IS NULL OR p.dissolved_on > %s)
+        GROUP BY p.id, p.name, p.formed_on, p.dissolved_on
         ORDER BY p.name, p.id
         """,
-        [*starts, org, last.end, first.start],
-        _fields(Partnership, "id", "name", "formed_on", "dissolved_on")
-        + _fields(Session, "quarter_start", "status"),
-    ):
-        if not partnerships or partnerships[-1][0] != pk:
-            partnerships.append((pk, name, formed_on, dissolved_on))
-        if start is not None:
-            status_of[(pk, start)] = status
+        [*starts, *starts, org, last.end, first.start],
+        _fields(Partnership, "id", "name", "formed_on", "dissolved_on"),
+    )
     lines = []
     bounds = [(q, q.start, q.end) for q in quarters]  # a Quarter computes its dates each time
-    for pk, name, formed_on, dissolved_on in partnerships:
+    for pk, name, formed_on, dissolved_on, *statuses in partnerships:
         line = SessionsLine(pk, name, [])
-        for q, start, end in bounds:
+        for (q, start, end), status in zip(bounds, statuses, strict=True):
             due = formed_on < end and (dissolved_on is None or dissolved_on > start)
-            status = status_of.get((pk, start))
             if not due:
                 line.cells.append("n/a")
                 continue
