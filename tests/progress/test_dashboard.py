@@ -427,3 +427,25 @@ def test_an_organization_without_partnerships_is_not_counted_as_zero_of_zero(
 
     assert "0</strong> of <strong>0</strong> partnerships" not in page
     assert "No partnership is due a session in" in page
+
+
+def test_the_rows_write_numbers_as_the_floatformat_filter_does():
+    """The objectives' and the pulse's rows format their numbers without the filter's
+    per-number lookups of the language's format (views._FloatFormat): the same text."""
+    from django.template.defaultfilters import floatformat
+
+    from meetings.progress.views import _FloatFormat
+
+    rng = random.Random(11)
+    values = [None, "", "abc", 0, -0.0, 0.0, 5, -3, 2.25, -2.25, 0.05, -0.05, 1e-7, 12345678.9]
+    values += [Decimal("80.00"), Decimal("-0.00"), Decimal("0.005"), Decimal("-1.005")]
+    values += [Decimal("1E+2"), Decimal("123456789012.34"), Decimal("NaN"), float("inf")]
+    values += [
+        Decimal(rng.randint(-100_000, 100_000)).scaleb(-rng.randint(0, 3)) for _ in range(300)
+    ]
+    values += [round(rng.uniform(-5, 5), rng.randint(0, 4)) for _ in range(300)]
+    values += [rng.randint(1, 5) * n / d for n in range(1, 8) for d in (3, 4, 6, 7)]
+    formatted = _FloatFormat()
+    for value in values:
+        for places in (-2, -1, 0, 1, 2):
+            assert formatted(value, places) == floatformat(value, places), (value, places)
