@@ -550,24 +550,30 @@ def dashboard(
         [*starts, *starts, org, last.end, first.start],
         _fields(Partnership, "id", "name", "formed_on", "dissolved_on"),
     )
+    # per quarter: its dates (a Quarter computes them each time), and whether it has ended
+    bounds = [(i, q, q.start, q.end, q.end <= today) for i, q in enumerate(quarters)]
+    due, held = [0] * len(quarters), [0] * len(quarters)
     lines = []
-    bounds = [(q, q.start, q.end) for q in quarters]  # a Quarter computes its dates each time
     for pk, name, formed_on, dissolved_on, *statuses in partnerships:
-        line = SessionsLine(pk, name, [])
-        for (q, start, end), status in zip(bounds, statuses, strict=True):
-            due = formed_on < end and (dissolved_on is None or dissolved_on > start)
-            if not due:
-                line.cells.append("n/a")
+        cells, gap_quarters = [], []
+        for i, q, start, end, ended in bounds:
+            if formed_on >= end or (dissolved_on is not None and dissolved_on <= start):
+                cells.append("n/a")  # not due
                 continue
-            numbers[start].due += 1
-            line.cells.append(status or "none")
+            status = statuses[i]
+            due[i] += 1
             if status == SessionStatus.HELD:
-                numbers[start].held += 1
+                held[i] += 1
+                cells.append(status)
+                continue
+            cells.append(status or "none")
             whole = formed_on <= start and (dissolved_on is None or dissolved_on >= end)
-            if end <= today and whole and status != SessionStatus.HELD:
-                line.gap_quarters.append(q)
-        if any(cell != "n/a" for cell in line.cells):
-            lines.append(line)
+            if ended and whole:
+                gap_quarters.append(q)
+        if cells.count("n/a") < len(cells):
+            lines.append(SessionsLine(pk, name, cells, gap_quarters))
+    for i, q in enumerate(quarters):
+        numbers[q.start].due, numbers[q.start].held = due[i], held[i]
 
     # example: my checklist, per principle
     pairs = defaultdict(list)
