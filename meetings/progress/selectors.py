@@ -630,13 +630,13 @@ def dashboard(
 
     # objectives: measured values against targets
     # (each objective with its measurements of the four quarters in one query, a row per
-    # measurement: the objective's fields come again on each)
-    objective_fields = Objective._meta.concrete_fields
-    attnames = [f.attname for f in objective_fields]
+    # measurement: the objective's fields come again on each; only the fields the dashboard
+    # shows are read, the others deferred as by QuerySet.only())
+    shown = ["id", "title", "target_value", "target_unit"]
     measured: dict[int, tuple[Objective, dict]] = {}
     for *row, start, value in _read(
         f"""
-        SELECT {", ".join(f"o.{f.column}" for f in objective_fields)}, m.quarter_start, m.value
+        SELECT o.id, o.title, o.target_value, o.target_unit, m.quarter_start, m.value
         FROM partnerships_objective o
         LEFT JOIN meetings_objectivemeasurement m
             ON m.objective_id = o.id AND m.organization_id = o.organization_id
@@ -646,11 +646,11 @@ def dashboard(
         ORDER BY o.title, o.id
         """,
         [*starts, org, last.end, first.start],
-        [*objective_fields, *_fields(ObjectiveMeasurement, "quarter_start", "value")],
+        _fields(Objective, *shown) + _fields(ObjectiveMeasurement, "quarter_start", "value"),
     ):
         pk = row[0]
         if pk not in measured:
-            measured[pk] = (Objective.from_db(connection.alias, attnames, row), {})
+            measured[pk] = (Objective.from_db(connection.alias, shown, row), {})
         if start is not None:
             measured[pk][1][start] = value
     trends = [
