@@ -449,3 +449,48 @@ def test_the_rows_write_numbers_as_the_floatformat_filter_does():
     for value in values:
         for places in (-2, -1, 0, 1, 2):
             assert formatted(value, places) == floatformat(value, places), (value, places)
+
+
+# What the template wrote of "was it worth the time" before the rows were written in Python.
+WORTH_TEMPLATE = """
+<tr><th scope="row">All partnerships</th>{% for n in board.numbers %}<td>{% if n.worth is None %}<span class="muted">—</span>{% elif n.worth.shown %}{{ n.worth.average|floatformat:1 }} <span class="muted">({{ n.worth.raters }})</span>{% else %}<span class="muted">{{ n.worth.hidden_text|capfirst }}</span>{% endif %}</td>{% endfor %}</tr>
+{% for line in board.worth %}
+<tr><th scope="row"><bdi>{{ line.name }}</bdi></th>{% for cell in line.cells %}<td>{% if cell is None %}<span class="muted">—</span>{% elif cell.shown %}{{ cell.average|floatformat:1 }} <span class="muted">({{ cell.raters }})</span>{% else %}<span class="muted">{{ cell.hidden_text|capfirst }}</span>{% endif %}</td>{% endfor %}</tr>
+{% endfor %}
+"""  # noqa: E501
+
+
+def test_the_worth_rows_are_what_the_template_wrote():
+    """The rows of "was it worth the time" (views._worth_rows), against the template's markup
+    they replace, for groups shown, hidden and missing, and names that need escaping."""
+    import re
+
+    from django.template import Context, Template
+
+    from meetings.progress import selectors
+    from meetings.progress.views import _worth_rows
+
+    rng = random.Random(13)
+
+    def group(k):
+        if rng.random() < 0.2:
+            return None
+        return selectors.RatingGroup.of(
+            k, rng.randint(0, 12), rng.choice([None, rng.uniform(1, 5)])
+        )
+
+    for k in (3, 5):
+        numbers = [selectors.QuarterNumbers(q, worth=group(k)) for q in TREND]
+        names = ["Quality first", "O'Neil & <Sons>", 'The "best" team', "Ünïcode → ok"]
+        lines = [
+            selectors.WorthLine(i, names[i % len(names)], [group(k) for _ in TREND])
+            for i in range(40)
+        ]
+        board = selectors.Dashboard(TREND[-1], TREND, numbers, [], [], True, k=k, worth=lines)
+        old = Template(WORTH_TEMPLATE).render(Context({"board": board}))
+
+        def flat(html):
+            return re.sub(r">\s+<", "><", html).strip()
+
+        assert flat(_worth_rows(board)) == flat(old)
+        assert "&lt;Sons&gt;" in old and "&#x27;" in old
