@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +15,8 @@ from django.db.models import (
     Avg,
     BigIntegerField,
     Count,
+    Field,
+    Model,
     Prefetch,
     Q,
     QuerySet,
@@ -532,7 +534,8 @@ def dashboard(
     org = organization.pk
 
     # integration: sessions held against due, per partnership; each partnership with the
-    # status of its session of each of the four quarters (one at most per quarter): a row each
+    # status of its session of each of the four quarters (one at most per quarter, a unique
+    # constraint): a row each
     status_in = "MAX(CASE WHEN s.quarter_start = %s THEN s.status END)"
     partnerships = _read(
         f"""
@@ -596,22 +599,18 @@ def dashboard(
     for start, quarter_numbers in numbers.items():
         quarter_numbers.checklist = progress_of(pairs[start])
 
-    # track and share: successes logged and shared
+    # track and share: successes logged and shared, per quarter
     in_quarter = "happened_on >= %s AND happened_on < %s"
-    bounds_params = [d for q in quarters for d in (q.start, q.end)]
+    logged = f"COUNT(CASE WHEN {in_quarter} THEN 1 END)"
+    shared = f"COUNT(CASE WHEN {in_quarter} AND shared_with_organization THEN 1 END)"
+    quarter_bounds = [day for q in quarters for day in (q.start, q.end)]
     (counts,) = _read(
         f"""
-        SELECT {", ".join([f"COUNT(CASE WHEN {in_quarter} THEN 1 END)"] * len(quarters))},
-            {
-            ", ".join(
-                [f"COUNT(CASE WHEN {in_quarter} AND shared_with_organization THEN 1 END)"]
-                * len(quarters)
-            )
-        }
+        SELECT {", ".join([logged] * len(quarters))}, {", ".join([shared] * len(quarters))}
         FROM meetings_sessionsuccess
         WHERE organization_id = %s AND happened_on >= %s AND happened_on < %s
         """,
-        [*bounds_params, *bounds_params, org, first.start, last.end],
+        [*quarter_bounds, *quarter_bounds, org, first.start, last.end],
     )
     for i, q in enumerate(quarters):
         numbers[q.start].successes = counts[i]
@@ -724,7 +723,7 @@ def dashboard(
     )
 
 
-def _fields(model, *names: str) -> list:
+def _fields(model: type[Model], *names: str) -> list[Field]:
     return [model._meta.get_field(name) for name in names]
 
 
@@ -734,10 +733,10 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def _read(sql: str, params: list, fields=()) -> list[tuple]:
-    """The rows of `sql`, a value read from a model's field (``fields``, by position) converted
-    as the ORM converts it (SQLite's dates and decimals); counts and the rest as the driver
-    gives them."""
+def _read(sql: str, params: list, fields: Sequence[Field | None] = ()) -> list[tuple]:
+    """The rows of `sql`, each value read from a model's field (``fields``, by position; None
+    for a column that reads none) converted as the ORM converts that field (SQLite's dates and
+    decimals); counts and the rest as the driver gives them."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
