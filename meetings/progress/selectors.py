@@ -47,6 +47,7 @@ from meetings.models import (
 )
 from meetings.quarters import Quarter
 from meetings.selectors import current_quarter
+from org.cycles import collector_paused
 from org.models import PULSE_MIN_RATERS_FLOOR, Organization, OrgMembership, person_name
 from partnerships import rules
 from partnerships.models import Objective, Partnership
@@ -465,7 +466,9 @@ def cached_dashboard_html(
 ) -> str:
     """The dashboard as `render` writes it, kept in Django's cache beside the Dashboard it is
     written from (same key and version, see cached_dashboard): a cached page reads one
-    string rather than unpickling the figures and running the template again. One query."""
+    string rather than unpickling the figures and running the template again. One query.
+    Written with the cycle collector paused (org/cycles.py), as the planner is: the thousands
+    of rows, cells and strings it builds set the collector off again and again."""
     key, today = _dashboard_key(membership, quarter, keeps_checklist)
 
     def figures() -> Dashboard:
@@ -474,7 +477,11 @@ def cached_dashboard_html(
             lambda: dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today),
         )
 
-    return kept(f"{key}:html" if key else None, lambda: render(figures()))
+    def written() -> str:
+        with collector_paused():
+            return render(figures())
+
+    return kept(f"{key}:html" if key else None, written)
 
 
 def _dashboard_key(
