@@ -3,16 +3,23 @@ charts.py: eight of them on every first view of the dashboard, hundreds of numbe
 labels each, took the template engine longer than reading the figures from the database.
 
 The markup is what the templates wrote before (a figure with an SVG, its legend and the
-table of its numbers); every text is escaped (django.utils.html.escape), and numbers are
-written as Python writes them, never in a locale's format (SVG coordinates).
+table of its numbers); every text is escaped (html.escape of its str(), as
+django.utils.html.escape, without that function's lazy-string wrapper: hundreds of texts), and
+numbers are written as Python writes them, never in a locale's format (SVG coordinates).
 """
 
 from __future__ import annotations
 
-from django.utils.html import escape
+from html import escape as html_escape
+
 from django.utils.safestring import SafeString, mark_safe
 
 from meetings.progress.charts import Chart, Matrix
+
+
+def escape(text) -> str:
+    return html_escape(str(text))
+
 
 _AXIS = 'stroke="#1d2430" stroke-width="1"'
 _NEXT_LINE = ' dy="16"'

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Avg,
     BigIntegerField,
     Count,
-    F,
-    FilteredRelation,
+    Field,
+    Model,
     Prefetch,
     Q,
     QuerySet,
@@ -46,6 +47,7 @@ from meetings.models import (
 )
 from meetings.quarters import Quarter
 from meetings.selectors import current_quarter
+from org.cycles import collector_paused
 from org.models import PULSE_MIN_RATERS_FLOOR, Organization, OrgMembership, person_name
 from partnerships import rules
 from partnerships.models import Objective, Partnership
@@ -464,7 +466,9 @@ def cached_dashboard_html(
 ) -> str:
     """The dashboard as `render` writes it, kept in Django's cache beside the Dashboard it is
     written from (same key and version, see cached_dashboard): a cached page reads one
-    string rather than unpickling the figures and running the template again. One query."""
+    string rather than unpickling the figures and running the template again. One query.
+    Written with the cycle collector paused (org/cycles.py), as the planner is: the thousands
+    of rows, cells and strings it builds set the collector off again and again."""
     key, today = _dashboard_key(membership, quarter, keeps_checklist)
 
     def figures() -> Dashboard:
@@ -473,7 +477,11 @@ def cached_dashboard_html(
             lambda: dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today),
         )
 
-    return kept(f"{key}:html" if key else None, lambda: render(figures()))
+    def written() -> str:
+        with collector_paused():
+            return render(figures())
+
+    return kept(f"{key}:html" if key else None, written)
 
 
 def _dashboard_key(
@@ -504,6 +512,14 @@ def cached_dashboard(
     )
 
 
+# The dashboard's reads are written as SQL rather than built by the ORM: on its first view
+# (after any change to the quarter's data) Django took longer to build seven querysets' SQL and
+# to turn their rows into values than the database took to answer them (issue 23). Each query
+# names the organization on every tenant table it reads and joins tenant tables on it too, as
+# the Citus backend's compiler does for the ORM (partnerships/citus_backend), so that it stays
+# on one shard; a value read from a model's field is converted as the ORM converts it (_read).
+
+
 def dashboard(
     membership: OrgMembership,
     quarter: Quarter,
@@ -512,118 +528,137 @@ def dashboard(
     today: datetime.date | None = None,
 ) -> Dashboard:
     """Everything the leader's dashboard shows for the quarter and the three before it, in
-    eight queries: partnerships with their sessions, the checklist, successes, scores,
-    objectives with their values, the pulse, and "was it worth the time" per partnership
-    and overall."""
+    seven queries (written as SQL, see _read): partnerships with their sessions, the
+    checklist, successes, scores, objectives with their values, the pulse, and "was it worth
+    the time" per partnership and overall."""
     organization = membership.organization
     today = today or organization.today()
     quarters = quarters_up_to(quarter)
     first, last = quarters[0], quarters[-1]
     starts = [q.start for q in quarters]
     numbers = {q.start: QuarterNumbers(q) for q in quarters}
+    in_starts = ", ".join(["%s"] * len(starts))
+    org = organization.pk
 
-    # integration: sessions held against due, per partnership; each partnership with its
-    # sessions of the four quarters (one at most per quarter) in one query, a row per session
-    partnerships = []
-    status_of = {}
-    for pk, name, formed_on, dissolved_on, start, status in (
-        Partnership.objects.for_org(organization)
-        .filter(formed_on__lt=last.end)
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first.start))
-        .annotate(
-            trend_session=FilteredRelation(
-                "sessions", condition=Q(sessions__quarter_start__in=starts)
-            )
-        )
-        .order_by("name", "id")
-        .values_list(
-            "pk",
-            "name",
-            "formed_on",
-            "dissolved_on",
-            "trend_session__quarter_start",
-            "trend_session__status",
-        )
-    ):
-        if not partnerships or partnerships[-1][0] != pk:
-            partnerships.append((pk, name, formed_on, dissolved_on))
-        if start is not None:
-            status_of[(pk, start)] = status
+    # integration: sessions held against due, per partnership; each partnership with the
+    # status of its session of each of the four quarters (one at most per quarter, a unique
+    # constraint): a row each
+    status_in = "MAX(CASE WHEN s.quarter_start = %s THEN s.status END)"
+    partnerships = _read(
+        f"""
+        SELECT p.id, p.name, p.formed_on, p.dissolved_on,
+            {", ".join([status_in] * len(starts))}
+        FROM partnerships_partnership p
+        LEFT JOIN meetings_session s
+            ON s.partnership_id = p.id AND s.organization_id = p.organization_id
+            AND s.quarter_start IN ({in_starts})
+        WHERE p.organization_id = %s AND p.formed_on < %s
+            AND (p.dissolved_on IS NULL OR p.dissolved_on > %s)
+        GROUP BY p.id, p.name, p.formed_on, p.dissolved_on
+        ORDER BY p.name, p.id
+        """,
+        [*starts, *starts, org, last.end, first.start],
+        _fields(Partnership, "id", "name", "formed_on", "dissolved_on"),
+    )
+    # per quarter: its dates (a Quarter computes them each time), and whether it has ended
+    bounds = [(i, q, q.start, q.end, q.end <= today) for i, q in enumerate(quarters)]
+    due, held = [0] * len(quarters), [0] * len(quarters)
     lines = []
-    bounds = [(q, q.start, q.end) for q in quarters]  # a Quarter computes its dates each time
-    for pk, name, formed_on, dissolved_on in partnerships:
-        line = SessionsLine(pk, name, [])
-        for q, start, end in bounds:
-            due = formed_on < end and (dissolved_on is None or dissolved_on > start)
-            status = status_of.get((pk, start))
-            if not due:
-                line.cells.append("n/a")
+    for pk, name, formed_on, dissolved_on, *statuses in partnerships:
+        cells, gap_quarters = [], []
+        for i, q, start, end, ended in bounds:
+            if formed_on >= end or (dissolved_on is not None and dissolved_on <= start):
+                cells.append("n/a")  # not due
                 continue
-            numbers[start].due += 1
-            line.cells.append(status or "none")
+            status = statuses[i]
+            due[i] += 1
             if status == SessionStatus.HELD:
-                numbers[start].held += 1
+                held[i] += 1
+                cells.append(status)
+                continue
+            cells.append(status or "none")
             whole = formed_on <= start and (dissolved_on is None or dissolved_on >= end)
-            if end <= today and whole and status != SessionStatus.HELD:
-                line.gap_quarters.append(q)
-        if any(cell != "n/a" for cell in line.cells):
-            lines.append(line)
+            if ended and whole:
+                gap_quarters.append(q)
+        if cells.count("n/a") < len(cells):
+            lines.append(SessionsLine(pk, name, cells, gap_quarters))
+    for i, q in enumerate(quarters):
+        numbers[q.start].due, numbers[q.start].held = due[i], held[i]
 
     # example: my checklist, per principle
     pairs = defaultdict(list)
-    for start, principle, state in ChecklistItem.objects.filter(
-        organization=organization,
-        checklist__membership=membership,
-        checklist__quarter_start__in=starts,
-    ).values_list("checklist__quarter_start", "action__principle", "state"):
+    for start, principle, state in _read(
+        f"""
+        SELECT c.quarter_start, a.principle, i.state
+        FROM meetings_checklistitem i
+        JOIN meetings_checklist c
+            ON c.id = i.checklist_id AND c.organization_id = i.organization_id
+        JOIN meetings_action a ON a.id = i.action_id
+        WHERE i.organization_id = %s AND c.membership_id = %s
+            AND c.quarter_start IN ({in_starts})
+        """,
+        [org, membership.pk, *starts],
+        _fields(Checklist, "quarter_start")
+        + _fields(Action, "principle")
+        + _fields(ChecklistItem, "state"),
+    ):
         pairs[start].append((principle, state))
     for start, quarter_numbers in numbers.items():
         quarter_numbers.checklist = progress_of(pairs[start])
 
-    # track and share: successes logged and shared
-    counts = SessionSuccess.objects.for_org(organization).aggregate(
-        **{
-            f"logged_{i}": Count("pk", filter=Q(happened_on__gte=q.start, happened_on__lt=q.end))
-            for i, q in enumerate(quarters)
-        },
-        **{
-            f"shared_{i}": Count(
-                "pk",
-                filter=Q(
-                    happened_on__gte=q.start,
-                    happened_on__lt=q.end,
-                    shared_with_organization=True,
-                ),
-            )
-            for i, q in enumerate(quarters)
-        },
+    # track and share: successes logged and shared, per quarter
+    in_quarter = "happened_on >= %s AND happened_on < %s"
+    logged = f"COUNT(CASE WHEN {in_quarter} THEN 1 END)"
+    shared = f"COUNT(CASE WHEN {in_quarter} AND shared_with_organization THEN 1 END)"
+    quarter_bounds = [day for q in quarters for day in (q.start, q.end)]
+    (counts,) = _read(
+        f"""
+        SELECT {", ".join([logged] * len(quarters))}, {", ".join([shared] * len(quarters))}
+        FROM meetings_sessionsuccess
+        WHERE organization_id = %s AND happened_on >= %s AND happened_on < %s
+        """,
+        [*quarter_bounds, *quarter_bounds, org, first.start, last.end],
     )
     for i, q in enumerate(quarters):
-        numbers[q.start].successes = counts[f"logged_{i}"]
-        numbers[q.start].shared = counts[f"shared_{i}"]
+        numbers[q.start].successes = counts[i]
+        numbers[q.start].shared = counts[len(quarters) + i]
 
     # satisfaction
-    for start, kind, value in SatisfactionScore.objects.filter(
-        organization=organization, quarter_start__in=starts
-    ).values_list("quarter_start", "kind", "value"):
+    for start, kind, value in _read(
+        f"""
+        SELECT quarter_start, kind, value FROM meetings_satisfactionscore
+        WHERE organization_id = %s AND quarter_start IN ({in_starts})
+        """,
+        [org, *starts],
+        _fields(SatisfactionScore, "quarter_start", "kind", "value"),
+    ):
         setattr(numbers[start], kind, value)
 
     # objectives: measured values against targets
     # (each objective with its measurements of the four quarters in one query, a row per
-    # measurement: the objective's fields come again on each)
+    # measurement: the objective's fields come again on each; only the fields the dashboard
+    # shows are read, the others deferred as by QuerySet.only())
+    shown = ["id", "title", "target_value", "target_unit"]
     measured: dict[int, tuple[Objective, dict]] = {}
-    for objective in (
-        measurable_objectives(organization, first, last)
-        .annotate(
-            trend=FilteredRelation(
-                "measurements", condition=Q(measurements__quarter_start__in=starts)
-            )
-        )
-        .annotate(trend_start=F("trend__quarter_start"), trend_value=F("trend__value"))
+    for *row, start, value in _read(
+        f"""
+        SELECT o.id, o.title, o.target_value, o.target_unit, m.quarter_start, m.value
+        FROM partnerships_objective o
+        LEFT JOIN meetings_objectivemeasurement m
+            ON m.objective_id = o.id AND m.organization_id = o.organization_id
+            AND m.quarter_start IN ({in_starts})
+        WHERE o.organization_id = %s AND o.target_unit <> '' AND o.starts_on < %s
+            AND (o.ends_on IS NULL OR o.ends_on > %s)
+        ORDER BY o.title, o.id
+        """,
+        [*starts, org, last.end, first.start],
+        _fields(Objective, *shown) + _fields(ObjectiveMeasurement, "quarter_start", "value"),
     ):
-        _, by_start = measured.setdefault(objective.pk, (objective, {}))
-        if objective.trend_start is not None:
-            by_start[objective.trend_start] = objective.trend_value
+        pk = row[0]
+        if pk not in measured:
+            measured[pk] = (Objective.from_db(connection.alias, shown, row), {})
+        if start is not None:
+            measured[pk][1][start] = value
     trends = [
         ObjectiveTrend(objective, [by_start.get(s) for s in starts])
         for objective, by_start in measured.values()
@@ -631,11 +666,20 @@ def dashboard(
 
     # the pulse: rater's quadrant x the other side's quadrant, shown from k distinct raters
     k = min_raters(organization)
-    for row in pulse_groups(organization, starts, ["rater_quadrant", "other_quadrant"]):
-        key = (row["rater_quadrant"], row["other_quadrant"])
-        numbers[row["session__quarter_start"]].pulse[key] = PulseCell.of(
-            k, key[0], key[1], row["raters"], row
-        )
+    for start, rater, other, raters, *averages in _read(
+        f"""
+        SELECT s.quarter_start, r.rater_quadrant, r.other_quadrant, COUNT(DISTINCT r.rater_id),
+            {", ".join(f"AVG(r.{name})" for name in PULSE_FIELDS)}
+        FROM meetings_pulserating r
+        JOIN meetings_session s ON s.id = r.session_id AND s.organization_id = r.organization_id
+        WHERE r.organization_id = %s AND s.quarter_start IN ({in_starts})
+        GROUP BY s.quarter_start, r.rater_quadrant, r.other_quadrant
+        """,
+        [org, *starts],
+        _fields(Session, "quarter_start"),
+    ):
+        row = dict(zip(PULSE_FIELDS, map(_float, averages), strict=True))
+        numbers[start].pulse[(rater, other)] = PulseCell.of(k, rater, other, raters, row)
     ordered = [numbers[s] for s in starts]
     for before, after in zip(ordered, ordered[1:], strict=False):
         for key, cell in after.pulse.items():
@@ -644,7 +688,25 @@ def dashboard(
                 cell.change = round(cell.overall - earlier.overall, 2)
 
     # was it worth the time: per partnership and quarter, and per quarter for all of them
-    worth = session_rating_groups(organization, starts)
+    worth = defaultdict(dict)
+    worth[None] = {}
+    rated = f"""
+        FROM meetings_sessionrating r
+        JOIN meetings_session s ON s.id = r.session_id AND s.organization_id = r.organization_id
+        WHERE r.organization_id = %s AND s.quarter_start IN ({in_starts})
+    """
+    for pk, start, raters, average in _read(
+        f"""
+        SELECT s.partnership_id, s.quarter_start, COUNT(DISTINCT r.rater_id), AVG(r.value)
+        {rated} GROUP BY s.partnership_id, s.quarter_start
+        UNION ALL
+        SELECT NULL, s.quarter_start, COUNT(DISTINCT r.rater_id), AVG(r.value)
+        {rated} GROUP BY s.quarter_start
+        """,
+        [org, *starts, org, *starts],
+        [None, *_fields(Session, "quarter_start")],
+    ):
+        worth[pk][start] = RatingGroup.of(k, raters, _float(average))
     for start, group in worth.pop(None).items():
         numbers[start].worth = group
     names = {pk: name for pk, name, *_ in partnerships}
@@ -666,6 +728,45 @@ def dashboard(
         k=k,
         worth=worth_lines,
     )
+
+
+def _fields(model: type[Model], *names: str) -> list[Field]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def _float(value) -> float | None:
+    """An average as the ORM gives it (Avg of whole numbers: a float; PostgreSQL answers a
+    numeric)."""
+    return None if value is None else float(value)
+
+
+def _read(sql: str, params: list, fields: Sequence[Field | None] = ()) -> list[tuple]:
+    """The rows of `sql`, each value read from a model's field (``fields``, by position; None
+    for a column that reads none) converted as the ORM converts that field (SQLite's dates and
+    decimals); counts and the rest as the driver gives them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = []
+    for i, model_field in enumerate(fields):
+        if model_field is None:
+            continue
+        column = model_field.get_col(model_field.model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((i, found, column))
+    if not converters or not rows:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for i, found, column in converters:
+            value = row[i]
+            for convert in found:
+                value = convert(value, column, connection)
+            row[i] = value
+        converted.append(tuple(row))
+    return converted
 
 
 def pulse_groups(

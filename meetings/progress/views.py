@@ -17,6 +17,7 @@ Who may do what:
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext
 from html import escape as html_escape
 
 from django.contrib import messages
@@ -27,9 +28,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.access import can_log, in_org_timezone, may_log_some
@@ -618,15 +622,58 @@ def _sessions_rows(lines: list[selectors.SessionsLine]) -> SafeString:
     return mark_safe("\n".join(rows))  # noqa: S308 - fixed markup, escaped names and states
 
 
+class _FloatFormat:
+    """Django's floatformat filter with a whole number of places (the template's
+    ``|floatformat:1``), the active language's number format read once for the dashboard's
+    hundred numbers rather than for each one, as formats.number_format does: the same text
+    (tests/progress/test_dashboard.py compares them)."""
+
+    def __init__(self) -> None:
+        language = get_language()
+        self.separator = get_format("DECIMAL_SEPARATOR", language)
+        self.grouping = get_format("NUMBER_GROUPING", language)
+        self.thousands = get_format("THOUSAND_SEPARATOR", language)
+        self.written: dict[tuple, str] = {}  # equal numbers are written alike
+
+    def __call__(self, value, places: int) -> str:
+        key = (value, places)
+        if key not in self.written:
+            self.written[key] = self._write(value, places)
+        return self.written[key]
+
+    def _write(self, value, places: int) -> str:
+        try:
+            d = Decimal(str(value))
+        except InvalidOperation:
+            return floatformat(value, places)
+        _, digits, exponent = d.as_tuple()
+        if not d.is_finite() or len(digits) + abs(exponent) > 200:
+            return floatformat(value, places)  # its text as it is
+        whole = d == int(d)
+        if whole and places <= 0:
+            number, places = str(int(d)), 0
+        else:
+            # rounded half up to the places, with floatformat's precision (never too short)
+            units = len(digits) + (exponent if whole else -exponent)
+            context = Context(prec=max(getcontext().prec, abs(places) + units + 1))
+            rounded = d.quantize(Decimal(1).scaleb(-abs(places)), ROUND_HALF_UP, context)
+            number = f"{rounded:f}" if rounded else f"{abs(rounded):f}"  # no "-0.0"
+            places = abs(places)
+        return numberformat.format(
+            number, self.separator, places, self.grouping, self.thousands, use_l10n=True
+        )
+
+
 def _objective_rows(trends: list[selectors.ObjectiveTrend]) -> SafeString:
     """The objectives' rows against their targets (Django's floatformat, as the template's
     filter), written here as the grid's rows are."""
+    formatted = _FloatFormat()
     muted_dash = '<td><span class="muted">—</span></td>'
     rows = []
     for trend in trends:
         objective = trend.objective
         target = (
-            f"{floatformat(objective.target_value, '-2')} "
+            f"{formatted(objective.target_value, -2)} "
             if objective.target_value is not None
             else ""
         )
@@ -638,7 +685,7 @@ def _objective_rows(trends: list[selectors.ObjectiveTrend]) -> SafeString:
             share = (
                 f' <span class="muted">({percent}% of target)</span>' if percent is not None else ""
             )
-            cells.append(f"<td>{floatformat(value, '-2')}{share}</td>")
+            cells.append(f"<td>{formatted(value, -2)}{share}</td>")
         rows.append(
             f'<tr><th scope="row"><bdi>{html_escape(objective.title)}</bdi></th>'
             f'<td>{target}<span class="muted">{html_escape(objective.target_unit)}</span></td>'
@@ -649,6 +696,7 @@ def _objective_rows(trends: list[selectors.ObjectiveTrend]) -> SafeString:
 
 def _pulse_flow_rows(cells: list[selectors.PulseCell]) -> SafeString:
     """This quarter's rated quadrant pairs, the ones that fell most first."""
+    formatted = _FloatFormat()
     rows = []
     for cell in cells:
         head = (
@@ -661,21 +709,44 @@ def _pulse_flow_rows(cells: list[selectors.PulseCell]) -> SafeString:
             if cell.change is None:
                 change = '<span class="muted">new</span>'
             elif cell.weakening:
-                change = f'<strong class="change-worse">▼ {floatformat(cell.change, 2)}</strong>'
+                change = f'<strong class="change-worse">▼ {formatted(cell.change, 2)}</strong>'
             elif cell.change > 0:
-                change = f'<span class="change-better">▲ {floatformat(cell.change, 2)}</span>'
+                change = f'<span class="change-better">▲ {formatted(cell.change, 2)}</span>'
             else:
                 change = "same"
             body = (
-                f"<td>{cell.count}</td><td>{floatformat(cell.communication, 1)}</td>"
-                f"<td>{floatformat(cell.relationship, 1)}</td>"
-                f"<td>{floatformat(cell.overall, 1)}</td><td>{change}</td>"
+                f"<td>{cell.count}</td><td>{formatted(cell.communication, 1)}</td>"
+                f"<td>{formatted(cell.relationship, 1)}</td>"
+                f"<td>{formatted(cell.overall, 1)}</td><td>{change}</td>"
             )
         else:
             body = f'<td colspan="5" class="muted">{html_escape(capfirst(cell.hidden_text))}</td>'
         weakening = ' class="is-weakening"' if cell.weakening else ""
         rows.append(f"<tr{weakening}>{head}{body}</tr>")
     return mark_safe("\n".join(rows))  # noqa: S308 - escaped names, numbers formatted
+
+
+def _worth_cell(group: selectors.RatingGroup | None, formatted: _FloatFormat) -> str:
+    if group is None:
+        return '<td><span class="muted">—</span></td>'
+    if group.shown:
+        return f'<td>{formatted(group.average, 1)} <span class="muted">({group.raters})</span></td>'
+    return f'<td><span class="muted">{html_escape(capfirst(group.hidden_text))}</span></td>'
+
+
+def _worth_rows(board: selectors.Dashboard) -> SafeString:
+    """ "Was it worth the time" for all partnerships, then for each one: a cell per quarter,
+    written here as the sessions grid's are (the template engine took over 10 ms for the
+    800 cells of 200 partnerships whose attendees rate their sessions)."""
+    formatted = _FloatFormat()
+    rows = [
+        '<tr><th scope="row">All partnerships</th>'
+        f"{''.join(_worth_cell(n.worth, formatted) for n in board.numbers)}</tr>"
+    ]
+    for line in board.worth:
+        cells = "".join(_worth_cell(cell, formatted) for cell in line.cells)
+        rows.append(f'<tr><th scope="row"><bdi>{html_escape(line.name)}</bdi></th>{cells}</tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 - escaped names and texts, numbers formatted
 
 
 def _gap_items(gaps: list[selectors.SessionsLine]) -> SafeString:
@@ -712,6 +783,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "gap_items": _gap_items(board.gaps),
             "objective_rows": _objective_rows(board.objectives),
             "pulse_flow_rows": _pulse_flow_rows(board.pulse_flows),
+            "worth_rows": _worth_rows(board),
             **_dashboard_charts(board),
         }
         return render_to_string("meetings/progress/_dashboard_body.html", context)

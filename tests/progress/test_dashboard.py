@@ -427,3 +427,70 @@ def test_an_organization_without_partnerships_is_not_counted_as_zero_of_zero(
 
     assert "0</strong> of <strong>0</strong> partnerships" not in page
     assert "No partnership is due a session in" in page
+
+
+def test_the_rows_write_numbers_as_the_floatformat_filter_does():
+    """The objectives' and the pulse's rows format their numbers without the filter's
+    per-number lookups of the language's format (views._FloatFormat): the same text."""
+    from django.template.defaultfilters import floatformat
+
+    from meetings.progress.views import _FloatFormat
+
+    rng = random.Random(11)
+    values = [None, "", "abc", 0, -0.0, 0.0, 5, -3, 2.25, -2.25, 0.05, -0.05, 1e-7, 12345678.9]
+    values += [Decimal("80.00"), Decimal("-0.00"), Decimal("0.005"), Decimal("-1.005")]
+    values += [Decimal("1E+2"), Decimal("123456789012.34"), Decimal("NaN"), float("inf")]
+    values += [
+        Decimal(rng.randint(-100_000, 100_000)).scaleb(-rng.randint(0, 3)) for _ in range(300)
+    ]
+    values += [round(rng.uniform(-5, 5), rng.randint(0, 4)) for _ in range(300)]
+    values += [rng.randint(1, 5) * n / d for n in range(1, 8) for d in (3, 4, 6, 7)]
+    formatted = _FloatFormat()
+    for value in values:
+        for places in (-2, -1, 0, 1, 2):
+            assert formatted(value, places) == floatformat(value, places), (value, places)
+
+
+# What the template wrote of "was it worth the time" before the rows were written in Python.
+WORTH_TEMPLATE = """
+<tr><th scope="row">All partnerships</th>{% for n in board.numbers %}<td>{% if n.worth is None %}<span class="muted">—</span>{% elif n.worth.shown %}{{ n.worth.average|floatformat:1 }} <span class="muted">({{ n.worth.raters }})</span>{% else %}<span class="muted">{{ n.worth.hidden_text|capfirst }}</span>{% endif %}</td>{% endfor %}</tr>
+{% for line in board.worth %}
+<tr><th scope="row"><bdi>{{ line.name }}</bdi></th>{% for cell in line.cells %}<td>{% if cell is None %}<span class="muted">—</span>{% elif cell.shown %}{{ cell.average|floatformat:1 }} <span class="muted">({{ cell.raters }})</span>{% else %}<span class="muted">{{ cell.hidden_text|capfirst }}</span>{% endif %}</td>{% endfor %}</tr>
+{% endfor %}
+"""  # noqa: E501
+
+
+def test_the_worth_rows_are_what_the_template_wrote():
+    """The rows of "was it worth the time" (views._worth_rows), against the template's markup
+    they replace, for groups shown, hidden and missing, and names that need escaping."""
+    import re
+
+    from django.template import Context, Template
+
+    from meetings.progress import selectors
+    from meetings.progress.views import _worth_rows
+
+    rng = random.Random(13)
+
+    def group(k):
+        if rng.random() < 0.2:
+            return None
+        return selectors.RatingGroup.of(
+            k, rng.randint(0, 12), rng.choice([None, rng.uniform(1, 5)])
+        )
+
+    for k in (3, 5):
+        numbers = [selectors.QuarterNumbers(q, worth=group(k)) for q in TREND]
+        names = ["Quality first", "O'Neil & <Sons>", 'The "best" team', "Ünïcode → ok"]
+        lines = [
+            selectors.WorthLine(i, names[i % len(names)], [group(k) for _ in TREND])
+            for i in range(40)
+        ]
+        board = selectors.Dashboard(TREND[-1], TREND, numbers, [], [], True, k=k, worth=lines)
+        old = Template(WORTH_TEMPLATE).render(Context({"board": board}))
+
+        def flat(html):
+            return re.sub(r">\s+<", "><", html).strip()
+
+        assert flat(_worth_rows(board)) == flat(old)
+        assert "&lt;Sons&gt;" in old and "&#x27;" in old
