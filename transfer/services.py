@@ -212,18 +212,20 @@ class _Audit:
             at=self.at,
         )
 
-    def entries(self) -> list[AuditEntry]:
-        entries = [
-            self._entry(
+    def entries(self) -> Iterator[AuditEntry]:
+        """The entries that record a change, made one at a time as they are saved (a first
+        import of 100,000 people need not hold them all at once)."""
+        for pk, change in self.members.items():
+            entry = self._entry(
                 change.action,
-                Member(id=pk, organization=self.organization),
+                Member(id=pk, organization_id=self.organization.pk),
                 change.name,
                 change.before,
                 change.after,
             )
-            for pk, change in self.members.items()
-        ]
-        return [entry for entry in [*entries, *self.others] if entry.changes]
+            if entry.changes:
+                yield entry
+        yield from (entry for entry in self.others if entry.changes)
 
 
 def _related(pk: int, name: str) -> dict:
@@ -240,7 +242,7 @@ def _write_members(
         if ext in plan.teams:
             created.append(
                 Member(
-                    organization=organization,
+                    organization_id=organization.pk,
                     kind=Member.Kind.TEAM,
                     quadrant=Quadrant.TEAMS,
                     name=plan.teams[ext],
@@ -252,7 +254,7 @@ def _write_members(
             person = rows[ext]
             created.append(
                 Member(
-                    organization=organization,
+                    organization_id=organization.pk,
                     kind=Member.Kind.PERSON,
                     quadrant=plan.quadrants[ext],
                     name=person.name,
@@ -274,7 +276,7 @@ def _write_members(
             active_until = None  # back from the archive
         member = Member(
             id=current.id,
-            organization=organization,
+            organization_id=organization.pk,
             kind=current.kind,
             active_from=current.active_from,
             active_until=active_until,
@@ -308,7 +310,7 @@ def _write_members(
     QuadrantMove.objects.bulk_create(
         [
             QuadrantMove(
-                organization=organization,
+                organization_id=organization.pk,
                 member_id=member_id,
                 from_quadrant=before,
                 to_quadrant=after,
@@ -355,7 +357,9 @@ def _write_seats(
     _insert(
         TeamMembership,
         [
-            TeamMembership(organization=organization, team_id=ids[team], person_id=ids[person])
+            TeamMembership(
+                organization_id=organization.pk, team_id=ids[team], person_id=ids[person]
+            )
             for team, person in sorted(preview.seats_to_add)
         ],
     )
@@ -413,9 +417,9 @@ def _write_relationships(
             organization, today, audit.by, TEAM_STEWARDSHIP, objective_id
         )
         preview.stewardship_id = stewardship.pk
-    rows = [
+    rows = (  # made as they are saved
         Relationship(
-            organization=organization,
+            organization_id=organization.pk,
             partnership_id=partnership_id,
             from_member_id=ids[source],
             to_member_id=ids[target],
@@ -429,7 +433,7 @@ def _write_relationships(
             (preview.stewardship_id, preview.team_lines_to_add),
         )
         for source, target, kind in lines
-    ]
+    )
     _insert(Relationship, rows)
     for manager, report, _ in preview.lines_to_add:
         audit.member(
@@ -471,7 +475,7 @@ def _audit_relationships(
         if p_id == preview.chain_id:
             audit.member(to_id, to_name, before={"reports_to": _related(from_id, from_name)})
             continue
-        obj = Relationship(id=pk, organization=audit.organization)
+        obj = Relationship(id=pk, organization_id=audit.organization.pk)
         name = f"{from_name} → {to_name} ({type_})"
         if ends_on is not None:
             before, after = {"ends_on": json_value(ends)}, {"ends_on": ends_on.isoformat()}
