@@ -38,12 +38,17 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > imports.MAX_FILE_BYTES:
+        limits = imports.upload_limits()
+        if upload.size > limits.file_bytes:
             raise forms.ValidationError(
                 "The file is %(size).1f MB; the limit is %(limit)s MB. Split it, or leave out "
-                "columns you do not import.",
+                "columns you do not import.%(pointer)s",
                 code="file_too_large",
-                params={"size": upload.size / 2**20, "limit": imports.MAX_FILE_BYTES // 2**20},
+                params={
+                    "size": upload.size / 2**20,
+                    "limit": limits.megabytes,
+                    "pointer": limits.pointer(),
+                },
             )
         return upload
 

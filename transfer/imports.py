@@ -44,8 +44,13 @@ from transfer import workbooks
 
 # --- limits and our fields -------------------------------------------------------------------
 
+# The upload page's limits: a web request should not run for a minute. The command line
+# (manage.py import_org) takes a large organization's whole export. Read when a file is read,
+# not when this module is imported, so that a test can lower them.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+COMMAND_MAX_FILE_BYTES = 25 * 1024 * 1024
+COMMAND_MAX_ROWS = 100_000
 ENCODINGS = {
     "utf-8": "UTF-8 (with or without a byte-order mark)",
     "latin-1": "Latin-1 (ISO-8859-1)",
@@ -227,10 +232,43 @@ class Table:
         return bool(self.sheets)
 
 
-def file_too_large(size: int) -> Problem:
+@dataclass(frozen=True)
+class Limits:
+    """How large a file one import reads: the upload page's, or the command line's."""
+
+    file_bytes: int
+    rows: int
+    command: bool = False
+
+    @property
+    def megabytes(self) -> int:
+        return self.file_bytes // 2**20
+
+    def pointer(self) -> str:
+        """Where a file above the upload's limits can go; nothing for the command line's."""
+        if self.command:
+            return ""
+        limits = command_limits()
+        return (
+            f" An administrator can import up to {limits.megabytes} MB and {limits.rows:,} "
+            "people from the command line: manage.py import_org."
+        )
+
+
+def upload_limits() -> Limits:
+    return Limits(file_bytes=MAX_FILE_BYTES, rows=MAX_ROWS)
+
+
+def command_limits() -> Limits:
+    return Limits(file_bytes=COMMAND_MAX_FILE_BYTES, rows=COMMAND_MAX_ROWS, command=True)
+
+
+def file_too_large(size: int, limits: Limits | None = None) -> Problem:
+    limits = limits or upload_limits()
     return _error(
-        f"The file is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB "
-        f"({MAX_ROWS:,} people). Split it, or leave out columns you do not import.",
+        f"The file is {size / 2**20:.1f} MB; the limit is {limits.megabytes} MB "
+        f"({limits.rows:,} people). Split it, or leave out columns you do not import."
+        + limits.pointer(),
         "file_too_large",
     )
 
@@ -357,13 +395,19 @@ def _decoding_problem(data: bytes, exc: UnicodeDecodeError, encoding: str) -> Pr
 
 
 def read_table(
-    data: bytes, *, encoding: str = "utf-8", sheet: str | None = None
+    data: bytes,
+    *,
+    encoding: str = "utf-8",
+    sheet: str | None = None,
+    limits: Limits | None = None,
 ) -> tuple[Table | None, list[Problem]]:
     """Split the file into a header and rows: a CSV file (decoded, its dialect sniffed) or the
     first sheet of a spreadsheet (or the one named). Blank lines are skipped; the header is the
-    first line that is not blank."""
-    if len(data) > MAX_FILE_BYTES:
-        return None, [file_too_large(len(data))]
+    first line that is not blank. The file must keep within `limits` (the upload's unless
+    given)."""
+    limits = limits or upload_limits()
+    if len(data) > limits.file_bytes:
+        return None, [file_too_large(len(data), limits)]
     kind = workbooks.kind_of(data)
     if kind == "zip":
         return None, [
@@ -382,7 +426,7 @@ def read_table(
             )
         ]
     if kind is not None:
-        return _read_workbook(data, kind, sheet)
+        return _read_workbook(data, kind, sheet, limits)
     if sheet:
         return None, [_error("Only a spreadsheet has sheets; this file is CSV.", "no_sheets")]
     text, problems = decode(data, encoding)
@@ -403,7 +447,7 @@ def read_table(
             line = reader.line_num + 1
 
     try:
-        return _split(lines(), problems, encoding=_byte_order(data) or encoding)
+        return _split(lines(), problems, limits, encoding=_byte_order(data) or encoding)
     except csv.Error as exc:
         return None, [
             *problems,
@@ -411,27 +455,31 @@ def read_table(
         ]
 
 
-def _read_workbook(data: bytes, kind: str, sheet: str | None) -> tuple[Table | None, list[Problem]]:
+def _read_workbook(
+    data: bytes, kind: str, sheet: str | None, limits: Limits
+) -> tuple[Table | None, list[Problem]]:
     """The sheet named, or else the first sheet that holds a table (a workbook often opens
     with a cover sheet)."""
     try:
         name, sheets, lines = workbooks.read_sheet(data, sheet)
     except workbooks.WorkbookError as exc:
         return None, [_error(str(exc), "not_a_spreadsheet")]
-    first = _split(lines, [], encoding=kind, sheet=name, sheets=sheets)
+    first = _split(lines, [], limits, encoding=kind, sheet=name, sheets=sheets)
     if sheet is not None or not any(p.is_error for p in first[1]):
         return first
     for other in sheets[1:]:
         _, _, lines = workbooks.read_sheet(data, other)
-        table, problems = _split(lines, [], encoding=kind, sheet=other, sheets=sheets)
+        table, problems = _split(lines, [], limits, encoding=kind, sheet=other, sheets=sheets)
         if table is not None and not any(p.is_error for p in problems):
             return table, problems
     return first
 
 
 def _split(
-    lines: Iterable[tuple[int, list[str]]], problems: list[Problem], **table
+    lines: Iterable[tuple[int, list[str]]], problems: list[Problem], limits: Limits, **table
 ) -> tuple[Table | None, list[Problem]]:
+    """The header and the rows, refused past `limits.rows` people (the one place that counts
+    them)."""
     headers: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for line, cells in lines:
@@ -441,12 +489,12 @@ def _split(
             headers = [cell.strip() for cell in cells]
             continue
         rows.append((line, cells))
-        if len(rows) > MAX_ROWS:
+        if len(rows) > limits.rows:
             return None, [
                 *problems,
                 _error(
-                    f"The file has more than {MAX_ROWS:,} people; that is the limit for one "
-                    "import.",
+                    f"The file has more than {limits.rows:,} people; that is the limit for "
+                    f"{'one import' if limits.command else 'an upload'}." + limits.pointer(),
                     "too_many_rows",
                     line=line,
                 ),
@@ -1274,8 +1322,12 @@ def plan_import(
     rules: QuadrantRules | None = None,
     partial: bool = False,
     outside: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
 ) -> ImportPlan:
     """Read, map and check the whole file; propose quadrants and the relationships.
+
+    `limits` bounds the file: the upload page's unless given (manage.py import_org passes
+    command_limits()).
 
     With `partial` the file holds part of the organization: `outside` maps the external ids
     of the organization's other people to their quadrants (a manager may be one of them), and
@@ -1303,7 +1355,7 @@ def plan_import(
     )
     base = {"rules": rules, "digest": digest, "partial": partial, "outside": outside}
     base["reporting_lines"] = reporting_lines
-    table, problems = read_table(data, encoding=encoding, sheet=sheet)
+    table, problems = read_table(data, encoding=encoding, sheet=sheet, limits=limits)
     if table is None:
         return ImportPlan(problems=problems, **base)
     columns, column_problems = resolve_columns(

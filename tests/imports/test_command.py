@@ -6,11 +6,13 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from org.models import Member, TeamMembership
 from partnerships.models import Partnership, Relationship
 from tests.factories import PersonFactory
+from transfer import imports
 
 GOOD = (
     "employee_id,name,title,email,manager_id",
@@ -145,11 +147,71 @@ def test_it_refuses_a_bad_file_by_line_and_column_and_changes_nothing(
     assert state(org) == before
 
 
-def test_it_refuses_an_oversized_file_saying_its_size(org, tmp_path):
-    data = b"id,name,manager_id\n" + b"1,Ann,\n" * (6 * 2**20 // 7)
-    with pytest.raises(CommandError, match=r"The file is 6\.0 MB; the limit is 5 MB"):
+def test_it_refuses_an_oversized_file_saying_its_size(org, tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "COMMAND_MAX_FILE_BYTES", 2 * 2**20)
+    data = b"id,name,manager_id\n" + b"1,Ann,\n" * (3 * 2**20 // 7)
+    with pytest.raises(CommandError, match=r"The file is 3\.0 MB; the limit is 2 MB"):
         import_org(org.slug, write(tmp_path, data))
     assert not Member.objects.filter(organization=org).exists()
+
+
+def test_it_reads_a_file_larger_than_the_upload_page_takes(org, tmp_path):
+    data = b"id,name,manager_id\n" + b"1,Ann,\n" * (6 * 2**20 // 7)
+    assert imports.MAX_FILE_BYTES < len(data) < imports.COMMAND_MAX_FILE_BYTES
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):  # read, refused for its rows
+        call_command("import_org", org.slug, str(write(tmp_path, data)), stdout=out)
+    [error] = [line for line in out.getvalue().splitlines() if line.startswith("Error")]
+    assert "more than 100,000 people; that is the limit for one import." in error
+    assert not Member.objects.filter(organization=org).exists()
+
+
+def people(count: int) -> str:
+    """A CSV file of `count` people, each reporting to the first."""
+    return "\n".join(
+        ["id,name,manager_id", "1,Person 1,", *(f"{i},Person {i},1" for i in range(2, count + 1))]
+    )
+
+
+def test_the_command_takes_more_people_than_the_upload_page(
+    org, admin_client, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(imports, "COMMAND_MAX_ROWS", 10)
+    seven = people(7)
+    response = admin_client.post(
+        "/org/import/",
+        {"file": SimpleUploadedFile("people.csv", seven.encode(), "text/csv"), "encoding": "utf-8"},
+    )
+    assert response.status_code == 200
+    [problem] = response.context["problems"]
+    assert problem.code == "too_many_rows"
+    assert "more than 5 people; that is the limit for an upload." in problem.message
+    assert "and 10 people from the command line: manage.py import_org" in problem.message
+    assert "org_import" not in admin_client.session
+    assert not Member.objects.filter(organization=org).exists()
+
+    out = import_org(org.slug, write(tmp_path, seven))
+    assert "Imported into" in out
+    assert Member.objects.filter(organization=org).count() == 7
+
+
+def test_the_command_refuses_more_people_than_its_limit_and_writes_nothing(
+    org, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(imports, "COMMAND_MAX_ROWS", 10)
+    import_org(org.slug, write(tmp_path, people(3)))
+    before = state(org)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_org", org.slug, str(write(tmp_path, people(11))), stdout=out)
+    errors = [line for line in out.getvalue().splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, errors
+    assert "Line 12" in errors[0]
+    assert "more than 10 people; that is the limit for one import." in errors[0]
+    assert "command line" not in errors[0]
+    assert state(org) == before
 
 
 def test_it_imports_with_a_warning_about_several_roots(org, tmp_path):

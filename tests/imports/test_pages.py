@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from org.models import Member
 from partnerships.models import Relationship
 from tests.factories import PersonFactory
+from transfer import imports
 
 EXPORT = (
     "Badge,Full Name,Job Title,Boss Badge,Department\n"
@@ -183,3 +184,13 @@ def test_the_preview_costs_the_same_queries_for_few_and_many_people(
         with django_assert_num_queries(7):
             response = admin_client.get("/org/import/preview/")
         assert response.context["preview"].people.new == rows
+
+
+def test_a_file_above_the_upload_limit_is_pointed_to_the_command(admin_client, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 2**20)
+    response = upload(admin_client, EXPORT + "A5,Ed Rep,Rep,A3,Sales\n" * (2**20 // 20))
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["file"]
+    assert "the limit is 1 MB" in message
+    assert "from the command line: manage.py import_org" in message
+    assert "org_import" not in admin_client.session

@@ -18,7 +18,10 @@ class Command(BaseCommand):
         "into an organization (by slug). Common HR column names are recognised; map others "
         "with --map field=column, e.g. --map id=employee_number --map manager_id='Supervisor "
         "Badge', leave a field out with --map email=, or skip a column with --ignore. Nothing "
-        "is written when the file has errors, and --dry-run only shows what would change."
+        "is written when the file has errors, and --dry-run only shows what would change. "
+        f"Takes up to {imports.COMMAND_MAX_FILE_BYTES // 2**20} MB and "
+        f"{imports.COMMAND_MAX_ROWS:,} people (the upload page: "
+        f"{imports.MAX_FILE_BYTES // 2**20} MB and {imports.MAX_ROWS:,})."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -96,10 +99,12 @@ class Command(BaseCommand):
         if organization is None:
             raise CommandError(f"No organization has the slug {options['organization']!r}.")
         path: Path = options["file"]
+        # Larger than the upload page takes: a large organization's whole export.
+        limits = imports.command_limits()
         try:
             size = path.stat().st_size
-            if size > imports.MAX_FILE_BYTES:
-                raise CommandError(str(imports.file_too_large(size)))
+            if size > limits.file_bytes:  # before reading it into memory
+                raise CommandError(str(imports.file_too_large(size, limits)))
             data = path.read_bytes()
             mapping = imports.parse_map_arguments(options["map"])
         except (OSError, ValueError) as exc:
@@ -127,6 +132,7 @@ class Command(BaseCommand):
             reporting_lines=not options["no_reporting_lines"],
             rules=rules,
             partial=options["partial"],
+            limits=limits,
         )
         if options["dry_run"]:
             preview = imports.preview_import(organization, plan)
