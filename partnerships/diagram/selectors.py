@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
@@ -26,13 +27,14 @@ from partnerships.models import (
 )
 from partnerships.rules import READING_ORDER
 from partnerships.scope import Scope
-from partnerships.versions import kept
+from partnerships.versions import CACHE_SECONDS, kept
 
 # A partnership's map draws members one by one up to this many; above, the aggregated box.
 MAP_MEMBER_LIMIT = 60
 # Bump when the shape of the cached Counts changes, so old entries are never read back.
 _CACHE_FORMAT = "diagram-counts-1"
 _PLACE_FORMAT = "diagram-place-2"  # a place of plain rows (Tie, Person)
+_PANEL_FORMAT = "diagram-panel-1"  # a drill-down list's count, an int
 
 
 # --- the aggregated box ---------------------------------------------------------------------
@@ -104,6 +106,30 @@ def diagram_counts(scope: Scope, *, version: str | None = None) -> Counts:
 def quadrant_members(scope: Scope, quadrant: str, search: str = ""):
     """The members a quadrant counts, by name; pages of it cost a COUNT and a SELECT."""
     return scope.members().filter(quadrant=quadrant).search(search).order_by("name", "pk")
+
+
+def quadrant_total(scope: Scope, quadrant: str, *, version: str | None) -> int:
+    """How many members quadrant_members(scope, quadrant) lists without a search: the box's
+    count for the quadrant (the same members), so that a page of the list costs no COUNT
+    over the whole quadrant.
+
+    Under the data version, the box's counts when cached, else the quadrant's own count
+    kept under its key (one COUNT the first time); without a version (a write may still be
+    landing), counted and not kept.
+    """
+    members = quadrant_members(scope, quadrant)
+    if version is None:
+        return members.count()
+    counts_key = scope.cache_key(_CACHE_FORMAT, version)
+    own_key = f"{scope.cache_key(_PANEL_FORMAT, version)}:quadrant-{quadrant}"
+    found = cache.get_many([counts_key, own_key])
+    if counts_key in found:
+        return found[counts_key].quadrants[quadrant]
+    if own_key in found:
+        return found[own_key]
+    total = members.count()
+    cache.set(own_key, total, CACHE_SECONDS)
+    return total
 
 
 def flow_relationships(scope: Scope, source: str, target: str, search: str = ""):

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -24,6 +25,7 @@ from partnerships.diagram import drawing as diagram
 from partnerships.diagram.forms import AsOfForm, DiagramFilterForm, SearchForm
 from partnerships.diagram.selectors import (
     MAP_MEMBER_LIMIT,
+    Counts,
     Person,
     cached_ego,
     diagram_counts,
@@ -31,9 +33,10 @@ from partnerships.diagram.selectors import (
     flow_relationships,
     partnership_map,
     quadrant_members,
+    quadrant_total,
     search_members,
 )
-from partnerships.health.analysis import data_version, health_url, quadrant_risk_counts
+from partnerships.health.analysis import UNREAD, data_version, health_url, quadrant_risk_counts
 from partnerships.models import Partnership
 from partnerships.scope import Scope
 
@@ -61,12 +64,17 @@ def _invalid(
 
 
 def _overview(
-    form: DiagramFilterForm, *, absolute=None, version: str | None = None
+    form: DiagramFilterForm,
+    *,
+    absolute=None,
+    version: str | None = None,
+    counts: Counts | None = None,
 ) -> diagram.Overview:
     """The aggregated box for the form's filters, with every part linking to its panel
-    (counts cached under the data version when it is given)."""
+    (counts cached under the data version when it is given, unless the caller has them)."""
     scope = form.scope()
-    counts = diagram_counts(scope, version=version)
+    if counts is None:
+        counts = diagram_counts(scope, version=version)
     query = form.query()
     link = absolute or (lambda url: url)
     return diagram.Overview.build(
@@ -117,12 +125,22 @@ def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, diagram.Bad
     }
 
 
-def _diagram_context(form: DiagramFilterForm, selected: str = "") -> dict:
-    """The box for the form's filters; selected: the quadrant or flow whose panel is open."""
+def _diagram_context(
+    form: DiagramFilterForm,
+    selected: str = "",
+    *,
+    version: str | None = UNREAD,
+    counts: Counts | None = None,
+) -> dict:
+    """The box for the form's filters; selected: the quadrant or flow whose panel is open.
+    A caller that has read the data version, or the box's counts, passes them."""
     # One read of the data version serves the cached counts and the cached risk badges.
-    version = data_version(form.scope().organization)
+    if version == UNREAD:
+        version = data_version(form.scope().organization)
     overview = replace(
-        _overview(form, version=version), badges=_risk_badges(form, version), selected=selected
+        _overview(form, version=version, counts=counts),
+        badges=_risk_badges(form, version),
+        selected=selected,
     )
     query = form.query()
     return {
@@ -162,14 +180,37 @@ def diagram_page(request: HttpRequest) -> HttpResponse:
     return render_page_or_fragment(request, "diagram/diagram.html", context, fragment="#view")
 
 
-def _panel_response(request: HttpRequest, form: DiagramFilterForm, panel: dict) -> HttpResponse:
+class _CountedPaginator(Paginator):
+    """A paginator told its count (known already, or kept in the cache): a page costs its
+    SELECT alone, not a COUNT over the whole list as well."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _panel_response(
+    request: HttpRequest,
+    form: DiagramFilterForm,
+    panel: dict,
+    *,
+    version: str | None = UNREAD,
+    counts: Counts | None = None,
+) -> HttpResponse:
     """A panel: the fragment for htmx (its results alone when searching), or the whole
-    diagram page with the panel open."""
+    diagram page with the panel open (the data version and the box's counts passed on when
+    the caller has them)."""
     fragment = "#panel_results" if request.htmx.target == "panel-results" else "#panel"
     if wants_fragment(request):  # the panel alone needs neither the box nor its counts
         context = {"form": form, "panel": panel, "query": form.query()}
     else:
-        context = _diagram_context(form, selected=panel["selects"]) | {"panel": panel}
+        context = _diagram_context(
+            form, selected=panel["selects"], version=version, counts=counts
+        ) | {"panel": panel}
     return render_page_or_fragment(request, "diagram/diagram.html", context, fragment=fragment)
 
 
@@ -184,8 +225,21 @@ def quadrant_panel(request: HttpRequest, quadrant: str) -> HttpResponse:
         return _invalid(request, form)
     search = SearchForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    members = quadrant_members(form.scope(), quadrant, text)
-    page = Paginator(members, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = form.scope()
+    members = quadrant_members(scope, quadrant, text)
+    version, counts = UNREAD, None
+    whole_page = not wants_fragment(request)
+    if whole_page or not text:  # one read of the data version serves the count and the box
+        version = data_version(scope.organization)
+    if text:  # the matches are counted
+        paginator = Paginator(members, PANEL_PAGE_SIZE)
+    elif whole_page:  # the box counts the quadrant's members: the list's count
+        counts = diagram_counts(scope, version=version)
+        paginator = _CountedPaginator(members, PANEL_PAGE_SIZE, count=counts.quadrants[quadrant])
+    else:
+        total = quadrant_total(scope, quadrant, version=version)
+        paginator = _CountedPaginator(members, PANEL_PAGE_SIZE, count=total)
+    page = paginator.get_page(request.GET.get("page"))
     panel = {
         "kind": "quadrant",
         "quadrant": quadrant,
@@ -195,7 +249,7 @@ def quadrant_panel(request: HttpRequest, quadrant: str) -> HttpResponse:
         "search_form": search,
         "page": page,
     }
-    return _panel_response(request, form, panel)
+    return _panel_response(request, form, panel, version=version, counts=counts)
 
 
 @require_GET
