@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -108,28 +108,55 @@ def quadrant_members(scope: Scope, quadrant: str, search: str = ""):
     return scope.members().filter(quadrant=quadrant).search(search).order_by("name", "pk")
 
 
-def quadrant_total(scope: Scope, quadrant: str, *, version: str | None) -> int:
-    """How many members quadrant_members(scope, quadrant) lists without a search: the box's
-    count for the quadrant (the same members), so that a page of the list costs no COUNT
-    over the whole quadrant.
-
-    Under the data version, the box's counts when cached, else the quadrant's own count
-    kept under its key (one COUNT the first time); without a version (a write may still be
-    landing), counted and not kept.
-    """
-    members = quadrant_members(scope, quadrant)
+def _list_total(
+    scope: Scope,
+    part: str,
+    *,
+    version: str | None,
+    in_box: Callable[[Counts], int],
+    counted: Callable[[], int],
+) -> int:
+    """How many rows a drill-down list holds without a search, where the box counts the same
+    rows (in_box reads it from the box's counts), so that a page of the list costs no COUNT
+    over all of them: under the data version, the box's counts when cached, else the list's
+    own count kept under its key (one COUNT the first time); without a version (a write may
+    still be landing), counted and not kept."""
     if version is None:
-        return members.count()
+        return counted()
     counts_key = scope.cache_key(_CACHE_FORMAT, version)
-    own_key = f"{scope.cache_key(_PANEL_FORMAT, version)}:quadrant-{quadrant}"
+    own_key = f"{scope.cache_key(_PANEL_FORMAT, version)}:{part}"
     found = cache.get_many([counts_key, own_key])
     if counts_key in found:
-        return found[counts_key].quadrants[quadrant]
+        return in_box(found[counts_key])
     if own_key in found:
         return found[own_key]
-    total = members.count()
+    total = counted()
     cache.set(own_key, total, CACHE_SECONDS)
     return total
+
+
+def quadrant_total(scope: Scope, quadrant: str, *, version: str | None) -> int:
+    """How many members quadrant_members(scope, quadrant) lists without a search: the box's
+    count of the quadrant (the same members); see _list_total."""
+    return _list_total(
+        scope,
+        f"quadrant-{quadrant}",
+        version=version,
+        in_box=lambda counts: counts.quadrants[quadrant],
+        counted=lambda: quadrant_members(scope, quadrant).count(),
+    )
+
+
+def flow_total(scope: Scope, source: str, target: str, *, version: str | None) -> int:
+    """How many relationships flow_relationships(scope, source, target) lists without a
+    search: the box's count of the arrow (the same relationships); see _list_total."""
+    return _list_total(
+        scope,
+        f"flow-{source}{target}",
+        version=version,
+        in_box=lambda counts: counts.flows.get((source, target), 0),
+        counted=lambda: flow_relationships(scope, source, target).count(),
+    )
 
 
 def flow_relationships(scope: Scope, source: str, target: str, search: str = ""):

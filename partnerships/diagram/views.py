@@ -31,6 +31,7 @@ from partnerships.diagram.selectors import (
     diagram_counts,
     export_relationships,
     flow_relationships,
+    flow_total,
     partnership_map,
     quadrant_members,
     quadrant_total,
@@ -193,6 +194,36 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
+def _panel_page(
+    request: HttpRequest,
+    scope: Scope,
+    items,
+    text: str,
+    *,
+    in_box: Callable[[Counts], int],
+    total: Callable[[str | None], int],
+):
+    """The page of a drill-down list asked for, the data version read (or UNREAD) and the
+    box's counts (or None) for the whole page to reuse.
+
+    Without a search, the list holds what the box counts (in_box), so its count is not a
+    COUNT over the whole list: the whole page reads it from the box's counts, which it
+    shows anyway; the panel alone from the cache (`total`, given the version). A search's
+    matches are counted."""
+    version, counts = UNREAD, None
+    whole_page = not wants_fragment(request)
+    if whole_page or not text:  # one read of the data version serves the count and the box
+        version = data_version(scope.organization)
+    if text:
+        paginator = Paginator(items, PANEL_PAGE_SIZE)
+    elif whole_page:
+        counts = diagram_counts(scope, version=version)
+        paginator = _CountedPaginator(items, PANEL_PAGE_SIZE, count=in_box(counts))
+    else:
+        paginator = _CountedPaginator(items, PANEL_PAGE_SIZE, count=total(version))
+    return paginator.get_page(request.GET.get("page")), version, counts
+
+
 def _panel_response(
     request: HttpRequest,
     form: DiagramFilterForm,
@@ -226,20 +257,14 @@ def quadrant_panel(request: HttpRequest, quadrant: str) -> HttpResponse:
     search = SearchForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
     scope = form.scope()
-    members = quadrant_members(scope, quadrant, text)
-    version, counts = UNREAD, None
-    whole_page = not wants_fragment(request)
-    if whole_page or not text:  # one read of the data version serves the count and the box
-        version = data_version(scope.organization)
-    if text:  # the matches are counted
-        paginator = Paginator(members, PANEL_PAGE_SIZE)
-    elif whole_page:  # the box counts the quadrant's members: the list's count
-        counts = diagram_counts(scope, version=version)
-        paginator = _CountedPaginator(members, PANEL_PAGE_SIZE, count=counts.quadrants[quadrant])
-    else:
-        total = quadrant_total(scope, quadrant, version=version)
-        paginator = _CountedPaginator(members, PANEL_PAGE_SIZE, count=total)
-    page = paginator.get_page(request.GET.get("page"))
+    page, version, counts = _panel_page(
+        request,
+        scope,
+        quadrant_members(scope, quadrant, text),
+        text,
+        in_box=lambda counts: counts.quadrants[quadrant],
+        total=lambda version: quadrant_total(scope, quadrant, version=version),
+    )
     panel = {
         "kind": "quadrant",
         "quadrant": quadrant,
@@ -262,8 +287,15 @@ def flow_panel(request: HttpRequest, flow: str) -> HttpResponse:
         return _invalid(request, form)
     search = SearchForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    relationships = flow_relationships(form.scope(), source, target, text)
-    page = Paginator(relationships, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = form.scope()
+    page, version, counts = _panel_page(
+        request,
+        scope,
+        flow_relationships(scope, source, target, text),
+        text,
+        in_box=lambda counts: counts.flows.get((source, target), 0),
+        total=lambda version: flow_total(scope, source, target, version=version),
+    )
     kind = rules.type_for_quadrants(source, target)
     if source == target:
         title = f"Direct within {rules.QUADRANT_WORDS[source]}"
@@ -282,7 +314,7 @@ def flow_panel(request: HttpRequest, flow: str) -> HttpResponse:
         "search_form": search,
         "page": page,
     }
-    return _panel_response(request, form, panel)
+    return _panel_response(request, form, panel, version=version, counts=counts)
 
 
 @require_GET

@@ -143,11 +143,24 @@ def test_the_drill_down_fragments_run_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         response = leader_client.get("/diagram/quadrants/E/", {"q": "member", "page": 2}, **HTMX)
     assert response.status_code == 200
-    with django_assert_num_queries(5):
+    # without a search: session, user, roles, the data version, the page; the arrow's COUNT
+    # the first time, kept under the version (the box's counts serve it once cached)
+    with django_assert_num_queries(5 + 1):
         response = leader_client.get("/diagram/flows/ME/", {"page": 2}, **HTMX)
     assert response.status_code == 200
-    with django_assert_num_queries(4):  # no lines inside leadership: an empty page needs no SELECT
+    with django_assert_num_queries(5):
+        again = leader_client.get("/diagram/flows/ME/", {"page": 2}, **HTMX)
+    assert again.content == response.content
+    with django_assert_num_queries(4 + 1):  # no lines inside leadership: no SELECT for the page
         leader_client.get("/diagram/flows/LL/", **HTMX)
+    with django_assert_num_queries(4):
+        leader_client.get("/diagram/flows/LL/", **HTMX)
+    leader_client.get("/diagram/")
+    with django_assert_num_queries(5):
+        leader_client.get("/diagram/flows/TE/", {"page": 2}, **HTMX)
+    # searching: session, user, roles, the matches' count, the page
+    with django_assert_num_queries(5):
+        leader_client.get("/diagram/flows/ME/", {"q": "member", "page": 2}, **HTMX)
     # session, user, roles, the matches
     with django_assert_num_queries(4):
         leader_client.get("/diagram/search/", {"q": "E member 1"}, **HTMX)
@@ -262,3 +275,20 @@ def test_a_partnerships_map_runs_a_fixed_number_of_queries(
         response = leader_client.get(url)
     assert response.status_code == 200
     assert ('class="diagram-node' in response.content.decode()) == drawn
+
+
+def test_a_flow_panels_count_follows_the_data(org, leader_client):
+    _populate(org, 60)
+    lines = Relationship.objects.filter(organization=org, from_quadrant="M", to_quadrant="E")
+    active = lines.count()
+
+    def shown(**params) -> str:
+        return leader_client.get("/diagram/flows/ME/", params, **HTMX).content.decode()
+
+    assert f"{active} relationships" in shown()
+    lines.filter(pk=lines.order_by("pk").first().pk).update(ends_on=org.today())
+    assert f"{active - 1} relationships" in shown()
+    leader_client.get("/diagram/")  # the box's counts, cached under the new version
+    assert f"{active - 1} relationships" in shown(page=2)
+    whole = leader_client.get("/diagram/flows/ME/").content.decode()
+    assert f"{active - 1} relationships" in whole
