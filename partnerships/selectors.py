@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from array import array
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -125,11 +127,82 @@ class RelationshipRow(NamedTuple):
     to_quadrant: str
 
 
+class RelationshipRows(Sequence[RelationshipRow]):
+    """RelationshipRows kept as columns (arrays of ids, strings of one-letter quadrants):
+    what the cache holds of a partnership's relationships. Read back, it is a few flat
+    buffers, not an object per relationship (the largest partnerships have tens of
+    thousands); a row is made only when read: a page of a channel, 50 at a time."""
+
+    __slots__ = ("_pk", "_from", "_to", "_types", "_type_of", "_from_q", "_to_q")
+
+    def __init__(self, rows: Iterable[RelationshipRow] = ()) -> None:
+        rows = list(rows)
+        self._pk = array("q", [r.pk for r in rows])
+        self._from = array("q", [r.from_member_id for r in rows])
+        self._to = array("q", [r.to_member_id for r in rows])
+        self._types = tuple(dict.fromkeys(r.type for r in rows))
+        index = {t: i for i, t in enumerate(self._types)}
+        self._type_of = bytes(index[r.type] for r in rows)
+        # Quadrants are one letter each (org.models.Quadrant).
+        self._from_q = "".join(r.from_quadrant for r in rows)
+        self._to_q = "".join(r.to_quadrant for r in rows)
+        if len(self._from_q) != len(rows) or len(self._to_q) != len(rows):
+            raise ValueError("A quadrant is not one letter.")
+
+    def __len__(self) -> int:
+        return len(self._pk)
+
+    def _row(self, i: int) -> RelationshipRow:
+        return RelationshipRow(
+            self._pk[i],
+            self._from[i],
+            self._to[i],
+            self._types[self._type_of[i]],
+            self._from_q[i],
+            self._to_q[i],
+        )
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("RelationshipRows index out of range")
+        return self._row(index)
+
+    def __iter__(self):
+        return (self._row(i) for i in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, RelationshipRows | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"<RelationshipRows: {len(self)}>"
+
+    def involving(self, member_id: int | None) -> list[RelationshipRow]:
+        """The rows the member is an end of, found by a scan of the id buffers (no row
+        made for the others)."""
+        found = set()
+        for ids in (self._from, self._to):
+            start = 0
+            while True:
+                try:
+                    i = ids.index(member_id, start)
+                except (ValueError, TypeError):
+                    break
+                found.add(i)
+                start = i + 1
+        return [self._row(i) for i in sorted(found)]
+
+
 @dataclass
 class Channel:
     type: str
     label: str
-    relationships: list[RelationshipRow]
+    relationships: Sequence[RelationshipRow]
     # Where a relationship of this type can run, e.g. "Leadership → Employees".
     runs: list[str] = field(default_factory=list)
 
@@ -140,7 +213,7 @@ class PartnershipMap:
 
     partnership: Partnership
     day: datetime.date
-    relationships: list[RelationshipRow]  # ordered by the members' names
+    relationships: Sequence[RelationshipRow]  # ordered by the members' names
     channels: list[Channel]
     members: list[Member]  # those the triads and suggestions shown name
     triads: list[dict]  # the first TRIADS_SHOWN
@@ -183,7 +256,7 @@ def partnership_map(partnership: Partnership, day: datetime.date) -> Partnership
     return dataclasses.replace(found, partnership=partnership)
 
 
-_MAP_FORMAT = 1  # bump when what PartnershipMap holds changes
+_MAP_FORMAT = 2  # bump when what PartnershipMap holds changes (2: RelationshipRows)
 
 
 def _partnership_map(partnership: Partnership, day: datetime.date) -> PartnershipMap:
@@ -234,14 +307,16 @@ def _partnership_map(partnership: Partnership, day: datetime.date) -> Partnershi
     for r in relationships:
         by_type[r.type].append(r)
     channels = [
-        Channel(type_, RelationshipType(type_).label, by_type[type_], _runs(type_))
+        Channel(
+            type_, RelationshipType(type_).label, RelationshipRows(by_type[type_]), _runs(type_)
+        )
         for type_ in CHANNELS
     ]
     ordered_members = sorted(members.values(), key=lambda m: (m.quadrant_rank, m.name, m.pk))
     return PartnershipMap(
         partnership=partnership,
         day=day,
-        relationships=relationships,
+        relationships=RelationshipRows(relationships),
         channels=channels,
         members=ordered_members,
         triads=triads,
@@ -267,7 +342,7 @@ class ShownRelationship(NamedTuple):
 
 
 def shown_relationships(
-    partnership: Partnership, rows: list[RelationshipRow]
+    partnership: Partnership, rows: Sequence[RelationshipRow]
 ) -> list[ShownRelationship]:
     """What the channels' tables show of these rows, in the rows' order (one query, plain
     rows: a page of the channels shows 150)."""

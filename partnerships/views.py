@@ -317,7 +317,9 @@ def _render_detail(
     today = organization.today()
     day = day or today
     map_ = selectors.partnership_map(partnership, day)
-    loaded_today = map_.relationships if day == today else None
+    # Today's relationships the viewer is an end of: all that the access rules ask of them
+    # (whether the viewer belongs), found without a row made for every relationship.
+    loaded_today = map_.relationships.involving(membership.member_id) if day == today else None
     can_add = access.may_change_relationships(membership, partnership, loaded_today=loaded_today)
     if can_add and relationship_form is None:
         relationship_form = RelationshipForm(organization=organization)

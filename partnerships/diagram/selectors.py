@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
@@ -26,13 +27,14 @@ from partnerships.models import (
 )
 from partnerships.rules import READING_ORDER
 from partnerships.scope import Scope
-from partnerships.versions import kept
+from partnerships.versions import CACHE_SECONDS, kept
 
 # A partnership's map draws members one by one up to this many; above, the aggregated box.
 MAP_MEMBER_LIMIT = 60
 # Bump when the shape of the cached Counts changes, so old entries are never read back.
 _CACHE_FORMAT = "diagram-counts-1"
 _PLACE_FORMAT = "diagram-place-2"  # a place of plain rows (Tie, Person)
+_PANEL_FORMAT = "diagram-panel-1"  # a drill-down list's count, an int
 
 
 # --- the aggregated box ---------------------------------------------------------------------
@@ -104,6 +106,57 @@ def diagram_counts(scope: Scope, *, version: str | None = None) -> Counts:
 def quadrant_members(scope: Scope, quadrant: str, search: str = ""):
     """The members a quadrant counts, by name; pages of it cost a COUNT and a SELECT."""
     return scope.members().filter(quadrant=quadrant).search(search).order_by("name", "pk")
+
+
+def _list_total(
+    scope: Scope,
+    part: str,
+    *,
+    version: str | None,
+    in_box: Callable[[Counts], int],
+    counted: Callable[[], int],
+) -> int:
+    """How many rows a drill-down list holds without a search, where the box counts the same
+    rows (in_box reads it from the box's counts), so that a page of the list costs no COUNT
+    over all of them: under the data version, the box's counts when cached, else the list's
+    own count kept under its key (one COUNT the first time); without a version (a write may
+    still be landing), counted and not kept."""
+    if version is None:
+        return counted()
+    counts_key = scope.cache_key(_CACHE_FORMAT, version)
+    own_key = f"{scope.cache_key(_PANEL_FORMAT, version)}:{part}"
+    found = cache.get_many([counts_key, own_key])
+    if counts_key in found:
+        return in_box(found[counts_key])
+    if own_key in found:
+        return found[own_key]
+    total = counted()
+    cache.set(own_key, total, CACHE_SECONDS)
+    return total
+
+
+def quadrant_total(scope: Scope, quadrant: str, *, version: str | None) -> int:
+    """How many members quadrant_members(scope, quadrant) lists without a search: the box's
+    count of the quadrant (the same members); see _list_total."""
+    return _list_total(
+        scope,
+        f"quadrant-{quadrant}",
+        version=version,
+        in_box=lambda counts: counts.quadrants[quadrant],
+        counted=lambda: quadrant_members(scope, quadrant).count(),
+    )
+
+
+def flow_total(scope: Scope, source: str, target: str, *, version: str | None) -> int:
+    """How many relationships flow_relationships(scope, source, target) lists without a
+    search: the box's count of the arrow (the same relationships); see _list_total."""
+    return _list_total(
+        scope,
+        f"flow-{source}{target}",
+        version=version,
+        in_box=lambda counts: counts.flows.get((source, target), 0),
+        counted=lambda: flow_relationships(scope, source, target).count(),
+    )
 
 
 def flow_relationships(scope: Scope, source: str, target: str, search: str = ""):

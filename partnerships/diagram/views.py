@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -24,16 +25,19 @@ from partnerships.diagram import drawing as diagram
 from partnerships.diagram.forms import AsOfForm, DiagramFilterForm, SearchForm
 from partnerships.diagram.selectors import (
     MAP_MEMBER_LIMIT,
+    Counts,
     Person,
     cached_ego,
     diagram_counts,
     export_relationships,
     flow_relationships,
+    flow_total,
     partnership_map,
     quadrant_members,
+    quadrant_total,
     search_members,
 )
-from partnerships.health.analysis import data_version, health_url, quadrant_risk_counts
+from partnerships.health.analysis import UNREAD, data_version, health_url, quadrant_risk_counts
 from partnerships.models import Partnership
 from partnerships.scope import Scope
 
@@ -61,12 +65,17 @@ def _invalid(
 
 
 def _overview(
-    form: DiagramFilterForm, *, absolute=None, version: str | None = None
+    form: DiagramFilterForm,
+    *,
+    absolute=None,
+    version: str | None = None,
+    counts: Counts | None = None,
 ) -> diagram.Overview:
     """The aggregated box for the form's filters, with every part linking to its panel
-    (counts cached under the data version when it is given)."""
+    (counts cached under the data version when it is given, unless the caller has them)."""
     scope = form.scope()
-    counts = diagram_counts(scope, version=version)
+    if counts is None:
+        counts = diagram_counts(scope, version=version)
     query = form.query()
     link = absolute or (lambda url: url)
     return diagram.Overview.build(
@@ -117,12 +126,22 @@ def _risk_badges(form: DiagramFilterForm, version: str) -> dict[str, diagram.Bad
     }
 
 
-def _diagram_context(form: DiagramFilterForm, selected: str = "") -> dict:
-    """The box for the form's filters; selected: the quadrant or flow whose panel is open."""
+def _diagram_context(
+    form: DiagramFilterForm,
+    selected: str = "",
+    *,
+    version: str | None = UNREAD,
+    counts: Counts | None = None,
+) -> dict:
+    """The box for the form's filters; selected: the quadrant or flow whose panel is open.
+    A caller that has read the data version, or the box's counts, passes them."""
     # One read of the data version serves the cached counts and the cached risk badges.
-    version = data_version(form.scope().organization)
+    if version == UNREAD:
+        version = data_version(form.scope().organization)
     overview = replace(
-        _overview(form, version=version), badges=_risk_badges(form, version), selected=selected
+        _overview(form, version=version, counts=counts),
+        badges=_risk_badges(form, version),
+        selected=selected,
     )
     query = form.query()
     return {
@@ -162,14 +181,67 @@ def diagram_page(request: HttpRequest) -> HttpResponse:
     return render_page_or_fragment(request, "diagram/diagram.html", context, fragment="#view")
 
 
-def _panel_response(request: HttpRequest, form: DiagramFilterForm, panel: dict) -> HttpResponse:
+class _CountedPaginator(Paginator):
+    """A paginator told its count (known already, or kept in the cache): a page costs its
+    SELECT alone, not a COUNT over the whole list as well."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _panel_page(
+    request: HttpRequest,
+    scope: Scope,
+    items,
+    text: str,
+    *,
+    in_box: Callable[[Counts], int],
+    total: Callable[[str | None], int],
+):
+    """The page of a drill-down list asked for, the data version read (or UNREAD) and the
+    box's counts (or None) for the whole page to reuse.
+
+    Without a search, the list holds what the box counts (in_box), so its count is not a
+    COUNT over the whole list: the whole page reads it from the box's counts, which it
+    shows anyway; the panel alone from the cache (`total`, given the version). A search's
+    matches are counted."""
+    version, counts = UNREAD, None
+    whole_page = not wants_fragment(request)
+    if whole_page or not text:  # one read of the data version serves the count and the box
+        version = data_version(scope.organization)
+    if text:
+        paginator = Paginator(items, PANEL_PAGE_SIZE)
+    elif whole_page:
+        counts = diagram_counts(scope, version=version)
+        paginator = _CountedPaginator(items, PANEL_PAGE_SIZE, count=in_box(counts))
+    else:
+        paginator = _CountedPaginator(items, PANEL_PAGE_SIZE, count=total(version))
+    return paginator.get_page(request.GET.get("page")), version, counts
+
+
+def _panel_response(
+    request: HttpRequest,
+    form: DiagramFilterForm,
+    panel: dict,
+    *,
+    version: str | None = UNREAD,
+    counts: Counts | None = None,
+) -> HttpResponse:
     """A panel: the fragment for htmx (its results alone when searching), or the whole
-    diagram page with the panel open."""
+    diagram page with the panel open (the data version and the box's counts passed on when
+    the caller has them)."""
     fragment = "#panel_results" if request.htmx.target == "panel-results" else "#panel"
     if wants_fragment(request):  # the panel alone needs neither the box nor its counts
         context = {"form": form, "panel": panel, "query": form.query()}
     else:
-        context = _diagram_context(form, selected=panel["selects"]) | {"panel": panel}
+        context = _diagram_context(
+            form, selected=panel["selects"], version=version, counts=counts
+        ) | {"panel": panel}
     return render_page_or_fragment(request, "diagram/diagram.html", context, fragment=fragment)
 
 
@@ -184,8 +256,15 @@ def quadrant_panel(request: HttpRequest, quadrant: str) -> HttpResponse:
         return _invalid(request, form)
     search = SearchForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    members = quadrant_members(form.scope(), quadrant, text)
-    page = Paginator(members, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = form.scope()
+    page, version, counts = _panel_page(
+        request,
+        scope,
+        quadrant_members(scope, quadrant, text),
+        text,
+        in_box=lambda counts: counts.quadrants[quadrant],
+        total=lambda version: quadrant_total(scope, quadrant, version=version),
+    )
     panel = {
         "kind": "quadrant",
         "quadrant": quadrant,
@@ -195,7 +274,7 @@ def quadrant_panel(request: HttpRequest, quadrant: str) -> HttpResponse:
         "search_form": search,
         "page": page,
     }
-    return _panel_response(request, form, panel)
+    return _panel_response(request, form, panel, version=version, counts=counts)
 
 
 @require_GET
@@ -208,8 +287,15 @@ def flow_panel(request: HttpRequest, flow: str) -> HttpResponse:
         return _invalid(request, form)
     search = SearchForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    relationships = flow_relationships(form.scope(), source, target, text)
-    page = Paginator(relationships, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = form.scope()
+    page, version, counts = _panel_page(
+        request,
+        scope,
+        flow_relationships(scope, source, target, text),
+        text,
+        in_box=lambda counts: counts.flows.get((source, target), 0),
+        total=lambda version: flow_total(scope, source, target, version=version),
+    )
     kind = rules.type_for_quadrants(source, target)
     if source == target:
         title = f"Direct within {rules.QUADRANT_WORDS[source]}"
@@ -228,7 +314,7 @@ def flow_panel(request: HttpRequest, flow: str) -> HttpResponse:
         "search_form": search,
         "page": page,
     }
-    return _panel_response(request, form, panel)
+    return _panel_response(request, form, panel, version=version, counts=counts)
 
 
 @require_GET

@@ -33,7 +33,7 @@ from partnerships import graph, rules
 from partnerships.health.remedies import KIND_WORDS, RiskGroup, group_risks
 from partnerships.models import HealthSnapshot, Objective, Partnership, Relationship
 from partnerships.scope import Scope
-from partnerships.versions import CACHE_SECONDS, data_version
+from partnerships.versions import CACHE_SECONDS, data_version, kept
 
 # How many risks the page lists (overall, and for each quadrant); the rest are counted.
 RISKS_SHOWN = 50
@@ -489,8 +489,19 @@ def quadrant_risk_counts(scope: Scope, *, version: str | None = UNREAD) -> dict[
     """How many risks each quadrant has ({"L": n, "M": n, "T": n, "E": n}), for the badges on
     the diagram. Cached like the page; for managers and members (a limited scope) only the
     partnerships they belong to count, as on the health page. A caller that has read
-    data_version for its own cache passes it, to save reading it again."""
-    return dict(health_report(scope, version=version).risk_counts_by_quadrant)
+    data_version for its own cache passes it, to save reading it again.
+
+    The counts are kept under their own key as well, beside the report: the diagram reads
+    back four numbers, not the whole report (its groups hold every risk, and they grow
+    with the organization). The report read under a version is exact (never a snapshot
+    behind it), so are the counts kept under it."""
+    if version == UNREAD:
+        version = data_version(scope.organization)
+
+    def count() -> dict[str, int]:
+        return dict(health_report(scope, version=version).risk_counts_by_quadrant)
+
+    return kept(cache_key(scope, "quadrant-risks", version) if version is not None else None, count)
 
 
 def cache_key(scope: Scope, kind: str, version: str) -> str:

@@ -143,11 +143,24 @@ def test_the_drill_down_fragments_run_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         response = leader_client.get("/diagram/quadrants/E/", {"q": "member", "page": 2}, **HTMX)
     assert response.status_code == 200
-    with django_assert_num_queries(5):
+    # without a search: session, user, roles, the data version, the page; the arrow's COUNT
+    # the first time, kept under the version (the box's counts serve it once cached)
+    with django_assert_num_queries(5 + 1):
         response = leader_client.get("/diagram/flows/ME/", {"page": 2}, **HTMX)
     assert response.status_code == 200
-    with django_assert_num_queries(4):  # no lines inside leadership: an empty page needs no SELECT
+    with django_assert_num_queries(5):
+        again = leader_client.get("/diagram/flows/ME/", {"page": 2}, **HTMX)
+    assert again.content == response.content
+    with django_assert_num_queries(4 + 1):  # no lines inside leadership: no SELECT for the page
         leader_client.get("/diagram/flows/LL/", **HTMX)
+    with django_assert_num_queries(4):
+        leader_client.get("/diagram/flows/LL/", **HTMX)
+    leader_client.get("/diagram/")
+    with django_assert_num_queries(5):
+        leader_client.get("/diagram/flows/TE/", {"page": 2}, **HTMX)
+    # searching: session, user, roles, the matches' count, the page
+    with django_assert_num_queries(5):
+        leader_client.get("/diagram/flows/ME/", {"q": "member", "page": 2}, **HTMX)
     # session, user, roles, the matches
     with django_assert_num_queries(4):
         leader_client.get("/diagram/search/", {"q": "E member 1"}, **HTMX)
@@ -158,12 +171,54 @@ def test_a_full_page_panel_adds_the_diagram_queries_once(
     count, org, leader_client, django_assert_num_queries
 ):
     _populate(org, count)
-    # session, user, roles, the panel's page count and page, the form's choices, the data
-    # version; the box's counts and badges while not cached
-    with django_assert_num_queries(7 + VERSION + COUNTS + BADGES):
+    # session, user, roles, the panel's page, the form's choices, the data version; the box's
+    # counts and badges while not cached. The panel's count is the box's count of its
+    # quadrant: no COUNT over the whole quadrant (it grew with the organization).
+    with django_assert_num_queries(6 + VERSION + COUNTS + BADGES):
         leader_client.get("/diagram/quadrants/M/")
+    with django_assert_num_queries(6 + VERSION):
+        leader_client.get("/diagram/quadrants/M/")
+    # searching counts the matches
     with django_assert_num_queries(7 + VERSION):
-        leader_client.get("/diagram/quadrants/M/")
+        leader_client.get("/diagram/quadrants/M/", {"q": "member"})
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_a_quadrant_panel_reads_its_count_from_the_cache(
+    count, org, leader_client, django_assert_num_queries
+):
+    _populate(org, count)
+    # session, user, roles, the data version, the page; the quadrant's COUNT the first time
+    with django_assert_num_queries(5 + 1):
+        first = leader_client.get("/diagram/quadrants/E/", {"page": 2}, **HTMX)
+    with django_assert_num_queries(5):
+        again = leader_client.get("/diagram/quadrants/E/", {"page": 2}, **HTMX)
+    assert again.content == first.content
+    # the box's counts, once cached, serve any quadrant's panel
+    leader_client.get("/diagram/")
+    with django_assert_num_queries(5):
+        leader_client.get("/diagram/quadrants/M/", {"page": 2}, **HTMX)
+
+
+def test_a_quadrant_panels_count_follows_the_data(org, leader_client):
+    _populate(org, 60)
+    employees = Member.objects.filter(organization=org, quadrant="E")
+    active = employees.count()
+
+    def shown(**params) -> str:
+        page = leader_client.get("/diagram/quadrants/E/", params, **HTMX)
+        return page.content.decode()
+
+    assert f"{active} members" in shown()
+    assert f"Page 1 of {(active + 24) // 25}" in shown()
+    # a bulk UPDATE, which sets no timestamp, still moves the data version
+    employees.filter(pk=employees.order_by("pk").first().pk).update(active_until=org.today())
+    assert f"{active - 1} members" in shown()
+    leader_client.get("/diagram/")  # the box's counts, cached under the new version
+    assert f"{active - 1} members" in shown(page=2)
+    leader_client.get("/diagram/quadrants/E/")
+    whole = leader_client.get("/diagram/quadrants/E/").content.decode()
+    assert f"{active - 1} members" in whole
 
 
 @pytest.mark.parametrize("count", [10, 10_000])
@@ -220,3 +275,20 @@ def test_a_partnerships_map_runs_a_fixed_number_of_queries(
         response = leader_client.get(url)
     assert response.status_code == 200
     assert ('class="diagram-node' in response.content.decode()) == drawn
+
+
+def test_a_flow_panels_count_follows_the_data(org, leader_client):
+    _populate(org, 60)
+    lines = Relationship.objects.filter(organization=org, from_quadrant="M", to_quadrant="E")
+    active = lines.count()
+
+    def shown(**params) -> str:
+        return leader_client.get("/diagram/flows/ME/", params, **HTMX).content.decode()
+
+    assert f"{active} relationships" in shown()
+    lines.filter(pk=lines.order_by("pk").first().pk).update(ends_on=org.today())
+    assert f"{active - 1} relationships" in shown()
+    leader_client.get("/diagram/")  # the box's counts, cached under the new version
+    assert f"{active - 1} relationships" in shown(page=2)
+    whole = leader_client.get("/diagram/flows/ME/").content.decode()
+    assert f"{active - 1} relationships" in whole

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db.models import Q
 
 from org.models import Member, Quadrant
 from partnerships.models import Partnership, Relationship
@@ -638,3 +639,20 @@ def test_an_added_relationship_is_named_with_the_right_article(leader_client, qu
         "<bdi>Max Manager</bdi> → <bdi>Carl Clerk</bdi> added: an influential relationship."
         in response.content.decode()
     )
+
+
+def test_a_manager_may_end_only_the_relationships_they_are_an_end_of(manager_client, quality):
+    # The page asks the cached map which of today's relationships the manager is an end of.
+    response = manager_client.get(f"/partnerships/{quality.drive.pk}/")
+    assert response.context["can_add"]
+    own = set(
+        quality.drive.relationships.filter(
+            Q(from_member=quality.max) | Q(to_member=quality.max)
+        ).values_list("pk", flat=True)
+    )
+    assert own
+    assert response.context["endable"] == own
+    quality.drive.relationships.filter(pk__in=own).update(ends_on=D(2024, 6, 1))
+    again = manager_client.get(f"/partnerships/{quality.drive.pk}/")
+    assert not again.context["can_add"]
+    assert again.context["endable"] == set()
