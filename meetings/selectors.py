@@ -544,7 +544,7 @@ def session_page_sessions(membership: OrgMembership, pk: int) -> list[Session]:
         quarter_start__lt=session.quarter_start,
     ).exclude(status=SessionStatus.CANCELLED)
     if not session.in_partnership:
-        earlier = earlier.filter(_involving(member_id))
+        earlier = earlier.involving(membership.member)
     previous = earlier.order_by("-quarter_start").first()
     if previous is None:
         return [session]
@@ -553,14 +553,6 @@ def session_page_sessions(membership: OrgMembership, pk: int) -> list[Session]:
     previous.in_partnership = session.in_partnership
     previous.logs = session.logs
     return [session, previous]
-
-
-def _involving(member_id: int) -> Q:
-    """Sessions the member facilitates or attends (`SessionQuerySet.involving`, by id)."""
-    attends = Session.attendees.through.objects.filter(
-        session_id=OuterRef("pk"), member_id=member_id
-    )
-    return Q(facilitator_id=member_id) | Exists(attends)
 
 
 def _earlier_visible(membership: OrgMembership, *, partnership_id, quarter_start) -> QuerySet:

@@ -80,39 +80,14 @@ T = TypeVar("T")
 
 def data_version(organization: Organization, domain: str = STRUCTURE) -> str | None:
     """The organization's data version in a domain, or None while a write to it may still
-    be landing (then nothing should be cached). One query."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""
-                SELECT c.id, c.writer, NOT EXISTS (
-                    SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) AS running(xid)
-                    WHERE running.xid::text::bigint < c.writer
-                )
-                FROM {CHANGES} AS c
-                WHERE c.organization_pk = %s AND c.domain = %s
-                ORDER BY c.writer DESC, c.id DESC
-                LIMIT 1
-                """,
-                [organization.pk, domain],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                return "v0"
-            pk, writer, settled = row
-            return f"v{writer}-{pk}" if settled else None
-        cursor.execute(
-            f"SELECT id, token FROM {CHANGES} WHERE organization_pk = %s AND domain = %s "
-            "ORDER BY writer DESC, id DESC LIMIT 1",
-            [organization.pk, domain],
-        )
-        row = cursor.fetchone()
-        return f"v{row[0]}-{row[1]}" if row else "v0"
+    be landing (then nothing should be cached). One query (`data_versions`)."""
+    return data_versions(organization, domain)
 
 
 def data_versions(organization: Organization, *domains: str) -> str | None:
-    """The organization's versions in several domains as one key part, in one query; None
-    when any of them is unsettled (`data_version`)."""
+    """The organization's versions in one or more domains as one key part, in one query;
+    None when any of them is unsettled: on PostgreSQL, while a transaction with a lower id
+    than the newest row's writer is still running (see the module's docstring)."""
     newest = (
         f"SELECT * FROM (SELECT c.domain, c.id, c.writer, c.token FROM {CHANGES} AS c "
         "WHERE c.organization_pk = %s AND c.domain = %s "

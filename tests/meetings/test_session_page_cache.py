@@ -141,3 +141,40 @@ def test_a_new_attendee_shows_at_once(session, manager_client, kept_page, org):
         session=session, version=session.version, attendees=[*session.attendees.all(), newcomer]
     )
     assert "Nia Newcomer" in again(manager_client, session)
+
+
+def test_who_only_attends_sees_the_previous_session_they_attended_and_no_other(
+    session, org, client, triad, leader_membership
+):
+    """A manager outside the partnership, invited to this session: the page's "since the
+    last session" names only an earlier session they attended too (the path that asks which
+    sessions involve them, not the partnership's)."""
+    import datetime
+
+    from tests.factories import OrgMembershipFactory, SessionFactory
+
+    guest = OrgMembershipFactory(
+        organization=org,
+        role=Role.MANAGER,
+        member=PersonFactory(organization=org, quadrant="M", name="Gil Guest"),
+    )
+    lee = leader_membership.member
+    attended = SessionFactory(
+        partnership=triad,
+        facilitator=lee,
+        starts_at=datetime.datetime(2025, 8, 12, 9, 0, tzinfo=datetime.UTC),
+        attendees=[lee, guest.member],
+    )
+    Session.objects.filter(pk=attended.pk).update(status=Session.Status.HELD)
+    session.attendees.add(guest.member)
+    client.force_login(guest.user)
+    assert "FY2025 Q3" in again(client, session)
+    SessionFactory(  # a later one of the partnership, without the guest
+        partnership=triad,
+        facilitator=lee,
+        starts_at=datetime.datetime(2025, 11, 12, 9, 0, tzinfo=datetime.UTC),
+        attendees=[lee],
+        status=Session.Status.HELD,
+    )
+    page = again(client, session)
+    assert "FY2025 Q3" in page and "FY2025 Q4" not in page
