@@ -33,7 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="the page, e.g. /diagram/ or /diagram/?objective=3")
     parser.add_argument("--as", dest="role", choices=["leader", "manager"], default="leader")
-    parser.add_argument("--size", choices=["large", "small"], default="large")
+    parser.add_argument("--size", choices=["large", "small", "xl"], default="large")
     parser.add_argument("--htmx", action="store_true", help="send HX-Request (a fragment)")
     parser.add_argument("--cold", action="store_true", help="clear the cache before each request")
     parser.add_argument("--top", type=int, default=25, help="functions listed")

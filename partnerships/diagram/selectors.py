@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -33,7 +33,7 @@ from partnerships.versions import CACHE_SECONDS, kept
 MAP_MEMBER_LIMIT = 60
 # Bump when the shape of the cached Counts changes, so old entries are never read back.
 _CACHE_FORMAT = "diagram-counts-1"
-_PLACE_FORMAT = "diagram-place-2"  # a place of plain rows (Tie, Person)
+_PLACE_FORMAT = "diagram-place-3"  # a place of plain rows (Tie, Person)
 _PANEL_FORMAT = "diagram-panel-1"  # a drill-down list's count, an int
 
 
@@ -218,11 +218,6 @@ def paths_from_leadership(
     Pure: ids in, lists of ids out (each path starts with a leader and ends with target),
     smallest ids first. Empty when target cannot be reached, and [[target]] when target is
     itself a leader.
-
-    A breadth-first search backwards from target over incoming edges, level by level, stops
-    at the first level holding a leader: no shorter path exists, and no leader lies inside a
-    shortest path (it would have ended the search sooner). Plain dicts, no graph library:
-    only the part of the organization above target is visited.
     """
     leaders = set(leaders)
     if target in leaders:
@@ -230,22 +225,44 @@ def paths_from_leadership(
     incoming: dict[int, list[int]] = defaultdict(list)
     for source, to in edges:
         incoming[to].append(source)
+
+    def into(level: list[int]) -> Iterator[tuple[int, int, bool]]:
+        for node in level:
+            for source in incoming.get(node, ()):
+                yield source, node, source in leaders
+
+    return shortest_paths_up(into, target, limit=limit)
+
+
+def shortest_paths_up(
+    into: Callable[[list[int]], Iterable[tuple[int, int, bool]]], target: int, *, limit: int = 5
+) -> list[list[int]]:
+    """The shortest paths from leadership down to target (not a leader itself), at most
+    `limit`, smallest ids first; `into(level)` gives the edges into those members as
+    (source, member, whether the source is a leader), asked once per level.
+
+    A breadth-first search backwards from target, level by level, stops at the first level
+    holding a leader: no shorter path exists, and no leader lies inside a shortest path (it
+    would have ended the search sooner). Plain dicts, no graph library: only the part of the
+    organization above target is visited, and only as far up as the nearest leader.
+    """
     depth = {target: 0}
     # toward[n]: the next members on a shortest path from n down to target
     toward: dict[int, set[int]] = defaultdict(set)
     level = [target]
     found: list[int] = []
     while level and not found:
-        following = []
-        for node in level:
+        following, leaders = [], set()
+        for source, node, is_leader in into(level):
             below = depth[node] + 1
-            for source in incoming.get(node, ()):
-                if source not in depth:
-                    depth[source] = below
-                    following.append(source)
-                if depth[source] == below:
-                    toward[source].add(node)
-        found = sorted(node for node in following if node in leaders)
+            if source not in depth:
+                depth[source] = below
+                following.append(source)
+                if is_leader:
+                    leaders.add(source)
+            if depth[source] == below:
+                toward[source].add(node)
+        found = sorted(leaders)
         level = following
     paths: list[list[int]] = []
     stack = [[leader] for leader in reversed(found)]  # depth first, smallest ids first
@@ -363,31 +380,84 @@ def _rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def ego(scope: Scope, member: Member) -> Ego:
-    """Three queries: the edges that can lie on a path from leadership down to the member,
-    the member's own relationships, and the members on the paths; all as plain rows.
+# A member's place reads the levels above the member one query each, this many at most, and
+# a level of at most this many members; past either, the rest of the search reads every edge
+# into the quadrants above at once (one query more) and goes on in memory.
+_LEVEL_QUERIES = 3
+_LEVEL_WIDTH = 500
 
-    Only edges into the quadrants above the member are read (employees reach nobody but
-    employees, so a manager's paths never need the tens of thousands of lines into
-    employees), and none into leadership: a leader inside a path would start a shorter one.
-    The database refuses any pair of quadrants outside the six flows and the loops.
+
+class _Above:
+    """The edges into a level of members, for shortest_paths_up: the first level (the member
+    alone) from the member's own relationships, the next ones read as the search asks, with
+    the names of the members they come from and their types kept for the place."""
+
+    def __init__(self, scope: Scope, member: Member, own: list[Tie]) -> None:
+        self.scope, self.member = scope, member
+        self.people = {member.pk: Person(member.pk, member.name, member.quadrant, member.title)}
+        self.types: dict[tuple[int, int], str] = {}
+        self.first = []
+        for tie in own:
+            if tie.to_member_id == member.pk:
+                self.first.append((tie.from_member_id, member.pk, tie.from_member.quadrant))
+                self.types[(tie.from_member_id, member.pk)] = tie.type
+                self.people[tie.from_member_id] = tie.from_member
+        self.queries = 0
+        self.everything: dict[int, list[tuple[int, int, str]]] | None = None
+
+    def __call__(self, level: list[int]) -> Iterator[tuple[int, int, bool]]:
+        if level == [self.member.pk]:
+            rows = self.first
+        elif self.everything is None and (
+            self.queries < _LEVEL_QUERIES and len(level) <= _LEVEL_WIDTH
+        ):
+            self.queries += 1
+            rows = []
+            for source, to, quadrant, kind, name, title in _rows(
+                self.scope.relationships()
+                .filter(to_member_id__in=level)
+                .order_by()
+                .values_list(
+                    "from_member_id",
+                    "to_member_id",
+                    "from_quadrant",
+                    "type",
+                    "from_member__name",
+                    "from_member__title",
+                )
+            ):
+                rows.append((source, to, quadrant))
+                self.types[(source, to)] = kind
+                self.people[source] = Person(source, name, quadrant, title)
+        else:
+            rows = [row for node in level for row in self._everything().get(node, ())]
+        return ((source, to, quadrant == "L") for source, to, quadrant in rows)
+
+    def _everything(self) -> dict[int, list[tuple[int, int, str]]]:
+        """Every edge that can lie on a path from leadership down to the member, by the
+        member it goes into: those into the quadrants above the member's (employees reach
+        nobody but employees, so a manager's paths never need the lines into employees), none
+        into leadership (a leader inside a path would start a shorter one). The database
+        refuses any pair of quadrants outside the six flows and the loops."""
+        if self.everything is None:
+            self.everything = defaultdict(list)
+            for source, to, quadrant, kind in _rows(
+                self.scope.relationships()
+                .filter(to_quadrant__in=_quadrants_above(self.member.quadrant))
+                .order_by()
+                .values_list("from_member_id", "to_member_id", "from_quadrant", "type")
+            ):
+                self.everything[to].append((source, to, quadrant))
+                self.types.setdefault((source, to), kind)
+        return self.everything
+
+
+def ego(scope: Scope, member: Member) -> Ego:
+    """The member's own relationships (one query), then their shortest paths from leadership,
+    searched upwards a level at a time: one query per level above their direct sources
+    (none for someone a leader reaches directly), all as plain rows; at most
+    1 + _LEVEL_QUERIES + 2 queries, for a member deep below leadership or reached by none.
     """
-    if member.quadrant == "L":
-        wanted_edges = Q(to_member=member)  # a leader's only path is themselves
-    else:
-        wanted_edges = Q(to_quadrant__in=_quadrants_above(member.quadrant)) | Q(to_member=member)
-    edges = _rows(
-        scope.relationships()
-        .filter(wanted_edges)
-        .order_by()
-        .values_list("from_member_id", "to_member_id", "from_quadrant", "type")
-    )
-    leaders = {source for source, _target, quadrant, _type in edges if quadrant == "L"}
-    if member.quadrant == "L":
-        leaders.add(member.pk)
-    paths = paths_from_leadership(((s, t) for s, t, _q, _t in edges), leaders, member.pk)
-    wanted = {(a, b) for path in paths for a, b in itertools.pairwise(path)}
-    path_edge_types = {(s, t): kind for s, t, _q, kind in edges if (s, t) in wanted}
     own = [
         Tie(Person(*row[0:4]), Person(*row[4:8]), Named(*row[8:10]), row[10], row[11])
         for row in scope.relationships()
@@ -395,20 +465,25 @@ def ego(scope: Scope, member: Member) -> Ego:
         .order_by("from_member__name", "to_member__name", "pk")
         .values_list(*_TIE_FIELDS)
     ]
+    above = _Above(scope, member, own)
+    paths = [[member.pk]] if member.quadrant == "L" else shortest_paths_up(above, member.pk)
+    steps = {(a, b) for path in paths for a, b in itertools.pairwise(path)}
     on_paths = {i for path in paths for i in path}
-    path_members = {
-        row[0]: Person(*row)
-        for row in Member.objects.for_org(scope.organization)
-        .filter(pk__in=on_paths)
-        .values_list("pk", "name", "quadrant", "title")
-    }
+    unnamed = on_paths - above.people.keys()  # read at once, by ids alone
+    if unnamed:
+        above.people.update(
+            (row[0], Person(*row))
+            for row in Member.objects.for_org(scope.organization)
+            .filter(pk__in=unnamed)
+            .values_list("pk", "name", "quadrant", "title")
+        )
     return Ego(
         member=member,
         incoming=[r for r in own if r.to_member_id == member.pk],
         outgoing=[r for r in own if r.from_member_id == member.pk],
         paths=paths,
-        path_members=path_members,
-        path_edge_types=path_edge_types,
+        path_members={i: above.people[i] for i in on_paths if i in above.people},
+        path_edge_types={step: above.types[step] for step in steps},
     )
 
 

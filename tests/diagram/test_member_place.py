@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -229,3 +230,61 @@ def test_a_cached_place_follows_every_change(world, leader_client):
         ends_on=datetime.date(2024, 3, 1)
     )
     assert "Vera Renamed" not in leader_client.get(url).content.decode()
+
+
+def test_a_place_far_below_leadership_reads_the_rest_at_once(
+    org, leader_client, django_assert_num_queries
+):
+    """The search upwards reads one level per query for three levels, then every line into
+    the quadrants above at once: the paths are the same shortest ones either way."""
+    day = datetime.date(2024, 1, 1)
+    partnership = PartnershipFactory(organization=org, formed_on=day)
+    lead = PersonFactory(organization=org, quadrant="L", name="Deep Leader", active_from=day)
+    left, right, *chain = (
+        PersonFactory(organization=org, quadrant="M", name=f"Deep Manager {i}", active_from=day)
+        for i in range(7)
+    )
+    worker = PersonFactory(organization=org, name="Deep Worker", active_from=day)
+    lines = [(lead, left), (lead, right), (left, chain[0]), (right, chain[0])]
+    lines += list(itertools.pairwise([*chain, worker]))
+    for source, target in lines:
+        RelationshipFactory(
+            partnership=partnership, from_member=source, to_member=target, starts_on=day
+        )
+    expected = [[lead.pk, top.pk, *(m.pk for m in chain), worker.pk] for top in (left, right)]
+    all_lines = [(s.pk, t.pk) for s, t in lines]
+    assert paths_from_leadership(all_lines, {lead.pk}, worker.pk) == expected
+
+    # the page's own 7; the worker's relationships; three levels; the rest at once; the
+    # names on the paths the rest brought
+    with django_assert_num_queries(7 + 1 + 3 + 1 + 1):
+        response = leader_client.get(f"/diagram/members/{worker.pk}/")
+
+    assert response.context["place"].paths == expected
+    html = response.content.decode()
+    paths = html[html.index('id="paths"') :]
+    for name in ("Deep Leader", "Deep Manager 0", "Deep Manager 1", "Deep Manager 6"):
+        assert f"{name}</bdi></a>" in paths
+    # every line of both paths drawn as one (their types read with them)
+    assert html.count('class="diagram-edge diagram-edge-path') == len(lines) == 9
+
+
+def test_a_place_no_leader_reaches_stops_where_the_lines_end(
+    org, leader_client, django_assert_num_queries
+):
+    day = datetime.date(2024, 1, 1)
+    partnership = PartnershipFactory(organization=org, formed_on=day)
+    PersonFactory(organization=org, quadrant="L", name="Far Away Leader", active_from=day)
+    helper, worker = (
+        PersonFactory(organization=org, name=n, active_from=day) for n in ("Helper", "Alone")
+    )
+    RelationshipFactory(
+        partnership=partnership, from_member=helper, to_member=worker, starts_on=day
+    )
+
+    # the page's 7; the worker's relationships; the level above the helper (nobody)
+    with django_assert_num_queries(7 + 1 + 1):
+        response = leader_client.get(f"/diagram/members/{worker.pk}/")
+
+    assert response.context["place"].paths == []
+    assert "No chain of relationships reaches <bdi>Alone</bdi>" in response.content.decode()
