@@ -21,9 +21,10 @@ postgres://postgres@127.0.0.1:5432/partnership_map_bench (with _small for the sm
 it is dropped and built again when the generator, the migrations or the quarter change.
 
 SIZE=xl (`--size xl`): 100,000 members, 500,000 relationships over 1,000 partnerships, in
-partnership_map_bench_xl, with the goals of issue 23 for that size (health cold under 5 s,
-the import of 100,000 rows under 60 s, growth from 10,000 members under 1.5×); its results
-go to bench/results-xl.json, its growth column against bench/results.json.
+partnership_map_bench_xl, with the goals of issue 23 for that size (cached pages within 3×,
+their growth from 10,000 members under 1.5×, health cold under 5 s or computed ahead, the
+import of 100,000 rows under 60 s; the first views and the planner reported without a goal);
+its results go to bench/results-xl.json, its growth column against bench/results.json.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ UNDER_1S = "< 1,000 ms"
 UNDER_10S = "< 10,000 ms"
 # The goals of issue 23 at 100,000 members (SIZE=xl).
 UNDER_5S = "< 5,000 ms"
+# "health cold under 5 s (or computed ahead)": met by either, the second shown by the case
+# "health page, cache cleared, computed ahead" of the same run.
+UNDER_5S_OR_AHEAD = "< 5,000 ms or ahead"
 UNDER_60S = "< 60,000 ms"
 GROWTH_LIMIT_XL = 1.5  # from 10,000 to 100,000 members
 # The goals of issue 23.
@@ -514,6 +518,10 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
         goal=AT_MOST_2X_BARE,
     )
     diagram_goal = {"goal": AT_MOST_3X}
+    # Issue 23 sets the first views' 3× and the planner's 10× at 10,000 members; at 100,000
+    # it asks the cached pages within 3× and their growth under 1.5×, and nothing of the
+    # first views or the planner: those are reported, their growth shown without a goal.
+    first_view_goal = AT_MOST_3X if size != "xl" else ""
     pinned_test = "tests/diagram/test_query_counts.py"
     listed = [
         reference,
@@ -585,8 +593,8 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             lambda: leader(f"/diagram/members/{manager_member.pk}/"),
             repeat=repeat,
             before=cache.clear,
-            goal=AT_MOST_3X,
-            pinned=7 + 3,
+            goal=first_view_goal,
+            pinned=7 + 1,
             pinned_in=f"{pinned_test}: 7 + PLACE",
             note="what the first visit to a member's place costs, before it is cached",
         ),
@@ -624,7 +632,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             repeat=max(3, repeat // 3),
             warmup=1,
             before=nothing_ahead,
-            goal=UNDER_5S if size == "xl" else UNDER_1S,
+            goal=UNDER_5S_OR_AHEAD if size == "xl" else UNDER_1S,
             pinned=15 + 1,
             pinned_in="tests/health/test_ahead.py: NOT_CACHED + SNAPSHOT",
             note="what a page computes when manage.py refresh_health has not run",
@@ -739,7 +747,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
                 lambda: leader(dashboard),
                 repeat=repeat,
                 before=cache.clear,
-                goal=AT_MOST_3X,
+                goal=first_view_goal,
                 pinned=11,
                 pinned_in="tests/progress/test_dashboard.py: NOT_CACHED",
                 note="after any change to the quarter's data, before it is cached again",
@@ -752,7 +760,7 @@ def cases(size: str, repeat: int) -> tuple[list[Case], dict, Callable[[], None]]
             lambda: leader(f"/meetings/plan/?{plan_query}"),
             repeat=max(3, repeat // 3),
             warmup=1,
-            goal=AT_MOST_10X,
+            goal=AT_MOST_10X if size != "xl" else "",
             pinned=8,
             pinned_in="tests/meetings/test_plan_quarter.py: PREVIEW_CACHED (no session planned "
             "yet; the members cached under the structure version)",
@@ -844,6 +852,16 @@ def judge(result: Result, reference_ms: float, bare: Result | None = None) -> No
         result.goal_met = result.median_ms < 5_000
     elif result.goal == UNDER_60S:
         result.goal_met = result.median_ms < 60_000
+
+
+def judge_together(results: list[Result]) -> None:
+    """The goals met by one case or another: the cold health page at 100,000 members is met
+    under 5 s, or when the page computed ahead meets its own goal in the same run."""
+    by_key = {result.key: result for result in results}
+    ahead = by_key.get("health_ahead")
+    for result in results:
+        if result.goal == UNDER_5S_OR_AHEAD:
+            result.goal_met = result.median_ms < 5_000 or bool(ahead and ahead.goal_met)
 
 
 def layout_factor(bare: Result) -> float:
@@ -1091,6 +1109,7 @@ def main() -> None:
     bare = next((result for result in results if result.key == "bare"), None)
     for result in results:
         judge(result, reference_ms, bare)
+    judge_together(results)
 
     report = {
         "size": options.size,

@@ -464,22 +464,21 @@ def cached_dashboard_html(
     keeps_checklist: bool,
     render: Callable[[Dashboard], str],
 ) -> str:
-    """The dashboard as `render` writes it, kept in Django's cache beside the Dashboard it is
-    written from (same key and version, see cached_dashboard): a cached page reads one
-    string rather than unpickling the figures and running the template again. One query.
+    """The dashboard as `render` writes it, kept in Django's cache under the key of the
+    Dashboard it is written from (see cached_dashboard): a cached page reads one string
+    rather than unpickling the figures and running the template again. One query.
     Written with the cycle collector paused (org/cycles.py), as the planner is: the thousands
-    of rows, cells and strings it builds set the collector off again and again."""
+    of rows, cells and strings it builds set the collector off again and again. The figures
+    themselves are not kept on the way: the page needs only the text, and pickling a
+    thousand partnerships' lines into the cache took a tenth of a first view at 100,000
+    members (issue 23); cached_dashboard keeps them for whoever asks."""
     key, today = _dashboard_key(membership, quarter, keeps_checklist)
-
-    def figures() -> Dashboard:
-        return kept(
-            key,
-            lambda: dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today),
-        )
 
     def written() -> str:
         with collector_paused():
-            return render(figures())
+            return render(
+                dashboard(membership, quarter, keeps_checklist=keeps_checklist, today=today)
+            )
 
     return kept(f"{key}:html" if key else None, written)
 
