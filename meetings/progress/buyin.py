@@ -18,7 +18,7 @@ Everything is read in eight queries for any number of people (`buy_in`).
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,6 +36,7 @@ from meetings.progress.selectors import min_raters
 from meetings.quarters import Quarter
 from org.models import Member, Organization
 from partnerships import rules
+from partnerships.health.hooks import WeakChannels
 from partnerships.models import Partnership, Relationship, RelationshipType
 
 
@@ -336,76 +337,71 @@ def groups(
 # --- for the health analysis: weak channels ---------------------------------------------------
 
 
-def weak_channels(organization: Organization, day: datetime.date) -> list[dict]:
+def weak_channels(organization: Organization, day: datetime.date) -> WeakChannels:
     """Relationships active on ``day`` whose two members were both invited to their
     partnership's held sessions (the relationship ran during the quarter) and attended none,
     in each of the two full quarters before ``day``'s: the channel exists on paper and nobody
-    uses it. Three queries, whatever the size. Registered with partnerships.health.hooks
-    (meetings/apps.py), since partnerships may not import meetings."""
+    uses it. Counted by partnership, type and quadrant pair, as the health page tells them.
+    Three queries, whatever the size (one when no partnership held sessions in both
+    quarters). Registered with partnerships.health.hooks (meetings/apps.py), since
+    partnerships may not import meetings."""
     try:
         current = Quarter.containing(day, organization.fiscal_year_start_month)
         quarters = [current.previous().previous(), current.previous()]
         quarters[0].start  # noqa: B018 - a day in year 1 has no quarters before it
     except (OverflowError, ValueError):
-        return []
-    relationships = list(
-        Relationship.objects.filter(organization=organization)
-        .active_on(day)
-        .order_by("partnership__name", "id")
-        .values_list(
-            "pk",
-            "partnership_id",
-            "partnership__name",
-            "from_member_id",
-            "to_member_id",
-            "from_quadrant",
-            "to_quadrant",
-            "type",
-            "starts_on",
-        )
-    )
+        return WeakChannels()
     held = Session.objects.filter(
         organization=organization,
         quarter_start__in=[q.start for q in quarters],
         status=SessionStatus.HELD,
     )
-    sessions = defaultdict(set)  # (partnership, quarter start) -> session ids
-    for pk, pid, start in held.order_by().values_list("pk", "partnership_id", "quarter_start"):
-        sessions[(pid, start)].add(pk)
-    attended = defaultdict(set)  # member -> session ids
-    for session_id, member_id in (
+    met = defaultdict(set)  # partnership -> the quarters it held a session in
+    names: dict[int, str] = {}
+    for pid, name, start in held.order_by().values_list(
+        "partnership_id", "partnership__name", "quarter_start"
+    ):
+        met[pid].add(start)
+        names[pid] = name
+    # Only a partnership that held sessions in both quarters can have weak channels; of its
+    # members, whoever attended one of them in either quarter is not missing.
+    present: dict[int, set[int]] = {pid: set() for pid, starts in met.items() if len(starts) == 2}
+    if not present:
+        return WeakChannels()
+    for pid, member_id in (
         Session.attendees.through.objects.filter(session__in=held)
         .order_by()
-        .values_list("session_id", "member_id")
+        .values_list("session__partnership_id", "member_id")
     ):
-        attended[member_id].add(session_id)
-    names = dict(RelationshipType.choices)
-    bounds = [(q.start, q.end) for q in quarters]  # a Quarter computes its dates each time
-    labels = [q.label for q in quarters]
-    none: set[int] = set()
-    weak = []
-    for pk, pid, partnership, a, b, from_q, to_q, kind, starts_on in relationships:
-        # in each quarter: sessions held, the relationship running, neither member at any
-        # (hundreds of thousands of relationships at 100,000 members: plain loops, no lists)
-        for start, end in bounds:
-            ids = sessions.get((pid, start))
-            if (
-                not ids
-                or starts_on >= end
-                or not ids.isdisjoint(attended.get(a, none))
-                or not ids.isdisjoint(attended.get(b, none))
-            ):
-                break
-        else:
-            weak.append(
-                {
-                    "relationship_id": pk,
-                    "partnership_id": pid,
-                    "partnership": partnership,
-                    "from_quadrant": from_q,
-                    "to_quadrant": to_q,
-                    "type": names.get(kind, kind),
-                    "quarters": list(labels),
-                }
-            )
-    return weak
+        if pid in present:
+            present[pid].add(member_id)
+    # Running during both quarters: active on day (after them) and started before the first
+    # one ended.
+    relationships = (
+        Relationship.objects.filter(organization=organization, partnership_id__in=list(present))
+        .active_on(day)
+        .filter(starts_on__lt=quarters[0].end)
+        .order_by()
+        .values_list(
+            "partnership_id",
+            "from_member_id",
+            "to_member_id",
+            "from_quadrant",
+            "to_quadrant",
+            "type",
+        )
+    )
+    counts: Counter[tuple[int, str, str, str]] = Counter()
+    for pid, a, b, from_q, to_q, kind in relationships:
+        there = present[pid]
+        if a not in there and b not in there:
+            counts[pid, kind, from_q, to_q] += 1
+    labels = dict(RelationshipType.choices)
+    shown: Counter[tuple[int, str, str, str]] = Counter()
+    for (pid, kind, a, b), n in counts.items():
+        shown[pid, labels.get(kind, kind), a, b] += n
+    return WeakChannels(
+        counts=shown,
+        names={pid: names[pid] for pid, _kind, _a, _b in counts},
+        quarters=[q.label for q in quarters],
+    )

@@ -13,26 +13,44 @@ import datetime
 import pickle
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from org.models import Organization
 from partnerships.models import HealthSnapshot
 from partnerships.versions import PROGRESS, STRUCTURE, data_version, kept
 
-WeakChannels = Callable[[Organization, datetime.date], list[dict]]
-_weak_channel_sources: list[WeakChannels] = []
+
+@dataclass
+class WeakChannels:
+    """Weak channels as a source finds them: already counted by partnership, type and
+    quadrant pair, which is all the page tells (group_weak_channels). A large organization has
+    hundreds of thousands of them; a dict for each cost more than finding them."""
+
+    # (partnership id, type as shown, from quadrant, to quadrant) -> weak relationships
+    counts: Counter[tuple[int, str, str, str]] = field(default_factory=Counter)
+    names: dict[int, str] = field(default_factory=dict)  # partnership id -> name, of those counted
+    quarters: list[str] = field(default_factory=list)  # the quarters their members missed
 
 
-def register_weak_channels(source: WeakChannels) -> None:
+WeakChannelSource = Callable[[Organization, datetime.date], WeakChannels]
+_weak_channel_sources: list[WeakChannelSource] = []
+
+
+def register_weak_channels(source: WeakChannelSource) -> None:
     if source not in _weak_channel_sources:
         _weak_channel_sources.append(source)
 
 
-def weak_channels(organization: Organization, day: datetime.date) -> list[dict]:
-    """Each a dict: relationship_id, partnership_id, partnership, from_quadrant, to_quadrant,
-    type, quarters."""
-    found = []
+def weak_channels(organization: Organization, day: datetime.date) -> WeakChannels:
+    """What every registered source found, added up (the quarters of the first that found
+    any)."""
+    found = WeakChannels()
     for source in _weak_channel_sources:
-        found.extend(source(organization, day))
+        more = source(organization, day)
+        found.counts.update(more.counts)
+        found.names.update(more.names)
+        if not found.quarters and sum(more.counts.values()):
+            found.quarters = list(more.quarters)
     return found
 
 
@@ -77,23 +95,22 @@ def weak_channel_groups(organization: Organization, day: datetime.date) -> dict:
     return kept(weak_channel_key(organization, stamp), stored_or_computed)
 
 
-def group_weak_channels(channels: list[dict]) -> dict:
+def group_weak_channels(found: WeakChannels) -> dict:
     """Weak channels told by partnership and quadrant pair ("Night shift: 120 influential
     M → E"), the largest groups first, at most WEAK_GROUPS_SHOWN of them: a list of each would
     bury the page. A count of 0 when there are none (kept in the cache as well)."""
-    counts = Counter(
-        (c["partnership_id"], c["partnership"], c["type"], c["from_quadrant"], c["to_quadrant"])
-        for c in channels
-    )
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][1], item[0]))
+    counts = {key: n for key, n in found.counts.items() if n > 0}
+    names = found.names
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], names[item[0][0]], item[0]))
     groups = [
-        {"partnership": name, "type": kind, "from_quadrant": a, "to_quadrant": b, "count": n}
-        for (_pid, name, kind, a, b), n in ranked[:WEAK_GROUPS_SHOWN]
+        {"partnership": names[pid], "type": kind, "from_quadrant": a, "to_quadrant": b, "count": n}
+        for (pid, kind, a, b), n in ranked[:WEAK_GROUPS_SHOWN]
     ]
+    total = sum(counts.values())
     return {
-        "count": len(channels),
-        "partnerships": len({c["partnership_id"] for c in channels}),
-        "quarters": channels[0]["quarters"] if channels else [],
+        "count": total,
+        "partnerships": len({pid for pid, _kind, _a, _b in counts}),
+        "quarters": list(found.quarters) if total else [],
         "groups": groups,
         "more_groups": len(ranked) - len(groups),
     }

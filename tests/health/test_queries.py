@@ -14,11 +14,13 @@ from tests.health.conftest import AS_OF
 # Session, user and memberships (3); the objectives of the filter form (1); the accepted risks
 # in force (1); the data version (1); the weak channels from meetings, kept in the cache under
 # the structure's and the sessions' data versions (2), and when not kept, looked for among
-# what refresh_health stored (1) and computed (3: relationships, held sessions, their
-# attendees); when not cached, the relationships, their members and the partnerships' names (3).
+# what refresh_health stored (1) and computed (1: the held sessions of the two quarters before;
+# no partnership of these worlds held any, so neither their attendees nor the relationships are
+# read, tests/progress/test_buy_in.py counts those); when not cached, the relationships, their
+# members and the partnerships' names (3).
 WEAK_KEPT = 2
 WEAK_STORED = WEAK_KEPT + 1
-WEAK_COLD = WEAK_STORED + 3
+WEAK_COLD = WEAK_STORED + 1
 CACHED = 6 + WEAK_KEPT
 NOT_CACHED = 6 + 3 + WEAK_COLD
 # Asking for an objective reads it once more to check the choice.

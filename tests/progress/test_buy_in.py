@@ -6,6 +6,7 @@ health page shows a channel whose members missed two quarters running as weak.""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 import pytest
 
@@ -194,19 +195,15 @@ def test_a_channel_whose_members_missed_two_quarters_is_weak(org, triad, history
     absent = [PersonFactory(organization=org, quadrant="E", name=f"Away {i}") for i in range(2)]
     RelationshipFactory(partnership=triad, from_member=absent[0], to_member=absent[1])
     weak = buyin.weak_channels(org, datetime.date(2026, 2, 16))
-    assert [(w["from_quadrant"], w["to_quadrant"]) for w in weak] == [("E", "E")]
-    assert weak[0]["quarters"] == ["FY2025 Q3", "FY2025 Q4"]
+    # Mia missed one quarter only, and Max never: their channel is not weak
+    assert weak.counts == {(triad.pk, "Direct", "E", "E"): 1}
+    assert weak.names == {triad.pk: "Quality first"}
+    assert weak.quarters == ["FY2025 Q3", "FY2025 Q4"]
     page = leader_client.get("/health/").content.decode()
     assert "Weak channels" in page
     assert "1 relationship in 1 partnership: both members were invited" in page
     section = " ".join(page[page.index("weak-channels-heading") :].split())[:900]
     assert "Quality first</bdi>: 1 direct relationship" in section, section
-    # Mia missed one quarter only, and Max never: their channel is not weak
-    assert all(
-        w["relationship_id"]
-        != triad.relationships.get(to_member=history["mia"], from_member=history["max"]).pk
-        for w in weak
-    )
 
 
 # Session, user and memberships (3); the facilitator's own figures (8), the partnerships they
@@ -230,26 +227,78 @@ def test_the_page_costs_the_same_queries_for_few_and_many(
             assert admin_client.get("/meetings/buy-in/?quarter=2026Q1").status_code == 200
 
 
+def test_weak_channels_cost_three_queries_for_few_and_many(
+    org, triad, history, django_assert_num_queries
+):
+    day = datetime.date(2026, 2, 16)
+    for grown in (False, True):
+        if grown:  # 15 channels between members who never came
+            away = [
+                PersonFactory(organization=org, quadrant="E", name=f"Away {i}") for i in range(30)
+            ]
+            for a, b in zip(away[::2], away[1::2], strict=True):
+                RelationshipFactory(partnership=triad, from_member=a, to_member=b)
+        # the held sessions of the two quarters before, their attendees, the relationships
+        with django_assert_num_queries(3):
+            weak = buyin.weak_channels(org, day)
+        assert weak.counts == ({(triad.pk, "Direct", "E", "E"): 15} if grown else {})
+
+
 def test_weak_channels_are_told_by_partnership_and_pair_the_largest_first():
-    channels = [
-        {
-            "relationship_id": n * 100 + i,
-            "partnership_id": n,
-            "partnership": f"Partnership {n:02d}",
-            "type": "Influential",
-            "from_quadrant": "M",
-            "to_quadrant": "E",
-            "quarters": ["FY2025 Q3", "FY2025 Q4"],
-        }
-        for n in range(12)
-        for i in range(n + 1)  # partnership n has n + 1 weak relationships
-    ]
+    # partnership n has n + 1 weak relationships
+    channels = hooks.WeakChannels(
+        counts=Counter({(n, "Influential", "M", "E"): n + 1 for n in range(12)}),
+        names={n: f"Partnership {n:02d}" for n in range(12)},
+        quarters=["FY2025 Q3", "FY2025 Q4"],
+    )
     weak = hooks.group_weak_channels(channels)
     assert weak["count"] == 78 and weak["partnerships"] == 12
     assert [g["count"] for g in weak["groups"]] == [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]
     assert weak["groups"][0]["partnership"] == "Partnership 11"
     assert weak["more_groups"] == 2
-    assert hooks.group_weak_channels([])["count"] == 0
+    assert weak["quarters"] == ["FY2025 Q3", "FY2025 Q4"]
+    assert hooks.group_weak_channels(hooks.WeakChannels()) == {
+        "count": 0,
+        "partnerships": 0,
+        "quarters": [],
+        "groups": [],
+        "more_groups": 0,
+    }
+
+
+def test_groups_of_the_same_size_are_told_by_partnership_name_then_type_and_pair():
+    channels = hooks.WeakChannels(
+        counts=Counter(
+            {
+                (2, "Influential", "M", "E"): 3,
+                (1, "Guidance", "L", "E"): 3,
+                (1, "Direct", "T", "E"): 3,
+                (3, "Direct", "T", "E"): 5,
+            }
+        ),
+        names={1: "Night shift", 2: "Day shift", 3: "Weekend"},
+        quarters=["FY2025 Q3", "FY2025 Q4"],
+    )
+    groups = hooks.group_weak_channels(channels)["groups"]
+    assert [(g["partnership"], g["type"], g["count"]) for g in groups] == [
+        ("Weekend", "Direct", 5),
+        ("Day shift", "Influential", 3),
+        ("Night shift", "Direct", 3),
+        ("Night shift", "Guidance", 3),
+    ]
+
+
+def test_what_several_sources_find_is_added_up(monkeypatch):
+    day = datetime.date(2026, 2, 16)
+    found = [
+        hooks.WeakChannels(Counter({(1, "Direct", "T", "E"): 2}), {1: "Night shift"}, ["Q3"]),
+        hooks.WeakChannels(Counter({(1, "Direct", "T", "E"): 1}), {1: "Night shift"}, ["Q3"]),
+        hooks.WeakChannels(),
+    ]
+    monkeypatch.setattr(hooks, "_weak_channel_sources", [lambda org, d, f=f: f for f in found])
+    weak = hooks.weak_channels(None, day)
+    assert weak.counts == {(1, "Direct", "T", "E"): 3}
+    assert weak.names == {1: "Night shift"} and weak.quarters == ["Q3"]
 
 
 def test_weak_channels_are_kept_under_the_data_versions(
