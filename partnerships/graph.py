@@ -66,32 +66,44 @@ def build_graph(
     `count`. Raises ValueError on an unknown quadrant or type, a relationship to a member not
     among `nodes`, a self-relationship, or two members joined with two different types.
     """
-    graph = nx.DiGraph()
+    # networkx keeps a DiGraph as plain dicts (node -> attributes, and node -> neighbour ->
+    # edge attributes, forwards and backwards, the edge's dict shared by both); filled here
+    # and handed over whole, as its data descriptors allow, since add_edges_from costs a few
+    # microseconds an edge (over a second for the 430,000 relationships of 100,000 members).
+    attributes: dict[int, dict] = {}
+    successors: dict[int, dict[int, dict]] = {}
+    predecessors: dict[int, dict[int, dict]] = {}
     for member, quadrant in nodes:
         if quadrant not in QUADRANTS:
             raise ValueError(f"member {member} has an unknown quadrant {quadrant!r}")
-        graph.add_node(member, quadrant=quadrant)
+        if member in attributes:  # as add_node: the last quadrant given stands
+            attributes[member]["quadrant"] = quadrant
+            continue
+        attributes[member] = {"quadrant": quadrant}
+        successors[member] = {}
+        predecessors[member] = {}
     for member, name in (names or {}).items():
-        if member in graph:
-            graph.nodes[member]["name"] = name
-    joined: dict[tuple[int, int], dict] = {}  # plain dicts first: much faster than add_edge
+        if member in attributes:
+            attributes[member]["name"] = name
+    nowhere: dict[int, dict] = {}
     for source, target, kind in edges:
-        existing = joined.get((source, target))
+        existing = successors.get(source, nowhere).get(target)
         if existing is None:
             if kind not in CHANNELS:
                 raise ValueError(f"relationship {source} -> {target} has an unknown type {kind!r}")
             if source == target:
                 raise ValueError(f"member {source} cannot have a relationship with themselves")
-            if source not in graph or target not in graph:
+            if source not in attributes or target not in attributes:
                 raise ValueError(f"relationship {source} -> {target} joins an unknown member")
-            joined[source, target] = {"type": kind, "count": 1}
+            successors[source][target] = predecessors[target][source] = {"type": kind, "count": 1}
         elif existing["type"] != kind:
             raise ValueError(
                 f"members {source} -> {target} are joined as both {existing['type']} and {kind}"
             )
         else:
             existing["count"] += 1
-    graph.add_edges_from((source, target, data) for (source, target), data in joined.items())
+    graph = nx.DiGraph()
+    graph._node, graph._adj, graph._pred = attributes, successors, predecessors
     return graph
 
 

@@ -83,6 +83,34 @@ def test_it_refuses_a_graph_that_breaks_the_rules(nodes, edges, message):
         build_graph(nodes, edges)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_it_builds_the_graph_networkx_would_build_edge_by_edge(data):
+    graph = data.draw(organizations())
+    edges = [(a, b, d["type"]) for a, b, d in graph.edges(data=True)]
+    twice = data.draw(st.lists(st.sampled_from(edges), max_size=5) if edges else st.just([]))
+    nodes = list(graph.nodes(data="quadrant"))
+    names = {node: f"Member {node}" for node, _quadrant in nodes[::2]}
+
+    built = build_graph(nodes, [*edges, *twice], names=names)
+
+    by_hand = nx.DiGraph()
+    by_hand.add_nodes_from((node, {"quadrant": quadrant}) for node, quadrant in nodes)
+    nx.set_node_attributes(by_hand, names, "name")
+    by_hand.add_edges_from((a, b, {"type": kind, "count": 1}) for a, b, kind in edges)
+    for a, b, _kind in twice:
+        by_hand[a][b]["count"] += 1
+    assert nx.utils.graphs_equal(built, by_hand)
+    for view in ("succ", "pred"):  # in the same order too
+        assert [(node, list(ends)) for node, ends in getattr(built, view).items()] == [
+            (node, list(ends)) for node, ends in getattr(by_hand, view).items()
+        ]
+    built.add_edge("source", nodes[0][0])  # and it is networkx's own to change further
+    assert built.pred[nodes[0][0]]["source"] == {}
+    built.remove_node("source")
+    assert nx.utils.graphs_equal(built, by_hand)
+
+
 def test_it_derives_the_type_from_the_quadrant_pair():
     assert type_for_quadrants("L", "M") == "direct"
     assert type_for_quadrants("T", "E") == "direct"
