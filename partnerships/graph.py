@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -49,8 +49,6 @@ _SENDERS = {
     (EMPLOYEES, INFLUENTIAL): "a manager",
     (EMPLOYEES, GUIDANCE): "a leader",
 }
-# The virtual source of every message: a node that no member id (an int) can equal.
-_ALL_LEADERSHIP = "all leadership"
 
 
 def build_graph(
@@ -120,7 +118,7 @@ def hops_from_leadership(graph: nx.DiGraph) -> tuple[dict[int, int], dict[int, i
     hops = dict.fromkeys(leaders, 0)
     nearest = {leader: leader for leader in leaders}
     queue = deque(leaders)
-    successors = graph.succ
+    successors = dict(graph.adjacency())  # plain dicts: graph.succ makes a view per lookup
     while queue:
         node = queue.popleft()
         step, origin = hops[node] + 1, nearest[node]
@@ -132,15 +130,23 @@ def hops_from_leadership(graph: nx.DiGraph) -> tuple[dict[int, int], dict[int, i
     return hops, nearest
 
 
+def _senders(graph: nx.DiGraph) -> dict[int, dict[int, dict]]:
+    """Every member's senders with the attributes of each relationship: networkx's own dicts
+    of predecessors, read through the reversed view (graph.pred would wrap each member's in
+    a view of its own on every lookup, which costs more than reading it)."""
+    return dict(graph.reverse(copy=False).adjacency())
+
+
 def channels_reaching(graph: nx.DiGraph, reached: Container[int]) -> dict[int, frozenset[str]]:
     """For every member, the types of the relationships that arrive from a member the message
     already reaches. A member the message never reaches has none."""
-    arriving: dict[int, set[str]] = {node: set() for node in graph}
-    for source, targets in graph.adjacency():
-        if source in reached:
-            for target, data in targets.items():
-                arriving[target].add(data["type"])
-    return {node: frozenset(kinds) for node, kinds in arriving.items()}
+    none: frozenset[str] = frozenset()
+    return {
+        node: frozenset({data["type"] for source, data in sources.items() if source in reached})
+        if node in reached  # whoever sends to a member the message never reaches is not reached
+        else none
+        for node, sources in _senders(graph).items()
+    }
 
 
 def longest_direct_chain(graph: nx.DiGraph) -> dict[int, int]:
@@ -150,19 +156,22 @@ def longest_direct_chain(graph: nx.DiGraph) -> dict[int, int]:
     Direct lines never form a loop by rule; should one slip through anyway, the members of the
     loop are counted as one link of the chain instead of looping forever.
     """
-    # One topological pass (Kahn's) over plain dicts of the direct lines.
-    reports: dict[int, list[int]] = {node: [] for node in graph}
-    waiting = dict.fromkeys(graph, 0)  # direct lines into each member not yet walked
-    for source, targets in graph.adjacency():
-        for target, data in targets.items():
-            if data["type"] == DIRECT:
-                reports[source].append(target)
-                waiting[target] += 1
-    chain = dict.fromkeys(graph, 0)
+    # One topological pass (Kahn's) over plain lists of the direct lines.
+    reports = {
+        node: [target for target, data in targets.items() if data["type"] == DIRECT]
+        for node, targets in graph.adjacency()
+    }
+    waiting = dict.fromkeys(reports, 0)  # direct lines into each member not yet walked
+    for targets in reports.values():
+        for target in targets:
+            waiting[target] += 1
+    chain = dict.fromkeys(reports, 0)
     ready = [node for node, count in waiting.items() if not count]
     for boss in ready:  # the list grows while it is walked
+        step = chain[boss] + 1
         for target in reports[boss]:
-            chain[target] = max(chain[target], chain[boss] + 1)
+            if chain[target] < step:
+                chain[target] = step
             waiting[target] -= 1
             if not waiting[target]:
                 ready.append(target)
@@ -257,37 +266,85 @@ def single_points_of_failure(graph: nx.DiGraph) -> list[SinglePoint]:
     """The members who dominate the flow from a virtual source over all leadership members,
     with the size of the subtree each one dominates, most dependents first.
 
-    Leaders are where the message starts, so they are never counted as single points. The
-    graph is borrowed: a virtual source is added to it and removed again before returning.
+    Leaders are where the message starts, so they are never counted as single points.
     """
     leaders = leadership(graph)
     if not leaders:
         return []
-    # The virtual source joins the graph for the computation only (copying tens of thousands
-    # of edges into a graph of its own cost more than the dominators themselves).
-    graph.add_edges_from((_ALL_LEADERSHIP, leader) for leader in leaders)
-    try:
-        dominators = nx.immediate_dominators(graph, _ALL_LEADERSHIP)
-    finally:
-        graph.remove_node(_ALL_LEADERSHIP)
-    children: dict[object, list[int]] = defaultdict(list)
-    for node, parent in dominators.items():
-        if node != _ALL_LEADERSHIP:  # networkx before 3.5 maps the source to itself
-            children[parent].append(node)
-    # Walk the dominator tree down from the source, then add the subtree sizes back up.
-    order: list[object] = [_ALL_LEADERSHIP]
-    for node in order:
-        order.extend(children.get(node, ()))
-    size: dict[object, int] = {}
-    for node in reversed(order):
-        size[node] = 1 + sum(size[child] for child in children.get(node, ()))
+    order, dominator = _dominator_tree(dict(graph.adjacency()), leaders)
+    # A member's dominator comes later in the order, so each subtree is summed before its root.
+    size = [1] * (len(order) + 1)  # the last one for the virtual source
+    for position, parent in enumerate(dominator):
+        size[parent] += size[position]
+    quadrants = graph.nodes
     points = [
-        SinglePoint(node, size[node] - 1)
-        for node in order[1:]
-        if size[node] > 1 and graph.nodes[node]["quadrant"] != LEADERSHIP
+        SinglePoint(member, size[position] - 1)
+        for position, member in enumerate(order)
+        if size[position] > 1 and quadrants[member]["quadrant"] != LEADERSHIP
     ]
     points.sort(key=lambda point: (-point.dependents, point.member))
     return points
+
+
+def _dominator_tree(
+    successors: Mapping[int, Iterable[int]], leaders: list[int]
+) -> tuple[list[int], list[int]]:
+    """The members the message reaches, in the order a depth-first walk from all leaders
+    finishes them (postorder), and for each the position of its immediate dominator in that
+    list; len(list) stands for the virtual source above all leaders.
+
+    The iterative algorithm of Cooper, Harvey and Kennedy ("A Simple, Fast Dominance
+    Algorithm", 2001), on positions rather than members: plain lists of ints, a few times
+    faster than networkx's immediate_dominators, which walks the graph through its views.
+    The immediate dominator of each member is unique, so the answer is the same.
+    """
+    order: list[int] = []
+    seen: set[int] = set()
+    for leader in leaders:
+        if leader in seen:
+            continue
+        seen.add(leader)
+        stack = [(leader, iter(successors[leader]))]
+        while stack:
+            node, targets = stack[-1]
+            for target in targets:
+                if target not in seen:
+                    seen.add(target)
+                    stack.append((target, iter(successors[target])))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    position = {node: index for index, node in enumerate(order)}
+    source = len(order)
+    senders: list[list[int]] = [[] for _ in order]
+    for node in order:
+        index = position[node]
+        for target in successors[node]:
+            senders[position[target]].append(index)
+    for leader in leaders:
+        senders[position[leader]].append(source)
+    dominator = [-1] * len(order) + [source]
+    changed = True
+    while changed:  # twice or three times, walking backwards: senders mostly come first
+        changed = False
+        for node in range(source - 1, -1, -1):
+            found = -1
+            for sender in senders[node]:
+                if dominator[sender] < 0:
+                    continue  # not reached yet in this walk
+                if found < 0:
+                    found = sender
+                    continue
+                while sender != found:  # up both dominator chains to where they meet
+                    while sender < found:
+                        sender = dominator[sender]
+                    while found < sender:
+                        found = dominator[found]
+            if dominator[node] != found:
+                dominator[node] = found
+                changed = True
+    return order, dominator[:-1]
 
 
 # Brokers: betweenness is one breadth-first search per source member. Up to this many members
@@ -479,15 +536,17 @@ def _relationship(kind: str) -> str:
 
 
 def _member_risks(graph: nx.DiGraph, members: Mapping[int, MemberCoverage]) -> Iterator[Risk]:
-    types_out: dict[int, set[str]] = defaultdict(set)
-    types_in: dict[int, set[str]] = defaultdict(set)
-    for source, targets in graph.adjacency():
-        for target, data in targets.items():
-            types_out[source].add(data["type"])
-            types_in[target].add(data["type"])
+    successors, senders = dict(graph.adjacency()), _senders(graph)
+
+    def lacks(kind: str, relationships: dict[int, dict]) -> bool:
+        return all(data["type"] != kind for data in relationships.values())
+
+    # A member's channels arrive from their senders: one among them says the type is there,
+    # and only a member without it has their senders read again. Labels only for risks.
     for node, member in members.items():
-        quadrant, label = member.quadrant, _label(graph, node)
-        if quadrant == MANAGERS and GUIDANCE not in types_out[node]:
+        quadrant = member.quadrant
+        if quadrant == MANAGERS and lacks(GUIDANCE, successors[node]):
+            label = _label(graph, node)
             yield Risk(
                 RiskKind.MANAGER_GUIDES_NO_TEAM,
                 (node,),
@@ -499,9 +558,14 @@ def _member_risks(graph: nx.DiGraph, members: Mapping[int, MemberCoverage]) -> I
         if quadrant == LEADERSHIP:
             continue
         if not member.reached:
-            yield _orphan_risk(graph, node, label)
+            yield _orphan_risk(graph, node, _label(graph, node))
             continue  # the orphan's next step already names the missing line
-        if quadrant == TEAMS and INFLUENTIAL not in types_in[node]:
+        if (
+            quadrant == TEAMS
+            and INFLUENTIAL not in member.channels
+            and lacks(INFLUENTIAL, senders[node])
+        ):
+            label = _label(graph, node)
             yield Risk(
                 RiskKind.TEAM_NOT_INFLUENCED,
                 (node,),
@@ -510,7 +574,8 @@ def _member_risks(graph: nx.DiGraph, members: Mapping[int, MemberCoverage]) -> I
                 f"No leader influences {label}.",
                 f"add an influential relationship from a leader to {label}",
             )
-        if quadrant == EMPLOYEES and DIRECT not in types_in[node]:
+        if quadrant == EMPLOYEES and DIRECT not in member.channels and lacks(DIRECT, senders[node]):
+            label = _label(graph, node)
             yield Risk(
                 RiskKind.NO_DIRECT_LINE,
                 (node,),
@@ -521,6 +586,7 @@ def _member_risks(graph: nx.DiGraph, members: Mapping[int, MemberCoverage]) -> I
             )
         if len(member.channels) == 1 and len(POSSIBLE_CHANNELS[quadrant]) > 1:
             (channel,) = member.channels
+            label = _label(graph, node)
             options = " or ".join(
                 f"{_relationship(kind)} from {_SENDERS[quadrant, kind]}"
                 for kind in CHANNELS
