@@ -128,33 +128,53 @@ _NEXT_STEPS = {
 }
 
 
-def _first_of_type(g: nx.DiGraph, member: int, kind: str, quadrant: str) -> list[int]:
+@dataclass(frozen=True)
+class _Lines:
+    """The analysed graph's relationships and quadrants as networkx keeps them, plain dicts:
+    g.pred, g.succ and g.nodes build a view on every lookup, and proposing for thousands of
+    members makes hundreds of thousands of them. Read once per grouping."""
+
+    successors: dict[int, dict[int, dict]]
+    senders: dict[int, dict[int, dict]]
+    quadrant: dict[int, str]
+
+    @classmethod
+    def of(cls, g: nx.DiGraph) -> _Lines:
+        return cls(
+            dict(g.adjacency()),
+            dict(g.reverse(copy=False).adjacency()),
+            dict(g.nodes(data="quadrant")),
+        )
+
+
+def _first_of_type(lines: _Lines, member: int, kind: str, quadrant: str) -> list[int]:
     """The members of `quadrant` sending `member` a relationship of `kind`, by id."""
-    nodes = g.nodes
+    quadrant_of = lines.quadrant
     return sorted(
         source
-        for source, data in g.pred[member].items()
-        if data["type"] == kind and nodes[source]["quadrant"] == quadrant
+        for source, data in lines.senders[member].items()
+        if data["type"] == kind and quadrant_of[source] == quadrant
     )
 
 
-def steward_of_team(g: nx.DiGraph, team: int) -> int | None:
+def steward_of_team(lines: _Lines, team: int) -> int | None:
     """The manager who guides a team (the lowest id when several do), or None."""
-    found = _first_of_type(g, team, GUIDANCE, MANAGERS)
+    found = _first_of_type(lines, team, GUIDANCE, MANAGERS)
     return found[0] if found else None
 
 
 def _propose(
-    g: nx.DiGraph, kind: RiskKind, quadrant: str | None, channels, members: Sequence[int]
+    lines: _Lines, kind: RiskKind, quadrant: str | None, channels, members: Sequence[int]
 ) -> tuple[tuple[int, int], ...]:
     """The influential relationships (from, to) that close the group, for the members a clear
     sender exists for."""
     found: list[tuple[int, int]] = []
+    quadrant_of = lines.quadrant
     if kind == RiskKind.ONE_CHANNEL and quadrant == EMPLOYEES and set(channels) == {DIRECT}:
         # an influential relationship from the manager who guides the employee's team
         for employee in members:
-            for team in _first_of_type(g, employee, DIRECT, TEAMS):
-                manager = steward_of_team(g, team)
+            for team in _first_of_type(lines, employee, DIRECT, TEAMS):
+                manager = steward_of_team(lines, team)
                 if manager is not None:
                     found.append((manager, employee))
                     break
@@ -164,43 +184,40 @@ def _propose(
     ):
         # an influential relationship from the leader who directs the team's steward
         for team in members:
-            manager = steward_of_team(g, team)
-            leaders = _first_of_type(g, manager, DIRECT, LEADERSHIP) if manager else []
+            manager = steward_of_team(lines, team)
+            leaders = _first_of_type(lines, manager, DIRECT, LEADERSHIP) if manager else []
             if leaders:
                 found.append((leaders[0], team))
     elif kind == RiskKind.SINGLE_POINT and quadrant == TEAMS:
         # a second way in for the employees who hear only this team: an influential
         # relationship from the manager who guides it
         for team in members:
-            manager = steward_of_team(g, team)
+            manager = steward_of_team(lines, team)
             if manager is None:
                 continue
-            for employee, data in g.succ[team].items():
+            for employee, data in lines.successors[team].items():
                 if (
                     data["type"] == DIRECT
-                    and g.nodes[employee]["quadrant"] == EMPLOYEES
-                    and set(g.pred[employee]) == {team}
+                    and quadrant_of[employee] == EMPLOYEES
+                    and lines.senders[employee].keys() == {team}
                 ):
                     found.append((manager, employee))
     elif kind == RiskKind.SINGLE_POINT and quadrant == MANAGERS:
         # a second way in for the teams this manager alone reaches: an influential
         # relationship from the leader who directs the manager
         for manager in members:
-            leaders = _first_of_type(g, manager, DIRECT, LEADERSHIP)
+            leaders = _first_of_type(lines, manager, DIRECT, LEADERSHIP)
             if not leaders:
                 continue
-            for team, data in g.succ[manager].items():
+            for team, data in lines.successors[manager].items():
                 if (
                     data["type"] == GUIDANCE
-                    and g.nodes[team]["quadrant"] == TEAMS
-                    and not _first_of_type(g, team, INFLUENTIAL, LEADERSHIP)
+                    and quadrant_of[team] == TEAMS
+                    and not _first_of_type(lines, team, INFLUENTIAL, LEADERSHIP)
                 ):
                     found.append((leaders[0], team))
-    found = list(dict.fromkeys(pair for pair in found if not g.has_edge(*pair)))
-    assert all(
-        type_for_quadrants(g.nodes[a]["quadrant"], g.nodes[b]["quadrant"]) == INFLUENTIAL
-        for a, b in found
-    )
+    found = list(dict.fromkeys(pair for pair in found if pair[1] not in lines.successors[pair[0]]))
+    assert all(type_for_quadrants(quadrant_of[a], quadrant_of[b]) == INFLUENTIAL for a, b in found)
     return tuple(found)
 
 
@@ -250,6 +267,7 @@ def group_risks(
     partnerships: Mapping[int, Iterable[tuple[int, int, str]]] | None = None,
 ) -> list[RiskGroup]:
     """Every risk in exactly one group; groups ranked by people concerned × severity."""
+    lines = _Lines.of(g)
     buckets: dict[str, list[Risk]] = defaultdict(list)
     about: dict[str, tuple[RiskKind, str | None, tuple[str, ...]]] = {}
     for risk in risks:
@@ -271,8 +289,10 @@ def group_risks(
                 (r.partnership_id, partnership_names.get(r.partnership_id, "")) for r in found
             )
         else:
-            named = tuple((r.member_ids[0], graph.member_label(g, r.member_ids[0])) for r in found)
-        proposals = _propose(g, kind, quadrant, channels, [r.member_ids[0] for r in found])
+            named = tuple(  # a label only for those the card names
+                (r.member_ids[0], graph.member_label(g, r.member_ids[0])) for r in found[:NAMED]
+            )
+        proposals = _propose(lines, kind, quadrant, channels, [r.member_ids[0] for r in found])
         prefill = None
         if kind == RiskKind.MANAGER_GUIDES_NO_TEAM:
             # the team stewardship partnership's form, from the first of them: a team to choose
