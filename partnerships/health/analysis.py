@@ -78,12 +78,16 @@ def load(scope: Scope) -> Loaded:
         .order_by()
         .values_list("pk", "name")
     )
+    # Each relationship as one (from, to, type) tuple, shared by the graph and its partnership.
+    edges: list[tuple[int, int, str]] = []
     partnerships: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for source, target, kind, partnership in rows:
-        partnerships[partnership].append((source, target, kind))
+        edge = (source, target, kind)
+        edges.append(edge)
+        partnerships[partnership].append(edge)
     built = graph.build_graph(
         ((pk, quadrant) for pk, quadrant, _name in members),
-        ((source, target, kind) for source, target, kind, _p in rows),
+        edges,
         names={pk: name for pk, _quadrant, name in members},
     )
     return Loaded(
