@@ -141,12 +141,25 @@ def channels_reaching(graph: nx.DiGraph, reached: Container[int]) -> dict[int, f
     """For every member, the types of the relationships that arrive from a member the message
     already reaches. A member the message never reaches has none."""
     none: frozenset[str] = frozenset()
-    return {
-        node: frozenset({data["type"] for source, data in sources.items() if source in reached})
-        if node in reached  # whoever sends to a member the message never reaches is not reached
-        else none
-        for node, sources in _senders(graph).items()
+    senders = _senders(graph)
+    # Nearly every sender of a member the message reaches is reached too: each member's types
+    # are read without asking, then those with a sender it never reaches are read again, asking.
+    channels = {
+        node: frozenset({data["type"] for data in sources.values()}) if node in reached else none
+        for node, sources in senders.items()
     }
+    for source, targets in graph.adjacency():
+        if source not in reached:
+            for target in targets:
+                if target in reached:
+                    channels[target] = frozenset(
+                        {
+                            data["type"]
+                            for sender, data in senders[target].items()
+                            if sender in reached
+                        }
+                    )
+    return channels
 
 
 def longest_direct_chain(graph: nx.DiGraph) -> dict[int, int]:

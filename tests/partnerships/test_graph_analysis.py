@@ -14,6 +14,7 @@ from partnerships.graph import (
     SinglePoint,
     brokers,
     build_graph,
+    channels_reaching,
     coverage,
     health,
     hops_from_leadership,
@@ -520,6 +521,21 @@ def test_it_keeps_channels_and_hops_consistent(graph):
             assert member.hops == nx.shortest_path_length(flow, "all leaders", node) - 1
             assert nx.shortest_path_length(graph, member.nearest_leader, node) == member.hops
     assert set(hops) == {node for node, member in members.items() if member.reached}
+
+
+@settings(max_examples=150, deadline=None)
+@given(organizations())
+def test_it_counts_the_channels_arriving_from_reached_members_only(graph):
+    reached = hops_from_leadership(graph)[0]
+
+    channels = channels_reaching(graph, reached)
+
+    assert channels == {
+        node: frozenset(
+            data["type"] for sender, data in graph.pred[node].items() if sender in reached
+        )
+        for node in graph  # none for a member never reached: none of their senders is
+    }
 
 
 @settings(max_examples=150, deadline=None)
