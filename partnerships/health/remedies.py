@@ -195,7 +195,7 @@ def _propose(
             manager = steward_of_team(lines, team)
             if manager is None:
                 continue
-            for employee, data in lines.successors[team].items():
+            for employee, data in sorted(lines.successors[team].items()):  # by id, every time
                 if (
                     data["type"] == DIRECT
                     and quadrant_of[employee] == EMPLOYEES
@@ -209,7 +209,7 @@ def _propose(
             leaders = _first_of_type(lines, manager, DIRECT, LEADERSHIP)
             if not leaders:
                 continue
-            for team, data in lines.successors[manager].items():
+            for team, data in sorted(lines.successors[manager].items()):  # by id, every time
                 if (
                     data["type"] == GUIDANCE
                     and quadrant_of[team] == TEAMS
