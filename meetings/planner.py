@@ -26,9 +26,12 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import reduce
+from itertools import repeat
+from operator import or_
 
 from meetings.quarters import Quarter, Week, local_datetime
 
@@ -199,11 +202,10 @@ def plan_sessions(
         for day, starts in days.items()
     }
 
-    # Who is busy when, kept per local day and week as the sessions themselves (UTC interval
-    # and attendees): a partnership's attendees are checked against the few sessions of a day
-    # with set intersections, rather than attendee by attendee (partnerships have thousands).
-    busy: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]]
-    busy = defaultdict(list)
+    # Who is busy when, as the start times each member cannot take (_StartTimes).
+    start_times = _StartTimes(utc_intervals)
+    bits_of_week = {number: start_times.on(days) for number, days in slots_by_week.items()}
+    bits_of_day = {day: start_times.on([day]) for day in utc_intervals}
     # Who starts how many sessions on a day and in a week, as _Levels (set operations).
     starting_on: dict[datetime.date, _Levels] = defaultdict(_Levels)
     starting_in_week: dict[int, _Levels] = defaultdict(_Levels)
@@ -215,9 +217,13 @@ def plan_sessions(
         day = start.astimezone(tz).date()
         week = week_of_day.get(day)
         last_day = (end - datetime.timedelta(microseconds=1)).astimezone(tz).date()
-        interval = (start.astimezone(UTC), end.astimezone(UTC), attendees)
-        for i in range((last_day - day).days + 1):  # past midnight blocks the next day too
-            busy[day + datetime.timedelta(days=i)].append(interval)
+        start_times.book(
+            attendees,
+            start.astimezone(UTC),
+            end.astimezone(UTC),
+            # past midnight blocks the next day too
+            [day + datetime.timedelta(days=i) for i in range((last_day - day).days + 1)],
+        )
         starting_on[day].add(attendees)
         day_load[day] += 1
         if week is not None:
@@ -230,6 +236,16 @@ def plan_sessions(
 
     placed: list[PlacedSession] = []
     unplaced: list[Unplaced] = []
+    known_names: dict[int, str] = {}
+
+    def who(blockers: set[int]) -> str:
+        """The blocking attendees' names, sorted, each looked up once per plan: the same
+        members block partnership after partnership (hundreds each at 100,000 members), and
+        ``names`` may be a Mapping whose every look-up is a Python call."""
+        for member in blockers.difference(known_names):
+            known_names[member] = names.get(member, f"member {member}")
+        return ", ".join(sorted(map(known_names.__getitem__, blockers))) or "its attendees"
+
     window = f"{working.label()} ({tz.key})"
     if duration_minutes > working.minutes:
         reason = f"A {duration_minutes}-minute session does not fit in working hours {window}."
@@ -268,8 +284,24 @@ def plan_sessions(
             min(len(usable_weeks) - 1, int((index + 0.5) * len(usable_weeks) / len(todo)))
         ]
 
-        weeks_in_order = sorted(
-            usable_weeks,
+        free = start_times.free(attendees)
+        if not free:
+            unplaced.append(
+                Unplaced(
+                    partnership.id,
+                    partnership.name,
+                    Reason.CLASH,
+                    f"Every free slot in {quarter.label} ({working.label()}, working days, "
+                    f"no blackout dates) clashes with another session of "
+                    f"{who(start_times.blockers(attendees))}.",
+                )
+            )
+            continue
+        # The week, then the day, that comes first in the orders below among those with a
+        # free start time: the least of them (each order is total, the week's number and the
+        # day's rotation break ties), so weeks and days without one are never ranked.
+        number = min(
+            (n for n in usable_weeks if free & bits_of_week[n]),
             key=lambda n: (
                 starting_in_week[n].busiest(attendees) if n in starting_in_week else 0,
                 week_load[n],
@@ -277,50 +309,18 @@ def plan_sessions(
                 n,
             ),
         )
-        blockers: set[int] = set()
-        chosen: tuple[int, datetime.datetime] | None = None
-        for number in weeks_in_order:
-            days = slots_by_week[number]
-            # Rotate the tie-break so that quiet weeks do not all start on their first day.
-            rotation = {day: (i - index) % len(days) for i, day in enumerate(days)}
-            days_in_order = sorted(
-                days,
-                key=lambda d: (
-                    starting_on[d].busiest(attendees) if d in starting_on else 0,
-                    day_load[d],
-                    rotation[d],
-                ),
-            )
-            for day in days_in_order:
-                # The day's sessions that share attendees with this partnership, found once
-                # for all of the day's start times.
-                sharing = _sharing(attendees, busy.get(day, ()))
-                for start, (start_utc, end_utc) in zip(days[day], utc_intervals[day], strict=True):
-                    clashing = _clashes(start_utc, end_utc, sharing)
-                    if not clashing:
-                        chosen = (number, start)
-                        break
-                    blockers |= clashing
-                if chosen:
-                    break
-            if chosen:
-                break
-
-        if chosen is None:
-            who = (
-                ", ".join(sorted(names.get(m, f"member {m}") for m in blockers)) or "its attendees"
-            )
-            unplaced.append(
-                Unplaced(
-                    partnership.id,
-                    partnership.name,
-                    Reason.CLASH,
-                    f"Every free slot in {quarter.label} ({working.label()}, working days, "
-                    f"no blackout dates) clashes with another session of {who}.",
-                )
-            )
-            continue
-        number, start = chosen
+        days = slots_by_week[number]
+        # Rotate the tie-break so that quiet weeks do not all start on their first day.
+        rotation = {day: (i - index) % len(days) for i, day in enumerate(days)}
+        day = min(
+            (d for d in days if free & bits_of_day[d]),
+            key=lambda d: (
+                starting_on[d].busiest(attendees) if d in starting_on else 0,
+                day_load[d],
+                rotation[d],
+            ),
+        )
+        start = days[day][start_times.first_free(free, day)]
         end = start + duration
         book(attendees, start, end)
         placed.append(
@@ -395,29 +395,67 @@ class _Levels:
         return 0
 
 
-def _sharing(
-    attendees: frozenset[int],
-    sessions: Iterable[tuple[datetime.datetime, datetime.datetime, frozenset[int]]],
-) -> list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]:
-    """The sessions (UTC interval, attendees) that some of the attendees are in, each with
-    those attendees only."""
-    shared = []
-    for start, end, others in sessions:
-        common = attendees & others
-        if common:
-            shared.append((start, end, common))
-    return shared
+class _StartTimes:
+    """A quarter's start times (each as its session's UTC interval, by local day), numbered
+    in order, and those each member cannot take: one int per member, bit i set when the member
+    is already in a session that overlaps start i's. The start times free for a partnership
+    are then those of none of its attendees, one pass over them; checking each day's sessions
+    instead took a set intersection per session and day looked at (partnerships have thousands
+    of attendees, and one that fits nowhere looks at every day of the quarter).
 
+    The same answer as checking every start time against the sessions of its day: tested
+    against that plain computation in tests/meetings/test_planner_start_times.py."""
 
-def _clashes(
-    start_utc: datetime.datetime,
-    end_utc: datetime.datetime,
-    sharing: Iterable[tuple[datetime.datetime, datetime.datetime, frozenset[int]]],
-) -> set[int]:
-    """The attendees already in a session that overlaps [start, end), of the sessions that
-    share attendees (_sharing) on the day."""
-    clashing: set[int] = set()
-    for other_start, other_end, common in sharing:
-        if start_utc < other_end and other_start < end_utc:
-            clashing |= common
-    return clashing
+    def __init__(
+        self,
+        intervals: Mapping[datetime.date, Sequence[tuple[datetime.datetime, datetime.datetime]]],
+    ) -> None:
+        self.intervals = intervals
+        self.first: dict[datetime.date, int] = {}  # the number of each day's first start
+        count = 0
+        for day in sorted(intervals):
+            self.first[day] = count
+            count += len(intervals[day])
+        self.every = (1 << count) - 1
+        self.taken: dict[int, int] = {}  # member id -> the start times they cannot take
+
+    def on(self, days: Iterable[datetime.date]) -> int:
+        """The start times of these days."""
+        bits = 0
+        for day in days:
+            bits |= ((1 << len(self.intervals[day])) - 1) << self.first[day]
+        return bits
+
+    def book(
+        self,
+        attendees: frozenset[int],
+        start_utc: datetime.datetime,
+        end_utc: datetime.datetime,
+        days: Iterable[datetime.date],
+    ) -> None:
+        """A session of the attendees over [start_utc, end_utc): it takes the start times it
+        overlaps of the local days given (those it falls on)."""
+        overlapped = 0
+        for day in days:
+            first = self.first.get(day, 0)
+            for i, (slot_start, slot_end) in enumerate(self.intervals.get(day, ()), first):
+                if slot_start < end_utc and start_utc < slot_end:
+                    overlapped |= 1 << i
+        if overlapped:
+            taken = self.taken
+            for member in attendees:
+                taken[member] = taken.get(member, 0) | overlapped
+
+    def free(self, attendees: Iterable[int]) -> int:
+        """The start times at which none of the attendees is busy."""
+        return self.every & ~reduce(or_, map(self.taken.get, attendees, repeat(0)), 0)
+
+    def first_free(self, free: int, day: datetime.date) -> int:
+        """The place in its day of the day's first start time in ``free`` (which has one)."""
+        on_day = (free >> self.first[day]) & ((1 << len(self.intervals[day])) - 1)
+        return (on_day & -on_day).bit_length() - 1
+
+    def blockers(self, attendees: frozenset[int]) -> set[int]:
+        """The attendees busy at some start time: those who block a partnership that has no
+        free start time at all."""
+        return self.taken.keys() & attendees
