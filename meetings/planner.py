@@ -26,11 +26,11 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import reduce
-from itertools import repeat
+from itertools import islice, repeat
 from operator import or_
 
 from meetings.quarters import Quarter, Week, local_datetime
@@ -446,9 +446,17 @@ class _StartTimes:
             for member in attendees:
                 taken[member] = taken.get(member, 0) | overlapped
 
-    def free(self, attendees: Iterable[int]) -> int:
-        """The start times at which none of the attendees is busy."""
-        return self.every & ~reduce(or_, map(self.taken.get, attendees, repeat(0)), 0)
+    def free(self, attendees: Collection[int]) -> int:
+        """The start times at which none of the attendees is busy. Their ints are joined a
+        chunk of attendees at a time, stopping once every start time is taken: a partnership
+        that fits nowhere is known to after a tenth of its attendees or so (at 100,000
+        members), and most of those at the end of a plan fit nowhere."""
+        taken, members, get = 0, iter(attendees), self.taken.get
+        for _ in range(0, len(attendees), 64):
+            taken = reduce(or_, map(get, islice(members, 64), repeat(0)), taken)
+            if taken == self.every:
+                break
+        return self.every & ~taken
 
     def first_free(self, free: int, day: datetime.date) -> int:
         """The place in its day of the day's first start time in ``free`` (which has one)."""

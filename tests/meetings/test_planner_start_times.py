@@ -15,7 +15,11 @@ from meetings.planner import _StartTimes
 UTC = datetime.UTC
 MONDAY = datetime.datetime(2024, 4, 1, tzinfo=UTC)
 DAYS = [datetime.date(2024, 4, 1) + datetime.timedelta(days=i) for i in range(4)]
-PEOPLE = st.frozensets(st.integers(1, 12), max_size=6)
+PEOPLE = st.frozensets(st.integers(1, 12), max_size=6) | st.frozensets(
+    st.integers(1, 200), max_size=3
+)
+# Also more attendees than _StartTimes.free joins at a time.
+MANY = PEOPLE | st.frozensets(st.integers(1, 200), min_size=65, max_size=150)
 
 
 def interval(step: int, steps: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -27,7 +31,7 @@ def interval(step: int, steps: int) -> tuple[datetime.datetime, datetime.datetim
 # Each day's start times, as UTC intervals in order; some days without any.
 INTERVALS = st.fixed_dictionaries(
     {
-        day: st.lists(st.tuples(st.integers(0, 200), st.integers(1, 20)), max_size=5).map(
+        day: st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12)), max_size=5).map(
             lambda rows: sorted(interval(*row) for row in rows)
         )
         for day in DAYS
@@ -36,12 +40,12 @@ INTERVALS = st.fixed_dictionaries(
 # Booked sessions: a UTC interval, the attendees and the local days the session falls on.
 SESSIONS = st.lists(
     st.tuples(
-        st.integers(-20, 220),
-        st.integers(1, 50),
+        st.integers(-10, 50),
+        st.integers(1, 30),
         PEOPLE,
         st.lists(st.sampled_from([*DAYS, datetime.date(2024, 3, 31)]), max_size=2, unique=True),
     ),
-    max_size=8,
+    max_size=10,
 )
 
 
@@ -67,7 +71,7 @@ def plainly(intervals, sessions, attendees):
     return free, blockers
 
 
-@given(INTERVALS, SESSIONS, PEOPLE)
+@given(INTERVALS, SESSIONS, MANY)
 def test_start_times_give_the_same_free_starts_and_blockers_as_checking_each(
     intervals, sessions, attendees
 ):
@@ -89,3 +93,15 @@ def test_start_times_give_the_same_free_starts_and_blockers_as_checking_each(
         if free & start_times.on([day]):
             first = start_times.first_free(free, day)
             assert first == min(place for d, place in expected_free if d == day)
+
+
+def test_attendees_past_the_first_chunk_take_start_times_too():
+    day = MONDAY.date()
+    start_times = _StartTimes({day: [interval(0, 2), interval(4, 2)]})
+    attendees = frozenset(range(1, 201))
+    first, late = list(attendees)[0], list(attendees)[150]  # in different chunks
+    start_times.book(frozenset({first}), *interval(0, 1), [day])
+    assert start_times.free(attendees) == 0b10
+    start_times.book(frozenset({late}), *interval(4, 2), [day])
+    assert start_times.free(attendees) == 0
+    assert start_times.blockers(attendees) == {first, late}
