@@ -26,14 +26,19 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import reduce
+from itertools import islice, repeat
+from operator import or_
 
 from meetings.quarters import Quarter, Week, local_datetime
 
 UTC = datetime.UTC
 MONDAY_TO_FRIDAY = frozenset(range(5))
+# How many weeks, first in order, a partnership looks at session by session (plan_sessions).
+FIRST_WEEKS = 2
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -199,11 +204,17 @@ def plan_sessions(
         for day, starts in days.items()
     }
 
-    # Who is busy when, kept per local day and week as the sessions themselves (UTC interval
-    # and attendees): a partnership's attendees are checked against the few sessions of a day
-    # with set intersections, rather than attendee by attendee (partnerships have thousands).
+    # Who is busy when, kept two ways. Per local day, the sessions themselves (UTC interval
+    # and attendees): cheap to keep, and checking a few days against them is cheap too.
+    # And as the start times each member cannot take (_StartTimes): a pass over every
+    # attendee of every session to keep, but then one pass over a partnership's attendees
+    # finds all its free start times, where checking every day of the quarter session by
+    # session took seconds at 100,000 members (one that fits nowhere looks at every day).
     busy: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]]
     busy = defaultdict(list)
+    start_times = _StartTimes(utc_intervals)
+    bits_of_week = {number: start_times.on(days) for number, days in slots_by_week.items()}
+    bits_of_day = {day: start_times.on([day]) for day in utc_intervals}
     # Who starts how many sessions on a day and in a week, as _Levels (set operations).
     starting_on: dict[datetime.date, _Levels] = defaultdict(_Levels)
     starting_in_week: dict[int, _Levels] = defaultdict(_Levels)
@@ -215,9 +226,12 @@ def plan_sessions(
         day = start.astimezone(tz).date()
         week = week_of_day.get(day)
         last_day = (end - datetime.timedelta(microseconds=1)).astimezone(tz).date()
-        interval = (start.astimezone(UTC), end.astimezone(UTC), attendees)
-        for i in range((last_day - day).days + 1):  # past midnight blocks the next day too
-            busy[day + datetime.timedelta(days=i)].append(interval)
+        start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+        # past midnight blocks the next day too
+        days = [day + datetime.timedelta(days=i) for i in range((last_day - day).days + 1)]
+        for on in days:
+            busy[on].append((start_utc, end_utc, attendees))
+        start_times.book(attendees, start_utc, end_utc, days)
         starting_on[day].add(attendees)
         day_load[day] += 1
         if week is not None:
@@ -230,6 +244,16 @@ def plan_sessions(
 
     placed: list[PlacedSession] = []
     unplaced: list[Unplaced] = []
+    known_names: dict[int, str] = {}
+
+    def who(blockers: set[int]) -> str:
+        """The blocking attendees' names, sorted, each looked up once per plan: the same
+        members block partnership after partnership (hundreds each at 100,000 members), and
+        ``names`` may be a Mapping whose every look-up is a Python call."""
+        for member in blockers.difference(known_names):
+            known_names[member] = names.get(member, f"member {member}")
+        return ", ".join(sorted(map(known_names.__getitem__, blockers))) or "its attendees"
+
     window = f"{working.label()} ({tz.key})"
     if duration_minutes > working.minutes:
         reason = f"A {duration_minutes}-minute session does not fit in working hours {window}."
@@ -241,6 +265,36 @@ def plan_sessions(
             booked,
         )
 
+    def week_rank(number: int, attendees: frozenset[int], target: int) -> tuple:
+        """Weeks are tried where the busiest attendee has fewest sessions, then the quietest,
+        then the nearest to the target week."""
+        return (
+            starting_in_week[number].busiest(attendees) if number in starting_in_week else 0,
+            week_load[number],
+            abs(number - target),
+            number,
+        )
+
+    def days_in_order(
+        number: int, attendees: frozenset[int], index: int, free: int = -1
+    ) -> list[datetime.date]:
+        """The week's days (those with a start time in ``free``) in the order they are tried:
+        where the attendees have fewest sessions, then the quietest, then the rotation (so
+        that quiet weeks do not all start on their first day)."""
+        days = slots_by_week[number]
+        rotation = {day: (i - index) % len(days) for i, day in enumerate(days)}
+        return sorted(
+            (d for d in days if free & bits_of_day[d]),
+            key=lambda d: (
+                starting_on[d].busiest(attendees) if d in starting_on else 0,
+                day_load[d],
+                rotation[d],
+            ),
+        )
+
+    # Whether a partnership had to look past the first weeks (FIRST_WEEKS) in order: from
+    # then on every partnership's free start times are found from _StartTimes at once.
+    looked_everywhere = False
     for index, partnership in enumerate(todo):
         if partnership.facilitator_id is None:
             unplaced.append(
@@ -268,59 +322,46 @@ def plan_sessions(
             min(len(usable_weeks) - 1, int((index + 0.5) * len(usable_weeks) / len(todo)))
         ]
 
-        weeks_in_order = sorted(
-            usable_weeks,
-            key=lambda n: (
-                starting_in_week[n].busiest(attendees) if n in starting_in_week else 0,
-                week_load[n],
-                abs(n - target),
-                n,
-            ),
-        )
-        blockers: set[int] = set()
-        chosen: tuple[int, datetime.datetime] | None = None
-        for number in weeks_in_order:
-            days = slots_by_week[number]
-            # Rotate the tie-break so that quiet weeks do not all start on their first day.
-            rotation = {day: (i - index) % len(days) for i, day in enumerate(days)}
-            days_in_order = sorted(
-                days,
-                key=lambda d: (
-                    starting_on[d].busiest(attendees) if d in starting_on else 0,
-                    day_load[d],
-                    rotation[d],
-                ),
-            )
-            for day in days_in_order:
-                # The day's sessions that share attendees with this partnership, found once
-                # for all of the day's start times.
-                sharing = _sharing(attendees, busy.get(day, ()))
-                for start, (start_utc, end_utc) in zip(days[day], utc_intervals[day], strict=True):
-                    clashing = _clashes(start_utc, end_utc, sharing)
-                    if not clashing:
-                        chosen = (number, start)
+        start: datetime.datetime | None = None
+        if not looked_everywhere:
+            # The first weeks in order, day by day against the day's sessions: in a plan
+            # that places everyone, that is where partnerships find their start (at 10,000
+            # members, in the first or second week), and _StartTimes then never has to be
+            # kept (the pass over every attendee of every session it needs).
+            ranked = sorted(usable_weeks, key=lambda n: week_rank(n, attendees, target))
+            for number in ranked[:FIRST_WEEKS]:
+                for day in days_in_order(number, attendees, index):
+                    place = _first_free(attendees, busy.get(day, ()), utc_intervals[day])
+                    if place is not None:
+                        start = slots_by_week[number][day][place]
                         break
-                    blockers |= clashing
-                if chosen:
+                if start is not None:
                     break
-            if chosen:
-                break
-
-        if chosen is None:
-            who = (
-                ", ".join(sorted(names.get(m, f"member {m}") for m in blockers)) or "its attendees"
-            )
-            unplaced.append(
-                Unplaced(
-                    partnership.id,
-                    partnership.name,
-                    Reason.CLASH,
-                    f"Every free slot in {quarter.label} ({working.label()}, working days, "
-                    f"no blackout dates) clashes with another session of {who}.",
+        if start is None:
+            looked_everywhere = True
+            free = start_times.free(attendees)
+            if not free:
+                unplaced.append(
+                    Unplaced(
+                        partnership.id,
+                        partnership.name,
+                        Reason.CLASH,
+                        f"Every free slot in {quarter.label} ({working.label()}, working days, "
+                        f"no blackout dates) clashes with another session of "
+                        f"{who(start_times.blockers(attendees))}.",
+                    )
                 )
+                continue
+            # The week, then the day, that comes first in order among those with a free
+            # start time: the least of them (each order is total), so weeks and days
+            # without one are never ranked. The same as going on from the first weeks,
+            # which have none.
+            number = min(
+                (n for n in usable_weeks if free & bits_of_week[n]),
+                key=lambda n: week_rank(n, attendees, target),
             )
-            continue
-        number, start = chosen
+            day = days_in_order(number, attendees, index, free)[0]
+            start = slots_by_week[number][day][start_times.first_free(free, day)]
         end = start + duration
         book(attendees, start, end)
         placed.append(
@@ -395,29 +436,98 @@ class _Levels:
         return 0
 
 
-def _sharing(
+def _first_free(
     attendees: frozenset[int],
     sessions: Iterable[tuple[datetime.datetime, datetime.datetime, frozenset[int]]],
-) -> list[tuple[datetime.datetime, datetime.datetime, frozenset[int]]]:
-    """The sessions (UTC interval, attendees) that some of the attendees are in, each with
-    those attendees only."""
-    shared = []
-    for start, end, others in sessions:
-        common = attendees & others
-        if common:
-            shared.append((start, end, common))
-    return shared
+    intervals: Sequence[tuple[datetime.datetime, datetime.datetime]],
+) -> int | None:
+    """The place of the first start time (of a day's, as UTC intervals) at which none of the
+    attendees is in one of the day's sessions (UTC interval and attendees); None if none."""
+    sharing = [(start, end) for start, end, others in sessions if not attendees.isdisjoint(others)]
+    for place, (start, end) in enumerate(intervals):
+        if not any(start < other_end and other_start < end for other_start, other_end in sharing):
+            return place
+    return None
 
 
-def _clashes(
-    start_utc: datetime.datetime,
-    end_utc: datetime.datetime,
-    sharing: Iterable[tuple[datetime.datetime, datetime.datetime, frozenset[int]]],
-) -> set[int]:
-    """The attendees already in a session that overlaps [start, end), of the sessions that
-    share attendees (_sharing) on the day."""
-    clashing: set[int] = set()
-    for other_start, other_end, common in sharing:
-        if start_utc < other_end and other_start < end_utc:
-            clashing |= common
-    return clashing
+class _StartTimes:
+    """A quarter's start times (each as its session's UTC interval, by local day), numbered
+    in order, and those each member cannot take: one int per member, bit i set when the member
+    is already in a session that overlaps start i's. The start times free for a partnership
+    are then those of none of its attendees, one pass over them; checking each day's sessions
+    instead took a set intersection per session and day looked at (partnerships have thousands
+    of attendees, and one that fits nowhere looks at every day of the quarter).
+
+    The same answer as checking every start time against the sessions of its day: tested
+    against that plain computation in tests/meetings/test_planner_start_times.py."""
+
+    def __init__(
+        self,
+        intervals: Mapping[datetime.date, Sequence[tuple[datetime.datetime, datetime.datetime]]],
+    ) -> None:
+        self.intervals = intervals
+        self.first: dict[datetime.date, int] = {}  # the number of each day's first start
+        count = 0
+        for day in sorted(intervals):
+            self.first[day] = count
+            count += len(intervals[day])
+        self.every = (1 << count) - 1
+        self.taken: dict[int, int] = {}  # member id -> the start times they cannot take
+        # Sessions booked (attendees, start times taken) not yet in taken: kept only once
+        # asked (free, blockers), as a plan that looks nowhere else never asks.
+        self.pending: list[tuple[frozenset[int], int]] = []
+
+    def on(self, days: Iterable[datetime.date]) -> int:
+        """The start times of these days."""
+        bits = 0
+        for day in days:
+            bits |= ((1 << len(self.intervals[day])) - 1) << self.first[day]
+        return bits
+
+    def book(
+        self,
+        attendees: frozenset[int],
+        start_utc: datetime.datetime,
+        end_utc: datetime.datetime,
+        days: Iterable[datetime.date],
+    ) -> None:
+        """A session of the attendees over [start_utc, end_utc): it takes the start times it
+        overlaps of the local days given (those it falls on)."""
+        overlapped = 0
+        for day in days:
+            first = self.first.get(day, 0)
+            for i, (slot_start, slot_end) in enumerate(self.intervals.get(day, ()), first):
+                if slot_start < end_utc and start_utc < slot_end:
+                    overlapped |= 1 << i
+        if overlapped:
+            self.pending.append((attendees, overlapped))
+
+    def _kept(self) -> dict[int, int]:
+        taken = self.taken
+        for attendees, overlapped in self.pending:
+            for member in attendees:
+                taken[member] = taken.get(member, 0) | overlapped
+        self.pending.clear()
+        return taken
+
+    def free(self, attendees: Collection[int]) -> int:
+        """The start times at which none of the attendees is busy. Their ints are joined a
+        chunk of attendees at a time, stopping once every start time is taken: a partnership
+        that fits nowhere is known to after a tenth of its attendees or so (at 100,000
+        members), and most of those at the end of a plan fit nowhere."""
+        taken, members, get = 0, iter(attendees), self._kept().get
+        for _ in range(0, len(attendees), 64):
+            taken = reduce(or_, map(get, islice(members, 64), repeat(0)), taken)
+            if taken == self.every:
+                break
+        return self.every & ~taken
+
+    def first_free(self, free: int, day: datetime.date) -> int:
+        """The place in its day of the day's first start time in ``free`` (which has one)."""
+        on_day = (free >> self.first[day]) & ((1 << len(self.intervals[day])) - 1)
+        return (on_day & -on_day).bit_length() - 1
+
+    def blockers(self, attendees: frozenset[int]) -> set[int]:
+        """The attendees busy at some start time: those who block a partnership that has no
+        free start time at all."""
+        return self._kept().keys() & attendees

@@ -227,7 +227,10 @@ class _NamesOnDemand(Mapping):
     def _loaded(self) -> dict[int, str]:
         if self._names is None:
             self._names = (
-                dict(Member.objects.for_org(self._organization).values_list("pk", "name"))
+                # In no order (the members' default is by name): a look-up, not a list.
+                dict(
+                    Member.objects.for_org(self._organization).order_by().values_list("pk", "name")
+                )
                 if self._organization is not None
                 else {}
             )
@@ -238,6 +241,11 @@ class _NamesOnDemand(Mapping):
 
     def __getitem__(self, pk: int) -> str:
         return self._loaded()[pk]
+
+    def get(self, pk: int, default: str | None = None) -> str | None:
+        """The dict's own get: Mapping.get goes through __getitem__ and a KeyError, and a
+        plan that cannot place hundreds of partnerships asks for tens of thousands of names."""
+        return self._loaded().get(pk, default)
 
     def __iter__(self):
         return iter(self._loaded())
