@@ -284,3 +284,25 @@ def test_the_preview_costs_the_same_queries_for_few_and_many_partnerships(
     assert "42 sessions to plan" in again
     assert "12 sessions to plan" in small
     assert "42 sessions to plan" in large
+
+
+def test_a_preview_that_cannot_place_everyone_reads_who_blocks_in_one_query_more(
+    org, leader_membership, twelve, leader_client, django_assert_num_queries
+):
+    """Monday mornings 9:00-10:30 only, six Mondays left in the quarter (the clock stands in
+    its middle) for the leader's fifteen partnerships: nine fit nowhere. The names of the
+    members who block them are read once, in one query more, only because some do."""
+    lee = leader_membership.member
+    for i in range(3):
+        RelationshipFactory(
+            partnership=PartnershipFactory(organization=org, name=f"Extra {i}"),
+            from_member=lee,
+            to_member=PersonFactory(organization=org, quadrant=Quadrant.MANAGERS),
+        )
+    mondays = "quarter=2026Q1&days=0&day_starts=09:00&day_ends=10:30&duration_minutes=90"
+    leader_client.get(f"/meetings/plan/?{mondays}")  # the members kept under the version
+    with django_assert_num_queries(PREVIEW_CACHED + 1):
+        page = leader_client.get(f"/meetings/plan/?{mondays}").content.decode()
+    assert "6 sessions to plan" in page
+    assert page.count('class="plan-slot"') == 6
+    assert page.count(f"clashes with another session of {lee.name}.") == 9
