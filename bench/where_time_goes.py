@@ -7,7 +7,11 @@ then the Python functions that cost the most (cProfile).
     .venv/bin/python bench/where_time_goes.py /bench/reference/           # the reference page
 
 Needs the database `make bench` built (BENCH_DATABASE_URL, or the default of bench/run.py);
-run `make bench` once first. Nothing is written.
+run `make bench` once first (`--size small` or `--size xl` for the others). Nothing is
+written. A database just built by `bench/run.py --build-only` has no statistics yet:
+PostgreSQL then plans as if the tables were empty (a member's own relationships took 90 ms
+instead of 0.7 ms at 100,000 members). `bench/run.py` runs `VACUUM ANALYZE` before timing;
+before profiling a fresh one, run it too (`psql ... -c "VACUUM ANALYZE"`).
 """
 
 from __future__ import annotations
