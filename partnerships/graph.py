@@ -130,7 +130,7 @@ def hops_from_leadership(graph: nx.DiGraph) -> tuple[dict[int, int], dict[int, i
     return hops, nearest
 
 
-def _senders(graph: nx.DiGraph) -> dict[int, dict[int, dict]]:
+def senders_of(graph: nx.DiGraph) -> dict[int, dict[int, dict]]:
     """Every member's senders with the attributes of each relationship: networkx's own dicts
     of predecessors, read through the reversed view (graph.pred would wrap each member's in
     a view of its own on every lookup, which costs more than reading it)."""
@@ -141,7 +141,7 @@ def channels_reaching(graph: nx.DiGraph, reached: Container[int]) -> dict[int, f
     """For every member, the types of the relationships that arrive from a member the message
     already reaches. A member the message never reaches has none."""
     none: frozenset[str] = frozenset()
-    senders = _senders(graph)
+    senders = senders_of(graph)
     # Nearly every sender of a member the message reaches is reached too: each member's types
     # are read without asking, then those with a sender it never reaches are read again, asking.
     channels = {
@@ -549,7 +549,7 @@ def _relationship(kind: str) -> str:
 
 
 def _member_risks(graph: nx.DiGraph, members: Mapping[int, MemberCoverage]) -> Iterator[Risk]:
-    successors, senders = dict(graph.adjacency()), _senders(graph)
+    successors, senders = dict(graph.adjacency()), senders_of(graph)
 
     def lacks(kind: str, relationships: dict[int, dict]) -> bool:
         return all(data["type"] != kind for data in relationships.values())

@@ -142,7 +142,7 @@ class _Lines:
     def of(cls, g: nx.DiGraph) -> _Lines:
         return cls(
             dict(g.adjacency()),
-            dict(g.reverse(copy=False).adjacency()),
+            graph.senders_of(g),
             dict(g.nodes(data="quadrant")),
         )
 
